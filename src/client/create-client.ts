@@ -1,0 +1,114 @@
+import {
+  Code,
+  ConnectError,
+  createClient as createConnectClient,
+  type Client,
+  type Interceptor,
+  type Transport,
+} from "@connectrpc/connect";
+import { StorageService } from "../gen/sutra/storage/storage_pb.js";
+import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { invalidArgument } from "../validation/invalid-argument.js";
+import { createValidatingTransport } from "../validation/validating-transport.js";
+import { bearerAuthInterceptor, checkAuthToken } from "./bearer-auth.js";
+import { clientDefaults, type ClientOptions, type Endpoint } from "./client-options.js";
+import { createDefaultDeadlineTransport } from "./default-deadline-transport.js";
+import { resolveEndpoint } from "./resolved-endpoint.js";
+import type { ManagedTransport, RuntimePlatform } from "./runtime-platform.js";
+import { createFailingTransport, createMissingEndpointTransport } from "./unavailable-transport.js";
+
+/**
+ * A client of both services, created by {@link createClient}.
+ *
+ * @public
+ */
+export interface SyncValueClient {
+  /** The prediction service: `predictLTV`, `predictLTVBatch`, `predictLTVStream`, `getModelHealth`. */
+  readonly prediction: Client<typeof SyncValueService>;
+  /**
+   * The storage service: `learnConcept`, `queryConcept`, `learnAssociation`,
+   * `getNeighbors`, `findPath`, `vectorSearch`, `getStats`, `flush`, `healthCheck`.
+   */
+  readonly storage: Client<typeof StorageService>;
+  /** Opens pooled connections ahead of the first call (a no-op for HTTP). */
+  warmup(): Promise<void>;
+  /**
+   * Ends every connection and timer. Calls made afterwards fail with
+   * `FailedPrecondition`; a Node process with a closed (or idle) client exits.
+   */
+  close(): Promise<void>;
+}
+
+/** Builds a client on the given runtime's transports; see `createClient`. */
+export function createClientOn(platform: RuntimePlatform, options: ClientOptions): SyncValueClient {
+  if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
+  const timeoutMs = options.timeoutMs ?? clientDefaults.timeoutMs;
+  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw invalidArgument("timeoutMs", "must be a positive number of milliseconds");
+  }
+  if (options.interceptors !== undefined && !Array.isArray(options.interceptors)) {
+    throw invalidArgument("interceptors", "must be an array of interceptors");
+  }
+  let authToken: string | undefined;
+  if (options.auth !== undefined) {
+    checkAuthToken(options.auth);
+    authToken = options.auth.token;
+  }
+  const interceptors: Interceptor[] = [
+    ...(authToken !== undefined ? [bearerAuthInterceptor(authToken)] : []),
+    ...(options.interceptors ?? []),
+  ];
+
+  // Resolve both endpoints before building anything, so a bad option leaves nothing open.
+  const resolved = {
+    prediction: options.prediction === undefined ? undefined : resolveEndpoint(options.prediction, "prediction", platform.defaultProtocol),
+    storage: options.storage === undefined ? undefined : resolveEndpoint(options.storage, "storage", platform.defaultProtocol),
+  };
+  const open: ManagedTransport[] = [];
+  const build = (service: "prediction" | "storage", endpoint: Endpoint | undefined) => {
+    const r = resolved[service];
+    if (endpoint === undefined || r === undefined) return createMissingEndpointTransport(service);
+    let transport: ManagedTransport;
+    if (r.kind === "http") {
+      transport = platform.createHttpTransport(r, interceptors);
+    } else {
+      if (!platform.createTcpTransport) {
+        throw new ConnectError(`${service}: tcp:// endpoints need a runtime with sockets; use an http(s):// endpoint here`, Code.Unimplemented);
+      }
+      transport = platform.createTcpTransport(r, interceptors, authToken);
+    }
+    open.push(transport);
+    return transport;
+  };
+
+  let closed = false;
+  const closedTransport = createFailingTransport("client is closed", Code.FailedPrecondition);
+  const layer = (base: Transport) => {
+    const guarded = guardClosed(base, () => closed, closedTransport);
+    return createValidatingTransport(createDefaultDeadlineTransport(guarded, timeoutMs));
+  };
+  const predictionTransport = build("prediction", options.prediction);
+  const storageTransport = build("storage", options.storage);
+
+  return {
+    prediction: createConnectClient(SyncValueService, layer(predictionTransport)),
+    storage: createConnectClient(StorageService, layer(storageTransport)),
+    async warmup() {
+      await Promise.all(open.map((t) => t.warmup?.()));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all(open.map((t) => t.close()));
+    },
+  };
+}
+
+// Checked per call rather than swapping transports: a client may be closed
+// while calls are being made from other async contexts.
+function guardClosed(transport: Transport, isClosed: () => boolean, closedTransport: Transport): Transport {
+  return {
+    unary: (...args) => (isClosed() ? closedTransport : transport).unary(...args),
+    stream: (...args) => (isClosed() ? closedTransport : transport).stream(...args),
+  };
+}

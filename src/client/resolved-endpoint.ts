@@ -1,0 +1,110 @@
+import { invalidArgument } from "../validation/invalid-argument.js";
+import {
+  clientDefaults,
+  type Endpoint,
+  type EndpointOptions,
+  type Http2KeepaliveOptions,
+  type ServiceProtocol,
+} from "./client-options.js";
+
+/** An `http(s)://` endpoint with every default filled in. */
+export interface ResolvedHttpEndpoint {
+  readonly kind: "http";
+  readonly baseUrl: string;
+  readonly protocol: ServiceProtocol;
+  readonly httpVersion: "1.1" | "2";
+  readonly http2: Required<Http2KeepaliveOptions>;
+}
+
+/** A `tcp(s)://` endpoint; the TCP transport validates its own options. */
+export interface ResolvedTcpEndpoint {
+  readonly kind: "tcp";
+  readonly url: string;
+  readonly options: EndpointOptions;
+}
+
+export type ResolvedEndpoint = ResolvedHttpEndpoint | ResolvedTcpEndpoint;
+
+const protocols: readonly ServiceProtocol[] = ["grpc", "connect", "grpc-web"];
+
+/**
+ * Checks one endpoint option and fills in its defaults. Errors are
+ * `InvalidArgument` naming the option path (`prediction.url`, ...).
+ */
+export function resolveEndpoint(
+  endpoint: Endpoint,
+  field: string,
+  defaultProtocol: ServiceProtocol,
+): ResolvedEndpoint {
+  const options: EndpointOptions = typeof endpoint === "string" ? { url: endpoint } : endpoint;
+  if (options === null || typeof options !== "object") {
+    throw invalidArgument(field, "must be a URL string or { url, ... }");
+  }
+  const urlField = typeof endpoint === "string" ? field : `${field}.url`;
+  if (typeof options.url !== "string" || options.url === "") {
+    throw invalidArgument(urlField, "must be a URL string such as http://127.0.0.1:8080");
+  }
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw invalidArgument(urlField, "is not a valid URL");
+  }
+  if (url.username || url.password) {
+    throw invalidArgument(urlField, "must not carry credentials; pass them as `auth`");
+  }
+  if (!url.hostname) throw invalidArgument(urlField, "has no host");
+  switch (url.protocol) {
+    case "tcp:":
+    case "tcps:":
+      if (options.protocol !== undefined || options.httpVersion !== undefined || options.http2 !== undefined) {
+        throw invalidArgument(field, "protocol, httpVersion and http2 apply to http(s):// urls only");
+      }
+      return { kind: "tcp", url: options.url, options };
+    case "http:":
+    case "https:":
+      break;
+    default:
+      throw invalidArgument(urlField, `scheme must be http, https, tcp or tcps, got ${url.protocol.slice(0, -1)}`);
+  }
+  const protocol = options.protocol ?? defaultProtocol;
+  if (!protocols.includes(protocol)) {
+    throw invalidArgument(`${field}.protocol`, `must be one of ${protocols.join(", ")}`);
+  }
+  const httpVersion = options.httpVersion ?? clientDefaults.httpVersion;
+  if (httpVersion !== "1.1" && httpVersion !== "2") {
+    throw invalidArgument(`${field}.httpVersion`, `must be "1.1" or "2"`);
+  }
+  if (protocol === "grpc" && httpVersion === "1.1") {
+    throw invalidArgument(`${field}.httpVersion`, `gRPC needs HTTP/2; use protocol "connect" or "grpc-web" over HTTP/1.1`);
+  }
+  return {
+    kind: "http",
+    baseUrl: url.href.replace(/\/$/, ""),
+    protocol,
+    httpVersion,
+    http2: resolveHttp2(options.http2, `${field}.http2`),
+  };
+}
+
+function resolveHttp2(http2: Http2KeepaliveOptions | undefined, field: string): Required<Http2KeepaliveOptions> {
+  const d = clientDefaults.http2;
+  if (http2 === undefined) return { ...d };
+  if (http2 === null || typeof http2 !== "object") throw invalidArgument(field, "must be an object");
+  const ms = (value: number | undefined, name: keyof Http2KeepaliveOptions, fallback: number) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > 2 ** 31 - 1) {
+      throw invalidArgument(`${field}.${name}`, "must be a positive integer of milliseconds");
+    }
+    return value;
+  };
+  if (http2.pingIdleConnection !== undefined && typeof http2.pingIdleConnection !== "boolean") {
+    throw invalidArgument(`${field}.pingIdleConnection`, "must be a boolean");
+  }
+  return {
+    pingIntervalMs: ms(http2.pingIntervalMs, "pingIntervalMs", d.pingIntervalMs),
+    pingTimeoutMs: ms(http2.pingTimeoutMs, "pingTimeoutMs", d.pingTimeoutMs),
+    pingIdleConnection: http2.pingIdleConnection ?? d.pingIdleConnection,
+    idleConnectionTimeoutMs: ms(http2.idleConnectionTimeoutMs, "idleConnectionTimeoutMs", d.idleConnectionTimeoutMs),
+  };
+}

@@ -1,0 +1,23 @@
+import type { Interceptor, Transport } from "@connectrpc/connect";
+import type { ResolvedHttpEndpoint, ResolvedTcpEndpoint } from "./resolved-endpoint.js";
+
+/** A transport that owns connections and can release them. */
+export interface ManagedTransport extends Transport {
+  /** Opens connections ahead of the first call, where the transport pools them. */
+  warmup?(): Promise<void>;
+  /** Ends every connection and timer. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * What a runtime contributes to `createClient`: the transports it can build.
+ * Each package entry (Node, edge/fetch) binds its own platform, so the edge
+ * core never loads `node:` modules.
+ */
+export interface RuntimePlatform {
+  /** The protocol for `http(s)://` endpoints that do not name one. */
+  readonly defaultProtocol: "grpc" | "connect";
+  createHttpTransport(endpoint: ResolvedHttpEndpoint, interceptors: Interceptor[]): ManagedTransport;
+  /** Absent where the runtime has no sockets: `tcp://` endpoints are then refused. */
+  createTcpTransport?(endpoint: ResolvedTcpEndpoint, interceptors: Interceptor[], authToken: string | undefined): ManagedTransport;
+}
