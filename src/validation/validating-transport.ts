@@ -8,7 +8,7 @@ import { requestValidator } from "./request-validators.js";
  * argument rejects with `ConnectError` `InvalidArgument` naming the field, and
  * no byte is sent (nor a cache or batch consulted). Stream messages are checked
  * one by one as they are pulled, so an invalid one ends the stream before it is
- * written.
+ * written (the first one before the stream is even opened).
  */
 export function createValidatingTransport(next: Transport): Transport {
   return {
@@ -25,9 +25,17 @@ export function createValidatingTransport(next: Transport): Transport {
       }
       return next.unary(method, signal, timeoutMs, header, input, contextValues);
     },
-    stream(method, signal, timeoutMs, header, input, contextValues) {
+    async stream(method, signal, timeoutMs, header, input, contextValues) {
       const validate = requestValidator(method);
-      if (validate) input = validateEach(method.input, input, validate);
+      if (validate) {
+        // The first message is checked before the stream opens, so a bad one
+        // sends nothing at all; later ones are checked as they are pulled.
+        const it = input[Symbol.asyncIterator]();
+        const first = await it.next();
+        const firstMessage = first.done ? undefined : toMessage(method.input, first.value);
+        if (firstMessage !== undefined) validate(firstMessage);
+        input = validateEach(method.input, firstMessage, it, validate);
+      }
       return next.stream(method, signal, timeoutMs, header, input, contextValues);
     },
   };
@@ -48,11 +56,14 @@ function toMessage<I extends DescMessage>(schema: I, input: MessageInitShape<I>)
 
 async function* validateEach<I extends DescMessage>(
   schema: I,
-  input: AsyncIterable<MessageInitShape<I>>,
+  first: MessageInitShape<I> | undefined,
+  rest: AsyncIterator<MessageInitShape<I>>,
   validate: (m: unknown) => void,
 ): AsyncIterable<MessageInitShape<I>> {
-  for await (const item of input) {
-    const message = toMessage(schema, item);
+  if (first === undefined) return;
+  yield first;
+  for (let r = await rest.next(); !r.done; r = await rest.next()) {
+    const message = toMessage(schema, r.value);
     validate(message);
     yield message;
   }
