@@ -23,4 +23,15 @@ export default defineConfig([
     splitting: true,
     treeshake: true,
   },
+  {
+    // Examples run against the built package, as a user's code would:
+    // `syncvalue` resolves to dist/ through package.json "exports".
+    entry: ["examples/demo.ts"],
+    outDir: ".build/examples",
+    format: ["esm"],
+    sourcemap: true,
+    clean: true,
+    target: "es2022",
+    external: [/^syncvalue(\/.*)?$/],
+  },
 ]);

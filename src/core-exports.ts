@@ -12,3 +12,4 @@ export { validationLimits, type ValidationLimits } from "./validation/validation
 export * from "./gen/syncvalue/v1/syncvalue_pb.js";
 export * from "./gen/sutra/storage/storage_pb.js";
 export { Code, ConnectError } from "@connectrpc/connect";
+export { PLATFORMS, toPlatform, type Platform } from "./model/platforms.js";
