@@ -1,0 +1,186 @@
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import type { Interceptor, ServiceImpl } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { StorageService } from "../gen/sutra/storage/storage_pb.js";
+import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { routeCleartextConnection } from "./cleartext-connection-router.js";
+import type { ConceptStore } from "./concept-store.js";
+import type { LtvModel } from "./ltv-model.js";
+import { createMemoryConceptStore } from "./memory-concept-store.js";
+import {
+  createModelHealthTracker,
+  type ModelHealthTracker,
+  type ModelHealthTrackerOptions,
+} from "./model-health-tracker.js";
+import { createPredictionService } from "./prediction-service.js";
+import { createStorageService } from "./storage-service.js";
+
+/**
+ * Options of {@link createServer}.
+ *
+ * @public
+ */
+export interface ServerOptions {
+  /**
+   * Interface to listen on. The default keeps the server private to this
+   * machine; pass `"0.0.0.0"` or `"::"` to expose it.
+   * @defaultValue "127.0.0.1"
+   */
+  host?: string;
+  /**
+   * Port to listen on; 0 lets the operating system pick a free port (read it
+   * back from {@link ReferenceServer.port}).
+   * @defaultValue 0
+   */
+  port?: number;
+  /**
+   * The prediction model.
+   * @defaultValue the baseline RFM model, `predictBaselineLtv`
+   */
+  model?: LtvModel;
+  /**
+   * The concept store behind the storage service.
+   * @defaultValue a new in-memory store, `createMemoryConceptStore()`
+   */
+  store?: ConceptStore;
+  /**
+   * Options of the health tracker behind `GetModelHealth`.
+   * @defaultValue `{}` (see {@link ModelHealthTrackerOptions})
+   */
+  health?: ModelHealthTrackerOptions;
+  /**
+   * Most requests accepted in one `PredictLTVBatch`.
+   * @defaultValue 10000
+   */
+  maxBatchSize?: number;
+}
+
+/**
+ * A running reference server.
+ *
+ * @public
+ */
+export interface ReferenceServer {
+  /** Base URL for clients, `http://host:port` (IPv6 hosts in brackets). */
+  readonly url: string;
+  readonly host: string;
+  /** The port actually bound (useful with `port: 0`). */
+  readonly port: number;
+  /** Measures what `GetModelHealth` reports; another listener may count its connections here. */
+  readonly health: ModelHealthTracker;
+  /** The prediction service implementation, reusable by another binding. */
+  readonly prediction: ServiceImpl<typeof SyncValueService>;
+  /** The storage service implementation, reusable by another binding. */
+  readonly storage: ServiceImpl<typeof StorageService>;
+  /** The concept store in use. */
+  readonly store: ConceptStore;
+  /** RPCs handled over HTTP so far (every protocol, failed calls included). */
+  requestCount(): number;
+  /**
+   * Stops listening, aborts running calls, and destroys every open
+   * connection and HTTP/2 session without waiting for clients to leave.
+   * Resolves once the port is released. Calling it again is harmless.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the reference server: `syncvalue.v1.SyncValueService` and
+ * `sutra.storage.StorageService` on one cleartext port, over HTTP/2 (prior
+ * knowledge) and HTTP/1.1, for the Connect, gRPC and gRPC-web protocols
+ * (gRPC needs HTTP/2; bidirectional streaming too).
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "syncvalue/server";
+ * const server = await createServer({ port: 8080 });
+ * console.log(server.url); // http://127.0.0.1:8080
+ * await server.close();
+ * ```
+ *
+ * @public
+ */
+export async function createServer(options: ServerOptions = {}): Promise<ReferenceServer> {
+  const host = options.host ?? "127.0.0.1";
+  const health = createModelHealthTracker(options.health);
+  const store = options.store ?? createMemoryConceptStore();
+  const prediction = createPredictionService({
+    model: options.model,
+    health,
+    maxBatchSize: options.maxBatchSize,
+  });
+  const storage = createStorageService(store);
+
+  let requests = 0;
+  const countRequests: Interceptor = (next) => (req) => {
+    requests++;
+    return next(req);
+  };
+  const shutdown = new AbortController();
+  const handler = connectNodeAdapter({
+    routes(router) {
+      router.service(SyncValueService, prediction);
+      router.service(StorageService, storage);
+    },
+    interceptors: [countRequests],
+    shutdownSignal: shutdown.signal,
+    // Connect, gRPC and gRPC-web are all enabled by default.
+  });
+
+  // Neither of these listens: the listener below hands them sockets.
+  const http2Server = http2.createServer({}, handler);
+  const http1Server = http.createServer(handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  http2Server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+
+  const sockets = new Set<net.Socket>();
+  const listener = net.createServer((socket) => {
+    sockets.add(socket);
+    health.connectionOpened();
+    socket.once("close", () => {
+      sockets.delete(socket);
+      health.connectionClosed();
+    });
+    // A reset from a client is its business; never crash the server for it.
+    socket.on("error", () => socket.destroy());
+    routeCleartextConnection(socket, {
+      http2: (s) => http2Server.emit("connection", s),
+      http1: (s) => http1Server.emit("connection", s),
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(options.port ?? 0, host, () => {
+      listener.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (listener.address() as net.AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    host,
+    port,
+    health,
+    prediction,
+    storage,
+    store,
+    requestCount: () => requests,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        listener.close(() => resolve());
+        shutdown.abort();
+        for (const session of sessions) session.destroy();
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}
