@@ -1,0 +1,109 @@
+import type { BidStrategy } from "./bid-strategy.js";
+import type { BidderState } from "./bidder-state.js";
+import type { DeliveryPlan } from "./delivery-plan.js";
+import type { DualPacingOptions } from "./dual-pacing-controller.js";
+import type { PacingKind } from "./pacing-controller.js";
+import type { PiPacingOptions } from "./pi-pacing-controller.js";
+import type { RiskAdjustment } from "./risk-adjusted-ltv.js";
+import type { ThrottlingOptions } from "./throttling-pacing-controller.js";
+import type { WinRateModelOptions } from "./win-rate-model.js";
+
+/** The budget a bidder paces and never exceeds. */
+export interface BudgetOptions {
+  /** Amount for the period, in the bidder's `currency`. Required, >= 0. */
+  amount: number;
+  /** Start of the period, ms on the `now()` clock. Required. */
+  periodStart: number;
+  /** End of the period (exclusive), ms on the `now()` clock. Required, > periodStart. */
+  periodEnd: number;
+}
+
+/** Pacing: how spend follows the delivery plan. */
+export interface PacingOptions {
+  /**
+   * The controller: `"dual"` adaptive dual pacing (default), `"pi"` PI
+   * controller with anti-windup, `"throttle"` probabilistic throttling, or
+   * `"none"` (no pacing; only the budget guard stops spend).
+   */
+  controller?: PacingKind;
+  /** The delivery plan. Default `{ kind: "even" }`. */
+  plan?: DeliveryPlan;
+  /** How often the controller updates, ms. Default: the period / 1440 (one minute for a day). */
+  updateIntervalMs?: number;
+  /** Tuning of the dual controller (defaults there). */
+  dual?: DualPacingOptions;
+  /** Tuning of the PI controller (defaults there). */
+  pi?: PiPacingOptions;
+  /** Tuning of throttling (defaults there). */
+  throttle?: ThrottlingOptions;
+}
+
+/** What the bidder does without a usable prediction, and with a FALLBACK one. */
+export interface FallbackOptions {
+  /**
+   * Share of the value bid when the value does not come from a SUCCESS
+   * prediction (status FALLBACK, or a heuristic from the prior LTV). Default 0.5.
+   */
+  factor?: number;
+  /**
+   * A fixed prior LTV for heuristic bids. Default: learned, a moving average
+   * of the risk-adjusted LTV of SUCCESS predictions (see `priorWindow`);
+   * until the first one, heuristic decisions are no-bids.
+   */
+  ltv?: number;
+  /** Number of predictions the learned prior LTV averages over (exponential window). Default 500. */
+  priorWindow?: number;
+}
+
+/** Options of {@link createBidder}. */
+export interface BidderOptions {
+  /** The budget. Required. */
+  budget: BudgetOptions;
+  /** Currency of the budget, of predictions and of `valueCpm`. Default "USD". */
+  currency?: string;
+  /**
+   * Exchange rates into the bidder's currency: `{ EUR: 1.08 }` means one EUR
+   * is 1.08 of the bidder's currency. Default `{}`: an auction whose
+   * `bidfloorcur` differs from `currency` gets a `currency_unsupported`
+   * no-bid (rates are never guessed).
+   */
+  currencyRates?: Readonly<Record<string, number>>;
+  /** The bid strategy. Default `{ kind: "max_value" }`. */
+  strategy?: BidStrategy;
+  /** Margin applied to value (share of revenue that is profit). Default 1. Can be overridden per bid. */
+  margin?: number;
+  /** How prediction uncertainty lowers value. Default `"confidence_bounds"`. */
+  riskAdjustment?: RiskAdjustment;
+  /**
+   * Per-platform calibration multipliers on value. Default `{}` (1.0 for all).
+   * `platformMultiplierPreset` holds the original demo's values. They are the
+   * prior of the learned calibration fed by `recordReturn`.
+   */
+  platformMultipliers?: Readonly<Record<string, number>>;
+  /** Predicted value at which learned calibration weighs as much as the prior multiplier. Default 100. */
+  calibrationPriorWeight?: number;
+  /** Pacing. Default: dual controller, even plan. */
+  pacing?: PacingOptions;
+  /**
+   * Shading of first-price bids with a learned win-rate model: `true`
+   * (default) with default model options, an options object, or `false`
+   * to bid the paced value in first-price auctions too.
+   */
+  shading?: boolean | WinRateModelOptions;
+  /** Fallback behaviour. */
+  fallback?: FallbackOptions;
+  /** Time kept back from `tmax` for the network, ms. Default 20. */
+  networkMarginMs?: number;
+  /** How long a bid's reservation waits for its outcome before it is released, ms. Default 60 000. */
+  outcomeTimeoutMs?: number;
+  /** Expired bids remembered so a late win notice still counts. Default 1024. */
+  expiredMemory?: number;
+  /** The clock, ms. Default `Date.now`. Inject a simulated clock for determinism. */
+  now?: () => number;
+  /** Seed of the generator used by throttling. Default 1. Ignored when `state` is given. */
+  seed?: number;
+  /** Prefix of decision ids (ids are `prefix + sequence number`). Default "". */
+  idPrefix?: string;
+  /** State captured with `bidder.toJSON()` to resume from. Default: a fresh bidder. */
+  state?: BidderState;
+}

@@ -1,0 +1,526 @@
+import { normaliseAuction, decisionDeadline, type AuctionInput, type NormalisedAuction } from "./auction-input.js";
+import { BidInputError, requireFinite, requireNonNegative, requirePositive, requireProbability } from "./bid-input-error.js";
+import type { BidDecision, BidSource, NoBid, PlacedBid } from "./bid-decision.js";
+import type { BidReason, NoBidReason } from "./bid-reason.js";
+import { legacyLtvShareDefault, strategyWillingness, validateStrategy, type BidStrategy } from "./bid-strategy.js";
+import type { BidderOptions } from "./bidder-options.js";
+import { bidderStateVersion, type BidderState } from "./bidder-state.js";
+import { BudgetGuard } from "./budget-guard.js";
+import { compileDeliveryPlan, type DeliveryCurve } from "./delivery-plan.js";
+import { createDualPacingController } from "./dual-pacing-controller.js";
+import { impressionValue, toCpm } from "./impression-value.js";
+import { createNoPacingController, type PacingController, type PacingControllerState } from "./pacing-controller.js";
+import { createPiPacingController } from "./pi-pacing-controller.js";
+import { PlatformCalibration } from "./platform-multipliers.js";
+import { predictionStatusName, validatePrediction, type PredictionInput } from "./prediction-input.js";
+import { riskAdjustedLtv, type RiskAdjustment } from "./risk-adjusted-ltv.js";
+import { createSeededRandom, type SeededRandom } from "./seeded-random.js";
+import { createThrottlingController } from "./throttling-pacing-controller.js";
+import { WinRateModel } from "./win-rate-model.js";
+
+/** One impression to bid on. */
+export interface BidInput {
+  /**
+   * The prediction for the customer: an `LTVPredictionResponse` (protobuf-es
+   * or TCP-decoded) or any object with its fields. Omit it when none is
+   * available (outage, not called, still in flight at the deadline): the
+   * bidder then bids from its prior LTV, conservatively, or not at all.
+   */
+  prediction?: PredictionInput;
+  /** When the prediction arrived, on the `now()` clock. Default `now()`. Later than the deadline means ignored. */
+  predictionReceivedAt?: number;
+  /** P(conversion | impression), 0..1, from the caller's own model. Required. */
+  conversionRate: number;
+  /** The platform (google_ads, meta, tiktok, linkedin, amazon, tradedesk, x...), for its multiplier. */
+  platform?: string;
+  /** The auction. Required. */
+  auction: AuctionInput;
+  /** Overrides the `margin` option for this bid. */
+  margin?: number;
+}
+
+/** The outcome of a bid, as reported by the exchange (win notice, loss notice, billing). */
+export interface OutcomeInput {
+  /** `decision.decisionId`. Unknown or already settled ids are ignored. */
+  decisionId: string;
+  /** Whether the impression was won. */
+  won: boolean;
+  /** Clearing price, CPM, in the auction currency. Default for a win: the bid (the most a win can cost). */
+  priceCpm?: number;
+  /** OpenRTB 2.6 minimum bid to win (`${AUCTION_MIN_TO_WIN}`), CPM, auction currency, when the exchange sends it. */
+  minBidToWinCpm?: number;
+}
+
+/** What `recordOutcome` did. */
+export interface OutcomeResult {
+  /** False when the id was unknown or already settled: nothing changed. */
+  applied: boolean;
+  /**
+   * `win_settled`, `loss_released`, `late_win_settled` (a win after its
+   * reservation expired: counted, since the money was spent), `late_loss`, or
+   * `unknown_decision`.
+   */
+  reason: "win_settled" | "loss_released" | "late_win_settled" | "late_loss" | "unknown_decision";
+  /** Spend recorded by this outcome, bidder currency. */
+  spend: number;
+}
+
+/** Realised return for the platform calibration. */
+export interface ReturnInput {
+  platform: string;
+  /** Value that was predicted for the won impressions the return belongs to: the sum of their `baseValue`. */
+  predictedValue: number;
+  /** Value actually realised. */
+  realisedValue: number;
+}
+
+/** A read-only view of a bidder's budget and pacing. */
+export interface BidderSnapshot {
+  budgetTotal: number;
+  spent: number;
+  reserved: number;
+  pendingCount: number;
+  available: number;
+  pacing: PacingControllerState;
+  pacingMultiplier: number;
+  /** Target cumulative spend fraction of the delivery plan at `now()`. */
+  plannedFraction: number;
+  winRateObservations: number;
+  priorLtv: number | undefined;
+}
+
+/** A budget-aware bidder. Not thread-safe; one per campaign and process. */
+export interface Bidder {
+  /** Decides on one impression. Synchronous, no I/O. Throws {@link BidInputError} on invalid input. */
+  bid(input: BidInput): BidDecision;
+  /** Settles a bid's reservation and feeds the win-rate model. Idempotent per decision id. */
+  recordOutcome(outcome: OutcomeInput): OutcomeResult;
+  /** Feeds realised return into the platform calibration. */
+  recordReturn(input: ReturnInput): void;
+  /** Releases reservations whose outcome is overdue at `now()`; `bid()` does this too. Returns how many. */
+  expirePending(): number;
+  /** The decision deadline for an auction (see {@link decisionDeadline}). */
+  decisionDeadline(auction: AuctionInput): number;
+  /** The current multiplier of a platform (prior, refined by `recordReturn`). */
+  platformMultiplier(platform: string | undefined): number;
+  /** Budget and pacing, for dashboards and tests. */
+  snapshot(): BidderSnapshot;
+  /** Serialisable state; see {@link BidderState}. */
+  toJSON(): BidderState;
+}
+
+/** Sentinel: the prediction could not be used and no heuristic value exists. */
+interface Valuation {
+  ltv: number;
+  rawLtv: number;
+  confidence: number;
+  source: BidSource;
+  reason: BidReason;
+  factor: number;
+}
+
+/**
+ * Creates a bidder. See {@link BidderOptions} for every option and its
+ * default; the default is max value under budget, adaptive dual pacing on an
+ * even plan, shaded first-price bids and risk-adjusted values.
+ *
+ * Decision pipeline for `bid(input)`, in order; the first step that fails is
+ * the no-bid's reason: validate -> release overdue reservations -> pacing
+ * window update -> period -> `tmax` -> currency -> budget left -> value
+ * (prediction, or FALLBACK, or heuristic) -> throttling -> pacing multiplier
+ * -> floor -> first-price shading -> budget guard (cap or no-bid) -> reserve.
+ */
+export function createBidder(options: BidderOptions): Bidder {
+  if (options === undefined || options === null || typeof options !== "object") {
+    throw new BidInputError("options", "are required");
+  }
+  const budgetOptions = options.budget;
+  if (budgetOptions === undefined) throw new BidInputError("budget", "is required");
+  const budgetAmount = requireNonNegative("budget.amount", budgetOptions.amount);
+  const periodStart = requireFinite("budget.periodStart", budgetOptions.periodStart);
+  const periodEnd = requireFinite("budget.periodEnd", budgetOptions.periodEnd);
+  if (periodEnd <= periodStart) throw new BidInputError("budget.periodEnd", "must be after budget.periodStart");
+  const periodLength = periodEnd - periodStart;
+  const currency = options.currency ?? "USD";
+  const rates: Record<string, number> = {};
+  for (const [code, rate] of Object.entries(options.currencyRates ?? {})) {
+    rates[code] = requirePositive(`currencyRates.${code}`, rate);
+  }
+  rates[currency] = 1;
+  const strategy: BidStrategy = options.strategy ?? { kind: "max_value" };
+  validateStrategy(strategy);
+  const legacy = strategy.kind === "legacy_ltv_share";
+  const legacyShare = strategy.kind === "legacy_ltv_share" ? (strategy.share ?? legacyLtvShareDefault) : 0;
+  const defaultMargin = requirePositive("margin", options.margin ?? 1);
+  const riskAdjustment: RiskAdjustment = options.riskAdjustment ?? "confidence_bounds";
+  if (riskAdjustment !== "confidence_bounds" && riskAdjustment !== "none") {
+    throw new BidInputError("riskAdjustment", `unknown mode ${String(riskAdjustment)}`);
+  }
+  const pacingOptions = options.pacing ?? {};
+  const curve: DeliveryCurve = compileDeliveryPlan(pacingOptions.plan ?? { kind: "even" });
+  const updateInterval = requirePositive("pacing.updateIntervalMs", pacingOptions.updateIntervalMs ?? periodLength / 1440);
+  const fallbackFactor = requireProbability("fallback.factor", options.fallback?.factor ?? 0.5);
+  const fixedPriorLtv =
+    options.fallback?.ltv === undefined ? undefined : requireNonNegative("fallback.ltv", options.fallback.ltv);
+  const priorAlpha = 1 / requirePositive("fallback.priorWindow", options.fallback?.priorWindow ?? 500);
+  const networkMargin = requireNonNegative("networkMarginMs", options.networkMarginMs ?? 20);
+  const outcomeTimeout = requirePositive("outcomeTimeoutMs", options.outcomeTimeoutMs ?? 60_000);
+  const expiredMemory = requireNonNegative("expiredMemory", options.expiredMemory ?? 1024);
+  const now = options.now ?? (() => Date.now());
+  const idPrefix = options.idPrefix ?? "";
+
+  const state = options.state;
+  if (state !== undefined && (state === null || state.version !== bidderStateVersion)) {
+    throw new BidInputError("state.version", `must be ${bidderStateVersion}`);
+  }
+  const random: SeededRandom = createSeededRandom(state ? state.random : requireFinite("seed", options.seed ?? 1));
+  const guard = new BudgetGuard(budgetAmount, expiredMemory, state?.budget);
+  const controllerKind = pacingOptions.controller ?? "dual";
+  const controller = createController(controllerKind, pacingOptions, state?.pacing);
+  const shadingOptions = options.shading ?? true;
+  const winRate =
+    shadingOptions === false
+      ? undefined
+      : new WinRateModel(shadingOptions === true ? {} : shadingOptions, state?.winRate);
+  const calibration = new PlatformCalibration(
+    { prior: options.platformMultipliers ?? {}, priorWeight: options.calibrationPriorWeight ?? 100 },
+    state?.calibration,
+  );
+  let sequence = state ? requireNonNegative("state.sequence", state.sequence) : 0;
+  let priorLtv: number | undefined = state?.priorLtv;
+  let windowStart = state ? requireFinite("state.window.start", state.window.start) : periodStart;
+  let windowSpend = state ? requireNonNegative("state.window.spend", state.window.spend) : 0;
+  let windowRemaining = state ? requireNonNegative("state.window.remainingAtStart", state.window.remainingAtStart) : budgetAmount;
+
+  const fractionOf = (t: number): number => (t - periodStart) / periodLength;
+
+  /** Closes the pacing window(s) that have elapsed and updates the controller. */
+  function advanceWindow(t: number): void {
+    if (t < windowStart + updateInterval) return;
+    const intervals = Math.floor((t - windowStart) / updateInterval);
+    const end = windowStart + intervals * updateInterval;
+    const f0 = curve(fractionOf(windowStart));
+    const f1 = curve(fractionOf(end));
+    const plannedSpend = f0 >= 1 ? windowRemaining : (windowRemaining * (f1 - f0)) / (1 - f0);
+    controller.update({
+      spend: windowSpend,
+      plannedSpend,
+      spentFraction: budgetAmount > 0 ? guard.spent / budgetAmount : 1,
+      plannedFraction: f1,
+      intervals,
+    });
+    windowStart = end;
+    windowSpend = 0;
+    windowRemaining = guard.available();
+  }
+
+  /** The value basis of a decision, or the no-bid reason when there is none. */
+  function value(input: BidInput, t: number, deadline: number): Valuation | NoBidReason {
+    const prediction = input.prediction;
+    let heuristicReason: BidReason = "heuristic_no_prediction";
+    let noBidReason: NoBidReason = "no_prediction";
+    if (prediction !== undefined && prediction !== null) {
+      validatePrediction(prediction);
+      const status = predictionStatusName(prediction.status);
+      const receivedAt =
+        input.predictionReceivedAt === undefined ? t : requireFinite("predictionReceivedAt", input.predictionReceivedAt);
+      if (receivedAt > deadline) {
+        heuristicReason = "heuristic_late_prediction";
+        noBidReason = "late_prediction";
+      } else if (status === "SUCCESS") {
+        const ltv = riskAdjustedLtv(prediction, riskAdjustment);
+        priorLtv = priorLtv === undefined ? ltv : priorLtv + priorAlpha * (ltv - priorLtv);
+        return {
+          ltv,
+          rawLtv: prediction.predictedLtv,
+          confidence: prediction.confidence,
+          source: "AI_PREDICTION",
+          reason: "ai_prediction",
+          factor: 1,
+        };
+      } else if (status === "FALLBACK") {
+        return {
+          ltv: riskAdjustedLtv(prediction, riskAdjustment),
+          rawLtv: prediction.predictedLtv,
+          confidence: prediction.confidence,
+          source: "HEURISTIC_FALLBACK",
+          reason: "fallback_prediction",
+          factor: fallbackFactor,
+        };
+      } else {
+        heuristicReason = "heuristic_failed_prediction";
+        noBidReason = "prediction_failed";
+      }
+    }
+    const prior = fixedPriorLtv ?? priorLtv;
+    // The legacy rule never had a heuristic: without a prediction it did not bid.
+    if (prior === undefined || legacy) return noBidReason;
+    return { ltv: prior, rawLtv: prior, confidence: 0, source: "HEURISTIC_FALLBACK", reason: heuristicReason, factor: fallbackFactor };
+  }
+
+  function noBid(
+    reason: NoBidReason,
+    t: number,
+    auction: NormalisedAuction | undefined,
+    partial: Partial<Pick<NoBid, "source" | "predictedLtv" | "confidence" | "valueCpm" | "baseValue" | "pacedCpm" | "pacingMultiplier">>,
+    detail: string,
+  ): NoBid {
+    return {
+      noBid: true,
+      decisionId: undefined,
+      bidCpm: 0,
+      reason,
+      currency: auction?.currency ?? currency,
+      explanation: `no bid (${reason}): ${detail}`,
+      source: partial.source,
+      predictedLtv: partial.predictedLtv ?? 0,
+      confidence: partial.confidence ?? 0,
+      valueCpm: partial.valueCpm ?? 0,
+      baseValue: partial.baseValue ?? 0,
+      pacedCpm: partial.pacedCpm ?? 0,
+      pacingMultiplier: partial.pacingMultiplier ?? controller.multiplier(),
+      floorCpm: auction?.floorCpm ?? 0,
+      auctionType: auction?.at ?? 2,
+      budgetTotal: budgetAmount,
+      budgetSpent: guard.spent,
+      budgetReserved: guard.reserved,
+      decidedAt: t,
+    };
+  }
+
+  function bid(input: BidInput): BidDecision {
+    if (input === undefined || input === null || typeof input !== "object") throw new BidInputError("input", "is required");
+    const t = requireFinite("now()", now());
+    const conversionRate = requireProbability("conversionRate", input.conversionRate);
+    const margin = input.margin === undefined ? defaultMargin : requirePositive("margin", input.margin);
+    const auction = normaliseAuction(input.auction, t);
+    if (input.platform !== undefined && typeof input.platform !== "string") {
+      throw new BidInputError("platform", "must be a string");
+    }
+
+    guard.expire(t);
+    advanceWindow(t);
+
+    if (t < periodStart || t >= periodEnd) {
+      return noBid("outside_period", t, auction, {}, `clock ${t} outside the budget period [${periodStart}, ${periodEnd})`);
+    }
+    if (auction.tmax !== undefined && t > auction.startedAt + auction.tmax) {
+      return noBid("deadline_exceeded", t, auction, {}, `tmax ${auction.tmax} ms passed ${t - auction.startedAt - auction.tmax} ms ago`);
+    }
+    const rate = rates[auction.currency];
+    if (rate === undefined) {
+      return noBid("currency_unsupported", t, auction, {}, `floor in ${auction.currency}, bidder in ${currency}, no rate configured`);
+    }
+    const floorBidderCpm = auction.floorCpm * rate;
+    if (!guard.canCover(floorBidderCpm / 1000) || guard.available() <= 0) {
+      return noBid("budget_exhausted", t, auction, {}, `available ${fmt(guard.available())} ${currency} cannot cover the floor`);
+    }
+
+    const deadline = decisionDeadline(auction.startedAt, auction.tmax, networkMargin);
+    const valuation = value(input, t, deadline);
+    if (typeof valuation === "string") {
+      return noBid(valuation, t, auction, {}, "no usable prediction and no prior LTV to fall back on");
+    }
+    const multiplier = calibration.multiplier(input.platform);
+    let valueCpm: number;
+    let willingCpm: number;
+    let baseValue: number;
+    if (legacy) {
+      // The original rule: a share of the customer's LTV, as CPM (not a value per impression).
+      valueCpm = legacyShare * valuation.rawLtv * multiplier * valuation.factor;
+      willingCpm = valueCpm;
+      baseValue = conversionRate * valuation.rawLtv * margin;
+    } else {
+      baseValue = impressionValue(conversionRate, valuation.ltv, margin, 1);
+      const v = baseValue * multiplier;
+      valueCpm = toCpm(v);
+      willingCpm = toCpm(strategyWillingness(strategy, v, conversionRate, multiplier)) * valuation.factor;
+    }
+    const known = { source: valuation.source, predictedLtv: valuation.rawLtv, confidence: valuation.confidence, valueCpm, baseValue };
+    if (!(willingCpm > 0)) {
+      return noBid("zero_value", t, auction, known, `value ${fmt(valueCpm)} CPM`);
+    }
+    if (!legacy && !controller.participate(random)) {
+      return noBid("throttled", t, auction, known, "throttling skipped this auction");
+    }
+    const pacingMultiplier = legacy ? 1 : controller.multiplier();
+    const pacedCpm = willingCpm * pacingMultiplier;
+    const pacedKnown = { ...known, pacedCpm, pacingMultiplier };
+    if (pacedCpm < floorBidderCpm) {
+      return noBid("below_floor", t, auction, pacedKnown, `paced ${fmt(pacedCpm / rate)} < floor ${fmt(auction.floorCpm)} ${auction.currency}`);
+    }
+
+    let bidBidderCpm = pacedCpm;
+    let shaded = false;
+    if (!legacy && auction.at === 1 && winRate !== undefined && winRate.isReady()) {
+      const best = winRate.bestBid(pacedCpm, floorBidderCpm);
+      if (best !== undefined && best < pacedCpm) {
+        bidBidderCpm = Math.max(best, floorBidderCpm);
+        shaded = true;
+      }
+    }
+    let bidCpm = bidBidderCpm / rate;
+    if (bidCpm < auction.floorCpm) bidCpm = auction.floorCpm; // rounding through the rate
+
+    let cappedByBudget = false;
+    let cost = (bidCpm / 1000) * rate;
+    if (!guard.canCover(cost)) {
+      // Lower the bid to what is left rather than give up the last of the budget.
+      bidCpm = ((guard.available() * 1000) / rate) * (1 - 1e-12);
+      cost = (bidCpm / 1000) * rate;
+      if (bidCpm < auction.floorCpm || bidCpm <= 0 || !guard.canCover(cost)) {
+        return noBid("budget_exhausted", t, auction, pacedKnown, `available ${fmt(guard.available())} ${currency} cannot cover a bid at the floor`);
+      }
+      cappedByBudget = true;
+    }
+
+    const decisionId = idPrefix + String(sequence++);
+    guard.reserve(decisionId, { cost, expiresAt: t + outcomeTimeout, bidCpm, rate, auctionType: auction.at });
+    const decision: PlacedBid = {
+      noBid: false,
+      decisionId,
+      bidCpm,
+      reason: valuation.reason,
+      source: valuation.source,
+      cappedByBudget,
+      shaded,
+      currency: auction.currency,
+      explanation: explain(valuation, conversionRate, margin, multiplier, valueCpm, pacingMultiplier, bidCpm, auction, shaded, cappedByBudget, legacy),
+      predictedLtv: valuation.rawLtv,
+      confidence: valuation.confidence,
+      valueCpm,
+      baseValue,
+      pacedCpm,
+      pacingMultiplier,
+      floorCpm: auction.floorCpm,
+      auctionType: auction.at,
+      budgetTotal: budgetAmount,
+      budgetSpent: guard.spent,
+      budgetReserved: guard.reserved,
+      decidedAt: t,
+    };
+    return decision;
+  }
+
+  function recordOutcome(outcome: OutcomeInput): OutcomeResult {
+    if (outcome === undefined || outcome === null || typeof outcome !== "object") {
+      throw new BidInputError("outcome", "is required");
+    }
+    if (typeof outcome.decisionId !== "string") throw new BidInputError("decisionId", "must be a string");
+    if (typeof outcome.won !== "boolean") throw new BidInputError("won", "must be a boolean");
+    const price = outcome.priceCpm === undefined ? undefined : requireNonNegative("priceCpm", outcome.priceCpm);
+    const minToWin =
+      outcome.minBidToWinCpm === undefined ? undefined : requireNonNegative("minBidToWinCpm", outcome.minBidToWinCpm);
+    const result = guard.settle(outcome.decisionId, outcome.won, price);
+    if (!result.applied) return { applied: false, reason: "unknown_decision", spend: 0 };
+    windowSpend += result.cost;
+    const r = result.reservation;
+    if (winRate !== undefined && r.auctionType === 1) {
+      winRate.observe(outcome.won, r.bidCpm * r.rate, minToWin === undefined ? undefined : minToWin * r.rate);
+    }
+    const reason = result.late
+      ? outcome.won
+        ? "late_win_settled"
+        : "late_loss"
+      : outcome.won
+        ? "win_settled"
+        : "loss_released";
+    return { applied: true, reason, spend: result.cost };
+  }
+
+  return {
+    bid,
+    recordOutcome,
+    recordReturn(input: ReturnInput): void {
+      if (input === undefined || input === null || typeof input.platform !== "string") {
+        throw new BidInputError("platform", "must be a string");
+      }
+      calibration.observe(input.platform, input.predictedValue, input.realisedValue);
+    },
+    expirePending: () => guard.expire(now()),
+    decisionDeadline(auction: AuctionInput): number {
+      const a = normaliseAuction(auction, now());
+      return decisionDeadline(a.startedAt, a.tmax, networkMargin);
+    },
+    platformMultiplier: (platform) => calibration.multiplier(platform),
+    snapshot(): BidderSnapshot {
+      return {
+        budgetTotal: budgetAmount,
+        spent: guard.spent,
+        reserved: guard.reserved,
+        pendingCount: guard.pendingCount,
+        available: guard.available(),
+        pacing: controller.toJSON(),
+        pacingMultiplier: controller.multiplier(),
+        plannedFraction: curve(fractionOf(now())),
+        winRateObservations: winRate?.observationCount() ?? 0,
+        priorLtv: fixedPriorLtv ?? priorLtv,
+      };
+    },
+    toJSON(): BidderState {
+      return {
+        version: bidderStateVersion,
+        sequence,
+        random: random.getState(),
+        budget: guard.toJSON(),
+        pacing: controller.toJSON(),
+        window: { start: windowStart, spend: windowSpend, remainingAtStart: windowRemaining },
+        winRate: winRate?.toJSON(),
+        priorLtv,
+        calibration: calibration.toJSON(),
+      };
+    },
+  };
+}
+
+function createController(
+  kind: string,
+  options: NonNullable<BidderOptions["pacing"]>,
+  state: PacingControllerState | undefined,
+): PacingController {
+  if (state !== undefined && state.kind !== kind) {
+    throw new BidInputError("state.pacing.kind", `is ${state.kind} but pacing.controller is ${kind}`);
+  }
+  switch (kind) {
+    case "dual":
+      return createDualPacingController(options.dual, state?.kind === "dual" ? state.mu : undefined);
+    case "pi":
+      return createPiPacingController(options.pi, state?.kind === "pi" ? state : undefined);
+    case "throttle":
+      return createThrottlingController(options.throttle, state?.kind === "throttle" ? state.probability : undefined);
+    case "none":
+      return createNoPacingController();
+    default:
+      throw new BidInputError("pacing.controller", `unknown controller ${kind}`);
+  }
+}
+
+function fmt(n: number): string {
+  return n.toFixed(n >= 100 ? 0 : n >= 1 ? 2 : 4);
+}
+
+function explain(
+  v: Valuation,
+  p: number,
+  margin: number,
+  multiplier: number,
+  valueCpm: number,
+  pacing: number,
+  bidCpm: number,
+  auction: NormalisedAuction,
+  shaded: boolean,
+  capped: boolean,
+  legacy: boolean,
+): string {
+  const basis = legacy
+    ? `legacy ${fmt(valueCpm)} CPM = share x LTV ${fmt(v.rawLtv)} x platform ${multiplier}`
+    : `value ${fmt(valueCpm)} CPM = 1000 x p ${p} x LTV ${fmt(v.ltv)} x margin ${margin} x platform ${multiplier}`;
+  return (
+    `${v.source} (${v.reason}): ${basis}` +
+    (v.factor !== 1 ? `, fallback x${v.factor}` : "") +
+    (pacing !== 1 ? `, paced x${pacing.toFixed(4)}` : "") +
+    (shaded ? ", first price shaded" : "") +
+    (capped ? ", capped by budget" : "") +
+    `; bid ${fmt(bidCpm)} ${auction.currency} CPM, floor ${fmt(auction.floorCpm)}, ${auction.at === 1 ? "first" : "second"} price`
+  );
+}

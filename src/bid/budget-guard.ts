@@ -1,0 +1,167 @@
+import { BidInputError, requireFinite, requireNonNegative } from "./bid-input-error.js";
+
+/** One pending bid: the money it may cost and what settling it needs. */
+export interface Reservation {
+  /** Maximum cost, bidder currency (the bid price, which bounds first and second price). */
+  cost: number;
+  /** Clock value after which the outcome is presumed lost and the reservation released. */
+  expiresAt: number;
+  /** The bid, CPM, auction currency. */
+  bidCpm: number;
+  /** Bidder currency per unit of auction currency. */
+  rate: number;
+  /** Auction type, for the win-rate model. */
+  auctionType: 1 | 2;
+}
+
+/** Serialisable state of a {@link BudgetGuard}. */
+export interface BudgetGuardState {
+  spent: number;
+  reserved: number;
+  pending: Array<[string, Reservation]>;
+  recentlyExpired: Array<[string, Reservation]>;
+}
+
+/** How `settle` treated an outcome. */
+export type SettleResult =
+  | { applied: true; won: boolean; cost: number; late: boolean; reservation: Reservation }
+  | { applied: false; reason: "unknown_decision" };
+
+/**
+ * The hard budget guard. State machine per bid: `reserve` (pending) then
+ * exactly one of `settle(win)` (spent), `settle(loss)` or `expire` (released).
+ * A second outcome for the same id finds nothing pending and is ignored, so
+ * duplicates never double-count. An expired id is remembered in a small ring
+ * for one reason: a win notice that arrives after expiry is real spend and is
+ * still counted (flagged `late`).
+ *
+ * Invariant: a reservation is only made when `spent + reserved + cost <= total`,
+ * and a win costs at most its reservation, so settled spend never exceeds the
+ * budget as long as exchanges never charge above the bid and win notices
+ * arrive before expiry.
+ */
+export class BudgetGuard {
+  readonly total: number;
+  private spentAmount: number;
+  private reservedAmount: number;
+  private readonly pending: Map<string, Reservation>;
+  private readonly expired: Map<string, Reservation>;
+  private readonly expiredCapacity: number;
+
+  constructor(total: number, expiredCapacity: number, state?: BudgetGuardState) {
+    this.total = requireNonNegative("budget.amount", total);
+    this.expiredCapacity = expiredCapacity;
+    if (state) {
+      this.spentAmount = requireNonNegative("state.budget.spent", state.spent);
+      this.reservedAmount = requireNonNegative("state.budget.reserved", state.reserved);
+      if (!Array.isArray(state.pending) || !Array.isArray(state.recentlyExpired)) {
+        throw new BidInputError("state.budget.pending", "must be an array of [id, reservation] pairs");
+      }
+      this.pending = new Map(state.pending.map(([id, r]) => [id, { ...r }]));
+      this.expired = new Map(state.recentlyExpired.map(([id, r]) => [id, { ...r }]));
+    } else {
+      this.spentAmount = 0;
+      this.reservedAmount = 0;
+      this.pending = new Map();
+      this.expired = new Map();
+    }
+  }
+
+  /** Settled spend. */
+  get spent(): number {
+    return this.spentAmount;
+  }
+
+  /** Sum of the reservations of pending bids. */
+  get reserved(): number {
+    return this.reservedAmount;
+  }
+
+  /** Number of pending bids. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Budget left after settled spend and reservations (never negative). */
+  available(): number {
+    const a = this.total - this.spentAmount - this.reservedAmount;
+    return a > 0 ? a : 0;
+  }
+
+  /** Whether a bid costing at most `cost` may be placed. */
+  canCover(cost: number): boolean {
+    return this.spentAmount + this.reservedAmount + cost <= this.total;
+  }
+
+  /** Reserves `reservation.cost` for a new pending bid; the caller checked `canCover`. */
+  reserve(id: string, reservation: Reservation): void {
+    this.pending.set(id, reservation);
+    this.reservedAmount += reservation.cost;
+  }
+
+  /**
+   * Settles a pending bid. A win costs `priceCpm` (auction currency; defaults
+   * to the bid, the most a win can cost) converted at the bid's rate.
+   */
+  settle(id: string, won: boolean, priceCpm: number | undefined): SettleResult {
+    const r = this.pending.get(id);
+    if (r) {
+      this.pending.delete(id);
+      this.release(r.cost);
+      const cost = won ? this.charge(r, priceCpm) : 0;
+      return { applied: true, won, cost, late: false, reservation: r };
+    }
+    const late = this.expired.get(id);
+    if (late && won) {
+      this.expired.delete(id);
+      return { applied: true, won, cost: this.charge(late, priceCpm), late: true, reservation: late };
+    }
+    if (late) {
+      this.expired.delete(id);
+      return { applied: true, won, cost: 0, late: true, reservation: late };
+    }
+    return { applied: false, reason: "unknown_decision" };
+  }
+
+  /**
+   * Releases every pending bid whose outcome is overdue (`expiresAt <= now`).
+   * Reservations are kept in insertion order and share one timeout, so this
+   * stops at the first one still in time. Returns how many were released.
+   */
+  expire(now: number): number {
+    let n = 0;
+    for (const [id, r] of this.pending) {
+      if (r.expiresAt > now) break;
+      this.pending.delete(id);
+      this.release(r.cost);
+      this.expired.set(id, r);
+      if (this.expired.size > this.expiredCapacity) {
+        const oldest = this.expired.keys().next().value as string;
+        this.expired.delete(oldest);
+      }
+      n++;
+    }
+    return n;
+  }
+
+  toJSON(): BudgetGuardState {
+    return {
+      spent: this.spentAmount,
+      reserved: this.reservedAmount,
+      pending: Array.from(this.pending, ([id, r]) => [id, { ...r }] as [string, Reservation]),
+      recentlyExpired: Array.from(this.expired, ([id, r]) => [id, { ...r }] as [string, Reservation]),
+    };
+  }
+
+  private charge(r: Reservation, priceCpm: number | undefined): number {
+    const price = priceCpm === undefined ? r.bidCpm : requireNonNegative("priceCpm", priceCpm);
+    const cost = (requireFinite("priceCpm", price) / 1000) * r.rate;
+    this.spentAmount += cost;
+    return cost;
+  }
+
+  private release(cost: number): void {
+    // An empty book resets the running sum exactly, so rounding cannot drift.
+    this.reservedAmount = this.pending.size === 0 ? 0 : Math.max(0, this.reservedAmount - cost);
+  }
+}

@@ -1,0 +1,63 @@
+import { BidInputError, requireNonNegative, requireFinite } from "./bid-input-error.js";
+
+/**
+ * How the budget should be spread over its period. Each plan is a target
+ * cumulative spend fraction `f(x)` for the elapsed fraction `x` of the period
+ * (`f(0) = 0`, `f(1) = 1`, non-decreasing).
+ *
+ * - `even` (default): `f(x) = x`.
+ * - `asap`: as fast as possible, `f(x) = 1` for `x > 0`: pacing never holds
+ *   back, only the budget guard stops spend.
+ * - `ahead`: ahead of even by `factor` (>= 1): `f(x) = min(1, factor x x)`,
+ *   so the budget is planned to be spent by `1/factor` of the period.
+ * - `traffic_shaped`: follows a curve of non-negative weights, one per equal
+ *   slice of the period (24 hourly weights for a day starting at midnight);
+ *   linear within a slice.
+ */
+export type DeliveryPlan =
+  | { kind: "even" }
+  | { kind: "asap" }
+  | { kind: "ahead"; /** Required, >= 1. */ factor: number }
+  | { kind: "traffic_shaped"; /** Required, at least one weight, all >= 0, sum > 0. */ hourlyWeights: readonly number[] };
+
+/** A compiled plan: the target cumulative spend fraction at elapsed fraction `x` of the period. */
+export type DeliveryCurve = (x: number) => number;
+
+/** Validates and compiles a plan; throws a {@link BidInputError} naming the field. */
+export function compileDeliveryPlan(plan: DeliveryPlan): DeliveryCurve {
+  switch (plan.kind) {
+    case "even":
+      return (x) => clamp01(x);
+    case "asap":
+      return (x) => (x > 0 ? 1 : 0);
+    case "ahead": {
+      const factor = requireFinite("pacing.plan.factor", plan.factor);
+      if (factor < 1) throw new BidInputError("pacing.plan.factor", `must be >= 1, got ${factor}`);
+      return (x) => clamp01(factor * clamp01(x));
+    }
+    case "traffic_shaped": {
+      const w = plan.hourlyWeights;
+      if (!Array.isArray(w) || w.length === 0) {
+        throw new BidInputError("pacing.plan.hourlyWeights", "must be a non-empty array");
+      }
+      const cumulative = new Float64Array(w.length + 1);
+      for (let i = 0; i < w.length; i++) {
+        cumulative[i + 1] = cumulative[i]! + requireNonNegative(`pacing.plan.hourlyWeights[${i}]`, w[i]);
+      }
+      const total = cumulative[w.length]!;
+      if (total <= 0) throw new BidInputError("pacing.plan.hourlyWeights", "must have a positive sum");
+      const n = w.length;
+      return (x) => {
+        const pos = clamp01(x) * n;
+        const i = Math.min(n - 1, Math.floor(pos));
+        return (cumulative[i]! + (pos - i) * (cumulative[i + 1]! - cumulative[i]!)) / total;
+      };
+    }
+    default:
+      throw new BidInputError("pacing.plan.kind", `unknown plan ${String((plan as { kind: unknown }).kind)}`);
+  }
+}
+
+function clamp01(x: number): number {
+  return x <= 0 ? 0 : x >= 1 ? 1 : x;
+}

@@ -1,0 +1,186 @@
+import { BidInputError, requireFinite, requirePositive } from "./bid-input-error.js";
+
+/** Options of the win-rate model used to shade first-price bids. */
+export interface WinRateModelOptions {
+  /** Lowest price the model resolves, CPM. Default 0.01. */
+  minCpm?: number;
+  /** Highest price the model resolves, CPM. Default 1000. */
+  maxCpm?: number;
+  /** Resolution: log-spaced bins per factor of ten. Default 20 (about 12% per bin). */
+  binsPerDecade?: number;
+  /** Observations after which an observation's weight has halved, so the model tracks a moving market. Default 2000. */
+  halfLife?: number;
+  /** Effective observations needed before shading starts; until then bids are not shaded. Default 30. */
+  minObservations?: number;
+}
+
+/** Serialisable state of a {@link WinRateModel}. */
+export interface WinRateModelState {
+  /** Weight per price bin (log-spaced). */
+  weights: number[];
+  /** Decayed count of observations. */
+  observations: number;
+}
+
+/**
+ * An online estimate of the distribution of the minimum bid to win (the best
+ * competing bid, or the floor), so `winProbability(b) = P(min bid to win <= b)`.
+ *
+ * It is a histogram over log-spaced price bins, learned from three kinds of
+ * feedback: an exact minimum bid to win (OpenRTB 2.6 `AUCTION_MIN_TO_WIN`
+ * macro), a win at `b` without it (the price was at most `b`: censored), and a
+ * loss at `b` without it (the price was above `b`: censored). Censored
+ * observations are spread over the bins they allow in proportion to the
+ * current estimate: one step of expectation-maximisation per observation, the
+ * standard way to learn a distribution from interval-censored data. Old
+ * observations decay so the model follows a market that moves.
+ */
+export class WinRateModel {
+  private readonly minLog: number;
+  private readonly step: number;
+  private readonly bins: number;
+  private readonly decay: number;
+  private readonly minObservations: number;
+  private readonly weights: Float64Array;
+  private observations: number;
+  private readonly cumulative: Float64Array;
+  private dirty = true;
+
+  constructor(options: WinRateModelOptions = {}, state?: WinRateModelState) {
+    const minCpm = requirePositive("shading.minCpm", options.minCpm ?? 0.01);
+    const maxCpm = requirePositive("shading.maxCpm", options.maxCpm ?? 1000);
+    if (maxCpm <= minCpm) throw new BidInputError("shading.maxCpm", "must be greater than shading.minCpm");
+    const perDecade = requirePositive("shading.binsPerDecade", options.binsPerDecade ?? 20);
+    this.minLog = Math.log(minCpm);
+    this.bins = Math.max(1, Math.ceil(Math.log10(maxCpm / minCpm) * perDecade));
+    this.step = (Math.log(maxCpm) - this.minLog) / this.bins;
+    this.decay = Math.pow(2, -1 / requirePositive("shading.halfLife", options.halfLife ?? 2000));
+    this.minObservations = requireFinite("shading.minObservations", options.minObservations ?? 30);
+    this.weights = new Float64Array(this.bins);
+    this.cumulative = new Float64Array(this.bins + 1);
+    if (state) {
+      if (!Array.isArray(state.weights) || state.weights.length !== this.bins) {
+        throw new BidInputError("state.winRate.weights", `must have ${this.bins} bins for these shading options`);
+      }
+      state.weights.forEach((w, i) => (this.weights[i] = requireFinite("state.winRate.weights", w)));
+      this.observations = requireFinite("state.winRate.observations", state.observations);
+    } else {
+      // A flat prior over log-price so EM has support everywhere; it weighs
+      // as one observation and fades like any other.
+      this.weights.fill(1 / this.bins);
+      this.observations = 0;
+    }
+  }
+
+  /** Whether enough feedback has arrived to trust the model for shading. */
+  isReady(): boolean {
+    return this.observations >= this.minObservations;
+  }
+
+  /** The decayed number of observations so far. */
+  observationCount(): number {
+    return this.observations;
+  }
+
+  /** Estimated probability of winning with a bid of `bidCpm`. */
+  winProbability(bidCpm: number): number {
+    this.refresh();
+    const total = this.cumulative[this.bins]!;
+    if (total <= 0 || bidCpm <= 0) return 0;
+    const pos = (Math.log(bidCpm) - this.minLog) / this.step;
+    if (pos <= 0) return 0;
+    if (pos >= this.bins) return 1;
+    const j = Math.floor(pos);
+    const below = this.cumulative[j]! + (pos - j) * this.weights[j]!;
+    return below / total;
+  }
+
+  /**
+   * The first-price bid that maximises expected surplus `(value - b) x P(win | b)`
+   * over `b` in `[floor, value]`, searched at the bin edges and the floor.
+   * Returns undefined when `value < floor`.
+   */
+  bestBid(valueCpm: number, floorCpm: number): number | undefined {
+    if (valueCpm < floorCpm || valueCpm <= 0) return undefined;
+    let best = floorCpm > 0 ? floorCpm : 0;
+    let bestSurplus = floorCpm > 0 ? (valueCpm - floorCpm) * this.winProbability(floorCpm) : 0;
+    this.refresh();
+    const total = this.cumulative[this.bins]!;
+    if (total <= 0) return valueCpm;
+    const start = floorCpm > 0 ? Math.max(0, Math.floor((Math.log(floorCpm) - this.minLog) / this.step) + 1) : 1;
+    for (let k = start; k <= this.bins; k++) {
+      const edge = Math.exp(this.minLog + k * this.step);
+      if (edge >= valueCpm) break;
+      const surplus = (valueCpm - edge) * (this.cumulative[k]! / total);
+      if (surplus > bestSurplus) {
+        bestSurplus = surplus;
+        best = edge;
+      }
+    }
+    // Nothing with positive expected surplus inside the model's range (a
+    // market above our value): bid the value, the most we can justify.
+    return bestSurplus > 0 ? best : valueCpm;
+  }
+
+  /** Records an auction outcome. `minBidToWinCpm`, when known, makes the observation exact. */
+  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number): void {
+    this.fade();
+    if (minBidToWinCpm !== undefined && minBidToWinCpm > 0) {
+      this.weights[this.binOf(minBidToWinCpm)]! += 1;
+    } else if (bidCpm > 0) {
+      this.spreadCensored(bidCpm, won);
+    } else {
+      return;
+    }
+    this.observations += 1;
+    this.dirty = true;
+  }
+
+  toJSON(): WinRateModelState {
+    return { weights: Array.from(this.weights), observations: this.observations };
+  }
+
+  private fade(): void {
+    const d = this.decay;
+    for (let i = 0; i < this.bins; i++) this.weights[i]! *= d;
+    this.observations *= d;
+    this.dirty = true;
+  }
+
+  private binOf(cpm: number): number {
+    const j = Math.floor((Math.log(cpm) - this.minLog) / this.step);
+    return j < 0 ? 0 : j >= this.bins ? this.bins - 1 : j;
+  }
+
+  /** One EM step: spread a unit of weight over the bins the censored observation allows. */
+  private spreadCensored(bidCpm: number, atOrBelow: boolean): void {
+    const pos = (Math.log(bidCpm) - this.minLog) / this.step;
+    const jb = this.binOf(bidCpm);
+    const frac = Math.min(1, Math.max(0, pos - jb)); // share of bin jb below the bid
+    const from = atOrBelow ? 0 : jb;
+    const to = atOrBelow ? jb : this.bins - 1;
+    let sum = 0;
+    for (let j = from; j <= to; j++) sum += this.weights[j]! * this.share(j, jb, frac, atOrBelow);
+    if (sum <= 0) {
+      this.weights[jb]! += 1;
+      return;
+    }
+    for (let j = from; j <= to; j++) this.weights[j]! += (this.weights[j]! * this.share(j, jb, frac, atOrBelow)) / sum;
+  }
+
+  private share(j: number, jb: number, frac: number, atOrBelow: boolean): number {
+    if (j !== jb) return 1;
+    return atOrBelow ? frac : 1 - frac;
+  }
+
+  private refresh(): void {
+    if (!this.dirty) return;
+    let c = 0;
+    this.cumulative[0] = 0;
+    for (let i = 0; i < this.bins; i++) {
+      c += this.weights[i]!;
+      this.cumulative[i + 1] = c;
+    }
+    this.dirty = false;
+  }
+}
