@@ -1,0 +1,68 @@
+import { parseArgs } from "node:util";
+
+/** What `syncvalue serve` was asked to do. */
+export interface ServeArguments {
+  /** Port for HTTP (Connect, gRPC, gRPC-web). Default 8080; 0 picks a free one. */
+  port: number;
+  /** Interface to bind. Default 127.0.0.1 (this machine only). */
+  host: string;
+}
+
+/** Outcome of reading the command line. */
+export type CliCommand =
+  | { kind: "serve"; args: ServeArguments }
+  | { kind: "help" }
+  | { kind: "usage-error"; message: string };
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = "127.0.0.1";
+
+export const USAGE = `Usage: syncvalue serve [--port N] [--host HOST]
+
+Starts the syncvalue reference server: syncvalue.v1.SyncValueService and
+sutra.storage.StorageService over Connect, gRPC and gRPC-web, on one cleartext
+port that speaks HTTP/2 and HTTP/1.1.
+
+Options:
+  --port N      port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
+  --host HOST   interface to listen on (default ${DEFAULT_HOST}; 0.0.0.0 exposes it)
+  -h, --help    show this help
+
+Once listening it prints one line, e.g.
+  syncvalue reference server listening http=http://127.0.0.1:${DEFAULT_PORT}
+and it stops cleanly on SIGINT or SIGTERM.`;
+
+/** Reads `argv` (without the node executable and script). Never throws. */
+export function parseCommandLine(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    return { kind: "usage-error", message: e instanceof Error ? e.message : String(e) };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  if (positionals.length === 0) return { kind: "usage-error", message: "missing command: expected `serve`" };
+  if (positionals[0] !== "serve" || positionals.length > 1) {
+    return { kind: "usage-error", message: `unknown command: ${JSON.stringify(positionals.join(" "))}, expected \`serve\`` };
+  }
+  let port = DEFAULT_PORT;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65535) {
+      return { kind: "usage-error", message: `--port: ${JSON.stringify(values.port)} is not a port number (0-65535)` };
+    }
+  }
+  const host = values.host ?? DEFAULT_HOST;
+  if (host.length === 0) return { kind: "usage-error", message: "--host: must not be empty" };
+  return { kind: "serve", args: { port, host } };
+}
