@@ -1,0 +1,10 @@
+export { createTcpTransport, type TcpTransport } from "./tcp-transport.js";
+export type { TcpTransportOptions, TcpPoolOptions } from "./tcp-transport-options.js";
+export type { ConnectionPoolStats } from "./connection-pool.js";
+export { parseTcpUrl, defaultTcpPort, type TcpEndpoint } from "./tcp-url.js";
+export { defaultMaxFrameBytes, FrameTooLargeError } from "./frame-codec.js";
+export { TcpProtocolError } from "./protocol-error.js";
+export { storageTcpBindings } from "./storage-tcp-binding.js";
+export { predictionTcpBindings, predictLtvTcpBinding } from "./prediction-tcp-binding.js";
+export type { TcpMethodBinding } from "./method-binding.js";
+export * from "./socket/index.js";

@@ -1,0 +1,122 @@
+import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { MsgpackWriter } from "./msgpack-writer.js";
+import { TcpProtocolError, describeWireValue } from "./protocol-error.js";
+import { connectErrorFromWire, errorVariant, readTagged } from "./tagged-value.js";
+import { readMessage, writeMessage } from "./wire-message.js";
+
+/**
+ * How one unary RPC maps onto the raw TCP binding, in both directions: the
+ * client encodes requests and decodes responses, the reference server decodes
+ * requests and encodes responses, with the same code.
+ */
+export interface TcpMethodBinding<I extends DescMessage = DescMessage, O extends DescMessage = DescMessage> {
+  readonly method: DescMethodUnary<I, O>;
+  /** Request variant name, e.g. `"LearnConcept"`, `"GetStats"`. */
+  readonly requestVariant: string;
+  /** Response variant name, e.g. `"LearnConceptOk"`, `"StatsOk"`. */
+  readonly responseVariant: string;
+  /** Client: the request frame (length prefix included). */
+  encodeRequest(message: MessageShape<I>): Uint8Array;
+  /**
+   * Client: the decoded response value to a message. Throws a `ConnectError`
+   * for an `Error` answer, a {@link TcpProtocolError} for anything unexpected.
+   */
+  decodeResponse(value: unknown): MessageShape<O>;
+  /** Server: the request's variant body (after the tag) to a message. */
+  decodeRequest(body: unknown, bare: boolean): MessageShape<I>;
+  /** Server: the response frame, structs positional as rmp-serde writes them. */
+  encodeResponse(message: MessageShape<O>): Uint8Array;
+}
+
+/** Per-method deviations from the generic mapping. */
+export interface MethodBindingOptions<O extends DescMessage> {
+  requestVariant: string;
+  responseVariant: string;
+  /**
+   * The response is the bare string `responseVariant` (like `"FlushOk"`); the
+   * message decoded from it is `bareResponse`, and the server answers it
+   * whenever `isBareResponse(message)` holds (otherwise with an error).
+   */
+  bareResponse?: { message: () => MessageShape<O>; accepts: (message: MessageShape<O>) => string | undefined };
+  /** Rewrites a response body before the generic reader sees it (e.g. `StatsOk` with 8 fields). */
+  normalizeResponseBody?: (body: unknown) => unknown;
+}
+
+/**
+ * Creates the binding of a unary method from its descriptors. Requests without
+ * fields are bare strings; others named maps. Responses are positional.
+ */
+export function createMethodBinding<I extends DescMessage, O extends DescMessage>(
+  method: DescMethodUnary<I, O>,
+  options: MethodBindingOptions<O>,
+): TcpMethodBinding<I, O> {
+  const { requestVariant, responseVariant, bareResponse, normalizeResponseBody } = options;
+  const input = method.input;
+  const output = method.output;
+  const bareRequest = input.fields.length === 0;
+  // A field-less request is always the same bytes.
+  const bareRequestFrame = bareRequest ? encodeBareFrame(requestVariant) : undefined;
+  const bareResponseFrame = bareResponse ? encodeBareFrame(responseVariant) : undefined;
+
+  return {
+    method,
+    requestVariant,
+    responseVariant,
+    encodeRequest(message) {
+      if (bareRequestFrame) return bareRequestFrame.slice(); // a copy: sockets may hold on to written buffers
+      const w = new MsgpackWriter();
+      w.mapHeader(1);
+      w.str(requestVariant);
+      writeMessage(w, input, message, "named");
+      return w.finishFrame();
+    },
+    decodeResponse(value) {
+      const tagged = readTagged(value);
+      if (tagged.variant === errorVariant && !tagged.bare) throw connectErrorFromWire(tagged.body);
+      if (tagged.variant !== responseVariant) {
+        throw new TcpProtocolError(`${requestVariant} was answered with ${tagged.variant}, expected ${responseVariant}`);
+      }
+      if (bareResponse) {
+        if (!tagged.bare && tagged.body !== null && !(Array.isArray(tagged.body) && tagged.body.length === 0)) {
+          throw new TcpProtocolError(`${responseVariant}: expected a bare variant, got ${describeWireValue(tagged.body)}`);
+        }
+        return bareResponse.message();
+      }
+      if (tagged.bare) throw new TcpProtocolError(`${responseVariant}: expected fields, got a bare variant`);
+      const body = normalizeResponseBody ? normalizeResponseBody(tagged.body) : tagged.body;
+      return readMessage(output, body, responseVariant);
+    },
+    decodeRequest(body, bare) {
+      if (bareRequest) {
+        // serde accepts "Variant" and {"Variant": nil} for a unit variant, and rejects {"Variant": {}}.
+        if (bare || body === null || body === undefined) return create(input);
+        throw new ConnectError(
+          `invalid type: ${describeWireValue(body)}, expected unit variant ${requestVariant}`,
+          Code.InvalidArgument,
+        );
+      }
+      if (bare) throw new ConnectError(`invalid type: unit variant, expected struct variant ${requestVariant}`, Code.InvalidArgument);
+      return readMessage(input, body, requestVariant);
+    },
+    encodeResponse(message) {
+      if (bareResponseFrame && bareResponse) {
+        const problem = bareResponse.accepts(message);
+        if (problem !== undefined) throw new ConnectError(problem, Code.Internal);
+        return bareResponseFrame.slice();
+      }
+      const w = new MsgpackWriter();
+      w.mapHeader(1);
+      w.str(responseVariant);
+      writeMessage(w, output, message, "positional");
+      return w.finishFrame();
+    },
+  };
+}
+
+function encodeBareFrame(variant: string): Uint8Array {
+  const w = new MsgpackWriter(true, 16 + variant.length);
+  w.str(variant);
+  return w.finishFrame();
+}

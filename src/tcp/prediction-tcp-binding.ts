@@ -1,0 +1,23 @@
+import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { createMethodBinding, type TcpMethodBinding } from "./method-binding.js";
+
+/**
+ * The prediction binding of PROTOCOL.md section 3, in the storage style:
+ * `PredictLTV`, `PredictLTVBatch`, `GetModelHealth` with named fields, answered
+ * positionally by `<Variant>Ok`. `PredictLTVStream` has no variant: the
+ * transport pipelines each input as a `PredictLTV` instead.
+ */
+const m = SyncValueService.method;
+
+/** Binding of `PredictLTV`, also used for each message of `PredictLTVStream`. */
+export const predictLtvTcpBinding = createMethodBinding(m.predictLTV, {
+  requestVariant: "PredictLTV",
+  responseVariant: "PredictLTVOk",
+});
+
+/** Bindings of the unary `syncvalue.v1.SyncValueService` methods. */
+export const predictionTcpBindings: readonly TcpMethodBinding[] = [
+  predictLtvTcpBinding,
+  createMethodBinding(m.predictLTVBatch, { requestVariant: "PredictLTVBatch", responseVariant: "PredictLTVBatchOk" }),
+  createMethodBinding(m.getModelHealth, { requestVariant: "GetModelHealth", responseVariant: "GetModelHealthOk" }),
+] as TcpMethodBinding[];

@@ -1,0 +1,25 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/**
+ * A violation of the raw TCP protocol by the peer: undecodable MessagePack,
+ * an unexpected variant, a field of the wrong type. Over a connection without
+ * request ids such a frame means the stream is in doubt, so a connection that
+ * sees one is closed and never reused (PROTOCOL.md section 3, Framing).
+ *
+ * Surfaces to callers as a `ConnectError` with `Code.Internal`.
+ */
+export class TcpProtocolError extends ConnectError {
+  override name = "TcpProtocolError";
+  constructor(message: string, cause?: unknown) {
+    super(`protocol error: ${message}`, Code.Internal, undefined, undefined, cause);
+  }
+}
+
+/** Describes a decoded MessagePack value for error messages. */
+export function describeWireValue(value: unknown): string {
+  if (value === null || value === undefined) return "nil";
+  if (Array.isArray(value)) return `array(${value.length})`;
+  if (value instanceof Uint8Array) return "binary";
+  if (typeof value === "object") return "map";
+  return typeof value;
+}

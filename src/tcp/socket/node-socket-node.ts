@@ -1,0 +1,72 @@
+import * as net from "node:net";
+import * as tls from "node:tls";
+import type { RuntimeSocket, SocketConnectOptions, SocketConnector, SocketEvents } from "./runtime-socket.js";
+
+/**
+ * Socket connector for Node.js (`node:net`, `node:tls`). No-delay and TCP
+ * keep-alive are switched on as the options ask. The only file of the TCP
+ * transport that imports `node:` modules.
+ */
+export const connectNodeSocket: SocketConnector = Object.assign(
+  (options: SocketConnectOptions, events: SocketEvents): Promise<RuntimeSocket> =>
+    new Promise<RuntimeSocket>((resolve, reject) => {
+      const { host, port, signal } = options;
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      let socket: net.Socket;
+      if (options.tls) {
+        const t = options.tls;
+        const serverName = t.serverName ?? (net.isIP(host) === 0 ? host : undefined);
+        socket = tls.connect({
+          host,
+          port,
+          ca: t.ca,
+          cert: t.cert,
+          key: t.key,
+          servername: serverName,
+          rejectUnauthorized: t.rejectUnauthorized ?? true,
+        });
+      } else {
+        socket = net.connect({ host, port });
+      }
+      let open = false;
+      let lastError: Error | undefined;
+      const onAbort = () => {
+        socket.destroy();
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      socket.once(options.tls ? "secureConnect" : "connect", () => {
+        signal.removeEventListener("abort", onAbort);
+        open = true;
+        socket.setNoDelay(options.noDelay);
+        if (options.keepAliveInitialDelayMs > 0) socket.setKeepAlive(true, options.keepAliveInitialDelayMs);
+        resolve({
+          write(bytes) {
+            if (socket.destroyed || !socket.writable) return false;
+            socket.write(bytes);
+            return true;
+          },
+          end() {
+            socket.end();
+          },
+          destroy() {
+            socket.destroy();
+          },
+        });
+      });
+      socket.on("data", (chunk: Buffer) => events.data(chunk));
+      socket.on("error", (err) => {
+        if (!open) {
+          signal.removeEventListener("abort", onAbort);
+          reject(err);
+        } else lastError = err;
+      });
+      socket.once("close", () => {
+        if (open) events.close(lastError);
+      });
+    }),
+  { runtime: "node" },
+);

@@ -1,0 +1,353 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { getAbortSignalReason } from "@connectrpc/connect/protocol";
+import { FrameDecoder } from "./frame-codec.js";
+import { TcpProtocolError } from "./protocol-error.js";
+import type { RuntimeSocket, SocketConnector, SocketTlsOptions } from "./socket/runtime-socket.js";
+import { setUnrefTimeout } from "./unref-timer.js";
+
+/**
+ * One TCP connection of the raw binding.
+ *
+ * State machine:
+ *
+ * ```
+ *  connecting ──socket (and TLS) up──► handshaking ──server sent 1──► ready ◄─┐
+ *      │        (no auth token: straight to ready)        │         │  └──────┘ requests in flight
+ *      │                                                  │         └─drain()─► draining ──last answer──► closed
+ *      └──────────── failure, timeout, refused ───────────┴──────────────────────────────────────────────► closed
+ *  ready/draining ──peer close, I/O error, protocol error, abandoned request, close()──► closed
+ * ```
+ *
+ * - `ready`: requests may be sent while fewer than `pipelining` are in flight;
+ *   answers are matched first-in first-out (the server has no request ids).
+ * - `draining`: no new requests; closes once the in-flight ones are answered.
+ * - `closed`: terminal. A connection whose stream is in doubt (a request
+ *   abandoned by deadline or cancellation while in flight, an undecodable or
+ *   unexpected frame, an oversize frame, a peer reset) goes here at once and is
+ *   never reused; every other request in flight on it fails with `Unavailable`.
+ */
+export type TcpConnectionState = "connecting" | "handshaking" | "ready" | "draining" | "closed";
+
+/** Options to open one connection. */
+export interface TcpConnectionOptions {
+  host: string;
+  port: number;
+  /** For error messages, e.g. `tcp://127.0.0.1:50051`. */
+  url: string;
+  connect: SocketConnector;
+  tls?: SocketTlsOptions | undefined;
+  authToken?: string | undefined;
+  maxFrameBytes: number;
+  /** Bound on socket connect + TLS + auth handshake. */
+  connectTimeoutMs: number;
+  keepAliveInitialDelayMs: number;
+  /** Aborts the attempt (pool closing). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Decodes a response frame; may throw a `ConnectError` (server error) or a `TcpProtocolError` (poisons). */
+export type FrameDecode<T> = (payload: Uint8Array) => T;
+
+/** A request that could not be written because the connection was already closed: safe to send elsewhere. */
+export class NotWrittenError extends ConnectError {
+  override name = "NotWrittenError";
+  constructor(url: string) {
+    super(`connection to ${url} closed before the request was written`, Code.Unavailable);
+  }
+}
+
+interface InFlight {
+  decode: FrameDecode<unknown>;
+  resolve(value: unknown): void;
+  reject(reason: unknown): void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+const maxAuthTokenBytes = 4096;
+let nextConnectionId = 1;
+
+export class TcpConnection {
+  readonly id = nextConnectionId++;
+  private stateValue: TcpConnectionState = "connecting";
+  private socket: RuntimeSocket | undefined;
+  private readonly decoder: FrameDecoder;
+  private readonly inFlight: InFlight[] = [];
+  private closeError: ConnectError | undefined;
+  /** `performance.now()` of the last frame sent or received: idle time for verification and idle close. */
+  lastActivity = performance.now();
+  /** Set by the pool: the connection must pass a health round trip before the next request. */
+  suspect = false;
+  /** Called once when the connection reaches `closed`; `error` unset for a deliberate close. */
+  onClose: ((conn: TcpConnection, error: ConnectError | undefined) => void) | undefined;
+
+  private constructor(private readonly options: TcpConnectionOptions) {
+    this.decoder = new FrameDecoder(options.maxFrameBytes);
+  }
+
+  /**
+   * Opens a connection and completes the optional auth handshake. Rejects
+   * with `Unavailable` when the endpoint cannot be reached in time, and with
+   * `Unauthenticated` when the server refuses the token.
+   */
+  static async open(options: TcpConnectionOptions): Promise<TcpConnection> {
+    const conn = new TcpConnection(options);
+    await conn.start();
+    return conn;
+  }
+
+  get state(): TcpConnectionState {
+    return this.stateValue;
+  }
+
+  /** Requests sent and not yet answered. */
+  get pending(): number {
+    return this.inFlight.length;
+  }
+
+  /** Why the connection closed, if it closed on an error. */
+  get error(): ConnectError | undefined {
+    return this.closeError;
+  }
+
+  private async start(): Promise<void> {
+    const { url, connectTimeoutMs } = this.options;
+    const controller = new AbortController();
+    const timer = setUnrefTimeout(
+      () => controller.abort(new ConnectError(`connect to ${url} timed out after ${connectTimeoutMs} ms`, Code.Unavailable)),
+      connectTimeoutMs,
+    );
+    const outer = this.options.signal;
+    const onOuterAbort = () => controller.abort(new ConnectError(`connect to ${url} aborted: transport closed`, Code.Unavailable));
+    if (outer?.aborted) onOuterAbort();
+    else outer?.addEventListener("abort", onOuterAbort, { once: true });
+    try {
+      let handshake: { resolve(): void; reject(e: ConnectError): void } | undefined;
+      const handshakeDone = new Promise<void>((resolve, reject) => (handshake = { resolve, reject }));
+      handshakeDone.catch(() => undefined);
+      try {
+        this.socket = await this.options.connect(
+          {
+            host: this.options.host,
+            port: this.options.port,
+            tls: this.options.tls,
+            noDelay: true,
+            keepAliveInitialDelayMs: this.options.keepAliveInitialDelayMs,
+            signal: controller.signal,
+          },
+          {
+            data: (chunk) => {
+              if (this.stateValue === "handshaking") this.onHandshakeData(chunk, handshake!);
+              else this.onData(chunk);
+            },
+            close: (error) => {
+              if (this.stateValue === "handshaking") {
+                handshake!.reject(
+                  new ConnectError(
+                    `${url} refused the auth token: the server closed the connection during the handshake`,
+                    Code.Unauthenticated,
+                  ),
+                );
+              }
+              this.onSocketClose(error);
+            },
+          },
+        );
+      } catch (e) {
+        throw connectFailure(url, controller.signal, e);
+      }
+      if (this.options.authToken !== undefined) {
+        this.stateValue = "handshaking";
+        const token = new TextEncoder().encode(this.options.authToken);
+        const hello = new Uint8Array(4 + token.byteLength);
+        new DataView(hello.buffer).setUint32(0, token.byteLength);
+        hello.set(token, 4);
+        this.socket.write(hello);
+        const onAbort = () => handshake!.reject(ConnectError.from(getAbortSignalReason(controller.signal), Code.Unavailable));
+        controller.signal.addEventListener("abort", onAbort, { once: true });
+        try {
+          await handshakeDone;
+        } catch (e) {
+          this.destroy(e as ConnectError);
+          throw e;
+        } finally {
+          controller.signal.removeEventListener("abort", onAbort);
+        }
+      }
+      if (this.stateValue !== "closed") this.stateValue = "ready";
+      else throw this.closeError ?? new ConnectError(`connection to ${url} closed while opening`, Code.Unavailable);
+      this.lastActivity = performance.now();
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onOuterAbort);
+    }
+  }
+
+  private onHandshakeData(chunk: Uint8Array, handshake: { resolve(): void; reject(e: ConnectError): void }): void {
+    if (chunk.byteLength === 0) return;
+    if (chunk[0] !== 1) {
+      handshake.reject(new ConnectError(`${this.options.url} refused the auth token (answer byte ${chunk[0]})`, Code.Unauthenticated));
+      return;
+    }
+    this.stateValue = "ready";
+    handshake.resolve();
+    if (chunk.byteLength > 1) this.onData(chunk.subarray(1));
+  }
+
+  /**
+   * Sends one request frame and resolves with its decoded answer. The caller
+   * (the pool) guarantees the state is `ready` and fewer than `pipelining`
+   * requests are in flight. Rejects with {@link NotWrittenError} when nothing
+   * was written.
+   *
+   * If `signal` aborts while the request is in flight, the request rejects
+   * with the signal's reason and the connection closes: its answer would
+   * otherwise be taken for the next request's.
+   */
+  send<T>(frame: Uint8Array, decode: FrameDecode<T>, signal?: AbortSignal): Promise<T> {
+    if (this.stateValue !== "ready" || !this.socket) return Promise.reject(new NotWrittenError(this.options.url));
+    if (signal?.aborted) return Promise.reject(getAbortSignalReason(signal));
+    return new Promise<T>((resolve, reject) => {
+      const entry: InFlight = {
+        decode,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        signal,
+        onAbort: undefined,
+      };
+      if (!this.socket!.write(frame)) {
+        reject(new NotWrittenError(this.options.url));
+        return;
+      }
+      this.lastActivity = performance.now();
+      if (signal) {
+        entry.onAbort = () => {
+          const i = this.inFlight.indexOf(entry);
+          if (i < 0) return;
+          this.inFlight.splice(i, 1);
+          reject(getAbortSignalReason(signal));
+          this.destroy(
+            new ConnectError(
+              `connection to ${this.options.url} closed: a request pipelined ahead on it was abandoned (deadline or cancel), so the stream is in doubt`,
+              Code.Unavailable,
+            ),
+          );
+        };
+        signal.addEventListener("abort", entry.onAbort, { once: true });
+      }
+      this.inFlight.push(entry);
+    });
+  }
+
+  /** Stops taking requests and closes once the in-flight ones are answered. */
+  drain(): void {
+    if (this.stateValue === "closed") return;
+    if (this.inFlight.length === 0) {
+      this.destroy(undefined);
+      return;
+    }
+    this.stateValue = "draining";
+  }
+
+  /**
+   * Closes at once. Requests in flight fail with `error`, or with a generic
+   * `Unavailable` when closing deliberately.
+   */
+  destroy(error: ConnectError | undefined): void {
+    if (this.stateValue === "closed") return;
+    this.stateValue = "closed";
+    this.closeError = error;
+    this.socket?.destroy();
+    this.failInFlight(error ?? new ConnectError(`connection to ${this.options.url} closed`, Code.Unavailable));
+    this.onClose?.(this, error);
+  }
+
+  private onData(chunk: Uint8Array): void {
+    if (this.stateValue === "closed") return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (e) {
+      this.poison(e as ConnectError);
+      return;
+    }
+    for (const frame of frames) {
+      this.lastActivity = performance.now();
+      const entry = this.inFlight.shift();
+      if (!entry) {
+        this.poison(new TcpProtocolError(`${this.options.url} sent a frame nobody asked for`));
+        return;
+      }
+      if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
+      let value: unknown;
+      try {
+        value = entry.decode(frame);
+      } catch (e) {
+        entry.reject(e);
+        if (e instanceof TcpProtocolError) {
+          this.poison(e);
+          return;
+        }
+        continue;
+      }
+      entry.resolve(value);
+    }
+    if (this.stateValue === "draining" && this.inFlight.length === 0) this.destroy(undefined);
+  }
+
+  /** The stream is in doubt: fail the head request with `error`, the rest with Unavailable, and close. */
+  private poison(error: ConnectError): void {
+    const head = this.inFlight.shift();
+    if (head) {
+      if (head.onAbort) head.signal!.removeEventListener("abort", head.onAbort);
+      head.reject(error);
+    }
+    this.destroy(
+      new ConnectError(
+        `connection to ${this.options.url} closed after a protocol error (${error.rawMessage}); the request may have been processed`,
+        Code.Unavailable,
+        undefined,
+        undefined,
+        error,
+      ),
+    );
+  }
+
+  private onSocketClose(error: Error | undefined): void {
+    if (this.stateValue === "closed") return;
+    const what = error ? `failed (${error.message})` : "was closed by the peer";
+    this.destroy(
+      new ConnectError(
+        `connection to ${this.options.url} ${what} with ${this.inFlight.length} request(s) in flight; they may have been processed`,
+        Code.Unavailable,
+        undefined,
+        undefined,
+        error,
+      ),
+    );
+  }
+
+  private failInFlight(error: ConnectError): void {
+    const entries = this.inFlight.splice(0);
+    for (const entry of entries) {
+      if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
+      entry.reject(error);
+    }
+  }
+}
+
+function connectFailure(url: string, signal: AbortSignal, e: unknown): ConnectError {
+  if (signal.aborted) return ConnectError.from(getAbortSignalReason(signal), Code.Unavailable);
+  if (e instanceof ConnectError) return e;
+  const code = (e as { code?: unknown }).code;
+  const detail = e instanceof Error ? e.message : String(e);
+  return new ConnectError(
+    `cannot connect to ${url}: ${detail}${typeof code === "string" && !detail.includes(code) ? ` (${code})` : ""}`,
+    Code.Unavailable,
+    undefined,
+    undefined,
+    e,
+  );
+}
+
+export { maxAuthTokenBytes };

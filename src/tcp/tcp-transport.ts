@@ -1,0 +1,202 @@
+import type { DescMessage, DescMethod, DescMethodStreaming, DescMethodUnary, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  createContextValues,
+  type ContextValues,
+  type StreamResponse,
+  type Transport,
+  type UnaryResponse,
+} from "@connectrpc/connect";
+import { runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
+import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { ConnectionPool, type ConnectionPoolStats } from "./connection-pool.js";
+import type { TcpMethodBinding } from "./method-binding.js";
+import { decodeMsgpack } from "./msgpack-codec.js";
+import { MsgpackWriter } from "./msgpack-writer.js";
+import { pipelineInOrder } from "./pipeline-in-order.js";
+import { predictLtvTcpBinding, predictionTcpBindings } from "./prediction-tcp-binding.js";
+import { storageTcpBindings } from "./storage-tcp-binding.js";
+import { resolveTcpTransportOptions, type TcpTransportOptions } from "./tcp-transport-options.js";
+
+/** A Connect `Transport` over the raw TCP binding, with its warm pool. */
+export interface TcpTransport extends Transport {
+  /** The normalised endpoint, e.g. `tcp://127.0.0.1:50051`. */
+  readonly url: string;
+  /** Opens `pool.min` connections now; rejects if the endpoint cannot be reached. */
+  warmup(): Promise<void>;
+  /** Fails queued calls, lets in-flight ones finish, and closes every connection. */
+  close(): Promise<void>;
+  /** Pool counters for metrics. */
+  stats(): ConnectionPoolStats;
+}
+
+const bindingsByMethod = new Map<string, TcpMethodBinding>();
+for (const b of [...storageTcpBindings, ...predictionTcpBindings]) bindingsByMethod.set(methodKey(b.method), b);
+
+function methodKey(method: DescMethod): string {
+  return `${method.parent.typeName}/${method.name}`;
+}
+
+function bindingFor(method: DescMethod): TcpMethodBinding {
+  const binding = bindingsByMethod.get(methodKey(method));
+  if (!binding) {
+    throw new ConnectError(`${methodKey(method)} has no raw TCP binding`, Code.Unimplemented);
+  }
+  return binding;
+}
+
+/** The bare `"HealthCheck"` frame used to verify idle connections. */
+function healthProbeFrame(): Uint8Array {
+  const w = new MsgpackWriter(true, 32);
+  w.str("HealthCheck");
+  return w.finishFrame();
+}
+
+/**
+ * Creates a Connect `Transport` that speaks the raw TCP binding of
+ * PROTOCOL.md section 3 (framed MessagePack), for both
+ * `sutra.storage.StorageService` and `syncvalue.v1.SyncValueService`. Call
+ * options (deadline via `timeoutMs`, `signal`), interceptors, context values
+ * and `ConnectError` codes behave as on Connect's HTTP transports: a passed
+ * deadline is `DeadlineExceeded`, an abort `Canceled`, a server `Error`
+ * answer `Unknown` with the server's message, a malformed answer `Internal`.
+ *
+ * Options are validated at once; bad ones throw `InvalidArgument` naming the
+ * option, before any connection is made.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "@connectrpc/connect";
+ * const transport = createTcpTransport({ url: "tcp://127.0.0.1:50051", connect: connectNodeSocket });
+ * await transport.warmup();
+ * const storage = createClient(StorageService, transport);
+ * const { sequence } = await storage.learnConcept({ conceptId: "c1", content: "..." }, { timeoutMs: 50 });
+ * ```
+ */
+export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
+  const o = resolveTcpTransportOptions(options);
+  const { endpoint } = o;
+  const pool = new ConnectionPool(
+    {
+      host: endpoint.host,
+      port: endpoint.port,
+      url: endpoint.url,
+      connect: o.connect,
+      tls: o.tls,
+      authToken: o.authToken,
+      maxFrameBytes: o.maxFrameBytes,
+      connectTimeoutMs: o.connectTimeoutMs,
+      keepAliveInitialDelayMs: o.keepAliveInitialDelayMs,
+    },
+    o.pool,
+    healthProbeFrame(),
+    o.connect.perRequest === true,
+  );
+  const streamWindow = Math.max(1, o.pool.max * o.pool.pipelining);
+
+  function effectiveTimeout(timeoutMs: number | undefined): number | undefined {
+    return timeoutMs === undefined ? o.defaultTimeoutMs : timeoutMs <= 0 ? undefined : timeoutMs;
+  }
+
+  function encode(binding: TcpMethodBinding, message: MessageShape<DescMessage>): Uint8Array {
+    try {
+      return binding.encodeRequest(message);
+    } catch (e) {
+      throw new ConnectError(`${binding.requestVariant}: ${e instanceof Error ? e.message : String(e)}`, Code.InvalidArgument);
+    }
+  }
+
+  function call(binding: TcpMethodBinding, message: MessageShape<DescMessage>, signal: AbortSignal): Promise<MessageShape<DescMessage>> {
+    const frame = encode(binding, message);
+    return pool.request(frame, (payload) => binding.decodeResponse(decodeMsgpack(payload)), signal);
+  }
+
+  return {
+    url: endpoint.url,
+    warmup: () => pool.warmup(),
+    close: () => pool.close(),
+    stats: () => pool.stats(),
+
+    async unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodUnary<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      message: MessageInitShape<I>,
+      contextValues?: ContextValues,
+    ): Promise<UnaryResponse<I, O>> {
+      return await runUnaryCall<I, O>({
+        interceptors: o.interceptors,
+        signal,
+        timeoutMs: effectiveTimeout(timeoutMs),
+        req: {
+          stream: false,
+          service: method.parent,
+          method,
+          requestMethod: "POST",
+          url: `${endpoint.url}/${method.parent.typeName}/${method.name}`,
+          header: new Headers(header),
+          contextValues: contextValues ?? createContextValues(),
+          message,
+        },
+        next: async (req) => {
+          const binding = bindingFor(req.method);
+          const out = await call(binding, req.message, req.signal);
+          return {
+            stream: false,
+            service: req.service,
+            method: req.method,
+            header: new Headers(),
+            message: out as MessageShape<O>,
+            trailer: new Headers(),
+          };
+        },
+      });
+    },
+
+    async stream<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodStreaming<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: AsyncIterable<MessageInitShape<I>>,
+      contextValues?: ContextValues,
+    ): Promise<StreamResponse<I, O>> {
+      return runStreamingCall<I, O>({
+        interceptors: o.interceptors,
+        signal,
+        timeoutMs: effectiveTimeout(timeoutMs),
+        req: {
+          stream: true,
+          service: method.parent,
+          method,
+          requestMethod: "POST",
+          url: `${endpoint.url}/${method.parent.typeName}/${method.name}`,
+          header: new Headers(header),
+          contextValues: contextValues ?? createContextValues(),
+          message: input,
+        },
+        next: async (req) => {
+          if (methodKey(req.method) !== methodKey(SyncValueService.method.predictLTVStream)) {
+            throw new ConnectError(`${methodKey(req.method)} has no raw TCP binding`, Code.Unimplemented);
+          }
+          const binding = predictLtvTcpBinding as unknown as TcpMethodBinding;
+          const answers = pipelineInOrder(
+            req.message as AsyncIterable<MessageShape<DescMessage>>,
+            (m) => call(binding, m, req.signal),
+            streamWindow,
+          );
+          return {
+            stream: true,
+            service: req.service,
+            method: req.method,
+            header: new Headers(),
+            message: answers as AsyncIterable<MessageShape<O>>,
+            trailer: new Headers(),
+          };
+        },
+      });
+    },
+  };
+}
