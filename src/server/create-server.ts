@@ -118,15 +118,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     requests++;
     return next(req);
   };
-  const shutdown = new AbortController();
   const handler = connectNodeAdapter({
     routes(router) {
       router.service(SyncValueService, prediction);
       router.service(StorageService, storage);
     },
     interceptors: [countRequests],
-    shutdownSignal: shutdown.signal,
-    // Connect, gRPC and gRPC-web are all enabled by default.
+    // Connect, gRPC and gRPC-web are all enabled by default. No `shutdownSignal`:
+    // connect links every call to it with a listener that is only removed on
+    // abort, which grows without bound on a long-running server; close()
+    // destroys the connections instead, which aborts each call's own signal.
   });
 
   // Neither of these listens: the listener below hands them sockets.
@@ -176,7 +177,6 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     close() {
       closing ??= new Promise<void>((resolve) => {
         listener.close(() => resolve());
-        shutdown.abort();
         for (const session of sessions) session.destroy();
         for (const socket of sockets) socket.destroy();
       });
