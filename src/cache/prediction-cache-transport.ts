@@ -1,0 +1,105 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+import { createContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
+import {
+  PredictionStatus,
+  SyncValueService,
+  type LTVPredictionRequest,
+  type LTVPredictionResponse,
+} from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { allowFallback } from "../resilience/fallback-transport.js";
+import { cacheControl } from "./cache-control.js";
+import { predictionCacheKey } from "./prediction-cache-key.js";
+import type { CacheEntry, ResponseCache } from "./response-cache.js";
+
+// A failed background refresh is not tried again for this long.
+const REFRESH_BACKOFF_MS = 1_000;
+
+/**
+ * Caches `predictLTV` answers in the client's {@link ResponseCache}:
+ * fresh hits return at once (with the caller's `request_id`), stale entries
+ * are served while one background call refreshes them, identical misses
+ * share one request, and a stale entry stands in when the service fails or
+ * only a `FALLBACK` answer came back. `FALLBACK` answers are never stored.
+ * The request is a validated message here (the validation layer runs first).
+ */
+export function createPredictionCacheTransport(next: Transport, cache: ResponseCache): Transport {
+  const predict = SyncValueService.method.predictLTV;
+  const metrics = cache.metrics;
+  // The background refresh wants the service's answer or nothing.
+  const refreshContext = createContextValues().set(allowFallback, false);
+
+  return {
+    unary(method, signal, timeoutMs, header, input, contextValues) {
+      if ((method as DescMethod) !== (predict as DescMethod)) return next.unary(method, signal, timeoutMs, header, input, contextValues);
+      const control = contextValues === undefined ? "default" : contextValues.get(cacheControl);
+      if (control === "bypass") {
+        metrics.cacheMisses++;
+        return next.unary(method, signal, timeoutMs, header, input, contextValues);
+      }
+      const request = input as LTVPredictionRequest;
+      const key = predictionCacheKey(request);
+      const check = request.customerId;
+      const entry = cache.lookup(key, check);
+      if (entry !== undefined && control !== "refresh") {
+        const age = cache.age(entry);
+        if (age === "fresh") {
+          metrics.cacheHits++;
+          return Promise.resolve(personal(entry.response, request.requestId) as never);
+        }
+        if (age === "stale") {
+          metrics.cacheStale++;
+          if (entry.refreshAfter <= cache.now()) {
+            cache
+              .background(key, 0, timeoutMs, (s, t) => next.unary(predict, s, t, header, request, refreshContext), store)
+              .catch(() => {
+                entry.refreshAfter = cache.now() + REFRESH_BACKOFF_MS;
+              });
+          }
+          return Promise.resolve(personal(entry.response, request.requestId) as never);
+        }
+      }
+      metrics.cacheMisses++;
+      const spare = entry;
+      function store(response: UnaryResponse): void {
+        if ((response.message as LTVPredictionResponse).status !== PredictionStatus.FALLBACK) {
+          cache.store(key, check, response);
+        }
+      }
+      return cache
+        .shared(
+          key,
+          0,
+          control !== "refresh",
+          signal,
+          timeoutMs,
+          (s, t) => next.unary(predict, s, t, header, request, contextValues),
+          store,
+        )
+        .then(
+          (response) => {
+            if ((response.message as LTVPredictionResponse).status === PredictionStatus.FALLBACK && serveSpare(spare)) {
+              return personal(spare!.response, request.requestId);
+            }
+            return personal(response, request.requestId);
+          },
+          (e: unknown) => {
+            if (!signal?.aborted && serveSpare(spare)) return personal(spare!.response, request.requestId);
+            throw e;
+          },
+        ) as never;
+    },
+    stream: (...args) => next.stream(...args),
+  };
+
+  function serveSpare(entry: CacheEntry | undefined): boolean {
+    if (!cache.usableOnError(entry)) return false;
+    metrics.cacheStaleIfError++;
+    return true;
+  }
+}
+
+/** A copy of a shared (frozen) answer that carries the caller's `request_id`. */
+function personal(response: UnaryResponse, requestId: string): UnaryResponse {
+  const message: LTVPredictionResponse = { ...(response.message as LTVPredictionResponse), requestId };
+  return { ...response, message };
+}

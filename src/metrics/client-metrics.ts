@@ -1,0 +1,167 @@
+import type { CircuitState } from "../resilience/circuit-breaker.js";
+import type { ClientEvent, FallbackReason, ServiceName } from "./client-event.js";
+import { LatencyHistogram } from "./latency-histogram.js";
+
+/**
+ * Latency and outcome of one RPC method, as its callers saw it (cache hits
+ * and fallbacks included). Times in milliseconds.
+ *
+ * @public
+ */
+export interface MethodMetrics {
+  count: number;
+  /** Calls that rejected (any code). */
+  errors: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  maxMs: number;
+}
+
+/**
+ * Connection pool statistics of a transport that pools connections (the raw
+ * TCP transport), as its `stats()` reports them.
+ *
+ * @public
+ */
+export interface PoolStats {
+  open?: number;
+  busy?: number;
+  idle?: number;
+  queued?: number;
+  [name: string]: unknown;
+}
+
+/**
+ * A snapshot of the client's counters, returned by `client.metrics()`.
+ * Counters count since the client was created.
+ *
+ * @public
+ */
+export interface ClientMetricsSnapshot {
+  /** Per method, keyed by the method's local name (`predictLTV`, `queryConcept`, ...). */
+  methods: Record<string, MethodMetrics>;
+  cache: {
+    /** Answered from a fresh entry. */
+    hits: number;
+    /** Not in the cache (or bypassed / refreshed): went to the service. */
+    misses: number;
+    /** Answered from a stale entry while it was refreshed in the background. */
+    stale: number;
+    /** Answered from a stale entry because the service failed (stale-if-error). */
+    staleIfError: number;
+    /** Joined an identical request already in flight instead of sending another. */
+    coalesced: number;
+    /** Entries dropped because a write touched their concept. */
+    invalidations: number;
+    entries: number;
+    bytes: number;
+  };
+  batching: {
+    /** `PredictLTVBatch` calls sent by the micro-batcher. */
+    batches: number;
+    /** Predictions sent inside them. */
+    items: number;
+  };
+  /** Retries sent, and retries the retry budget refused. */
+  retries: number;
+  retriesThrottled: number;
+  /** Hedged attempts sent, and how many of them answered first. */
+  hedges: number;
+  hedgeWins: number;
+  /** Breaker state per service with an endpoint. */
+  breaker: Partial<Record<ServiceName, CircuitState>>;
+  /** Local fallback answers, in total and by reason. */
+  fallbacks: number;
+  fallbacksByReason: Record<FallbackReason, number>;
+  /** Pool statistics of transports that have a `stats()` method (raw TCP). */
+  pool: Partial<Record<ServiceName, PoolStats>>;
+}
+
+/**
+ * The counters every layer of one client writes to. Plain fields, so the
+ * cache-hit path pays a property increment, nothing more.
+ */
+export class ClientMetrics {
+  readonly methods = new Map<string, { histogram: LatencyHistogram; errors: number }>();
+  cacheHits = 0;
+  cacheMisses = 0;
+  cacheStale = 0;
+  cacheStaleIfError = 0;
+  cacheCoalesced = 0;
+  cacheInvalidations = 0;
+  batches = 0;
+  batchItems = 0;
+  retries = 0;
+  retriesThrottled = 0;
+  hedges = 0;
+  hedgeWins = 0;
+  fallbacksByReason: Record<FallbackReason, number> = { "circuit-open": 0, deadline: 0, error: 0 };
+
+  constructor(private readonly listener?: (event: ClientEvent) => void) {}
+
+  /** The per-method record, created on first use. */
+  method(name: string): { histogram: LatencyHistogram; errors: number } {
+    let m = this.methods.get(name);
+    if (m === undefined) {
+      m = { histogram: new LatencyHistogram(), errors: 0 };
+      this.methods.set(name, m);
+    }
+    return m;
+  }
+
+  /** Delivers an event to `onEvent`; a throwing listener never breaks a call. */
+  emit(event: ClientEvent): void {
+    if (event.type === "fallback") this.fallbacksByReason[event.reason]++;
+    if (this.listener === undefined) return;
+    try {
+      this.listener(event);
+    } catch {
+      // The listener's failure is not the call's failure.
+    }
+  }
+
+  snapshot(extra: {
+    cacheEntries: number;
+    cacheBytes: number;
+    breaker: Partial<Record<ServiceName, CircuitState>>;
+    pool: Partial<Record<ServiceName, PoolStats>>;
+  }): ClientMetricsSnapshot {
+    const methods: Record<string, MethodMetrics> = {};
+    for (const [name, { histogram: h, errors }] of this.methods) {
+      methods[name] = {
+        count: h.count,
+        errors,
+        p50Ms: h.quantileMs(0.5),
+        p95Ms: h.quantileMs(0.95),
+        p99Ms: h.quantileMs(0.99),
+        meanMs: h.meanMs(),
+        maxMs: h.maxMs(),
+      };
+    }
+    const byReason = { ...this.fallbacksByReason };
+    return {
+      methods,
+      cache: {
+        hits: this.cacheHits,
+        misses: this.cacheMisses,
+        stale: this.cacheStale,
+        staleIfError: this.cacheStaleIfError,
+        coalesced: this.cacheCoalesced,
+        invalidations: this.cacheInvalidations,
+        entries: extra.cacheEntries,
+        bytes: extra.cacheBytes,
+      },
+      batching: { batches: this.batches, items: this.batchItems },
+      retries: this.retries,
+      retriesThrottled: this.retriesThrottled,
+      hedges: this.hedges,
+      hedgeWins: this.hedgeWins,
+      breaker: extra.breaker,
+      fallbacks: byReason["circuit-open"] + byReason.deadline + byReason.error,
+      fallbacksByReason: byReason,
+      pool: extra.pool,
+    };
+  }
+}

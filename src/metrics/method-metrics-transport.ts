@@ -1,0 +1,37 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { Transport } from "@connectrpc/connect";
+import type { ClientMetrics } from "./client-metrics.js";
+import type { LatencyHistogram } from "./latency-histogram.js";
+
+/**
+ * Records the latency and outcome of every unary call as its caller sees it
+ * (cache hits and fallbacks included), per method. Streams pass through
+ * unrecorded: their duration is the caller's choice, not a latency.
+ */
+export function createMethodMetricsTransport(next: Transport, metrics: ClientMetrics, now: () => number): Transport {
+  // Keyed by descriptor: one Map lookup per call, no string building.
+  const records = new Map<DescMethod, { histogram: LatencyHistogram; errors: number }>();
+  return {
+    unary(method, signal, timeoutMs, header, input, contextValues) {
+      let record = records.get(method);
+      if (record === undefined) {
+        record = metrics.method(method.localName);
+        records.set(method, record);
+      }
+      const r = record;
+      const started = now();
+      return next.unary(method, signal, timeoutMs, header, input, contextValues).then(
+        (response) => {
+          r.histogram.recordMs(now() - started);
+          return response;
+        },
+        (e: unknown) => {
+          r.histogram.recordMs(now() - started);
+          r.errors++;
+          throw e;
+        },
+      );
+    },
+    stream: (...args) => next.stream(...args),
+  };
+}

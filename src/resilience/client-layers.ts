@@ -1,0 +1,154 @@
+import type { Transport } from "@connectrpc/connect";
+import { createMicroBatchTransport } from "../batching/micro-batch-transport.js";
+import type { MicroBatchOptions } from "../batching/micro-batch-options.js";
+import { resolveCacheOptions, type CacheOptions } from "../cache/cache-options.js";
+import { createPredictionCacheTransport } from "../cache/prediction-cache-transport.js";
+import { ResponseCache } from "../cache/response-cache.js";
+import { createStorageCacheTransport } from "../cache/storage-cache-transport.js";
+import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
+import { ClientMetrics, type ClientMetricsSnapshot, type PoolStats } from "../metrics/client-metrics.js";
+import { createMethodMetricsTransport } from "../metrics/method-metrics-transport.js";
+import { invalidArgument } from "../validation/invalid-argument.js";
+import { CircuitBreaker, type CircuitBreakerOptions, type CircuitBreakerSnapshot, type CircuitState } from "./circuit-breaker.js";
+import { createCircuitBreakerTransport } from "./circuit-breaker-transport.js";
+import { createFallbackTransport, type FallbackOptions } from "./fallback-transport.js";
+import { createHedgingTransport, type HedgingOptions } from "./hedging-transport.js";
+import { RetryBudget } from "./retry-budget.js";
+import { createRetryTransport, type RetryOptions } from "./retry-transport.js";
+
+/** The options of `createClient` that configure the layers built here. */
+export interface ClientLayerOptions {
+  cache?: boolean | CacheOptions;
+  batching?: boolean | MicroBatchOptions;
+  retry?: boolean | RetryOptions;
+  hedging?: boolean | HedgingOptions;
+  circuitBreaker?: boolean | CircuitBreakerOptions;
+  fallback?: boolean | FallbackOptions;
+  onEvent?: (event: ClientEvent) => void;
+}
+
+/** The layers of one client, and what `metrics()` and `circuitBreakerState()` read. */
+export interface ClientLayers {
+  /**
+   * Wraps a service's transport (below validation and the default deadline,
+   * above the base transport) in the cache, fallback, batching, breaker,
+   * hedging and retry layers, outermost first, as its options ask.
+   * `pool` is the base transport, asked for `stats()` if it has it.
+   */
+  wrap(service: ServiceName, next: Transport, pool?: unknown): Transport;
+  metrics(): ClientMetricsSnapshot;
+  circuitBreakerState(): Partial<Record<ServiceName, CircuitBreakerSnapshot>>;
+}
+
+/**
+ * Builds the caching and resilience layers of a client. Every option is
+ * checked here, so a bad one throws `InvalidArgument` before anything opens.
+ * Defaults: cache on, batching off, retries on, hedging off, breaker on,
+ * fallback on.
+ */
+export function createClientLayers(options: ClientLayerOptions): ClientLayers {
+  if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
+    throw invalidArgument("onEvent", "must be a function");
+  }
+  const cacheOptions = feature(options.cache, "cache", true);
+  const batching = feature(options.batching, "batching", false);
+  const retry = feature(options.retry, "retry", true);
+  const hedging = feature(options.hedging, "hedging", false);
+  const breakerOptions = feature(options.circuitBreaker, "circuitBreaker", true);
+  const fallback = feature(options.fallback, "fallback", true);
+  checkNumbers("batching", batching, ["windowMs", "maxBatchSize"]);
+  checkNumbers("retry", retry, ["maxAttempts", "baseDelayMs", "maxDelayMs", "minAttemptMs"]);
+  checkNumbers("hedging", hedging, ["initialDelayMs", "minDelayMs", "minSamples"]);
+  if (hedging && hedging.delayMs !== undefined && hedging.delayMs !== "p95") checkNumbers("hedging", hedging, ["delayMs"]);
+  checkNumbers("circuitBreaker", breakerOptions, ["consecutiveFailures", "failureRate", "minimumCalls", "windowMs", "openMs", "halfOpenProbes"]);
+  checkNumbers("fallback", fallback, ["reserveMs"]);
+  if (batching && batching.maxBatchSize !== undefined && batching.maxBatchSize < 1) {
+    throw invalidArgument("batching.maxBatchSize", "must be at least 1");
+  }
+  checkSnapshots(breakerOptions);
+
+  const metrics = new ClientMetrics(options.onEvent);
+  const emit = (event: ClientEvent) => metrics.emit(event);
+  const cache = cacheOptions ? new ResponseCache(resolveCacheOptions(cacheOptions), metrics) : undefined;
+  const breakers: Partial<Record<ServiceName, CircuitBreaker>> = {};
+  const pools: Partial<Record<ServiceName, { stats(): PoolStats }>> = {};
+  const now = () => performance.now();
+
+  return {
+    wrap(service, next, pool) {
+      if (hasStats(pool)) pools[service] = pool;
+      let t = next;
+      const budget = new RetryBudget(retry ? retry.budget : undefined);
+      if (retry) t = createRetryTransport(t, retry, budget, metrics, service, now);
+      if (hedging && service === "prediction") t = createHedgingTransport(t, hedging, budget, metrics, now);
+      if (breakerOptions) {
+        const breaker = new CircuitBreaker(service, breakerOptions, emit);
+        breakers[service] = breaker;
+        t = createCircuitBreakerTransport(t, breaker);
+      }
+      if (batching && service === "prediction") t = createMicroBatchTransport(t, batching, metrics, now);
+      if (fallback && service === "prediction") t = createFallbackTransport(t, fallback, metrics, now);
+      if (cache) t = service === "prediction" ? createPredictionCacheTransport(t, cache) : createStorageCacheTransport(t, cache);
+      return createMethodMetricsTransport(t, metrics, now);
+    },
+    metrics() {
+      const breaker: Partial<Record<ServiceName, CircuitState>> = {};
+      for (const [service, b] of Object.entries(breakers)) breaker[service as ServiceName] = b.current();
+      const pool: Partial<Record<ServiceName, PoolStats>> = {};
+      for (const [service, p] of Object.entries(pools)) {
+        try {
+          pool[service as ServiceName] = p.stats();
+        } catch {
+          // A transport that cannot report right now (closed) reports nothing.
+        }
+      }
+      return metrics.snapshot({ cacheEntries: cache?.entries ?? 0, cacheBytes: cache?.bytes ?? 0, breaker, pool });
+    },
+    circuitBreakerState() {
+      const state: Partial<Record<ServiceName, CircuitBreakerSnapshot>> = {};
+      for (const [service, b] of Object.entries(breakers)) state[service as ServiceName] = b.snapshot();
+      return state;
+    },
+  };
+}
+
+/** `false` turns a feature off, `true` or `undefined` means its defaults (or off, if off by default). */
+function feature<T extends object>(value: boolean | T | undefined, name: string, onByDefault: boolean): T | undefined {
+  if (value === undefined) return onByDefault ? ({} as T) : undefined;
+  if (value === false) return undefined;
+  if (value === true) return {} as T;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw invalidArgument(name, "must be false, true or an options object");
+  }
+  return value;
+}
+
+function checkNumbers(name: string, options: object | undefined, fields: string[]): void {
+  if (options === undefined) return;
+  for (const field of fields) {
+    const v = (options as Record<string, unknown>)[field];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+      throw invalidArgument(`${name}.${field}`, "must be a finite number, 0 or more");
+    }
+  }
+}
+
+function checkSnapshots(options: CircuitBreakerOptions | undefined): void {
+  const initial = options?.initialState;
+  if (initial === undefined) return;
+  if (initial === null || typeof initial !== "object") throw invalidArgument("circuitBreaker.initialState", "must be an object");
+  for (const [service, snapshot] of Object.entries(initial)) {
+    const field = `circuitBreaker.initialState.${service}`;
+    if (service !== "prediction" && service !== "storage") throw invalidArgument(field, "is not a service (prediction, storage)");
+    if (snapshot === undefined) continue;
+    if (snapshot === null || typeof snapshot !== "object") throw invalidArgument(field, "must be a saved breaker state");
+    if (!["closed", "open", "half-open"].includes(snapshot.state)) throw invalidArgument(`${field}.state`, "must be closed, open or half-open");
+    if (!Number.isFinite(snapshot.openedAtMs)) throw invalidArgument(`${field}.openedAtMs`, "must be a number");
+    if (!Array.isArray(snapshot.window)) throw invalidArgument(`${field}.window`, "must be an array");
+  }
+}
+
+function hasStats(pool: unknown): pool is { stats(): PoolStats } {
+  return typeof pool === "object" && pool !== null && typeof (pool as { stats?: unknown }).stats === "function";
+}

@@ -1,0 +1,147 @@
+import { create, isMessage, type DescMethod, type MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, createContextKey, type Transport, type UnaryResponse } from "@connectrpc/connect";
+import {
+  LTVPredictionRequestSchema,
+  PredictionStatus,
+  SyncValueService,
+  type LTVPredictionRequest,
+} from "../gen/syncvalue/v1/syncvalue_pb.js";
+import type { FallbackReason } from "../metrics/client-event.js";
+import type { ClientMetrics } from "../metrics/client-metrics.js";
+import { predictBaselineLtv } from "../model/baseline-ltv-model.js";
+import { codeOf } from "./call-errors.js";
+import { CircuitOpenError } from "./circuit-breaker-transport.js";
+import { linkedAbort } from "./linked-abort.js";
+
+/**
+ * Options of the local fallback for `predictLTV` (`createClient({ fallback })`).
+ * A fallback answer comes from the embedded baseline model (the reference
+ * server's default model, `predictBaselineLtv`) over the request's event
+ * history, with status `FALLBACK`; it is counted, reported through `onEvent`,
+ * and never cached.
+ *
+ * @public
+ */
+export interface FallbackOptions {
+  /**
+   * Answer locally once less than this much of the call's deadline is left
+   * (the real call is then cancelled), so the caller gets an answer within
+   * its deadline rather than `DeadlineExceeded`. Default 5 ms. Calls without
+   * a deadline never take this path.
+   */
+  reserveMs?: number;
+  /**
+   * Also answer locally when the call fails with one of these codes (after
+   * retries). Default `[Unavailable, DeadlineExceeded, ResourceExhausted]`.
+   * An open circuit breaker always falls back.
+   */
+  codes?: Code[];
+}
+
+/** Defaults of {@link FallbackOptions}. @public */
+export const fallbackDefaults = {
+  reserveMs: 5,
+  codes: [Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted] as readonly Code[],
+} as const;
+
+/**
+ * Per-call switch of the fallback: pass `false` to get the service's own
+ * answer or its error, never a local one.
+ *
+ * @example
+ * ```ts
+ * await client.prediction.predictLTV(req, { contextValues: createContextValues().set(allowFallback, false) });
+ * ```
+ * @public
+ */
+export const allowFallback = createContextKey<boolean>(true, { description: "syncvalue.allowFallback" });
+
+/**
+ * Answers `predictLTV` with the baseline model when the breaker refuses the
+ * call, when the deadline is about to pass, or when the call fails with a
+ * fallback code. Other methods pass through.
+ */
+export function createFallbackTransport(
+  next: Transport,
+  options: FallbackOptions,
+  metrics: ClientMetrics,
+  now: () => number,
+): Transport {
+  const reserveMs = options.reserveMs ?? fallbackDefaults.reserveMs;
+  const codes = new Set(options.codes ?? fallbackDefaults.codes);
+
+  return {
+    unary(method, signal, timeoutMs, header, input, contextValues) {
+      if ((method as DescMethod) !== SyncValueService.method.predictLTV || contextValues?.get(allowFallback) === false) {
+        return next.unary(method, signal, timeoutMs, header, input, contextValues);
+      }
+      const request: LTVPredictionRequest = isMessage(input, LTVPredictionRequestSchema)
+        ? input
+        : create(LTVPredictionRequestSchema, input as MessageInitShape<typeof LTVPredictionRequestSchema>);
+      const answer = (reason: FallbackReason, code?: Code) => {
+        const started = now();
+        const message = predictBaselineLtv(request);
+        message.status = PredictionStatus.FALLBACK;
+        message.timestampMs = BigInt(Date.now());
+        message.inferenceTimeUs = BigInt(Math.round((now() - started) * 1000));
+        message.errorMessage = `answered by the local baseline model: ${describe(reason)}`;
+        metrics.emit({ type: "fallback", service: "prediction", method: method.localName, reason, code });
+        const response: UnaryResponse = {
+          stream: false,
+          service: SyncValueService,
+          method,
+          header: new Headers(),
+          trailer: new Headers(),
+          message,
+        };
+        return response as never;
+      };
+      const call = linkedAbort(signal);
+      return new Promise((resolve, reject) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        let done = false;
+        if (timeoutMs !== undefined) {
+          timer = setTimeout(() => {
+            if (done) return;
+            done = true;
+            call.abort(new ConnectError("deadline reserve reached: answered by the fallback", Code.DeadlineExceeded));
+            call.unlink();
+            resolve(answer("deadline"));
+          }, Math.max(0, timeoutMs - reserveMs));
+        }
+        next.unary(method, call.signal, timeoutMs, header, input, contextValues).then(
+          (response) => {
+            if (done) return;
+            done = true;
+            if (timer !== undefined) clearTimeout(timer);
+            call.unlink();
+            resolve(response as never);
+          },
+          (e: unknown) => {
+            if (done) return;
+            done = true;
+            if (timer !== undefined) clearTimeout(timer);
+            call.unlink();
+            if (signal?.aborted) return reject(e);
+            if (e instanceof CircuitOpenError) return resolve(answer("circuit-open"));
+            const code = codeOf(e);
+            if (codes.has(code)) return resolve(answer("error", code));
+            reject(e);
+          },
+        );
+      });
+    },
+    stream: (...args) => next.stream(...args),
+  };
+}
+
+function describe(reason: FallbackReason): string {
+  switch (reason) {
+    case "circuit-open":
+      return "the prediction endpoint's circuit breaker is open";
+    case "deadline":
+      return "the deadline was about to pass";
+    case "error":
+      return "the prediction call failed";
+  }
+}
