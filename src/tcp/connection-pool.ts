@@ -3,7 +3,7 @@ import { getAbortSignalReason } from "@connectrpc/connect/protocol";
 import { fullJitterDelay } from "./backoff.js";
 import { decodeMsgpack } from "./msgpack-codec.js";
 import { readTagged } from "./tagged-value.js";
-import { NotWrittenError, TcpConnection, type FrameDecode, type TcpConnectionOptions } from "./tcp-connection.js";
+import { TcpConnection, isNotWrittenError, type FrameDecode, type TcpConnectionOptions } from "./tcp-connection.js";
 import { setUnrefTimeout } from "./unref-timer.js";
 
 /** Resolved pool settings (see `TcpPoolOptions` in tcp-transport-options.ts for defaults and meaning). */
@@ -303,7 +303,7 @@ export class ConnectionPool {
         this.pump();
       },
       (err: unknown) => {
-        if (err instanceof NotWrittenError && !p.signal?.aborted && p.redispatches < maxRedispatches && !this.closed) {
+        if (isNotWrittenError(err) && !p.signal?.aborted && p.redispatches < maxRedispatches && !this.closed) {
           // Nothing went out: safe to try another connection.
           p.redispatches++;
           this.counters.redispatched++;
@@ -439,6 +439,7 @@ export class ConnectionPool {
     if (i >= 0) this.conns.splice(i, 1);
     this.verifying.delete(conn);
     if (error) {
+      if (globalThis.process?.env?.["TCP_DEBUG"]) console.error("lost", conn.id, error);
       this.counters.lost++;
       this.hadLoss = true;
     }

@@ -18,6 +18,8 @@ export const frameHeaderBytes = 4;
  */
 export class FrameTooLargeError extends ConnectError {
   override name = "FrameTooLargeError";
+  /** Brand read by `isTcpProtocolError`: the connection must close. */
+  readonly poisonsConnection = true;
   constructor(
     readonly announcedBytes: number,
     readonly maxFrameBytes: number,

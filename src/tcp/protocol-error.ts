@@ -10,6 +10,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
  */
 export class TcpProtocolError extends ConnectError {
   override name = "TcpProtocolError";
+  /** Brand: `instanceof` cannot tell ConnectError subclasses apart (ConnectError overrides `Symbol.hasInstance`). */
+  readonly poisonsConnection = true;
   constructor(message: string, cause?: unknown) {
     super(`protocol error: ${message}`, Code.Internal, undefined, undefined, cause);
   }
@@ -22,4 +24,9 @@ export function describeWireValue(value: unknown): string {
   if (value instanceof Uint8Array) return "binary";
   if (typeof value === "object") return "map";
   return typeof value;
+}
+
+/** True for an error that leaves the connection's stream in doubt (see {@link TcpProtocolError}). */
+export function isTcpProtocolError(e: unknown): e is TcpProtocolError {
+  return typeof e === "object" && e !== null && (e as { poisonsConnection?: unknown }).poisonsConnection === true;
 }

@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
 import { FrameDecoder } from "./frame-codec.js";
-import { TcpProtocolError } from "./protocol-error.js";
+import { TcpProtocolError, isTcpProtocolError } from "./protocol-error.js";
 import type { RuntimeSocket, SocketConnector, SocketTlsOptions } from "./socket/runtime-socket.js";
 import { setUnrefTimeout } from "./unref-timer.js";
 
@@ -51,6 +51,8 @@ export type FrameDecode<T> = (payload: Uint8Array) => T;
 /** A request that could not be written because the connection was already closed: safe to send elsewhere. */
 export class NotWrittenError extends ConnectError {
   override name = "NotWrittenError";
+  /** Brand: `instanceof` cannot tell ConnectError subclasses apart (ConnectError overrides `Symbol.hasInstance`). */
+  readonly notWritten = true;
   constructor(url: string) {
     super(`connection to ${url} closed before the request was written`, Code.Unavailable);
   }
@@ -284,7 +286,7 @@ export class TcpConnection {
         value = entry.decode(frame);
       } catch (e) {
         entry.reject(e);
-        if (e instanceof TcpProtocolError) {
+        if (isTcpProtocolError(e)) {
           this.poison(e);
           return;
         }
@@ -351,3 +353,8 @@ function connectFailure(url: string, signal: AbortSignal, e: unknown): ConnectEr
 }
 
 export { maxAuthTokenBytes };
+
+/** True for a {@link NotWrittenError}: nothing of the request reached the socket. */
+export function isNotWrittenError(e: unknown): e is NotWrittenError {
+  return typeof e === "object" && e !== null && (e as { notWritten?: unknown }).notWritten === true;
+}

@@ -182,9 +182,28 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
             throw new ConnectError(`${methodKey(req.method)} has no raw TCP binding`, Code.Unimplemented);
           }
           const binding = predictLtvTcpBinding as unknown as TcpMethodBinding;
+          // One listener on the call's signal fans out to every pipelined message, instead of one
+          // listener per message on the shared signal.
+          const outstanding = new Set<AbortController>();
+          req.signal.addEventListener(
+            "abort",
+            () => {
+              for (const c of outstanding) c.abort(req.signal.reason);
+            },
+            { once: true },
+          );
           const answers = pipelineInOrder(
             req.message as AsyncIterable<MessageShape<DescMessage>>,
-            (m) => call(binding, m, req.signal),
+            async (m) => {
+              const child = new AbortController();
+              if (req.signal.aborted) child.abort(req.signal.reason);
+              outstanding.add(child);
+              try {
+                return await call(binding, m, child.signal);
+              } finally {
+                outstanding.delete(child);
+              }
+            },
             streamWindow,
           );
           return {
