@@ -6,10 +6,6 @@ import { parseCommandLine, USAGE, type ServeArguments } from "./serve-arguments.
 
 async function serve(args: ServeArguments): Promise<void> {
   const server = await createServer({ host: args.host, port: args.port });
-  // One line, `key=url` pairs after the fixed prefix, so other listeners can append theirs.
-  const endpoints = [`http=${server.url}`];
-  process.stdout.write(`syncvalue reference server listening ${endpoints.join(" ")}\n`);
-
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130); // a second signal: do not wait any longer
@@ -22,6 +18,11 @@ async function serve(args: ServeArguments): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+
+  // Only now announce: whoever waits for this line may signal us right away.
+  // One line, `key=url` pairs after the fixed prefix, so other listeners can append theirs.
+  const endpoints = [`http=${server.url}`];
+  process.stdout.write(`syncvalue reference server listening ${endpoints.join(" ")}\n`);
 }
 
 function main(): void {
