@@ -17,7 +17,6 @@ export const frameHeaderBytes = 4;
  * raised it must be closed.
  */
 export class FrameTooLargeError extends ConnectError {
-  override name = "FrameTooLargeError";
   /** Brand read by `isTcpProtocolError`: the connection must close. */
   readonly poisonsConnection = true;
   constructor(

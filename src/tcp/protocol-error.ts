@@ -6,10 +6,13 @@ import { Code, ConnectError } from "@connectrpc/connect";
  * request ids such a frame means the stream is in doubt, so a connection that
  * sees one is closed and never reused (PROTOCOL.md section 3, Framing).
  *
- * Surfaces to callers as a `ConnectError` with `Code.Internal`.
+ * Surfaces to callers as a `ConnectError` with `Code.Internal`. Its `name`
+ * stays `"ConnectError"`: `ConnectError.from()` and `instanceof ConnectError`
+ * recognise errors by that name, and `instanceof TcpProtocolError` cannot be
+ * used (the inherited `Symbol.hasInstance` accepts any ConnectError); use
+ * {@link isTcpProtocolError}.
  */
 export class TcpProtocolError extends ConnectError {
-  override name = "TcpProtocolError";
   /** Brand: `instanceof` cannot tell ConnectError subclasses apart (ConnectError overrides `Symbol.hasInstance`). */
   readonly poisonsConnection = true;
   constructor(message: string, cause?: unknown) {

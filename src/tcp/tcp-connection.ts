@@ -50,7 +50,6 @@ export type FrameDecode<T> = (payload: Uint8Array) => T;
 
 /** A request that could not be written because the connection was already closed: safe to send elsewhere. */
 export class NotWrittenError extends ConnectError {
-  override name = "NotWrittenError";
   /** Brand: `instanceof` cannot tell ConnectError subclasses apart (ConnectError overrides `Symbol.hasInstance`). */
   readonly notWritten = true;
   constructor(url: string) {
