@@ -99,20 +99,13 @@ describe("syncvalue command line", () => {
     expect(r.stdout).toContain("Usage: syncvalue serve [--port N] [--host HOST]");
   });
 
-  it("rejects bad flags and commands with exit code 2 and a clear message", () => {
-    for (const [args, message] of [
-      [["serve", "--bogus"], /Unknown option '--bogus'/],
-      [["serve", "--port", "http"], /--port: "http" is not a port number/],
-      [["serve", "--port", "70000"], /--port: "70000" is not a port number/],
-      [["serve", "--port"], /--port/],
-      [["launch"], /unknown command/],
-      [[], /missing command/],
-    ] as const) {
-      const r = runCli(...args);
-      expect(r.status, args.join(" ")).toBe(2);
-      expect(r.stderr).toMatch(message);
-      expect(r.stdout).toBe("");
-    }
+  it("rejects a bad flag with exit code 2 and a clear message", () => {
+    // Every other usage error goes through the same path; serve-arguments.test.ts covers them in-process.
+    const r = runCli("serve", "--bogus");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Unknown option '--bogus'/);
+    expect(r.stderr).toContain("syncvalue --help");
+    expect(r.stdout).toBe("");
   });
 
   it("stops cleanly with exit code 0 on SIGTERM and SIGINT", async () => {
