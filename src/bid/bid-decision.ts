@@ -10,8 +10,23 @@ export type AuctionType = 1 | 2;
 export interface BidDecisionBase {
   /** The auction currency the bid (and `floorCpm`) is expressed in. */
   currency: string;
-  /** Human-readable account of the decision. */
-  explanation: string;
+  /**
+   * Human-readable account of the decision (reason and arithmetic). Built on
+   * first read, so deciding stays cheap; `JSON.stringify(decision)` includes it.
+   */
+  readonly explanation: string;
+  /** The strategy that valued the impression. */
+  strategy: "max_value" | "target_roas" | "target_cpa" | "legacy_ltv_share";
+  /** P(conversion | impression) used. */
+  conversionRate: number;
+  /** Margin used. */
+  margin: number;
+  /** Platform multiplier used (prior refined by `recordReturn`). */
+  platformMultiplier: number;
+  /** The LTV after risk adjustment (the prior LTV for heuristic decisions); 0 when none. */
+  riskAdjustedLtv: number;
+  /** Share of value bid because the value is not from a SUCCESS prediction (`fallback.factor`), else 1. */
+  fallbackFactor: number;
   /** Where the value came from; undefined when the decision stopped before valuing the impression. */
   source: BidSource | undefined;
   /** The raw predicted LTV used (or the prior LTV for heuristic decisions); 0 when none. */

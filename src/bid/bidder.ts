@@ -1,6 +1,7 @@
-import { normaliseAuction, decisionDeadline, type AuctionInput, type NormalisedAuction } from "./auction-input.js";
+import { normaliseAuction, decisionDeadline, type AuctionInput } from "./auction-input.js";
 import { BidInputError, requireFinite, requireNonNegative, requirePositive, requireProbability } from "./bid-input-error.js";
-import type { BidDecision, BidSource, NoBid, PlacedBid } from "./bid-decision.js";
+import type { BidDecision, NoBid, PlacedBid } from "./bid-decision.js";
+import { DecisionRecord } from "./decision-record.js";
 import type { BidReason, NoBidReason } from "./bid-reason.js";
 import { legacyLtvShareDefault, strategyWillingness, validateStrategy, type BidStrategy } from "./bid-strategy.js";
 import type { BidderOptions } from "./bidder-options.js";
@@ -109,16 +110,6 @@ export interface Bidder {
   toJSON(): BidderState;
 }
 
-/** Sentinel: the prediction could not be used and no heuristic value exists. */
-interface Valuation {
-  ltv: number;
-  rawLtv: number;
-  confidence: number;
-  source: BidSource;
-  reason: BidReason;
-  factor: number;
-}
-
 /**
  * Creates a bidder. See {@link BidderOptions} for every option and its
  * default; the default is max value under budget, adaptive dual pacing on an
@@ -214,8 +205,12 @@ export function createBidder(options: BidderOptions): Bidder {
     windowRemaining = guard.available();
   }
 
-  /** The value basis of a decision, or the no-bid reason when there is none. */
-  function value(input: BidInput, t: number, deadline: number): Valuation | NoBidReason {
+  /**
+   * Values the impression from the prediction, the FALLBACK prediction or the
+   * prior LTV, writing the basis into `d`; returns the no-bid reason when
+   * there is nothing to value it with.
+   */
+  function value(input: BidInput, t: number, deadline: number, d: DecisionRecord): NoBidReason | undefined {
     const prediction = input.prediction;
     let heuristicReason: BidReason = "heuristic_no_prediction";
     let noBidReason: NoBidReason = "no_prediction";
@@ -227,26 +222,21 @@ export function createBidder(options: BidderOptions): Bidder {
       if (receivedAt > deadline) {
         heuristicReason = "heuristic_late_prediction";
         noBidReason = "late_prediction";
-      } else if (status === "SUCCESS") {
+      } else if (status === "SUCCESS" || status === "FALLBACK") {
         const ltv = riskAdjustedLtv(prediction, riskAdjustment);
-        priorLtv = priorLtv === undefined ? ltv : priorLtv + priorAlpha * (ltv - priorLtv);
-        return {
-          ltv,
-          rawLtv: prediction.predictedLtv,
-          confidence: prediction.confidence,
-          source: "AI_PREDICTION",
-          reason: "ai_prediction",
-          factor: 1,
-        };
-      } else if (status === "FALLBACK") {
-        return {
-          ltv: riskAdjustedLtv(prediction, riskAdjustment),
-          rawLtv: prediction.predictedLtv,
-          confidence: prediction.confidence,
-          source: "HEURISTIC_FALLBACK",
-          reason: "fallback_prediction",
-          factor: fallbackFactor,
-        };
+        d.predictedLtv = prediction.predictedLtv;
+        d.confidence = prediction.confidence;
+        d.riskAdjustedLtv = ltv;
+        if (status === "SUCCESS") {
+          priorLtv = priorLtv === undefined ? ltv : priorLtv + priorAlpha * (ltv - priorLtv);
+          d.source = "AI_PREDICTION";
+          d.reason = "ai_prediction";
+        } else {
+          d.source = "HEURISTIC_FALLBACK";
+          d.reason = "fallback_prediction";
+          d.fallbackFactor = fallbackFactor;
+        }
+        return undefined;
       } else {
         heuristicReason = "heuristic_failed_prediction";
         noBidReason = "prediction_failed";
@@ -255,37 +245,21 @@ export function createBidder(options: BidderOptions): Bidder {
     const prior = fixedPriorLtv ?? priorLtv;
     // The legacy rule never had a heuristic: without a prediction it did not bid.
     if (prior === undefined || legacy) return noBidReason;
-    return { ltv: prior, rawLtv: prior, confidence: 0, source: "HEURISTIC_FALLBACK", reason: heuristicReason, factor: fallbackFactor };
+    d.predictedLtv = prior;
+    d.riskAdjustedLtv = prior;
+    d.source = "HEURISTIC_FALLBACK";
+    d.reason = heuristicReason;
+    d.fallbackFactor = fallbackFactor;
+    return undefined;
   }
 
-  function noBid(
-    reason: NoBidReason,
-    t: number,
-    auction: NormalisedAuction | undefined,
-    partial: Partial<Pick<NoBid, "source" | "predictedLtv" | "confidence" | "valueCpm" | "baseValue" | "pacedCpm" | "pacingMultiplier">>,
-    detail: string,
-  ): NoBid {
-    return {
-      noBid: true,
-      decisionId: undefined,
-      bidCpm: 0,
-      reason,
-      currency: auction?.currency ?? currency,
-      explanation: `no bid (${reason}): ${detail}`,
-      source: partial.source,
-      predictedLtv: partial.predictedLtv ?? 0,
-      confidence: partial.confidence ?? 0,
-      valueCpm: partial.valueCpm ?? 0,
-      baseValue: partial.baseValue ?? 0,
-      pacedCpm: partial.pacedCpm ?? 0,
-      pacingMultiplier: partial.pacingMultiplier ?? controller.multiplier(),
-      floorCpm: auction?.floorCpm ?? 0,
-      auctionType: auction?.at ?? 2,
-      budgetTotal: budgetAmount,
-      budgetSpent: guard.spent,
-      budgetReserved: guard.reserved,
-      decidedAt: t,
-    };
+  function refuse(d: DecisionRecord, reason: NoBidReason): NoBid {
+    d.noBid = true;
+    d.bidCpm = 0;
+    d.reason = reason;
+    d.budgetSpent = guard.spent;
+    d.budgetReserved = guard.reserved;
+    return d as unknown as NoBid;
   }
 
   function bid(input: BidInput): BidDecision {
@@ -301,105 +275,74 @@ export function createBidder(options: BidderOptions): Bidder {
     guard.expire(t);
     advanceWindow(t);
 
-    if (t < periodStart || t >= periodEnd) {
-      return noBid("outside_period", t, auction, {}, `clock ${t} outside the budget period [${periodStart}, ${periodEnd})`);
-    }
-    if (auction.tmax !== undefined && t > auction.startedAt + auction.tmax) {
-      return noBid("deadline_exceeded", t, auction, {}, `tmax ${auction.tmax} ms passed ${t - auction.startedAt - auction.tmax} ms ago`);
-    }
+    const d = new DecisionRecord();
+    d.currency = auction.currency;
+    d.floorCpm = auction.floorCpm;
+    d.auctionType = auction.at;
+    d.strategy = strategy.kind;
+    d.conversionRate = conversionRate;
+    d.margin = margin;
+    d.budgetTotal = budgetAmount;
+    d.decidedAt = t;
+    d.pacingMultiplier = legacy ? 1 : controller.multiplier();
+
+    if (t < periodStart || t >= periodEnd) return refuse(d, "outside_period");
+    if (auction.tmax !== undefined && t > auction.startedAt + auction.tmax) return refuse(d, "deadline_exceeded");
     const rate = rates[auction.currency];
-    if (rate === undefined) {
-      return noBid("currency_unsupported", t, auction, {}, `floor in ${auction.currency}, bidder in ${currency}, no rate configured`);
-    }
+    if (rate === undefined) return refuse(d, "currency_unsupported");
     const floorBidderCpm = auction.floorCpm * rate;
-    if (!guard.canCover(floorBidderCpm / 1000) || guard.available() <= 0) {
-      return noBid("budget_exhausted", t, auction, {}, `available ${fmt(guard.available())} ${currency} cannot cover the floor`);
-    }
+    if (guard.available() <= 0 || !guard.canCover(floorBidderCpm / 1000)) return refuse(d, "budget_exhausted");
 
     const deadline = decisionDeadline(auction.startedAt, auction.tmax, networkMargin);
-    const valuation = value(input, t, deadline);
-    if (typeof valuation === "string") {
-      return noBid(valuation, t, auction, {}, "no usable prediction and no prior LTV to fall back on");
-    }
+    const missing = value(input, t, deadline, d);
+    if (missing !== undefined) return refuse(d, missing);
     const multiplier = calibration.multiplier(input.platform);
-    let valueCpm: number;
+    d.platformMultiplier = multiplier;
     let willingCpm: number;
-    let baseValue: number;
     if (legacy) {
       // The original rule: a share of the customer's LTV, as CPM (not a value per impression).
-      valueCpm = legacyShare * valuation.rawLtv * multiplier * valuation.factor;
-      willingCpm = valueCpm;
-      baseValue = conversionRate * valuation.rawLtv * margin;
+      d.baseValue = conversionRate * d.predictedLtv * margin;
+      d.valueCpm = legacyShare * d.predictedLtv * multiplier * d.fallbackFactor;
+      willingCpm = d.valueCpm;
     } else {
-      baseValue = impressionValue(conversionRate, valuation.ltv, margin, 1);
-      const v = baseValue * multiplier;
-      valueCpm = toCpm(v);
-      willingCpm = toCpm(strategyWillingness(strategy, v, conversionRate, multiplier)) * valuation.factor;
+      d.baseValue = impressionValue(conversionRate, d.riskAdjustedLtv, margin, 1);
+      const v = d.baseValue * multiplier;
+      d.valueCpm = toCpm(v);
+      willingCpm = toCpm(strategyWillingness(strategy, v, conversionRate, multiplier)) * d.fallbackFactor;
     }
-    const known = { source: valuation.source, predictedLtv: valuation.rawLtv, confidence: valuation.confidence, valueCpm, baseValue };
-    if (!(willingCpm > 0)) {
-      return noBid("zero_value", t, auction, known, `value ${fmt(valueCpm)} CPM`);
-    }
-    if (!legacy && !controller.participate(random)) {
-      return noBid("throttled", t, auction, known, "throttling skipped this auction");
-    }
-    const pacingMultiplier = legacy ? 1 : controller.multiplier();
-    const pacedCpm = willingCpm * pacingMultiplier;
-    const pacedKnown = { ...known, pacedCpm, pacingMultiplier };
-    if (pacedCpm < floorBidderCpm) {
-      return noBid("below_floor", t, auction, pacedKnown, `paced ${fmt(pacedCpm / rate)} < floor ${fmt(auction.floorCpm)} ${auction.currency}`);
-    }
+    if (!(willingCpm > 0)) return refuse(d, "zero_value");
+    if (!legacy && !controller.participate(random)) return refuse(d, "throttled");
+    const pacedCpm = willingCpm * d.pacingMultiplier;
+    d.pacedCpm = pacedCpm;
+    if (pacedCpm < floorBidderCpm) return refuse(d, "below_floor");
 
     let bidBidderCpm = pacedCpm;
-    let shaded = false;
     if (!legacy && auction.at === 1 && winRate !== undefined && winRate.isReady()) {
       const best = winRate.bestBid(pacedCpm, floorBidderCpm);
       if (best !== undefined && best < pacedCpm) {
         bidBidderCpm = Math.max(best, floorBidderCpm);
-        shaded = true;
+        d.shaded = true;
       }
     }
     let bidCpm = bidBidderCpm / rate;
     if (bidCpm < auction.floorCpm) bidCpm = auction.floorCpm; // rounding through the rate
 
-    let cappedByBudget = false;
     let cost = (bidCpm / 1000) * rate;
     if (!guard.canCover(cost)) {
       // Lower the bid to what is left rather than give up the last of the budget.
       bidCpm = ((guard.available() * 1000) / rate) * (1 - 1e-12);
       cost = (bidCpm / 1000) * rate;
-      if (bidCpm < auction.floorCpm || bidCpm <= 0 || !guard.canCover(cost)) {
-        return noBid("budget_exhausted", t, auction, pacedKnown, `available ${fmt(guard.available())} ${currency} cannot cover a bid at the floor`);
-      }
-      cappedByBudget = true;
+      if (bidCpm < auction.floorCpm || bidCpm <= 0 || !guard.canCover(cost)) return refuse(d, "budget_exhausted");
+      d.cappedByBudget = true;
     }
 
     const decisionId = idPrefix + String(sequence++);
     guard.reserve(decisionId, { cost, expiresAt: t + outcomeTimeout, bidCpm, rate, auctionType: auction.at });
-    const decision: PlacedBid = {
-      noBid: false,
-      decisionId,
-      bidCpm,
-      reason: valuation.reason,
-      source: valuation.source,
-      cappedByBudget,
-      shaded,
-      currency: auction.currency,
-      explanation: explain(valuation, conversionRate, margin, multiplier, valueCpm, pacingMultiplier, bidCpm, auction, shaded, cappedByBudget, legacy),
-      predictedLtv: valuation.rawLtv,
-      confidence: valuation.confidence,
-      valueCpm,
-      baseValue,
-      pacedCpm,
-      pacingMultiplier,
-      floorCpm: auction.floorCpm,
-      auctionType: auction.at,
-      budgetTotal: budgetAmount,
-      budgetSpent: guard.spent,
-      budgetReserved: guard.reserved,
-      decidedAt: t,
-    };
-    return decision;
+    d.decisionId = decisionId;
+    d.bidCpm = bidCpm;
+    d.budgetSpent = guard.spent;
+    d.budgetReserved = guard.reserved;
+    return d as unknown as PlacedBid;
   }
 
   function recordOutcome(outcome: OutcomeInput): OutcomeResult {
@@ -493,34 +436,4 @@ function createController(
     default:
       throw new BidInputError("pacing.controller", `unknown controller ${kind}`);
   }
-}
-
-function fmt(n: number): string {
-  return n.toFixed(n >= 100 ? 0 : n >= 1 ? 2 : 4);
-}
-
-function explain(
-  v: Valuation,
-  p: number,
-  margin: number,
-  multiplier: number,
-  valueCpm: number,
-  pacing: number,
-  bidCpm: number,
-  auction: NormalisedAuction,
-  shaded: boolean,
-  capped: boolean,
-  legacy: boolean,
-): string {
-  const basis = legacy
-    ? `legacy ${fmt(valueCpm)} CPM = share x LTV ${fmt(v.rawLtv)} x platform ${multiplier}`
-    : `value ${fmt(valueCpm)} CPM = 1000 x p ${p} x LTV ${fmt(v.ltv)} x margin ${margin} x platform ${multiplier}`;
-  return (
-    `${v.source} (${v.reason}): ${basis}` +
-    (v.factor !== 1 ? `, fallback x${v.factor}` : "") +
-    (pacing !== 1 ? `, paced x${pacing.toFixed(4)}` : "") +
-    (shaded ? ", first price shaded" : "") +
-    (capped ? ", capped by budget" : "") +
-    `; bid ${fmt(bidCpm)} ${auction.currency} CPM, floor ${fmt(auction.floorCpm)}, ${auction.at === 1 ? "first" : "second"} price`
-  );
 }

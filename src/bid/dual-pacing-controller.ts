@@ -5,7 +5,7 @@ import { windowSpendError, type PacingController } from "./pacing-controller.js"
 export interface DualPacingOptions {
   /** Step size of the dual update, in log space. Default 0.25. */
   stepSize?: number;
-  /** Largest dual variable: bids never go below value / (1 + maxMu). Default 200. */
+  /** Largest dual variable: bids never go below value / (1 + maxMu). Default 10 000. */
   maxMu?: number;
   /** Dual variable to start from (e.g. yesterday's). Default 0 (bid full value). */
   initialMu?: number;
@@ -25,7 +25,7 @@ export interface DualPacingOptions {
  */
 export function createDualPacingController(options: DualPacingOptions = {}, mu?: number): PacingController {
   const stepSize = requirePositive("pacing.dual.stepSize", options.stepSize ?? 0.25);
-  const maxMu = requirePositive("pacing.dual.maxMu", options.maxMu ?? 200);
+  const maxMu = requirePositive("pacing.dual.maxMu", options.maxMu ?? 10_000);
   const maxGradient = requirePositive("pacing.dual.maxOverspendGradient", options.maxOverspendGradient ?? 4);
   let current = Math.min(maxMu, requireNonNegative("pacing.dual.initialMu", mu ?? options.initialMu ?? 0));
   const maxLog = Math.log1p(maxMu);

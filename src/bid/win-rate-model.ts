@@ -44,6 +44,7 @@ export class WinRateModel {
   private readonly weights: Float64Array;
   private observations: number;
   private readonly cumulative: Float64Array;
+  private readonly edges: Float64Array;
   private dirty = true;
 
   constructor(options: WinRateModelOptions = {}, state?: WinRateModelState) {
@@ -58,6 +59,8 @@ export class WinRateModel {
     this.minObservations = requireFinite("shading.minObservations", options.minObservations ?? 30);
     this.weights = new Float64Array(this.bins);
     this.cumulative = new Float64Array(this.bins + 1);
+    this.edges = new Float64Array(this.bins + 1);
+    for (let k = 0; k <= this.bins; k++) this.edges[k] = Math.exp(this.minLog + k * this.step);
     if (state) {
       if (!Array.isArray(state.weights) || state.weights.length !== this.bins) {
         throw new BidInputError("state.winRate.weights", `must have ${this.bins} bins for these shading options`);
@@ -109,7 +112,7 @@ export class WinRateModel {
     if (total <= 0) return valueCpm;
     const start = floorCpm > 0 ? Math.max(0, Math.floor((Math.log(floorCpm) - this.minLog) / this.step) + 1) : 1;
     for (let k = start; k <= this.bins; k++) {
-      const edge = Math.exp(this.minLog + k * this.step);
+      const edge = this.edges[k]!;
       if (edge >= valueCpm) break;
       const surplus = (valueCpm - edge) * (this.cumulative[k]! / total);
       if (surplus > bestSurplus) {

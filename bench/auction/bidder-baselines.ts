@@ -1,0 +1,31 @@
+import type { BidderOptions } from "../../src/bid/index.js";
+
+/** A bidder configuration compared in the simulation. */
+export interface Baseline {
+  id: string;
+  description: string;
+  /** Options on top of the common ones (budget, clock, currency rates, plan). */
+  options: Partial<BidderOptions>;
+}
+
+/** The baselines of the issue, in report order; the last one is the default bidder. */
+export const baselines: readonly Baseline[] = [
+  {
+    id: "legacy-30pct",
+    description: "original rule: bid 30% of predicted LTV as CPM, no pacing",
+    options: { strategy: { kind: "legacy_ltv_share", share: 0.3 }, pacing: { controller: "none" }, shading: false },
+  },
+  {
+    id: "truthful",
+    description: "bid the impression's value (p x LTV), no pacing",
+    options: { pacing: { controller: "none" }, shading: false },
+  },
+  { id: "throttle", description: "value bids, probabilistic throttling", options: { pacing: { controller: "throttle" }, shading: false } },
+  { id: "pi", description: "value x PI-controlled multiplier", options: { pacing: { controller: "pi" }, shading: false } },
+  { id: "dual", description: "adaptive dual pacing, no shading", options: { pacing: { controller: "dual" }, shading: false } },
+  {
+    id: "dual+shading",
+    description: "default bidder: adaptive dual pacing, first-price shading",
+    options: { pacing: { controller: "dual" }, shading: true },
+  },
+];

@@ -1,0 +1,145 @@
+import { compileDeliveryPlan, createBidder, type BidderOptions } from "../../src/bid/index.js";
+import { hourlyTrafficWeights, market, type AuctionEvent } from "./auction-generator.js";
+
+/** Spend checkpoints per day (every 15 minutes). */
+export const checkpointCount = 96;
+
+/** What one bidder achieved on one day. */
+export interface DayResult {
+  /** Expected true value of the impressions won (sum of true p x true LTV), USD. */
+  value: number;
+  /** Conversions realised on won impressions. */
+  conversions: number;
+  /** Sum of the true conversion probabilities of won impressions (a low-noise conversion count). */
+  expectedConversions: number;
+  /** True spend, USD, as the exchange billed it. */
+  spend: number;
+  budget: number;
+  /** True spend above the budget, USD (must be 0). */
+  overspend: number;
+  wins: number;
+  bids: number;
+  auctions: number;
+  /** Mean absolute gap between the cumulative spend share and the plan, over the checkpoints. */
+  pacingError: number;
+  /** Cumulative true spend at each checkpoint (end of each 15-minute slice). */
+  spendCurve: number[];
+  /** Decision time of every `bid()` call, microseconds. */
+  decisionMicros: Float64Array;
+  /** How often each reason occurred. */
+  reasons: Record<string, number>;
+}
+
+interface Notice {
+  due: number;
+  decisionId: string;
+  won: boolean;
+  priceCpm: number | undefined;
+  minBidToWinCpm: number | undefined;
+}
+
+/** The network margin the simulated bidders keep back from tmax (the option's default). */
+const networkMarginMs = 20;
+
+/** Runs one bidder over a day of auctions, delivering win and loss notices late (or never) as the day dictates. */
+export function simulateDay(events: readonly AuctionEvent[], budget: number, extra: Partial<BidderOptions>): DayResult {
+  let clock = 0;
+  const plan = { kind: "traffic_shaped" as const, hourlyWeights: hourlyTrafficWeights() };
+  const bidder = createBidder({
+    budget: { amount: budget, periodStart: 0, periodEnd: market.dayMs },
+    currency: "USD",
+    currencyRates: { EUR: market.eurRate },
+    now: () => clock,
+    seed: 7,
+    networkMarginMs,
+    ...extra,
+    pacing: { plan, ...extra.pacing },
+  });
+  const curve = compileDeliveryPlan(plan);
+  const queue: Notice[] = [];
+  const deliverUntil = (t: number): void => {
+    while (queue.length > 0 && queue[0]!.due <= t) {
+      const n = queue.shift()!;
+      clock = n.due;
+      bidder.recordOutcome({ decisionId: n.decisionId, won: n.won, priceCpm: n.priceCpm, minBidToWinCpm: n.minBidToWinCpm });
+    }
+  };
+  const enqueue = (n: Notice): void => {
+    let i = queue.length;
+    while (i > 0 && queue[i - 1]!.due > n.due) i--;
+    queue.splice(i, 0, n);
+  };
+
+  const result: DayResult = {
+    value: 0,
+    conversions: 0,
+    expectedConversions: 0,
+    spend: 0,
+    budget,
+    overspend: 0,
+    wins: 0,
+    bids: 0,
+    auctions: events.length,
+    pacingError: 0,
+    spendCurve: new Array<number>(checkpointCount).fill(0),
+    decisionMicros: new Float64Array(events.length),
+    reasons: {},
+  };
+  const slice = market.dayMs / checkpointCount;
+  let nextCheckpoint = 0;
+  const closeCheckpointsBefore = (t: number): void => {
+    while (nextCheckpoint < checkpointCount && (nextCheckpoint + 1) * slice <= t) {
+      result.spendCurve[nextCheckpoint++] = result.spend;
+    }
+  };
+
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    closeCheckpointsBefore(e.time);
+    deliverUntil(e.time);
+    const deadline = e.time + e.tmax - networkMarginMs;
+    const arrived = e.prediction !== undefined && e.time + e.predictionLatencyMs <= deadline;
+    // The caller waits for the prediction or the deadline, whichever comes first.
+    clock = arrived ? e.time + e.predictionLatencyMs : e.prediction === undefined ? e.time + 1 : deadline;
+    const input = {
+      prediction: arrived ? e.prediction : undefined,
+      conversionRate: e.estimatedConversion,
+      platform: e.platform,
+      auction: { at: e.at, bidfloor: e.floorCpm, bidfloorcur: e.currency, tmax: e.tmax, startedAt: e.time },
+    };
+    const started = performance.now();
+    const d = bidder.bid(input);
+    result.decisionMicros[i] = (performance.now() - started) * 1000;
+    result.reasons[d.reason] = (result.reasons[d.reason] ?? 0) + 1;
+    if (d.noBid) continue;
+    result.bids++;
+    const won = d.bidCpm >= e.competitorCpm && d.bidCpm >= e.floorCpm;
+    const rate = e.currency === "EUR" ? market.eurRate : 1;
+    const priceCpm = won ? (e.at === 1 ? d.bidCpm : Math.max(e.competitorCpm, e.floorCpm)) : undefined;
+    if (won) {
+      result.wins++;
+      result.spend += (priceCpm! / 1000) * rate;
+      result.value += e.trueConversion * e.trueLtv;
+      result.expectedConversions += e.trueConversion;
+      if (e.conversionDraw < e.trueConversion) result.conversions++;
+    }
+    if (won || e.lossNoticeSent) {
+      enqueue({
+        due: clock + e.noticeDelayMs,
+        decisionId: d.decisionId,
+        won,
+        priceCpm,
+        minBidToWinCpm: e.minBidToWinSent ? Math.max(e.competitorCpm, e.floorCpm) : undefined,
+      });
+    }
+  }
+  deliverUntil(Number.POSITIVE_INFINITY);
+  closeCheckpointsBefore(Number.POSITIVE_INFINITY);
+  result.overspend = Math.max(0, result.spend - budget);
+  let gap = 0;
+  for (let k = 0; k < checkpointCount; k++) {
+    gap += Math.abs(result.spendCurve[k]! / budget - curve((k + 1) / checkpointCount));
+  }
+  result.pacingError = gap / checkpointCount;
+  return result;
+}

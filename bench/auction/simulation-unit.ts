@@ -1,0 +1,75 @@
+import { generateAuctionDay } from "./auction-generator.js";
+import { scenarios } from "./auction-scenarios.js";
+import { baselines } from "./bidder-baselines.js";
+import { hindsightOptimum } from "./hindsight-optimum.js";
+import { simulateDay } from "./simulate-day.js";
+import { quantile } from "./summary-statistics.js";
+
+/** The default budget: a quarter of the cost of every impression worth its price on the stationary day. */
+export const defaultBudgetShare = 0.25;
+
+/** The metrics of one baseline on one (scenario, seed) day. */
+export interface RunMetrics {
+  value: number;
+  conversions: number;
+  expectedConversions: number;
+  spend: number;
+  utilisation: number;
+  overspend: number;
+  pacingError: number;
+  roi: number;
+  ecpa: number;
+  regret: number;
+  p50Micros: number;
+  p99Micros: number;
+  wins: number;
+  spendShareCurve: number[];
+  reasons: Record<string, number>;
+}
+
+/** One (scenario, seed): every baseline's metrics, and the day's facts. */
+export interface UnitResult {
+  scenario: string;
+  seed: number;
+  auctions: number;
+  budget: number;
+  optimum: number;
+  runs: Record<string, RunMetrics>;
+}
+
+/**
+ * Generates the day of one scenario and seed and runs every baseline on it.
+ * The budget comes from the stationary day of the same seed, so a scenario
+ * that changes prices or supply changes what the same budget buys.
+ */
+export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number): UnitResult {
+  const scenario = scenarios.find((s) => s.id === scenarioId);
+  if (!scenario) throw new Error(`unknown scenario ${scenarioId}`);
+  const stationary = scenarios[0]!;
+  const day = generateAuctionDay(seed, scenario, auctionsPerDay);
+  const reference = scenario === stationary ? day : generateAuctionDay(seed, stationary, auctionsPerDay);
+  const budget = (scenario.budgetShare ?? defaultBudgetShare) * reference.worthwhileCost;
+  const optimum = hindsightOptimum(day.events, budget);
+  const runs: Record<string, RunMetrics> = {};
+  for (const baseline of baselines) {
+    const r = simulateDay(day.events, budget, baseline.options);
+    runs[baseline.id] = {
+      value: r.value,
+      conversions: r.conversions,
+      expectedConversions: r.expectedConversions,
+      spend: r.spend,
+      utilisation: r.spend / budget,
+      overspend: r.overspend,
+      pacingError: r.pacingError,
+      roi: r.spend > 0 ? r.value / r.spend : 0,
+      ecpa: r.expectedConversions > 0 ? r.spend / r.expectedConversions : 0,
+      regret: optimum > 0 ? 1 - r.value / optimum : 0,
+      p50Micros: quantile(r.decisionMicros, 0.5),
+      p99Micros: quantile(r.decisionMicros, 0.99),
+      wins: r.wins,
+      spendShareCurve: r.spendCurve.map((s) => s / budget),
+      reasons: r.reasons,
+    };
+  }
+  return { scenario: scenarioId, seed, auctions: day.events.length, budget, optimum, runs };
+}
