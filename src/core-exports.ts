@@ -13,3 +13,23 @@ export * from "./gen/syncvalue/v1/syncvalue_pb.js";
 export * from "./gen/sutra/storage/storage_pb.js";
 export { Code, ConnectError } from "@connectrpc/connect";
 export { PLATFORMS, toPlatform, type Platform } from "./model/platforms.js";
+// Cache, batching, resilience and metrics: per-call controls, option types, defaults.
+export { cacheControl, cacheDefaults, type CacheControl, type CacheOptions, type CacheableStorageRead } from "./cache/index.js";
+export { microBatchDefaults, type MicroBatchOptions } from "./batching/index.js";
+export {
+  allowFallback,
+  circuitBreakerDefaults,
+  CircuitOpenError,
+  fallbackDefaults,
+  hedgingDefaults,
+  retryBudgetDefaults,
+  retryDefaults,
+  type CircuitBreakerOptions,
+  type CircuitBreakerSnapshot,
+  type CircuitState,
+  type FallbackOptions,
+  type HedgingOptions,
+  type RetryBudgetOptions,
+  type RetryOptions,
+} from "./resilience/index.js";
+export type { ClientEvent, ClientMetricsSnapshot, FallbackReason, MethodMetrics, PoolStats, ServiceName } from "./metrics/index.js";

@@ -1,4 +1,11 @@
 import type { Interceptor } from "@connectrpc/connect";
+import type { MicroBatchOptions } from "../batching/micro-batch-options.js";
+import type { CacheOptions } from "../cache/cache-options.js";
+import type { ClientEvent } from "../metrics/client-event.js";
+import type { CircuitBreakerOptions } from "../resilience/circuit-breaker.js";
+import type { FallbackOptions } from "../resilience/fallback-transport.js";
+import type { HedgingOptions } from "../resilience/hedging-transport.js";
+import type { RetryOptions } from "../resilience/retry-transport.js";
 
 /**
  * The RPC protocol spoken to an `http://` or `https://` endpoint.
@@ -43,6 +50,15 @@ export interface Http2KeepaliveOptions {
    * Default 900,000 ms (15 minutes). gRPC core: `GRPC_ARG_CLIENT_IDLE_TIMEOUT_MS`.
    */
   idleConnectionTimeoutMs?: number;
+  /**
+   * HTTP/2 connections opened to the endpoint (on Node); each call goes to the
+   * one with the fewest calls in flight. More than one spreads the load of
+   * many concurrent calls over several TCP connections and session state
+   * machines, and lets one connection be replaced while others serve.
+   * Default 2. gRPC core: a channel pool of this size
+   * (`GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL` with distinct channel args).
+   */
+  sessions?: number;
 }
 
 /**
@@ -108,6 +124,53 @@ export interface ClientOptions {
    * valid requests) and before the request is sent. Default none.
    */
   interceptors?: Interceptor[];
+  /**
+   * The response cache of `predictLTV` (and of opted-in storage reads), with
+   * stale-while-revalidate, stale-if-error and coalescing of identical calls.
+   * `false` turns it off. Default on: 10,000 entries, 16 MiB, TTL 60 s,
+   * stale-while-revalidate 30 s, stale-if-error 5 min, no storage reads
+   * (see {@link CacheOptions}). Per call: the `cacheControl` context value.
+   */
+  cache?: boolean | CacheOptions;
+  /**
+   * Micro-batching: `predictLTV` calls made in the same tick (or within
+   * `windowMs`) go out as one `PredictLTVBatch`. Default off (it trades a
+   * little latency for throughput); `true` or options turn it on
+   * (see {@link MicroBatchOptions}: `windowMs` 0, `maxBatchSize` 128).
+   */
+  batching?: boolean | MicroBatchOptions;
+  /**
+   * Retries of idempotent calls (never `LearnConcept`, `LearnAssociation`,
+   * `Flush`) with exponential backoff and full jitter, inside the deadline
+   * and a retry budget. `false` turns them off. Default on: 3 attempts on
+   * `Unavailable`, `ResourceExhausted`, `Aborted` (see {@link RetryOptions}).
+   */
+  retry?: boolean | RetryOptions;
+  /**
+   * Hedged `predictLTV`: a second attempt after the observed p95, the loser
+   * cancelled. Default off; `true` or options turn it on (see {@link HedgingOptions}).
+   */
+  hedging?: boolean | HedgingOptions;
+  /**
+   * A circuit breaker per endpoint: 5 consecutive failures, or 50% failures
+   * over 10 s (20 calls at least), open it for 5 s, then one probe at a time.
+   * `false` turns it off. Default on (see {@link CircuitBreakerOptions}).
+   */
+  circuitBreaker?: boolean | CircuitBreakerOptions;
+  /**
+   * Local fallback for `predictLTV`: when the breaker is open, less than 5 ms
+   * of the deadline is left, or the call failed with `Unavailable`,
+   * `DeadlineExceeded` or `ResourceExhausted`, answer with the embedded
+   * baseline model and status `FALLBACK` (never cached). `false` turns it
+   * off. Default on (see {@link FallbackOptions}). Per call: the
+   * `allowFallback` context value.
+   */
+  fallback?: boolean | FallbackOptions;
+  /**
+   * Receives retry, hedge, break, half-open, close and fallback events
+   * (see {@link ClientEvent}); called synchronously, errors ignored. Default none.
+   */
+  onEvent?: (event: ClientEvent) => void;
 }
 
 /**
@@ -123,5 +186,6 @@ export const clientDefaults = {
     pingTimeoutMs: 5_000,
     pingIdleConnection: true,
     idleConnectionTimeoutMs: 15 * 60_000,
+    sessions: 2,
   },
 } as const;

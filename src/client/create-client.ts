@@ -3,18 +3,20 @@ import {
   ConnectError,
   createClient as createConnectClient,
   type Client,
-  type Interceptor,
   type Transport,
 } from "@connectrpc/connect";
 import { StorageService } from "../gen/sutra/storage/storage_pb.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import { createValidatingTransport } from "../validation/validating-transport.js";
-import { bearerAuthInterceptor, checkAuthToken } from "./bearer-auth.js";
+import type { ClientMetricsSnapshot, ServiceName } from "../metrics/index.js";
+import { createClientLayers } from "../resilience/client-layers.js";
+import type { CircuitBreakerSnapshot } from "../resilience/circuit-breaker.js";
+import { checkAuthToken } from "./bearer-auth.js";
 import { clientDefaults, type ClientOptions, type Endpoint } from "./client-options.js";
 import { createDefaultDeadlineTransport } from "./default-deadline-transport.js";
 import { resolveEndpoint } from "./resolved-endpoint.js";
-import type { ManagedTransport, RuntimePlatform } from "./runtime-platform.js";
+import type { ManagedTransport, RuntimePlatform, TransportContext } from "./runtime-platform.js";
 import { createFailingTransport, createMissingEndpointTransport } from "./unavailable-transport.js";
 
 /**
@@ -37,6 +39,17 @@ export interface SyncValueClient {
    * `FailedPrecondition`; a Node process with a closed (or idle) client exits.
    */
   close(): Promise<void>;
+  /**
+   * A snapshot of the client's counters: per-method latency (p50/p95/p99)
+   * and counts, cache hits/misses/stale/coalesced, batches, retries, hedges,
+   * breaker states, fallbacks, and pool statistics of pooled transports.
+   */
+  metrics(): ClientMetricsSnapshot;
+  /**
+   * The circuit breakers' state as JSON, to pass back as
+   * `circuitBreaker.initialState` after a restart (a serverless cold start).
+   */
+  circuitBreakerState(): Partial<Record<ServiceName, CircuitBreakerSnapshot>>;
 }
 
 /** Builds a client on the given runtime's transports; see `createClient`. */
@@ -54,11 +67,9 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
     checkAuthToken(options.auth);
     authToken = options.auth.token;
   }
-  const interceptors: Interceptor[] = [
-    ...(authToken !== undefined ? [bearerAuthInterceptor(authToken)] : []),
-    ...(options.interceptors ?? []),
-  ];
+  const context: TransportContext = { interceptors: options.interceptors ?? [], authToken };
 
+  const layers = createClientLayers(options);
   // Resolve both endpoints before building anything, so a bad option leaves nothing open.
   const resolved = {
     prediction: options.prediction === undefined ? undefined : resolveEndpoint(options.prediction, "prediction", platform.defaultProtocol),
@@ -70,12 +81,12 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
     if (endpoint === undefined || r === undefined) return createMissingEndpointTransport(service);
     let transport: ManagedTransport;
     if (r.kind === "http") {
-      transport = platform.createHttpTransport(r, interceptors);
+      transport = platform.createHttpTransport(r, context);
     } else {
       if (!platform.createTcpTransport) {
         throw new ConnectError(`${service}: tcp:// endpoints need a runtime with sockets; use an http(s):// endpoint here`, Code.Unimplemented);
       }
-      transport = platform.createTcpTransport(r, interceptors, authToken);
+      transport = platform.createTcpTransport(r, context);
     }
     open.push(transport);
     return transport;
@@ -83,16 +94,21 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
 
   let closed = false;
   const closedTransport = createFailingTransport("client is closed", Code.FailedPrecondition);
-  const layer = (base: Transport) => {
+  const layer = (service: ServiceName, base: Transport) => {
     const guarded = guardClosed(base, () => closed, closedTransport);
-    return createValidatingTransport(createDefaultDeadlineTransport(guarded, timeoutMs));
+    // Cache, batching and resilience sit below the deadline (they see each call's
+    // effective timeout) and are guarded too, so a closed client serves no cache hit.
+    const features = guardClosed(layers.wrap(service, guarded, base), () => closed, closedTransport);
+    return createValidatingTransport(createDefaultDeadlineTransport(features, timeoutMs));
   };
   const predictionTransport = build("prediction", options.prediction);
   const storageTransport = build("storage", options.storage);
 
   return {
-    prediction: createConnectClient(SyncValueService, layer(predictionTransport)),
-    storage: createConnectClient(StorageService, layer(storageTransport)),
+    prediction: createConnectClient(SyncValueService, layer("prediction", predictionTransport)),
+    storage: createConnectClient(StorageService, layer("storage", storageTransport)),
+    metrics: () => layers.metrics(),
+    circuitBreakerState: () => layers.circuitBreakerState(),
     async warmup() {
       await Promise.all(open.map((t) => t.warmup?.()));
     },

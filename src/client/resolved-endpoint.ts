@@ -106,5 +106,14 @@ function resolveHttp2(http2: Http2KeepaliveOptions | undefined, field: string): 
     pingTimeoutMs: ms(http2.pingTimeoutMs, "pingTimeoutMs", d.pingTimeoutMs),
     pingIdleConnection: http2.pingIdleConnection ?? d.pingIdleConnection,
     idleConnectionTimeoutMs: ms(http2.idleConnectionTimeoutMs, "idleConnectionTimeoutMs", d.idleConnectionTimeoutMs),
+    sessions: sessionCount(http2.sessions, `${field}.sessions`),
   };
+}
+
+function sessionCount(value: number | undefined, field: string): number {
+  if (value === undefined) return clientDefaults.http2.sessions;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 64) {
+    throw invalidArgument(field, "must be an integer from 1 to 64");
+  }
+  return value;
 }

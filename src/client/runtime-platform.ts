@@ -9,6 +9,14 @@ export interface ManagedTransport extends Transport {
   close(): Promise<void>;
 }
 
+/** What every transport of a client shares. */
+export interface TransportContext {
+  /** The user's interceptors (validation has already run). */
+  readonly interceptors: Interceptor[];
+  /** `auth.token`: each transport sends it its own way (header, TCP handshake). */
+  readonly authToken: string | undefined;
+}
+
 /**
  * What a runtime contributes to `createClient`: the transports it can build.
  * Each package entry (Node, edge/fetch) binds its own platform, so the edge
@@ -17,7 +25,7 @@ export interface ManagedTransport extends Transport {
 export interface RuntimePlatform {
   /** The protocol for `http(s)://` endpoints that do not name one. */
   readonly defaultProtocol: "grpc" | "connect";
-  createHttpTransport(endpoint: ResolvedHttpEndpoint, interceptors: Interceptor[]): ManagedTransport;
+  createHttpTransport(endpoint: ResolvedHttpEndpoint, context: TransportContext): ManagedTransport;
   /** Absent where the runtime has no sockets: `tcp://` endpoints are then refused. */
-  createTcpTransport?(endpoint: ResolvedTcpEndpoint, interceptors: Interceptor[], authToken: string | undefined): ManagedTransport;
+  createTcpTransport?(endpoint: ResolvedTcpEndpoint, context: TransportContext): ManagedTransport;
 }

@@ -1,20 +1,36 @@
-import type { Interceptor } from "@connectrpc/connect";
+import { create, isMessage, type DescMethodUnary } from "@bufbuild/protobuf";
+import type { Interceptor, Transport, UnaryResponse } from "@connectrpc/connect";
 import {
   Http2SessionManager,
   createConnectTransport,
   createGrpcTransport,
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
+import type * as http2 from "node:http2";
+import { bearerAuthInterceptor } from "../client/bearer-auth.js";
 import type { ResolvedHttpEndpoint } from "../client/resolved-endpoint.js";
-import type { ManagedTransport } from "../client/runtime-platform.js";
+import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
+import { grpcUnaryCall, toHeaders } from "./grpc-unary-call-node.js";
+
+/** Largest response message the lean gRPC path accepts: 64 MiB. */
+const READ_MAX_BYTES = 64 * 1024 * 1024;
+const USER_AGENT = "syncvalue-node";
 
 /**
- * Connect, gRPC or gRPC-web through connect-node. For HTTP/2 we own the
- * `Http2SessionManager`, so keep-alive follows our defaults and `close()` can
- * end the session; its timers are unref'd, so an idle client never keeps
- * Node alive.
+ * Connect, gRPC or gRPC-web through connect-node, over `http2.sessions`
+ * HTTP/2 connections whose `Http2SessionManager`s we own: keep-alive follows
+ * our defaults, `close()` ends them, and their timers are unref'd, so an idle
+ * client never keeps Node alive.
+ *
+ * Unary gRPC calls without user interceptors take a lean path straight on the
+ * HTTP/2 stream (see `grpcUnaryCall`); streams and intercepted calls use
+ * connect-node's stock transport on the same sessions.
  */
-export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, interceptors: Interceptor[]): ManagedTransport {
+export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context: TransportContext): ManagedTransport {
+  const interceptors: Interceptor[] = [
+    ...(context.authToken !== undefined ? [bearerAuthInterceptor(context.authToken)] : []),
+    ...context.interceptors,
+  ];
   const common = { baseUrl: endpoint.baseUrl, interceptors, useBinaryFormat: true };
   if (endpoint.httpVersion === "1.1") {
     const transport =
@@ -24,22 +40,82 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, intercep
     // node:http's global agent owns HTTP/1.1 sockets: nothing of ours to close.
     return { unary: transport.unary, stream: transport.stream, close: async () => {} };
   }
-  const sessionManager = new Http2SessionManager(endpoint.baseUrl, endpoint.http2);
-  const options = { ...common, httpVersion: "2" as const, sessionManager };
-  const transport =
-    endpoint.protocol === "grpc"
+
+  const { sessions, ...keepalive } = endpoint.http2;
+  const managers = Array.from({ length: sessions }, () => new Http2SessionManager(endpoint.baseUrl, keepalive));
+  const inFlight = new Array<number>(sessions).fill(0);
+  const stock: Transport[] = managers.map((sessionManager) => {
+    const options = { ...common, httpVersion: "2" as const, sessionManager };
+    return endpoint.protocol === "grpc"
       ? createGrpcTransport(options)
       : endpoint.protocol === "connect"
         ? createConnectTransport(options)
         : createGrpcWebTransport(options);
+  });
+  const pick = () => {
+    let best = 0;
+    for (let i = 1; i < sessions; i++) if (inFlight[i]! < inFlight[best]!) best = i;
+    return best;
+  };
+  const track = <T>(i: number, p: Promise<T>): Promise<T> => {
+    inFlight[i]!++;
+    return p.finally(() => inFlight[i]!--);
+  };
+
+  const lean = endpoint.protocol === "grpc" && context.interceptors.length === 0;
+  const basePath = new URL(endpoint.baseUrl).pathname.replace(/\/$/, "");
+  const paths = new Map<DescMethodUnary, string>();
+  const authorization = context.authToken !== undefined ? `Bearer ${context.authToken}` : undefined;
+
   return {
-    unary: transport.unary,
-    stream: transport.stream,
+    unary(method, signal, timeoutMs, header, input, contextValues) {
+      const i = pick();
+      if (!lean) return track(i, stock[i]!.unary(method, signal, timeoutMs, header, input, contextValues));
+      let path = paths.get(method as DescMethodUnary);
+      if (path === undefined) paths.set(method as DescMethodUnary, (path = `${basePath}/${method.parent.typeName}/${method.name}`));
+      const headers: http2.OutgoingHttpHeaders = { "user-agent": USER_AGENT };
+      if (header !== undefined) new Headers(header).forEach((v, k) => (headers[k] = v));
+      if (authorization !== undefined) headers.authorization = authorization;
+      const message = isMessage(input, method.input) ? input : create(method.input, input);
+      return track(
+        i,
+        grpcUnaryCall(managers[i]!, path, method, message, { timeoutMs, signal, headers, readMaxBytes: READ_MAX_BYTES }).then(
+          (r) => unaryResponse(method, r.message, r.header, r.trailer),
+        ),
+      );
+    },
+    stream(method, signal, timeoutMs, header, input, contextValues) {
+      const i = pick();
+      return track(i, stock[i]!.stream(method, signal, timeoutMs, header, input, contextValues));
+    },
     async warmup() {
-      await sessionManager.connect();
+      await Promise.all(managers.map((m) => m.connect()));
     },
     async close() {
-      sessionManager.abort();
+      for (const m of managers) m.abort();
     },
   };
+}
+
+/** A Connect `UnaryResponse` whose WHATWG Headers are built only if read. */
+function unaryResponse<M extends DescMethodUnary>(
+  method: M,
+  message: unknown,
+  header: http2.IncomingHttpHeaders,
+  trailer: http2.IncomingHttpHeaders,
+): UnaryResponse<M["input"], M["output"]> {
+  let h: Headers | undefined;
+  let t: Headers | undefined;
+  return {
+    stream: false,
+    service: method.parent,
+    method,
+    message,
+    get header() {
+      return (h ??= toHeaders(header));
+    },
+    get trailer() {
+      return (t ??= toHeaders(trailer));
+    },
+  } as UnaryResponse<M["input"], M["output"]>;
 }
