@@ -119,6 +119,20 @@ describe("createServer with the default model and store", () => {
     }
   });
 
+  it("survives malformed connections of either protocol", async () => {
+    const preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    for (const payload of [preface + "x".repeat(100), "GARBAGE\r\n\r\n", "PRI * HTTP", preface + "\x00\x00\x00\x04\x00\x00\x00\x00\x00"]) {
+      const socket = net.connect(server.port, "127.0.0.1");
+      socket.on("error", () => undefined);
+      socket.resume(); // read what the server answers, so "close" can come
+      const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+      socket.end(payload, "latin1");
+      // The server must hang up on its own; bounded by the test timeout.
+      await closed;
+    }
+    expect((await grpc.predictLTV({ customerId: "after", platform: "x" })).status).toBe(PredictionStatus.INSUFFICIENT_DATA);
+  });
+
   it("rejects invalid single requests with InvalidArgument naming the field", async () => {
     expect(await codeOf(grpc.predictLTV({ customerId: "", platform: "meta" }))).toEqual([
       Code.InvalidArgument,
