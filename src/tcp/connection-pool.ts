@@ -176,7 +176,9 @@ export class ConnectionPool {
       }
       this.queue.push(p);
       this.pump();
-      if (p.state === "queued" && this.queue.length > this.settings.maxQueue) {
+      // Requests that connections being opened will take are not "waiting".
+      const waiting = this.queue.length - this.connecting * this.settings.pipelining;
+      if (p.state === "queued" && waiting > this.settings.maxQueue) {
         this.queue.splice(this.queue.indexOf(p), 1);
         this.finish(p);
         reject(
