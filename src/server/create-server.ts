@@ -140,7 +140,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
   });
 
   const sockets = new Set<net.Socket>();
-  const listener = net.createServer((socket) => {
+  // noDelay: small RPC frames must not wait for Nagle's algorithm (40 ms stalls with delayed ACKs).
+  const listener = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     health.connectionOpened();
     socket.once("close", () => {

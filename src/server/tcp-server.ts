@@ -1,0 +1,245 @@
+import { timingSafeEqual } from "node:crypto";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { ConnectError, createHandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { StorageService } from "../gen/sutra/storage/storage_pb.js";
+import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { FrameDecoder, defaultMaxFrameBytes } from "../tcp/frame-codec.js";
+import type { TcpMethodBinding } from "../tcp/method-binding.js";
+import { decodeMsgpack } from "../tcp/msgpack-codec.js";
+import { predictionTcpBindings } from "../tcp/prediction-tcp-binding.js";
+import { storageTcpBindings } from "../tcp/storage-tcp-binding.js";
+import { encodeErrorFrame, readTagged } from "../tcp/tagged-value.js";
+import { maxAuthTokenBytes } from "../tcp/tcp-transport-options.js";
+
+/**
+ * Options of {@link createTcpServer}.
+ *
+ * @public
+ */
+export interface TcpServerOptions {
+  /**
+   * Interface to listen on.
+   * @defaultValue "127.0.0.1"
+   */
+  host?: string;
+  /**
+   * Port to listen on; 0 picks a free one (read it back from {@link TcpServer.port}).
+   * @defaultValue 0
+   */
+  port?: number;
+  /** The prediction service implementation (e.g. `ReferenceServer.prediction`). */
+  prediction: ServiceImpl<typeof SyncValueService>;
+  /** The storage service implementation (e.g. `ReferenceServer.storage`). */
+  storage: ServiceImpl<typeof StorageService>;
+  /**
+   * Require the auth handshake with this token (1..4096 UTF-8 bytes); a wrong
+   * token closes the connection.
+   * @defaultValue no handshake
+   */
+  authToken?: string;
+  /**
+   * Largest request frame; a larger announced length closes the connection.
+   * @defaultValue 16 MiB
+   */
+  maxFrameBytes?: number;
+  /** Told about every connection opened and closed (e.g. `ReferenceServer.health`). */
+  health?: { connectionOpened(): void; connectionClosed(): void };
+  /**
+   * Serve TLS (`tcps://`) with these PEM credentials; `ca` with
+   * `requestCert: true` demands client certificates (mutual TLS).
+   * @defaultValue plain TCP
+   */
+  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
+}
+
+/**
+ * A running TCP listener.
+ *
+ * @public
+ */
+export interface TcpServer {
+  readonly host: string;
+  /** The port actually bound. */
+  readonly port: number;
+  /** `tcp://host:port`, or `tcps://` with TLS. */
+  readonly url: string;
+  /** Stops listening and destroys every connection; resolves once the port is released. */
+  close(): Promise<void>;
+}
+
+/** Requests read ahead of the one being answered before the socket is paused. */
+const readAheadFrames = 64;
+
+const bindingsByVariant = new Map<string, { binding: TcpMethodBinding; service: "prediction" | "storage" }>();
+for (const b of storageTcpBindings) bindingsByVariant.set(b.requestVariant, { binding: b, service: "storage" });
+for (const b of predictionTcpBindings) bindingsByVariant.set(b.requestVariant, { binding: b, service: "prediction" });
+const knownVariants = [...bindingsByVariant.keys()].map((v) => `\`${v}\``).join(", ");
+
+/**
+ * Serves both services over the raw TCP binding of PROTOCOL.md section 3,
+ * like the storage server's Rust implementation: strictly sequential per
+ * connection (read one frame, answer it, read the next), requests as named
+ * maps or positional arrays, unit variants as bare strings or `{V: nil}`
+ * (`{V: {}}` is rejected), answers as positional arrays with float32 for
+ * `f32` fields, `{"Error": [message]}` for bad input and failed calls, and the
+ * connection closed on an oversize frame or a refused auth token.
+ *
+ * The message mapping is the client's own (`src/tcp` bindings), run in the
+ * other direction.
+ *
+ * @public
+ */
+export async function createTcpServer(options: TcpServerOptions): Promise<TcpServer> {
+  const host = options.host ?? "127.0.0.1";
+  const maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1) {
+    throw new ConnectError(`maxFrameBytes: expected a positive integer, got ${maxFrameBytes}`, 3);
+  }
+  const token = options.authToken === undefined ? undefined : Buffer.from(options.authToken, "utf8");
+  if (token && (token.length < 1 || token.length > maxAuthTokenBytes)) {
+    throw new ConnectError(`authToken: must be 1..${maxAuthTokenBytes} UTF-8 bytes (got ${token.length})`, 3);
+  }
+  const impls = { prediction: options.prediction, storage: options.storage } as Record<
+    "prediction" | "storage",
+    Record<string, (req: unknown, ctx: unknown) => unknown>
+  >;
+  const scheme = options.tls ? "tcps" : "tcp";
+  const shown = host.includes(":") ? `[${host}]` : host;
+  let url = "";
+
+  const sockets = new Set<net.Socket>();
+  const onConnection = (socket: net.Socket) => {
+    sockets.add(socket);
+    options.health?.connectionOpened();
+    socket.setNoDelay(true);
+    const closed = new AbortController();
+    socket.once("close", () => {
+      sockets.delete(socket);
+      closed.abort();
+      options.health?.connectionClosed();
+    });
+    socket.on("error", () => socket.destroy());
+    serveConnection(socket, closed.signal);
+  };
+
+  function serveConnection(socket: net.Socket, closed: AbortSignal): void {
+    const decoder = new FrameDecoder(maxFrameBytes);
+    const frames: Uint8Array[] = [];
+    let authed = token === undefined;
+    let hello = Buffer.alloc(0);
+    let working = false;
+
+    socket.on("data", (chunk: Buffer) => {
+      if (!authed) {
+        hello = Buffer.concat([hello, chunk]);
+        if (hello.length < 4) return;
+        const n = hello.readUInt32BE(0);
+        if (n > maxAuthTokenBytes) return void socket.destroy();
+        if (hello.length < 4 + n) return;
+        const offered = hello.subarray(4, 4 + n);
+        if (offered.length !== token!.length || !timingSafeEqual(offered, token!)) return void socket.destroy();
+        authed = true;
+        socket.write(Uint8Array.of(1));
+        const rest = hello.subarray(4 + n);
+        hello = Buffer.alloc(0);
+        if (rest.length === 0) return;
+        chunk = rest;
+      }
+      try {
+        // Copy: frames may be views of the chunk and wait in the queue.
+        for (const f of decoder.push(chunk)) frames.push(f.byteOffset === 0 && f.byteLength === f.buffer.byteLength ? f : f.slice());
+      } catch {
+        socket.destroy(); // oversize frame: the stream cannot be resynchronised
+        return;
+      }
+      if (frames.length > readAheadFrames) socket.pause();
+      void work();
+    });
+
+    async function work(): Promise<void> {
+      if (working) return;
+      working = true;
+      try {
+        while (frames.length > 0 && !closed.aborted) {
+          const reply = await answer(frames.shift()!, closed);
+          if (closed.aborted) return;
+          socket.write(reply);
+          if (frames.length <= readAheadFrames / 2 && socket.isPaused()) socket.resume();
+        }
+      } finally {
+        working = false;
+      }
+    }
+  }
+
+  async function answer(payload: Uint8Array, closed: AbortSignal): Promise<Uint8Array> {
+    let entry: { binding: TcpMethodBinding; service: "prediction" | "storage" } | undefined;
+    let request: MessageShape<DescMessage>;
+    try {
+      const tagged = readTagged(decodeMsgpack(payload));
+      entry = bindingsByVariant.get(tagged.variant);
+      if (!entry) return encodeErrorFrame(`unknown variant \`${tagged.variant}\`, expected one of ${knownVariants}`);
+      request = entry.binding.decodeRequest(tagged.body, tagged.bare);
+    } catch (e) {
+      return encodeErrorFrame(ConnectError.from(e).rawMessage);
+    }
+    const { binding, service } = entry;
+    const method = binding.method;
+    try {
+      const ctx = createHandlerContext({
+        service: method.parent,
+        method,
+        protocolName: "tcp",
+        requestMethod: "POST",
+        url: `${url}/${method.parent.typeName}/${method.name}`,
+        requestSignal: closed,
+      });
+      const impl = impls[service][method.localName];
+      if (typeof impl !== "function") return encodeErrorFrame(`${binding.requestVariant} is not implemented`);
+      const result = await impl.call(impls[service], request, ctx);
+      return binding.encodeResponse(create(method.output, result as never));
+    } catch (e) {
+      return encodeErrorFrame(ConnectError.from(e).rawMessage);
+    }
+  }
+
+  const server = options.tls
+    ? tls.createServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ca: options.tls.ca,
+          requestCert: options.tls.requestCert ?? false,
+          rejectUnauthorized: options.tls.requestCert ?? false,
+          minVersion: "TLSv1.2",
+        },
+        onConnection,
+      )
+    : net.createServer({ noDelay: true }, onConnection);
+  server.on("tlsClientError", () => undefined);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  url = `${scheme}://${shown}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    host,
+    port,
+    url,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      return closing;
+    },
+  };
+}
