@@ -13,7 +13,7 @@ import type { ClientMetricsSnapshot, ServiceName } from "../metrics/index.js";
 import { createClientLayers } from "../resilience/client-layers.js";
 import type { CircuitBreakerSnapshot } from "../resilience/circuit-breaker.js";
 import { checkAuthToken } from "./bearer-auth.js";
-import { clientDefaults, type ClientOptions, type Endpoint } from "./client-options.js";
+import { clientDefaults, type ClientOptions } from "./client-options.js";
 import { createDefaultDeadlineTransport } from "./default-deadline-transport.js";
 import { resolveEndpoint } from "./resolved-endpoint.js";
 import type { ManagedTransport, RuntimePlatform, TransportContext } from "./runtime-platform.js";
@@ -76,9 +76,9 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
     storage: options.storage === undefined ? undefined : resolveEndpoint(options.storage, "storage", platform.defaultProtocol),
   };
   const open: ManagedTransport[] = [];
-  const build = (service: "prediction" | "storage", endpoint: Endpoint | undefined) => {
+  const build = (service: ServiceName): ManagedTransport | undefined => {
     const r = resolved[service];
-    if (endpoint === undefined || r === undefined) return createMissingEndpointTransport(service);
+    if (r === undefined) return undefined;
     let transport: ManagedTransport;
     if (r.kind === "http") {
       transport = platform.createHttpTransport(r, context);
@@ -94,15 +94,18 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
 
   let closed = false;
   const closedTransport = createFailingTransport("client is closed", Code.FailedPrecondition);
-  const layer = (service: ServiceName, base: Transport) => {
+  const layer = (service: ServiceName, base: Transport | undefined) => {
+    // A service without an endpoint is a configuration error, not an outage:
+    // no cache, retry or local fallback may answer for it.
+    if (base === undefined) return createValidatingTransport(createMissingEndpointTransport(service));
     const guarded = guardClosed(base, () => closed, closedTransport);
     // Cache, batching and resilience sit below the deadline (they see each call's
     // effective timeout) and are guarded too, so a closed client serves no cache hit.
     const features = guardClosed(layers.wrap(service, guarded, base), () => closed, closedTransport);
     return createValidatingTransport(createDefaultDeadlineTransport(features, timeoutMs));
   };
-  const predictionTransport = build("prediction", options.prediction);
-  const storageTransport = build("storage", options.storage);
+  const predictionTransport = build("prediction");
+  const storageTransport = build("storage");
 
   return {
     prediction: createConnectClient(SyncValueService, layer("prediction", predictionTransport)),

@@ -122,11 +122,15 @@ for (const [name, endpoint] of variants) {
       const client = make();
       const tag = name.replace(/\W+/g, "-");
       const id = (s: string) => `${tag}:${s}`;
+      // Each variant owns three axes of a 12-dimensional space, so the
+      // variants' concepts (one shared store) never compete in a search.
+      const base = variants.findIndex(([n]) => n === name) * 3;
+      const axis = (...v: number[]) => Array.from({ length: 12 }, (_, i) => (i >= base && i < base + 3 ? (v[i - base] ?? 0) : 0));
       try {
         const s = client.storage;
-        const a = await s.learnConcept({ conceptId: id("a"), content: "alpha", embedding: [1, 0, 0], strength: 1, confidence: 0.9 });
-        const b = await s.learnConcept({ conceptId: id("b"), content: "beta", embedding: [0.9, 0.1, 0], strength: 1, confidence: 0.8 });
-        await s.learnConcept({ conceptId: id("c"), content: "gamma", embedding: [0, 0, 1], strength: 1, confidence: 0.7 });
+        const a = await s.learnConcept({ conceptId: id("a"), content: "alpha", embedding: axis(1), strength: 1, confidence: 0.9 });
+        const b = await s.learnConcept({ conceptId: id("b"), content: "beta", embedding: axis(0.9, 0.1), strength: 1, confidence: 0.8 });
+        await s.learnConcept({ conceptId: id("c"), content: "gamma", embedding: axis(0, 0, 1), strength: 1, confidence: 0.7 });
         expect(b.sequence).toBeGreaterThan(a.sequence);
         const q = await s.queryConcept({ conceptId: id("a") });
         expect(q).toMatchObject({ found: true, conceptId: id("a"), content: "alpha" });
@@ -139,8 +143,10 @@ for (const [name, endpoint] of variants) {
         const path = await s.findPath({ startId: id("a"), endId: id("c"), maxDepth: 5 });
         expect(path).toMatchObject({ found: true, path: [id("a"), id("b"), id("c")] });
         expect((await s.findPath({ startId: id("a"), endId: id("c"), maxDepth: 1 })).found).toBe(false);
-        const search = await s.vectorSearch({ queryVector: [1, 0, 0], k: 2, efSearch: 16 });
-        expect(search.results.map((r) => r.conceptId).slice(0, 2)).toEqual(expect.arrayContaining([id("a"), id("b")]));
+        const search = await s.vectorSearch({ queryVector: axis(1), k: 2, efSearch: 16 });
+        // Cosine order: a (same direction), then b; the other variants' concepts lie on other axes.
+        expect(search.results.map((r) => r.conceptId)).toEqual([id("a"), id("b")]);
+        expect(search.results[0]!.similarity).toBeCloseTo(1, 5);
         const stats = await s.getStats({});
         expect(stats.concepts).toBeGreaterThanOrEqual(3n);
         expect(stats.edges).toBeGreaterThanOrEqual(2n);
@@ -172,7 +178,8 @@ describe("server errors and client state", () => {
   });
 
   it("fails fast with Unavailable when nothing listens", async () => {
-    const client = createClient({ prediction: "http://127.0.0.1:1", timeoutMs: 2_000 });
+    // Without the local fallback (on by default, tested in test/resilience).
+    const client = createClient({ prediction: "http://127.0.0.1:1", timeoutMs: 2_000, fallback: false });
     const err = await client.prediction.predictLTV(request("refused")).catch((e: unknown) => e);
     expect(ConnectError.from(err).code).toBe(Code.Unavailable);
     await client.close();
