@@ -72,8 +72,13 @@ export function createPredictionService(options: PredictionServiceOptions): Serv
     let response: LTVPredictionResponse | undefined;
     try {
       // A shallow copy, so filling in the fields below never mutates an object the model keeps.
-      response = create(LTVPredictionResponseSchema, { ...(await model(request)) });
-      if (!Number.isFinite(response.predictedLtv)) failure = "model returned a non-finite predicted_ltv";
+      const init = await model(request);
+      if (typeof init !== "object" || init === null) {
+        failure = "model returned no response";
+      } else {
+        response = create(LTVPredictionResponseSchema, { ...init });
+        if (!Number.isFinite(response.predictedLtv)) failure = "model returned a non-finite predicted_ltv";
+      }
     } catch (e) {
       failure = `model failed: ${e instanceof Error ? e.message : String(e)}`;
     }
