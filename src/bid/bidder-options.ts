@@ -92,6 +92,11 @@ export interface BidderOptions {
   shading?: boolean | WinRateModelOptions;
   /** Fallback behaviour. */
   fallback?: FallbackOptions;
+  /**
+   * Smallest bid worth placing, CPM in the bidder's currency; acts as a floor
+   * of its own (so the last cents of a budget are not bid as dust). Default 0.01.
+   */
+  minBidCpm?: number;
   /** Time kept back from `tmax` for the network, ms. Default 20. */
   networkMarginMs?: number;
   /** How long a bid's reservation waits for its outcome before it is released, ms. Default 60 000. */

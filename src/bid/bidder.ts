@@ -154,6 +154,7 @@ export function createBidder(options: BidderOptions): Bidder {
   const fixedPriorLtv =
     options.fallback?.ltv === undefined ? undefined : requireNonNegative("fallback.ltv", options.fallback.ltv);
   const priorAlpha = 1 / requirePositive("fallback.priorWindow", options.fallback?.priorWindow ?? 500);
+  const minBidCpm = requireNonNegative("minBidCpm", options.minBidCpm ?? 0.01);
   const networkMargin = requireNonNegative("networkMarginMs", options.networkMarginMs ?? 20);
   const outcomeTimeout = requirePositive("outcomeTimeoutMs", options.outcomeTimeoutMs ?? 60_000);
   const expiredMemory = requireNonNegative("expiredMemory", options.expiredMemory ?? 1024);
@@ -290,7 +291,8 @@ export function createBidder(options: BidderOptions): Bidder {
     if (auction.tmax !== undefined && t > auction.startedAt + auction.tmax) return refuse(d, "deadline_exceeded");
     const rate = rates[auction.currency];
     if (rate === undefined) return refuse(d, "currency_unsupported");
-    const floorBidderCpm = auction.floorCpm * rate;
+    // The exchange's floor, or our own minimum bid when that is higher.
+    const floorBidderCpm = Math.max(auction.floorCpm * rate, minBidCpm);
     if (guard.available() <= 0 || !guard.canCover(floorBidderCpm / 1000)) return refuse(d, "budget_exhausted");
 
     const deadline = decisionDeadline(auction.startedAt, auction.tmax, networkMargin);
@@ -324,15 +326,16 @@ export function createBidder(options: BidderOptions): Bidder {
         d.shaded = true;
       }
     }
+    const floorCpm = floorBidderCpm / rate;
     let bidCpm = bidBidderCpm / rate;
-    if (bidCpm < auction.floorCpm) bidCpm = auction.floorCpm; // rounding through the rate
+    if (bidCpm < floorCpm) bidCpm = floorCpm; // rounding through the rate
 
     let cost = (bidCpm / 1000) * rate;
     if (!guard.canCover(cost)) {
       // Lower the bid to what is left rather than give up the last of the budget.
       bidCpm = ((guard.available() * 1000) / rate) * (1 - 1e-12);
       cost = (bidCpm / 1000) * rate;
-      if (bidCpm < auction.floorCpm || bidCpm <= 0 || !guard.canCover(cost)) return refuse(d, "budget_exhausted");
+      if (bidCpm < floorCpm || bidCpm <= 0 || !guard.canCover(cost)) return refuse(d, "budget_exhausted");
       d.cappedByBudget = true;
     }
 

@@ -56,7 +56,7 @@ const noBidText: Record<NoBidReason, string> = {
   prediction_failed: "the prediction failed and there is no prior LTV to fall back on",
   zero_value: "the impression has no value",
   throttled: "the throttling controller skipped this auction",
-  below_floor: "the paced value is below the floor",
+  below_floor: "the paced value is below the floor (or the minimum bid)",
   budget_exhausted: "the budget left after pending reservations cannot cover a bid at the floor",
 };
 

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { WinRateModel, createSeededRandom } from "../../src/bid/index.js";
+import { input, testBidder } from "./bid-fixtures.js";
+
+describe("win-rate model", () => {
+  it("moves towards exact minimum-bid-to-win feedback", () => {
+    const model = new WinRateModel();
+    const before = model.winProbability(5);
+    // The market always clears between 3 and 4 CPM.
+    const random = createSeededRandom(3);
+    for (let i = 0; i < 300; i++) model.observe(random.next() < 0.5, 3.5, 3 + random.next());
+    expect(model.winProbability(2.5)).toBeLessThan(0.05);
+    expect(model.winProbability(5)).toBeGreaterThan(0.95);
+    expect(model.winProbability(5)).toBeGreaterThan(before);
+    expect(model.isReady()).toBe(true);
+  });
+
+  it("learns from censored wins and losses alone", () => {
+    const model = new WinRateModel();
+    const p3 = model.winProbability(3);
+    for (let i = 0; i < 200; i++) model.observe(true, 3); // every bid of 3 wins: the price is at most 3
+    expect(model.winProbability(3)).toBeGreaterThan(p3);
+    expect(model.winProbability(3)).toBeGreaterThan(0.9);
+    const m2 = new WinRateModel();
+    for (let i = 0; i < 200; i++) m2.observe(false, 3); // every bid of 3 loses: the price is above 3
+    expect(m2.winProbability(3)).toBeLessThan(0.1);
+  });
+
+  it("chooses the bid that maximises expected surplus (value - bid) x P(win)", () => {
+    const model = new WinRateModel();
+    for (let i = 0; i < 500; i++) model.observe(true, 10, 2); // the market clears at 2
+    const best = model.bestBid(20, 0)!;
+    // Winning needs a bid >= 2; anything much above it wastes surplus. One bin is ~12% wide.
+    expect(best).toBeGreaterThanOrEqual(2);
+    expect(best).toBeLessThan(2 * 1.13);
+    // Compare against a brute-force search on the model's own curve.
+    let bruteBest = 0;
+    let bruteSurplus = -1;
+    for (let b = 0.01; b <= 20; b *= 1.001) {
+      const s = (20 - b) * model.winProbability(b);
+      if (s > bruteSurplus) [bruteSurplus, bruteBest] = [s, b];
+    }
+    expect((20 - best) * model.winProbability(best)).toBeGreaterThanOrEqual(bruteSurplus * 0.97);
+    expect(bruteBest).toBeGreaterThan(0);
+    expect(model.bestBid(1, 1.5)).toBeUndefined();
+  });
+
+  it("tracks a market that moves (observations decay)", () => {
+    const model = new WinRateModel({ halfLife: 200 });
+    for (let i = 0; i < 1000; i++) model.observe(true, 10, 2);
+    expect(model.winProbability(2.5)).toBeGreaterThan(0.9);
+    for (let i = 0; i < 1000; i++) model.observe(false, 3, 4);
+    expect(model.winProbability(2.5)).toBeLessThan(0.1);
+  });
+});
+
+describe("shading in the bidder", () => {
+  it("shades first-price bids once feedback arrives, and never second-price ones", () => {
+    const { bidder } = testBidder({ shading: true });
+    const first = bidder.bid(input({ auction: { at: 1 } }));
+    expect(first.noBid).toBe(false);
+    expect(first.bidCpm).toBeCloseTo(1000, 9); // untrained: the paced value
+    for (let i = 0; i < 100; i++) {
+      const d = bidder.bid(input({ auction: { at: 1 } }));
+      if (!d.noBid) bidder.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: d.bidCpm, minBidToWinCpm: 40 });
+    }
+    const shaded = bidder.bid(input({ auction: { at: 1 } }));
+    expect(!shaded.noBid && shaded.shaded).toBe(true);
+    expect(shaded.bidCpm).toBeGreaterThanOrEqual(40);
+    expect(shaded.bidCpm).toBeLessThan(40 * 1.13);
+    const second = bidder.bid(input({ auction: { at: 2 } }));
+    expect(second.bidCpm).toBeCloseTo(1000, 9);
+  });
+});
