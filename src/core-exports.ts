@@ -5,6 +5,7 @@ export {
   type ClientOptions,
   type Endpoint,
   type EndpointOptions,
+  type TcpEndpointOptions,
   type Http2KeepaliveOptions,
   type ServiceProtocol,
 } from "./client/client-options.js";
@@ -33,3 +34,15 @@ export {
   type RetryOptions,
 } from "./resilience/index.js";
 export type { ClientEvent, ClientMetricsSnapshot, FallbackReason, MethodMetrics, PoolStats, ServiceName } from "./metrics/index.js";
+// The raw TCP transport, usable on its own with any Connect client.
+export {
+  createTcpTransport,
+  defaultTcpPort,
+  defaultMaxFrameBytes,
+  type TcpTransport,
+  type TcpTransportOptions,
+  type TcpPoolOptions,
+  type ConnectionPoolStats,
+  type SocketConnector,
+  type SocketTlsOptions,
+} from "./tcp/index.js";

@@ -1,4 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
+import type { TcpTransportOptions } from "../tcp/tcp-transport-options.js";
 import type { MicroBatchOptions } from "../batching/micro-batch-options.js";
 import type { CacheOptions } from "../cache/cache-options.js";
 import type { ClientEvent } from "../metrics/client-event.js";
@@ -85,7 +86,24 @@ export interface EndpointOptions {
   httpVersion?: "1.1" | "2";
   /** HTTP/2 keep-alive; see {@link Http2KeepaliveOptions} for the defaults. */
   http2?: Http2KeepaliveOptions;
+  /**
+   * Raw TCP settings for a `tcp(s)://` url: TLS, the warm pool, the frame cap,
+   * connect and keep-alive timing; see {@link TcpEndpointOptions} for the
+   * defaults. Not allowed with `http(s)://` urls.
+   */
+  tcp?: TcpEndpointOptions;
 }
+
+/**
+ * The raw TCP transport's settings that an endpoint may carry (the socket
+ * connector, auth token and interceptors come from the runtime and the client).
+ *
+ * @public
+ */
+export type TcpEndpointOptions = Pick<
+  TcpTransportOptions,
+  "tls" | "pool" | "maxFrameBytes" | "connectTimeoutMs" | "keepAliveInitialDelayMs"
+>;
 
 /**
  * An endpoint as a URL string (all defaults) or as {@link EndpointOptions}.

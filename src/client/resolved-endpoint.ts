@@ -60,6 +60,9 @@ export function resolveEndpoint(
       if (options.protocol !== undefined || options.httpVersion !== undefined || options.http2 !== undefined) {
         throw invalidArgument(field, "protocol, httpVersion and http2 apply to http(s):// urls only");
       }
+      if (options.tcp !== undefined && (options.tcp === null || typeof options.tcp !== "object")) {
+        throw invalidArgument(`${field}.tcp`, "must be an object");
+      }
       return { kind: "tcp", url: options.url, options };
     case "http:":
     case "https:":
@@ -67,6 +70,7 @@ export function resolveEndpoint(
     default:
       throw invalidArgument(urlField, `scheme must be http, https, tcp or tcps, got ${url.protocol.slice(0, -1)}`);
   }
+  if (options.tcp !== undefined) throw invalidArgument(`${field}.tcp`, "applies to tcp(s):// urls only");
   const protocol = options.protocol ?? defaultProtocol;
   if (!protocols.includes(protocol)) {
     throw invalidArgument(`${field}.protocol`, `must be one of ${protocols.join(", ")}`);
