@@ -157,6 +157,19 @@ describe("TCP pool faults", () => {
     expect(t.stats()).toMatchObject({ queued: 0, lost: 0, connects: 2 });
   });
 
+  it("a call that times out while queued was never written: DeadlineExceeded, and the busy connection is kept", async () => {
+    const server = await rustStyle("--stall-ms", "400");
+    const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 1 } });
+    const storage = createClient(StorageService, t);
+    await t.warmup();
+    const busy = storage.queryConcept({ conceptId: "stall-busy" }, { timeoutMs: 5000 });
+    const queued = await errorOf(storage.queryConcept({ conceptId: "queued" }, { timeoutMs: 100 }));
+    expect(queued?.code).toBe(Code.DeadlineExceeded);
+    expect((await busy).conceptId).toBe("stall-busy");
+    expect((await storage.queryConcept({ conceptId: "next" })).conceptId).toBe("next");
+    expect(t.stats()).toMatchObject({ lost: 0, connects: 1 });
+  });
+
   it("pipelining: up to `pipelining` requests share a connection and answers match first-in first-out", async () => {
     const server = await rustStyle();
     const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 2, pipelining: 8 } });
@@ -219,7 +232,7 @@ describe("TCP pool faults", () => {
   });
 
   it("the proxy's reset of every connection fails in-flight calls once; later calls reconnect", async () => {
-    const server = await rustStyle("--stall-ms", "2000");
+    const server = await rustStyle("--stall-ms", "800");
     const proxy = await proxyTo(Number(server.ready.port));
     const t = transportTo(proxy.port, { pool: { min: 2, max: 2 } });
     const storage = createClient(StorageService, t);
@@ -234,7 +247,7 @@ describe("TCP pool faults", () => {
     for (const e of [await a, await b]) expect(e?.code).toBe(Code.Unavailable);
     expect((await storage.queryConcept({ conceptId: "again" }, { timeoutMs: 5000 })).conceptId).toBe("again");
     // Whether the server executed the written requests is the server's business; the client never resends them.
-    await sleep(2200);
+    await sleep(900);
     expect(learnedCount(server.output(), "stall-a")).toBeLessThanOrEqual(1);
     expect(learnedCount(server.output(), "stall-b")).toBeLessThanOrEqual(1);
   });
