@@ -13,7 +13,12 @@ import { impressionValue, toCpm } from "./impression-value.js";
 import { createNoPacingController, type PacingController, type PacingControllerState } from "./pacing-controller.js";
 import { createPiPacingController } from "./pi-pacing-controller.js";
 import { PlatformCalibration } from "./platform-multipliers.js";
-import { predictionStatusName, validatePrediction, type PredictionInput } from "./prediction-input.js";
+import {
+  predictionStatusName,
+  validatePrediction,
+  type PredictionInput,
+  type PredictionStatusName,
+} from "./prediction-input.js";
 import { riskAdjustedLtv, type RiskAdjustment } from "./risk-adjusted-ltv.js";
 import { createSeededRandom, type SeededRandom } from "./seeded-random.js";
 import { createThrottlingController } from "./throttling-pacing-controller.js";
@@ -211,15 +216,17 @@ export function createBidder(options: BidderOptions): Bidder {
    * prior LTV, writing the basis into `d`; returns the no-bid reason when
    * there is nothing to value it with.
    */
-  function value(input: BidInput, t: number, deadline: number, d: DecisionRecord): NoBidReason | undefined {
+  function value(
+    input: BidInput,
+    status: PredictionStatusName | undefined,
+    receivedAt: number,
+    deadline: number,
+    d: DecisionRecord,
+  ): NoBidReason | undefined {
     const prediction = input.prediction;
     let heuristicReason: BidReason = "heuristic_no_prediction";
     let noBidReason: NoBidReason = "no_prediction";
-    if (prediction !== undefined && prediction !== null) {
-      validatePrediction(prediction);
-      const status = predictionStatusName(prediction.status);
-      const receivedAt =
-        input.predictionReceivedAt === undefined ? t : requireFinite("predictionReceivedAt", input.predictionReceivedAt);
+    if (prediction !== undefined && prediction !== null && status !== undefined) {
       if (receivedAt > deadline) {
         heuristicReason = "heuristic_late_prediction";
         noBidReason = "late_prediction";
@@ -272,6 +279,14 @@ export function createBidder(options: BidderOptions): Bidder {
     if (input.platform !== undefined && typeof input.platform !== "string") {
       throw new BidInputError("platform", "must be a string");
     }
+    // Validate everything before touching state, so a throw leaves the bidder as it was.
+    let status: PredictionStatusName | undefined;
+    if (input.prediction !== undefined && input.prediction !== null) {
+      validatePrediction(input.prediction);
+      status = predictionStatusName(input.prediction.status);
+    }
+    const receivedAt =
+      input.predictionReceivedAt === undefined ? t : requireFinite("predictionReceivedAt", input.predictionReceivedAt);
 
     guard.expire(t);
     advanceWindow(t);
@@ -296,7 +311,7 @@ export function createBidder(options: BidderOptions): Bidder {
     if (guard.available() <= 0 || !guard.canCover(floorBidderCpm / 1000)) return refuse(d, "budget_exhausted");
 
     const deadline = decisionDeadline(auction.startedAt, auction.tmax, networkMargin);
-    const missing = value(input, t, deadline, d);
+    const missing = value(input, status, receivedAt, deadline, d);
     if (missing !== undefined) return refuse(d, missing);
     const multiplier = calibration.multiplier(input.platform);
     d.platformMultiplier = multiplier;
