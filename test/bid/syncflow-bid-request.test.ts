@@ -30,7 +30,7 @@ describe("toSyncflowBidRequest", () => {
     const heuristic = toSyncflowBidRequest(bidder.bid(input({ prediction: undefined })));
     expect(heuristic.bid_source).toBe("HEURISTIC_FALLBACK");
     expect(heuristic.bid_amount).toBeGreaterThan(0);
-    const none = toSyncflowBidRequest(bidder.bid(input({ auction: { at: 2, bidfloor: 300 } })));
+    const none = toSyncflowBidRequest(bidder.bid(input({ prediction: undefined, auction: { at: 2, bidfloor: 300 } })));
     expect(none.bid_amount).toBe(0);
     expect(none.explanation).toContain("below_floor");
   });
