@@ -6,6 +6,8 @@ export interface ServeArguments {
   port: number;
   /** Interface to bind. Default 127.0.0.1 (this machine only). */
   host: string;
+  /** Port for the raw TCP binding. Default 50051; 0 picks a free one; `undefined` with --no-tcp. */
+  tcpPort: number | undefined;
 }
 
 /** Outcome of reading the command line. */
@@ -16,8 +18,11 @@ export type CliCommand =
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_TCP_PORT = 50051;
+/** Environment variable holding the token clients must present (never a flag: flags show in `ps`). */
+export const AUTH_TOKEN_ENV = "SYNCVALUE_AUTH_TOKEN";
 
-export const USAGE = `Usage: syncvalue serve [--port N] [--host HOST]
+export const USAGE = `Usage: syncvalue serve [--port N] [--host HOST] [--tcp-port N | --no-tcp]
 
 Starts the syncvalue reference server: syncvalue.v1.SyncValueService and
 sutra.storage.StorageService over Connect, gRPC and gRPC-web, on one cleartext
@@ -26,10 +31,15 @@ port that speaks HTTP/2 and HTTP/1.1.
 Options:
   --port N      port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
   --host HOST   interface to listen on (default ${DEFAULT_HOST}; 0.0.0.0 exposes it)
+  --tcp-port N  port of the raw TCP binding, framed MessagePack (default ${DEFAULT_TCP_PORT}; 0 picks a free port)
+  --no-tcp      serve HTTP only
   -h, --help    show this help
 
+Environment:
+  ${AUTH_TOKEN_ENV}  when set, clients must present this token (Bearer header, TCP handshake)
+
 Once listening it prints one line, e.g.
-  syncvalue reference server listening http=http://127.0.0.1:${DEFAULT_PORT}
+  syncvalue reference server listening http=http://127.0.0.1:${DEFAULT_PORT} tcp=tcp://127.0.0.1:${DEFAULT_TCP_PORT}
 and it stops cleanly on SIGINT or SIGTERM.`;
 
 /** Reads `argv` (without the node executable and script). Never throws. */
@@ -43,6 +53,8 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       options: {
         port: { type: "string" },
         host: { type: "string" },
+        "tcp-port": { type: "string" },
+        "no-tcp": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -64,5 +76,15 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   }
   const host = values.host ?? DEFAULT_HOST;
   if (host.length === 0) return { kind: "usage-error", message: "--host: must not be empty" };
-  return { kind: "serve", args: { port, host } };
+  if (values["no-tcp"] && values["tcp-port"] !== undefined) {
+    return { kind: "usage-error", message: "--tcp-port and --no-tcp exclude each other" };
+  }
+  let tcpPort: number | undefined = values["no-tcp"] ? undefined : DEFAULT_TCP_PORT;
+  if (values["tcp-port"] !== undefined) {
+    tcpPort = Number(values["tcp-port"]);
+    if (!/^\d+$/.test(values["tcp-port"]) || tcpPort > 65535) {
+      return { kind: "usage-error", message: `--tcp-port: ${JSON.stringify(values["tcp-port"])} is not a port number (0-65535)` };
+    }
+  }
+  return { kind: "serve", args: { port, host, tcpPort } };
 }

@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// `npx syncvalue serve [--port N] [--host HOST]`: runs the reference server.
+// `npx syncvalue serve [--port N] [--host HOST] [--tcp-port N | --no-tcp]`: runs the reference server.
 // Exit codes: 0 after a clean stop, 1 when the server cannot start, 2 for a usage error.
 import { createServer } from "../server/index.js";
-import { parseCommandLine, USAGE, type ServeArguments } from "./serve-arguments.js";
+import { AUTH_TOKEN_ENV, parseCommandLine, USAGE, type ServeArguments } from "./serve-arguments.js";
 
 async function serve(args: ServeArguments): Promise<void> {
-  const server = await createServer({ host: args.host, port: args.port });
+  const authToken = process.env[AUTH_TOKEN_ENV] || undefined;
+  const server = await createServer({
+    host: args.host,
+    port: args.port,
+    tcp: args.tcpPort === undefined ? false : { port: args.tcpPort },
+    authToken,
+  });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130); // a second signal: do not wait any longer
@@ -22,6 +28,7 @@ async function serve(args: ServeArguments): Promise<void> {
   // Only now announce: whoever waits for this line may signal us right away.
   // One line, `key=url` pairs after the fixed prefix, so other listeners can append theirs.
   const endpoints = [`http=${server.url}`];
+  if (server.tcpUrl !== undefined) endpoints.push(`tcp=${server.tcpUrl}`);
   process.stdout.write(`syncvalue reference server listening ${endpoints.join(" ")}\n`);
 }
 

@@ -16,6 +16,8 @@ import {
 } from "./model-health-tracker.js";
 import { createPredictionService } from "./prediction-service.js";
 import { createStorageService } from "./storage-service.js";
+import { requireBearerToken } from "./require-bearer-token.js";
+import { createTcpServer, type TcpServer, type TcpServerOptions } from "./tcp-server.js";
 
 /**
  * Options of {@link createServer}.
@@ -55,6 +57,21 @@ export interface ServerOptions {
    * @defaultValue 10000
    */
   maxBatchSize?: number;
+  /**
+   * Also serve both services over the raw TCP binding (framed MessagePack,
+   * sequential per connection like the storage server), on its own port.
+   * `true` takes the defaults; an object sets `port` (default 0: any free
+   * port), `host` (default: `host` above), `tls` and `maxFrameBytes`.
+   * @defaultValue false
+   */
+  tcp?: boolean | Pick<TcpServerOptions, "host" | "port" | "tls" | "maxFrameBytes">;
+  /**
+   * Require this token from clients: `authorization: Bearer <token>` on every
+   * RPC (else `Unauthenticated`), and the auth handshake on TCP connections
+   * (else the connection is closed). Never logged.
+   * @defaultValue no authentication
+   */
+  authToken?: string;
 }
 
 /**
@@ -76,7 +93,9 @@ export interface ReferenceServer {
   readonly storage: ServiceImpl<typeof StorageService>;
   /** The concept store in use. */
   readonly store: ConceptStore;
-  /** RPCs handled over HTTP so far (every protocol, failed calls included). */
+  /** `tcp://host:port` (or `tcps://`) of the TCP binding, when `tcp` is enabled. */
+  readonly tcpUrl: string | undefined;
+  /** RPCs handled so far over HTTP (every protocol) and TCP, failed calls included. */
   requestCount(): number;
   /**
    * Stops listening, aborts running calls, and destroys every open
@@ -118,12 +137,14 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     requests++;
     return next(req);
   };
+  const interceptors: Interceptor[] = [countRequests];
+  if (options.authToken !== undefined) interceptors.push(requireBearerToken(options.authToken));
   const handler = connectNodeAdapter({
     routes(router) {
       router.service(SyncValueService, prediction);
       router.service(StorageService, storage);
     },
-    interceptors: [countRequests],
+    interceptors,
     // Connect, gRPC and gRPC-web are all enabled by default. No `shutdownSignal`:
     // connect links every call to it with a listener that is only removed on
     // abort, which grows without bound on a long-running server; close()
@@ -165,6 +186,24 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
   });
   const port = (listener.address() as net.AddressInfo).port;
 
+  let tcpServer: TcpServer | undefined;
+  if (options.tcp) {
+    const tcp = options.tcp === true ? {} : options.tcp;
+    try {
+      tcpServer = await createTcpServer({
+        ...tcp,
+        host: tcp.host ?? host,
+        prediction: countCalls(prediction, () => requests++),
+        storage: countCalls(storage, () => requests++),
+        authToken: options.authToken,
+        health,
+      });
+    } catch (e) {
+      listener.close();
+      throw e;
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
@@ -174,14 +213,27 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     prediction,
     storage,
     store,
+    tcpUrl: tcpServer?.url,
     requestCount: () => requests,
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        listener.close(() => resolve());
-        for (const session of sessions) session.destroy();
-        for (const socket of sockets) socket.destroy();
-      });
+      closing ??= Promise.all([
+        new Promise<void>((resolve) => {
+          listener.close(() => resolve());
+          for (const session of sessions) session.destroy();
+          for (const socket of sockets) socket.destroy();
+        }),
+        tcpServer?.close(),
+      ]).then(() => undefined);
       return closing;
     },
   };
+}
+
+/** The same service with every method call counted (for the TCP binding, which has no interceptors). */
+function countCalls<T extends object>(impl: T, count: () => void): T {
+  const counted: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(impl)) {
+    counted[name] = typeof fn === "function" ? (...args: unknown[]) => (count(), fn.apply(impl, args)) : fn;
+  }
+  return counted as T;
 }

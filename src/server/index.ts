@@ -23,3 +23,4 @@ export {
   BASELINE_PLATFORM_MULTIPLIERS,
 } from "../model/baseline-ltv-model.js";
 export { PLATFORMS, toPlatform, type Platform } from "../model/platforms.js";
+export { createTcpServer, type TcpServer, type TcpServerOptions } from "./tcp-server.js";

@@ -25,7 +25,7 @@ describe("syncvalue serve", () => {
   let url: string;
 
   beforeAll(async () => {
-    server = await spawnServer({ command: [process.execPath, CLI, "serve", "--port", "0", "--host", "127.0.0.1"], ready: READY });
+    server = await spawnServer({ command: [process.execPath, CLI, "serve", "--port", "0", "--tcp-port", "0", "--host", "127.0.0.1"], ready: READY });
     url = server.ready.url!;
   });
   afterAll(async () => {
@@ -96,7 +96,7 @@ describe("syncvalue command line", () => {
   it("prints help and exits 0", () => {
     const r = runCli("--help");
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain("Usage: syncvalue serve [--port N] [--host HOST]");
+    expect(r.stdout).toContain("Usage: syncvalue serve [--port N] [--host HOST] [--tcp-port N | --no-tcp]");
   });
 
   it("rejects a bad flag with exit code 2 and a clear message", () => {
@@ -110,7 +110,7 @@ describe("syncvalue command line", () => {
 
   it("stops cleanly with exit code 0 on SIGTERM and SIGINT", async () => {
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      const child = spawn(process.execPath, [CLI, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--no-tcp"], { stdio: ["ignore", "pipe", "pipe"] });
       try {
         const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
         await new Promise<void>((resolve, reject) => {
@@ -134,9 +134,9 @@ describe("syncvalue command line", () => {
   });
 
   it("exits 1 when the port is taken", async () => {
-    const first = await spawnServer({ command: [process.execPath, CLI, "serve", "--port", "0"], ready: READY });
+    const first = await spawnServer({ command: [process.execPath, CLI, "serve", "--port", "0", "--no-tcp"], ready: READY });
     try {
-      const r = runCli("serve", "--port", first.ready.port!);
+      const r = runCli("serve", "--no-tcp", "--port", first.ready.port!);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/cannot start the server: .*EADDRINUSE/);
     } finally {
