@@ -187,6 +187,11 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
     }
     const { binding, service } = entry;
     const method = binding.method;
+    // A signal per call: createHandlerContext listens on it and never removes the listener, so
+    // passing the connection's signal would grow its listener list with every request.
+    const call = new AbortController();
+    const onClosed = () => call.abort();
+    closed.addEventListener("abort", onClosed, { once: true });
     try {
       const ctx = createHandlerContext({
         service: method.parent,
@@ -194,7 +199,7 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
         protocolName: "tcp",
         requestMethod: "POST",
         url: `${url}/${method.parent.typeName}/${method.name}`,
-        requestSignal: closed,
+        requestSignal: call.signal,
       });
       const impl = impls[service][method.localName];
       if (typeof impl !== "function") return encodeErrorFrame(`${binding.requestVariant} is not implemented`);
@@ -202,6 +207,8 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
       return binding.encodeResponse(create(method.output, result as never));
     } catch (e) {
       return encodeErrorFrame(ConnectError.from(e).rawMessage);
+    } finally {
+      closed.removeEventListener("abort", onClosed);
     }
   }
 

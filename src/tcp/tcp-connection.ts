@@ -178,6 +178,8 @@ export class TcpConnection {
       if (this.stateValue !== "closed") this.stateValue = "ready";
       else throw this.closeError ?? new ConnectError(`connection to ${url} closed while opening`, Code.Unavailable);
       this.lastActivity = performance.now();
+      // Idle: a pooled connection alone must not keep the process alive (like undici's idle sockets).
+      this.socket.setKeepsProcessAlive?.(false);
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener("abort", onOuterAbort);
@@ -221,6 +223,7 @@ export class TcpConnection {
         return;
       }
       this.lastActivity = performance.now();
+      if (this.inFlight.length === 0) this.socket!.setKeepsProcessAlive?.(true);
       if (signal) {
         entry.onAbort = () => {
           const i = this.inFlight.indexOf(entry);
@@ -293,7 +296,10 @@ export class TcpConnection {
       }
       entry.resolve(value);
     }
-    if (this.stateValue === "draining" && this.inFlight.length === 0) this.destroy(undefined);
+    if (this.inFlight.length === 0) {
+      if (this.stateValue === "draining") this.destroy(undefined);
+      else this.socket?.setKeepsProcessAlive?.(false);
+    }
   }
 
   /** The stream is in doubt: fail the head request with `error`, the rest with Unavailable, and close. */

@@ -14,6 +14,8 @@ interface BunSocket {
   terminate?(): void;
   setNoDelay?(noDelay: boolean): boolean;
   setKeepAlive?(enable: boolean, initialDelay?: number): boolean;
+  ref?(): void;
+  unref?(): void;
 }
 
 interface BunConnectOptions {
@@ -122,6 +124,10 @@ export const connectBunSocket: SocketConnector = Object.assign(
       destroy() {
         (socket.terminate ?? socket.end).call(socket);
         finish();
+      },
+      setKeepsProcessAlive(alive) {
+        if (alive) socket.ref?.();
+        else socket.unref?.();
       },
     };
   },

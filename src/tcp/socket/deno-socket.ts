@@ -17,6 +17,8 @@ interface DenoConn {
   closeWrite?(): Promise<void>;
   setNoDelay?(noDelay?: boolean): void;
   setKeepAlive?(keepAlive?: boolean): void;
+  ref?(): void;
+  unref?(): void;
 }
 
 interface DenoGlobal {
@@ -97,6 +99,10 @@ export const connectDenoSocket: SocketConnector = Object.assign(
       },
       destroy() {
         finish();
+      },
+      setKeepsProcessAlive(alive) {
+        if (alive) conn.ref?.();
+        else conn.unref?.();
       },
     };
   },

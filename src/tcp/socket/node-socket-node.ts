@@ -55,6 +55,10 @@ export const connectNodeSocket: SocketConnector = Object.assign(
           destroy() {
             socket.destroy();
           },
+          setKeepsProcessAlive(alive) {
+            if (alive) socket.ref();
+            else socket.unref();
+          },
         });
       });
       socket.on("data", (chunk: Buffer) => events.data(chunk));

@@ -58,6 +58,12 @@ export interface RuntimeSocket {
   end(): void;
   /** Closes at once, dropping queued bytes. */
   destroy(): void;
+  /**
+   * Lets the process exit while this socket is open (an idle pooled
+   * connection must not keep a bidder alive), or stops letting it. Optional:
+   * runtimes without the notion skip it.
+   */
+  setKeepsProcessAlive?(alive: boolean): void;
 }
 
 /**
