@@ -18,84 +18,100 @@ import type { CustomerEvent, LTVPredictionRequest } from "../gen/syncvalue/v1/sy
  * their insertion order.
  */
 export function predictionCacheKey(request: LTVPredictionRequest): number {
-  a = SEED_A;
-  b = SEED_B;
-  str(request.customerId);
-  str(request.platform);
-  str(request.campaignId);
-  str(request.adGroupId);
-  num(request.currentCac);
+  let a = SEED_A;
+  let b = SEED_B;
+  // Each lane walks the fields on its own: two tight loops over locals beat
+  // one loop updating shared state.
+  a = strA(a, request.customerId);
+  b = strB(b, request.customerId);
+  a = strA(a, request.platform);
+  b = strB(b, request.platform);
+  a = strA(a, request.campaignId);
+  b = strB(b, request.campaignId);
+  a = strA(a, request.adGroupId);
+  b = strB(b, request.adGroupId);
+  f64[0] = request.currentCac;
+  a = wordA(wordA(a, u32[0]!), u32[1]!);
+  b = wordB(wordB(b, u32[0]!), u32[1]!);
   const features = request.features;
-  word(features.length);
-  for (let i = 0; i < features.length; i++) num(features[i]!);
-  map(request.metadata);
+  a = wordA(a, features.length);
+  b = wordB(b, features.length);
+  for (let i = 0; i < features.length; i++) {
+    f64[0] = features[i]!;
+    a = wordA(wordA(a, u32[0]!), u32[1]!);
+    b = wordB(wordB(b, u32[0]!), u32[1]!);
+  }
+  mapHash(request.metadata);
+  a = wordA(wordA(a, mapA), mapN);
+  b = wordB(wordB(b, mapB), mapN);
   const events = request.eventHistory;
-  word(events.length);
-  for (let i = 0; i < events.length; i++) event(events[i]!);
+  a = wordA(a, events.length);
+  b = wordB(b, events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e: CustomerEvent = events[i]!;
+    f64[0] = Number(e.timestampMs);
+    f64[1] = e.eventValue;
+    a = wordA(wordA(wordA(wordA(a, u32[0]!), u32[1]!), u32[2]!), u32[3]!);
+    b = wordB(wordB(wordB(wordB(b, u32[0]!), u32[1]!), u32[2]!), u32[3]!);
+    a = strA(a, e.eventType);
+    b = strB(b, e.eventType);
+    a = strA(a, e.source);
+    b = strB(b, e.source);
+    mapHash(e.attributes);
+    a = wordA(wordA(a, mapA), mapN);
+    b = wordB(wordB(b, mapB), mapN);
+  }
   return (fmix(a) >>> 0) * 2 ** 21 + (fmix(b) >>> 11);
 }
 
 const SEED_A = 0x811c9dc5;
 const SEED_B = 0x9747b28c;
-// The lanes live in module scope: no allocation per key.
-let a = SEED_A;
-let b = SEED_B;
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
+const f64 = new Float64Array(2);
+const u32 = new Int32Array(f64.buffer); // int32 words stay small integers: no boxing
 
-function word(w: number): void {
-  a = Math.imul(a ^ w, 0x01000193);
-  b = Math.imul(b ^ w, 0x5bd1e995);
-  b ^= b >>> 15;
+// Lane A: FNV-1a. Lane B: a MurmurHash-style multiply and shift.
+function wordA(h: number, w: number): number {
+  return Math.imul(h ^ w, 0x01000193);
 }
 
-function str(s: string): void {
+function wordB(h: number, w: number): number {
+  h = Math.imul(h ^ w, 0x5bd1e995);
+  return h ^ (h >>> 15);
+}
+
+// The length ends the field, so ("ab", "c") and ("a", "bc") differ.
+function strA(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return Math.imul(h ^ (s.length | 0x80000000), 0x01000193);
+}
+
+function strB(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
+    h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995);
+    h ^= h >>> 15;
   }
-  // The length ends the field, so ("ab", "c") and ("a", "bc") differ.
-  word(s.length | 0x80000000);
+  h = Math.imul(h ^ (s.length | 0x80000000), 0x5bd1e995);
+  return h ^ (h >>> 15);
 }
 
-function num(x: number): void {
-  f64[0] = x;
-  word(u32[0]!);
-  word(u32[1]!);
-}
-
-function event(e: CustomerEvent): void {
-  num(Number(e.timestampMs));
-  str(e.eventType);
-  num(e.eventValue);
-  str(e.source);
-  map(e.attributes);
-}
-
-// Order-independent: each entry is hashed on fresh lanes and the results
-// are added up, then folded into the running lanes.
-function map(m: { [key: string]: string }): void {
+// A map's hash, order-independent: each entry is hashed on fresh lanes and
+// the results are added up. Results in module scope: no allocation.
+let mapA = 0;
+let mapB = 0;
+let mapN = 0;
+function mapHash(m: { [key: string]: string }): void {
   let sumA = 0;
   let sumB = 0;
   let n = 0;
-  const outerA = a;
-  const outerB = b;
   for (const k in m) {
-    a = SEED_A;
-    b = SEED_B;
-    str(k);
-    str(m[k]!);
-    sumA = (sumA + fmix(a)) | 0;
-    sumB = (sumB + fmix(b)) | 0;
+    const v = m[k]!;
+    sumA = (sumA + fmix(strA(strA(SEED_A, k), v))) | 0;
+    sumB = (sumB + fmix(strB(strB(SEED_B, k), v))) | 0;
     n++;
   }
-  a = outerA;
-  b = outerB;
-  word(n);
-  word(sumA);
-  word(sumB);
+  mapA = sumA;
+  mapB = sumB;
+  mapN = n;
 }
 
 // MurmurHash3's finaliser: every input bit affects every output bit.

@@ -8,7 +8,7 @@ import { estimatedSize } from "./estimated-size.js";
 /** A cache key: a number for predictions (a hash), a string for storage reads. */
 export type CacheKey = number | string;
 
-/** One cached answer. Its message is frozen and never handed out itself: callers get copies. */
+/** One cached answer. Its message is never handed out itself (callers get copies); nested values are frozen. */
 export interface CacheEntry {
   readonly response: UnaryResponse;
   readonly storedAt: number;
@@ -98,7 +98,11 @@ export class ResponseCache {
   }
 
   store(key: CacheKey, check: string, response: UnaryResponse): void {
-    deepFreeze(response.message);
+    // Nested values are shared with every caller's copy, so they are frozen.
+    // The message itself is only ever copied, and stays unfrozen: spreading a
+    // frozen object takes V8's slow path, a third of a hit's cost.
+    const message = response.message as Record<string, unknown>;
+    for (const field in message) deepFreeze(message[field]);
     this.lru.set(key, { response, storedAt: this.now(), check, refreshAfter: 0 });
   }
 

@@ -12,8 +12,20 @@ export class CircuitOpenError extends ConnectError {
   constructor(service: string) {
     super(`${service}: circuit breaker is open, call not sent`, Code.Unavailable);
     this.name = "CircuitOpenError";
+    refusals.add(this);
+  }
+
+  /**
+   * Whether `e` is a refusal of an open breaker. Use this, not `instanceof`:
+   * `ConnectError` overrides `instanceof` so that every `ConnectError`
+   * matches every subclass.
+   */
+  static is(e: unknown): e is CircuitOpenError {
+    return typeof e === "object" && e !== null && refusals.has(e as CircuitOpenError);
   }
 }
+
+const refusals = new WeakSet<CircuitOpenError>();
 
 /**
  * Guards every unary call of one endpoint with its {@link CircuitBreaker}:

@@ -123,7 +123,7 @@ export function createFallbackTransport(
             if (timer !== undefined) clearTimeout(timer);
             call.unlink();
             if (signal?.aborted) return reject(e);
-            if (e instanceof CircuitOpenError) return resolve(answer("circuit-open"));
+            if (CircuitOpenError.is(e)) return resolve(answer("circuit-open"));
             const code = codeOf(e);
             if (codes.has(code)) return resolve(answer("error", code));
             reject(e);

@@ -1,0 +1,184 @@
+import { create } from "@bufbuild/protobuf";
+import { createContextValues } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cacheControl } from "../../src/cache/cache-control.js";
+import {
+  LTVPredictionRequestSchema,
+  PredictionStatus,
+  type LTVPredictionRequest,
+} from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
+import { predictBaselineLtv } from "../../src/model/baseline-ltv-model.js";
+import { createClient } from "../../src/node/create-client-node.js";
+import { createServer, type ReferenceServer } from "../../src/server/index.js";
+
+const DAY = 86_400_000;
+
+function request(customerId: string, requestId: string, extra: Partial<LTVPredictionRequest> = {}) {
+  return create(LTVPredictionRequestSchema, {
+    requestId,
+    timestampMs: BigInt(1_700_000_000_000 + Number(requestId.length)),
+    customerId,
+    platform: "meta",
+    campaignId: "camp-1",
+    adGroupId: "ag-1",
+    eventHistory: [
+      { timestampMs: BigInt(1_700_000_000_000 - 10 * DAY), eventType: "purchase", eventValue: 80, source: "web" },
+      { timestampMs: BigInt(1_700_000_000_000 - 2 * DAY), eventType: "click", eventValue: 0, source: "app" },
+    ],
+    features: [0.5, 1.5],
+    metadata: { tier: "gold", region: "eu" },
+    ...extra,
+  });
+}
+
+describe("prediction cache", () => {
+  let server: ReferenceServer;
+  let slowUntil = 0;
+  beforeAll(async () => {
+    server = await createServer({
+      model: async (req) => {
+        if (req.customerId.startsWith("slow") && Date.now() < slowUntil) await new Promise((r) => setTimeout(r, 200));
+        return predictBaselineLtv(req);
+      },
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("answers a repeated prediction from the cache without reaching the server, with the caller's requestId", async () => {
+    const client = createClient({ prediction: server.url, timeoutMs: 2_000 });
+    try {
+      const before = server.requestCount();
+      const first = await client.prediction.predictLTV(request("c-hit", "r-1"));
+      expect(server.requestCount()).toBe(before + 1);
+      // Another requestId and timestamp: the same answer, not another request.
+      const second = await client.prediction.predictLTV(request("c-hit", "r-2-other"));
+      expect(server.requestCount()).toBe(before + 1);
+      expect(second.requestId).toBe("r-2-other");
+      expect(first.requestId).toBe("r-1");
+      expect(second.predictedLtv).toBe(first.predictedLtv);
+      expect(second.status).toBe(PredictionStatus.SUCCESS);
+      // Metadata in another insertion order is the same question.
+      const reordered = request("c-hit", "r-3", { metadata: { region: "eu", tier: "gold" } });
+      await client.prediction.predictLTV(reordered);
+      expect(server.requestCount()).toBe(before + 1);
+      // A different history, feature, or campaign is a different question.
+      await client.prediction.predictLTV(request("c-hit", "r-4", { features: [0.5, 1.25] }));
+      await client.prediction.predictLTV(request("c-hit", "r-5", { campaignId: "camp-2" }));
+      await client.prediction.predictLTV(request("c-hit", "r-6", { eventHistory: [] }));
+      expect(server.requestCount()).toBe(before + 4);
+      const m = client.metrics();
+      expect(m.cache.hits).toBe(2);
+      expect(m.cache.misses).toBe(4);
+      expect(m.cache.entries).toBe(4);
+      expect(m.cache.bytes).toBeGreaterThan(0);
+      expect(m.methods.predictLTV?.count).toBe(6);
+      // A caller mutating its copy does not change what the next caller gets.
+      second.predictedLtv = -1;
+      expect((await client.prediction.predictLTV(request("c-hit", "r-7"))).predictedLtv).toBe(first.predictedLtv);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("shares one request among concurrent identical calls", async () => {
+    const client = createClient({ prediction: server.url, timeoutMs: 2_000 });
+    try {
+      const before = server.requestCount();
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => client.prediction.predictLTV(request("c-coalesce", `r-${i}`))),
+      );
+      expect(server.requestCount()).toBe(before + 1);
+      expect(new Set(answers.map((a) => a.requestId)).size).toBe(40);
+      expect(answers.every((a, i) => a.requestId === `r-${i}`)).toBe(true);
+      expect(client.metrics().cache.coalesced).toBe(39);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("bypasses or refreshes the cache per call, and can be switched off", async () => {
+    const client = createClient({ prediction: server.url, timeoutMs: 2_000 });
+    const off = createClient({ prediction: server.url, timeoutMs: 2_000, cache: false });
+    try {
+      const before = server.requestCount();
+      await client.prediction.predictLTV(request("c-control", "r-1"));
+      await client.prediction.predictLTV(request("c-control", "r-2"), {
+        contextValues: createContextValues().set(cacheControl, "bypass"),
+      });
+      expect(server.requestCount()).toBe(before + 2);
+      await client.prediction.predictLTV(request("c-control", "r-3"), {
+        contextValues: createContextValues().set(cacheControl, "refresh"),
+      });
+      expect(server.requestCount()).toBe(before + 3);
+      await client.prediction.predictLTV(request("c-control", "r-4"));
+      expect(server.requestCount()).toBe(before + 3);
+      await off.prediction.predictLTV(request("c-control", "r-5"));
+      await off.prediction.predictLTV(request("c-control", "r-6"));
+      expect(server.requestCount()).toBe(before + 5);
+    } finally {
+      await client.close();
+      await off.close();
+    }
+  });
+
+  it("never caches a FALLBACK answer", async () => {
+    const client = createClient({ prediction: server.url, timeoutMs: 2_000, retry: false });
+    try {
+      slowUntil = Date.now() + 60_000;
+      const before = server.requestCount();
+      const fallback = await client.prediction.predictLTV(request("slow-1", "r-1"), { timeoutMs: 40 });
+      expect(fallback.status).toBe(PredictionStatus.FALLBACK);
+      expect(fallback.requestId).toBe("r-1");
+      expect(client.metrics().fallbacksByReason.deadline).toBe(1);
+      slowUntil = 0;
+      const real = await client.prediction.predictLTV(request("slow-1", "r-2"));
+      expect(real.status).toBe(PredictionStatus.SUCCESS);
+      expect(server.requestCount()).toBe(before + 2);
+      // The real answer is cached.
+      await client.prediction.predictLTV(request("slow-1", "r-3"));
+      expect(server.requestCount()).toBe(before + 2);
+    } finally {
+      slowUntil = 0;
+      await client.close();
+    }
+  });
+
+  it("serves a stale entry while one background call refreshes it", async () => {
+    let now = 1_000_000;
+    const client = createClient({
+      prediction: server.url,
+      timeoutMs: 2_000,
+      cache: { ttlMs: 1_000, staleWhileRevalidateMs: 1_000, staleIfErrorMs: 0, now: () => now },
+    });
+    try {
+      const before = server.requestCount();
+      await client.prediction.predictLTV(request("c-swr", "r-1"));
+      now += 1_500; // stale, within stale-while-revalidate
+      const stale = await Promise.all([1, 2, 3].map((i) => client.prediction.predictLTV(request("c-swr", `r-s${i}`))));
+      expect(stale.map((s) => s.requestId)).toEqual(["r-s1", "r-s2", "r-s3"]);
+      expect(client.metrics().cache.stale).toBe(3);
+      // One background refresh for the three stale reads.
+      for (let i = 0; i < 100 && server.requestCount() < before + 2; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(server.requestCount()).toBe(before + 2);
+      // Refreshed: fresh again without another request.
+      await client.prediction.predictLTV(request("c-swr", "r-after"));
+      expect(server.requestCount()).toBe(before + 2);
+      expect(client.metrics().cache.hits).toBe(1);
+      now += 10_000; // beyond every window: a plain miss
+      await client.prediction.predictLTV(request("c-swr", "r-late"));
+      expect(server.requestCount()).toBe(before + 3);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("rejects bad cache options before anything is sent", () => {
+    expect(() => createClient({ prediction: server.url, cache: { ttlMs: -1 } })).toThrow(/cache\.ttlMs/);
+    expect(() => createClient({ prediction: server.url, cache: { maxEntries: 0 } })).toThrow(/cache\.maxEntries/);
+    // @ts-expect-error a wrong type on purpose
+    expect(() => createClient({ prediction: server.url, cache: "yes" })).toThrow(/cache: must be/);
+  });
+});
