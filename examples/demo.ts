@@ -31,24 +31,32 @@ function progress(label: string, done: number, total: number) {
 }
 
 async function main() {
-  const server = await createServer({ host: "127.0.0.1", port: 0 });
-  console.log(`reference server on ${server.url}`);
+  const server = await createServer({ host: "127.0.0.1", port: 0, tcp: true });
+  console.log(`reference server on ${server.url} (Connect, gRPC, gRPC-web) and ${server.tcpUrl} (raw TCP)`);
+  // The same SDK over both bindings: gRPC over HTTP/2, and raw TCP (pooled, pipelined).
   const client = createClient({ prediction: server.url, storage: server.url, timeoutMs: 2_000 });
+  const tcpClient = createClient({
+    prediction: { url: server.tcpUrl!, tcp: { pool: { min: 2, max: 8, pipelining: 4 } } },
+    storage: server.tcpUrl!,
+    timeoutMs: 2_000,
+  });
   try {
-    await client.warmup();
+    await Promise.all([client.warmup(), tcpClient.warmup()]);
     const customers = syntheticCustomers(CUSTOMERS, 20261122);
     const singles = customers.slice(0, Math.floor(customers.length * 0.6));
     const batched = customers.slice(singles.length);
     const predictions: LTVPredictionResponse[] = [];
 
-    console.log(`1/4 single predictions for ${singles.length} customers (${CONCURRENCY} in flight)`);
+    console.log(`1/4 single predictions for ${singles.length} customers (${CONCURRENCY} in flight), half over gRPC, half over TCP`);
     let next = 0;
     let done = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < singles.length) {
-          const request = singles[next++]!;
-          predictions.push(await timed("predictLTV", () => client.prediction.predictLTV(request)));
+          const i = next++;
+          const request = singles[i]!;
+          const [kind, c] = i % 2 === 0 ? ["predictLTV (gRPC)", client] : ["predictLTV (TCP)", tcpClient];
+          predictions.push(await timed(kind, () => c.prediction.predictLTV(request)));
           progress("predicted", ++done, singles.length);
         }
       }),
@@ -57,20 +65,20 @@ async function main() {
     console.log(`2/4 batched predictions for ${batched.length} customers (${BATCH_SIZE} a batch)`);
     for (let i = 0; i < batched.length; i += BATCH_SIZE) {
       const requests = batched.slice(i, i + BATCH_SIZE);
-      const batch = await timed("predictLTVBatch", () => client.prediction.predictLTVBatch({ requests }));
+      const batch = await timed("predictLTVBatch (gRPC)", () => client.prediction.predictLTVBatch({ requests }));
       predictions.push(...batch.responses);
       progress("batched", Math.min(i + BATCH_SIZE, batched.length), batched.length);
     }
 
     console.log("3/4 model health");
-    const health = await timed("getModelHealth", () => client.prediction.getModelHealth({ includeMetrics: true }));
+    const health = await timed("getModelHealth (gRPC)", () => client.prediction.getModelHealth({ includeMetrics: true }));
 
-    console.log("4/4 concepts: learn, associate, search, stats");
+    console.log("4/4 concepts over TCP: learn, associate, search, stats");
     const learned = customers.slice(0, 300);
     for (const [i, c] of learned.entries()) {
       const p = predictions.find((r) => r.requestId === c.requestId)!;
-      await timed("learnConcept", () =>
-        client.storage.learnConcept({
+      await timed("learnConcept (TCP)", () =>
+        tcpClient.storage.learnConcept({
           conceptId: `customer:${c.customerId}`,
           content: `${c.platform} customer, predicted LTV ${p.predictedLtv.toFixed(2)}`,
           embedding: embeddingOf(p),
@@ -78,18 +86,18 @@ async function main() {
           confidence: p.confidence,
         }),
       );
-      await timed("learnAssociation", () =>
-        client.storage.learnAssociation({ sourceId: `customer:${c.customerId}`, targetId: `platform:${c.platform}`, assocType: 1, confidence: 1 }),
+      await timed("learnAssociation (TCP)", () =>
+        tcpClient.storage.learnAssociation({ sourceId: `customer:${c.customerId}`, targetId: `platform:${c.platform}`, assocType: 1, confidence: 1 }),
       );
       progress("learned", i + 1, learned.length);
     }
     const probe = predictions[0]!;
-    const similar = await timed("vectorSearch", () => client.storage.vectorSearch({ queryVector: embeddingOf(probe), k: 5, efSearch: 32 }));
-    const stats = await timed("getStats", () => client.storage.getStats({}));
+    const similar = await timed("vectorSearch (TCP)", () => tcpClient.storage.vectorSearch({ queryVector: embeddingOf(probe), k: 5, efSearch: 32 }));
+    const stats = await timed("getStats (gRPC)", () => client.storage.getStats({}));
 
     summarise(predictions, customers, health, similar.results.length, stats);
   } finally {
-    await client.close();
+    await Promise.all([client.close(), tcpClient.close()]);
     await server.close();
   }
 }
