@@ -1,11 +1,10 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cacheControl } from "../../src/cache/cache-control.js";
 import {
   LTVPredictionRequestSchema,
   PredictionStatus,
-  type LTVPredictionRequest,
 } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { predictBaselineLtv } from "../../src/model/baseline-ltv-model.js";
 import { createClient } from "../../src/node/create-client-node.js";
@@ -13,7 +12,7 @@ import { createServer, type ReferenceServer } from "../../src/server/index.js";
 
 const DAY = 86_400_000;
 
-function request(customerId: string, requestId: string, extra: Partial<LTVPredictionRequest> = {}) {
+function request(customerId: string, requestId: string, extra: Omit<MessageInitShape<typeof LTVPredictionRequestSchema>, "$typeName"> = {}) {
   return create(LTVPredictionRequestSchema, {
     requestId,
     timestampMs: BigInt(1_700_000_000_000 + Number(requestId.length)),
