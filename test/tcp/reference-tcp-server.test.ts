@@ -281,6 +281,18 @@ describe("TCP transport call semantics", () => {
     expect(connects).toBe(0);
   });
 
+  it("with a per-request connector (how Cloudflare Workers run) every call opens and closes its own socket", async () => {
+    const perRequest = Object.assign(connectNodeSocket.bind(undefined), { perRequest: true, runtime: "node-per-request" });
+    const t = createTcpTransport({ url: tcp.url, connect: perRequest, pool: { min: 1 } });
+    closers.push(() => t.close());
+    await t.warmup(); // nothing to warm: sockets may not outlive a request
+    const storage = createClient(StorageService, t);
+    const learned = await Promise.all(Array.from({ length: 5 }, (_, i) => storage.learnConcept({ conceptId: `pr-${i}`, content: `c${i}` })));
+    expect(new Set(learned.map((a) => a.sequence)).size).toBe(5);
+    expect((await storage.queryConcept({ conceptId: "pr-3" })).content).toBe("c3");
+    expect(t.stats()).toMatchObject({ connects: 6, open: 0 });
+  });
+
   it("a dead endpoint fails fast with Unavailable instead of queueing", async () => {
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
