@@ -95,6 +95,30 @@ describe("micro-batching", () => {
   });
 });
 
+describe("micro-batching against a server that refuses the batch", () => {
+  let server: ReferenceServer;
+  beforeAll(async () => {
+    server = await createServer({ maxBatchSize: 2 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("sends the items one by one when the whole batch is refused with InvalidArgument", async () => {
+    const client = createClient({ prediction: server.url, timeoutMs: 2_000, cache: false, batching: { maxBatchSize: 4 } });
+    try {
+      const before = server.requestCount();
+      const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => client.prediction.predictLTV(request(`w-${i}`, `r-${i}`))));
+      expect(answers.map((a) => a.requestId)).toEqual(["r-0", "r-1", "r-2", "r-3"]);
+      expect(answers.every((a) => a.status === PredictionStatus.SUCCESS)).toBe(true);
+      // One refused batch, then four single calls.
+      expect(server.requestCount()).toBe(before + 5);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe("hedging", () => {
   let server: ReferenceServer;
   let calls = 0;
