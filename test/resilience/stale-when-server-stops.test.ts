@@ -40,9 +40,10 @@ describe("a server that stops answering", () => {
       onEvent: (e) => events.push(`${e.type}${e.type === "fallback" ? `:${e.reason}` : ""}`),
     });
     try {
-      const real = await client.prediction.predictLTV(request("c-1", "r-1"));
+      // A generous deadline while the server is up: a fresh server on a busy machine may be slow.
+      const real = await client.prediction.predictLTV(request("c-1", "r-1"), { timeoutMs: 5_000 });
       expect(real.status).toBe(PredictionStatus.SUCCESS);
-      const health = await client.prediction.getModelHealth({ includeMetrics: true });
+      const health = await client.prediction.getModelHealth({ includeMetrics: true }, { timeoutMs: 5_000 });
       expect(Number(health.predictionsToday)).toBe(1);
 
       server.signal("SIGSTOP");
