@@ -170,6 +170,22 @@ describe("TCP pool faults", () => {
     expect(t.stats()).toMatchObject({ lost: 0, connects: 1 });
   });
 
+  it("idle connections beyond min close after idleTimeoutMs; min connections are kept and replaced when lost", async () => {
+    const server = await rustStyle("--stall-ms", "200");
+    const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 4, idleTimeoutMs: 150 } });
+    const storage = createClient(StorageService, t);
+    await t.warmup();
+    const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => storage.queryConcept({ conceptId: `stall-${i}` })));
+    expect(ids.map((r) => r.conceptId)).toEqual(["stall-0", "stall-1", "stall-2", "stall-3"]);
+    expect(t.stats().open).toBe(4);
+    expect(await until(() => t.stats().open === 1, 3000)).toBe(true);
+    expect(t.stats().idleClosed).toBe(3);
+    // The kept connection is lost (the server resets it): the pool opens a replacement by itself.
+    await errorOf(storage.queryConcept({ conceptId: "reset" }));
+    expect(await until(() => t.stats().open === 1 && t.stats().lost === 1, 3000)).toBe(true);
+    expect(t.stats().connects).toBe(5);
+  });
+
   it("pipelining: up to `pipelining` requests share a connection and answers match first-in first-out", async () => {
     const server = await rustStyle();
     const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 2, pipelining: 8 } });
