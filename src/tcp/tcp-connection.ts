@@ -65,7 +65,6 @@ interface InFlight {
   onAbort: (() => void) | undefined;
 }
 
-const maxAuthTokenBytes = 4096;
 let nextConnectionId = 1;
 
 export class TcpConnection {
@@ -357,7 +356,6 @@ function connectFailure(url: string, signal: AbortSignal, e: unknown): ConnectEr
   );
 }
 
-export { maxAuthTokenBytes };
 
 /** True for a {@link NotWrittenError}: nothing of the request reached the socket. */
 export function isNotWrittenError(e: unknown): e is NotWrittenError {
