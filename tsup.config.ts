@@ -1,15 +1,26 @@
-import { defineConfig } from "tsup";
+import { defineConfig, type Plugin } from "tsup";
+
+// Points the built chunks' `msgpackr` imports at msgpackr's no-eval build
+// (msgpackr stays an external dependency; esbuild's `alias` and resolve hooks
+// do not reach past tsup's external handling, so the output is rewritten).
+const msgpackrNoEval: Plugin = {
+  name: "msgpackr-no-eval",
+  renderChunk(code) {
+    return { code: code.replace(/(from\s*|import\s*\(\s*|require\s*\(\s*)(["'])msgpackr\2/g, "$1$2msgpackr/unpack-no-eval$2") };
+  },
+};
 
 // One build for the package. Entries map onto package.json "exports":
-// - index: the edge-safe core (fetch-based Connect, TCP over runtime sockets)
+// - index: the edge-safe core (fetch-based Connect), for edge-light, browsers
+//   and anything unnamed (second block)
 // - index-node: the same API with Node transports (connect-node HTTP/2, node:net)
 // - server/index: the reference server (Node only)
 // - bid/index: pure bid helpers, no I/O
 // - cli/syncvalue-cli: `npx syncvalue serve`
+// - index-bun, index-deno, index-workerd: the runtimes' own builds (second block)
 export default defineConfig([
   {
     entry: {
-      index: "src/index.ts",
       "index-node": "src/index-node.ts",
       "server/index": "src/server/index.ts",
       "bid/index": "src/bid/index.ts",
@@ -22,6 +33,26 @@ export default defineConfig([
     target: "es2022",
     splitting: true,
     treeshake: true,
+  },
+  {
+    // Every runtime other than Node gets its own build so msgpackr can be
+    // swapped for its no-eval build (edge runtimes forbid code generation; Bun
+    // and Deno need no native addon): the first block's chunks are shared with
+    // Node. No `clean` here: the first block empties dist/.
+    entry: {
+      index: "src/index.ts",
+      "index-bun": "src/index-bun.ts",
+      "index-deno": "src/index-deno.ts",
+      "index-workerd": "src/index-workerd.ts",
+    },
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    target: "es2022",
+    splitting: true,
+    treeshake: true,
+    external: ["cloudflare:sockets"],
+    plugins: [msgpackrNoEval],
   },
   {
     // Examples run against the built package, as a user's code would:

@@ -1,0 +1,15 @@
+import type { RuntimePlatform } from "../client/runtime-platform.js";
+import { tcpOverSockets } from "../runtime/tcp-over-sockets.js";
+import { connectBunSocket } from "../tcp/socket/bun-socket.js";
+import { createFetchHttpTransport } from "../web/fetch-http-transport.js";
+
+/**
+ * Bun: raw TCP over `Bun.connect` (pooled, one process serves many requests);
+ * HTTP over Bun's `fetch` with connect-web, the Connect protocol by default.
+ * Bun's `node:http2` client is not complete enough for connect-node.
+ */
+export const bunPlatform: RuntimePlatform = {
+  defaultProtocol: "connect",
+  createHttpTransport: createFetchHttpTransport,
+  createTcpTransport: tcpOverSockets(connectBunSocket),
+};

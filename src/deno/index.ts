@@ -1,0 +1,1 @@
+export { createClient } from "./create-client-deno.js";

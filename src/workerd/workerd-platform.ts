@@ -1,0 +1,18 @@
+import { connect } from "cloudflare:sockets";
+import type { RuntimePlatform } from "../client/runtime-platform.js";
+import { tcpOverSockets } from "../runtime/tcp-over-sockets.js";
+import { createCloudflareSocketConnector } from "../tcp/socket/cloudflare-socket.js";
+import { createFetchHttpTransport } from "../web/fetch-http-transport.js";
+
+/**
+ * Cloudflare Workers (workerd): HTTP over `fetch` with connect-web (with
+ * `redirect: "manual"`, which workerd requires), the Connect protocol by
+ * default. `tcp://` endpoints use `connect()` from `cloudflare:sockets`, but a
+ * Worker may not reuse a socket across requests, so each call opens its own
+ * socket: HTTP is the better default there.
+ */
+export const workerdPlatform: RuntimePlatform = {
+  defaultProtocol: "connect",
+  createHttpTransport: createFetchHttpTransport,
+  createTcpTransport: tcpOverSockets(createCloudflareSocketConnector(connect)),
+};

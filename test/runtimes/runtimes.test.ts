@@ -1,0 +1,168 @@
+// Runs the built package inside each runtime (Node, Bun, Deno, workerd through
+// Miniflare, Vercel's edge-runtime) against one reference server on
+// 127.0.0.1, and checks every runtime gets what Node gets.
+import type { Readable } from "node:stream";
+import { EdgeRuntime } from "edge-runtime";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnReferenceServer, type ReferenceServerProcess } from "../support/reference-server.js";
+import type { ScenarioResult, StepResult } from "./guest/runtime-scenario.js";
+import { bundleGuest } from "./support/bundle-guest.js";
+import { closedPort } from "./support/closed-port.js";
+import { binPath, runGuestProcess } from "./support/run-guest.js";
+
+let server: ReferenceServerProcess;
+let deadUrl: string;
+let node: ScenarioResult;
+
+// Steps whose outcome depends only on the request: the same in every runtime.
+const deterministicSteps = [
+  "rejectionTracking",
+  "warmup",
+  "predictLTV",
+  "predictLTVBatch",
+  "getModelHealth",
+  "learnConcept",
+  "queryConcept",
+  "cache",
+  "bid",
+  "errorInvalidArgument",
+  "errorBadOption",
+  "errorNoEndpoint",
+  "close",
+  "errorAfterClose",
+];
+
+function ok(step: StepResult | undefined): unknown {
+  expect(step, "step missing").toBeDefined();
+  if (!step!.ok) throw new Error(`step failed: ${step!.code} ${step!.message}`);
+  return step!.value;
+}
+
+function expectSameAsNode(result: ScenarioResult) {
+  for (const name of deterministicSteps) expect({ name, result: result.steps[name] }).toEqual({ name, result: node.steps[name] });
+  const unreachable = result.steps.errorUnreachable;
+  expect(unreachable?.ok).toBe(false);
+  // connect-web reports fetch's network TypeError as Unknown; Node's HTTP/2 stack says Unavailable.
+  expect(["Unavailable", "Unknown"]).toContain(unreachable && !unreachable.ok ? unreachable.code : "");
+  expect(result.unhandledRejections).toEqual([]);
+}
+
+function expectTcpMatchesHttp(result: ScenarioResult) {
+  if (!server.ready.tcp) return;
+  ok(result.steps["tcp.warmup"]);
+  expect(ok(result.steps["tcp.predictLTV"])).toEqual(ok(node.steps.predictLTV));
+  expect(ok(result.steps["tcp.learnConcept"])).toEqual({ sequenceIsPositive: true });
+  expect(ok(result.steps["tcp.queryConcept"])).toEqual({ found: true, content: "over tcp" });
+  ok(result.steps["tcp.close"]);
+}
+
+beforeAll(async () => {
+  server = await spawnReferenceServer("--tcp-port", "0");
+  deadUrl = `http://127.0.0.1:${await closedPort()}`;
+  // Node is the baseline: the guest bundled with `syncvalue` left external,
+  // so Node resolves it through package.json "exports" (the `node` condition).
+  const { path } = await bundleGuest({ entry: "process-main.ts", outfile: "node-main.mjs", conditions: ["node"], format: "esm", external: ["syncvalue", "syncvalue/*"] });
+  const nodeRun = await runGuestProcess(process.execPath, [path, "node", server.url, deadUrl, ...(server.ready.tcp ? [server.ready.tcp] : [])]);
+  expect(nodeRun.entry).toMatch(/\/dist\/index-node\.js$/);
+  node = nodeRun;
+});
+
+afterAll(async () => {
+  await server?.kill();
+});
+
+describe("runtimes", () => {
+  it("node: predictions, storage, bids and errors through the built package", () => {
+    const p = ok(node.steps.predictLTV) as { predictedLtv: number; ltvLowerBound: number; ltvUpperBound: number; status: number };
+    expect(p.status).toBe(0);
+    expect(p.ltvLowerBound).toBeLessThanOrEqual(p.predictedLtv);
+    expect(p.predictedLtv).toBeLessThanOrEqual(p.ltvUpperBound);
+    expect(ok(node.steps.predictLTVBatch)).toMatchObject({ successful: 3, failed: 0 });
+    expect(ok(node.steps.getModelHealth)).toMatchObject({ isHealthy: true });
+    expect(ok(node.steps.learnConcept)).toEqual({ sequenceIsPositive: true });
+    expect(ok(node.steps.queryConcept)).toEqual({ found: true, content: "likes running shoes" });
+    expect(ok(node.steps.cache)).toEqual({ same: true, hits: 1, misses: 1 });
+    const bid = ok(node.steps.bid) as { noBid: boolean; bidCpm: number; source: string };
+    expect(bid.noBid).toBe(false);
+    expect(bid.bidCpm).toBeGreaterThan(0);
+    expect(bid.source).toBe("AI_PREDICTION");
+    expect(node.steps.errorInvalidArgument).toMatchObject({ ok: false, code: "InvalidArgument", message: expect.stringMatching(/^customerId: /) });
+    expect(node.steps.errorBadOption).toMatchObject({ ok: false, code: "InvalidArgument", message: expect.stringMatching(/^prediction/) });
+    expect(node.steps.errorNoEndpoint).toMatchObject({ ok: false, code: "FailedPrecondition" });
+    expect(node.steps.errorUnreachable).toMatchObject({ ok: false, code: "Unavailable" });
+    expect(node.steps.errorAfterClose).toMatchObject({ ok: false, code: "FailedPrecondition" });
+    expect(ok(node.steps.rejectionTracking)).toEqual({ detected: true });
+    expect(node.unhandledRejections).toEqual([]);
+    expectTcpMatchesHttp(node);
+  });
+
+  it("bun: loads the `bun` build and matches node", async () => {
+    const result = await runGuestProcess(binPath("bun"), ["test/runtimes/guest/process-main.ts", "bun", server.url, deadUrl, ...(server.ready.tcp ? [server.ready.tcp] : [])]);
+    expect(result.entry).toMatch(/\/dist\/index-bun\.js$/);
+    expectSameAsNode(result);
+    expectTcpMatchesHttp(result);
+    expect(result.stderr).not.toMatch(/unhandled/i);
+  });
+
+  it("deno: loads the `deno` build and matches node", async () => {
+    const result = await runGuestProcess(binPath("deno"), [
+      "run",
+      "--sloppy-imports",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-env",
+      "test/runtimes/guest/process-main.ts",
+      "deno",
+      server.url,
+      deadUrl,
+      ...(server.ready.tcp ? [server.ready.tcp] : []),
+    ]);
+    expect(result.entry).toMatch(/\/dist\/index-deno\.js$/);
+    expectSameAsNode(result);
+    expectTcpMatchesHttp(result);
+    expect(result.stderr).not.toMatch(/unhandled/i);
+  });
+
+  it("workerd (Miniflare): loads the `workerd` build and matches node", async () => {
+    const { code, inputs } = await bundleGuest({
+      entry: "workerd-worker.ts",
+      outfile: "workerd-worker.mjs",
+      conditions: ["workerd", "worker", "browser"],
+      format: "esm",
+      external: ["cloudflare:sockets"],
+    });
+    expect(inputs).toContain("dist/index-workerd.js");
+    let logged = "";
+    const mf = new Miniflare({
+      modules: true,
+      script: code,
+      compatibilityDate: "2025-04-01",
+      handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+        stdout.on("data", (c: Buffer) => (logged += c.toString()));
+        stderr.on("data", (c: Buffer) => (logged += c.toString()));
+      },
+    });
+    try {
+      const query = new URLSearchParams({ http: server.url, dead: deadUrl, ...(server.ready.tcp ? { tcp: server.ready.tcp } : {}) });
+      const response = await mf.dispatchFetch(`http://worker.local/?${query}`);
+      const result = (await response.json()) as ScenarioResult;
+      expectSameAsNode(result);
+    } finally {
+      await mf.dispose();
+    }
+    expect(logged).not.toMatch(/unhandled|uncaught/i);
+  });
+
+  it("edge-runtime (Vercel): loads the `edge-light` build with code generation disabled and matches node", async () => {
+    const { code, inputs } = await bundleGuest({ entry: "edge-function.ts", outfile: "edge-function.js", conditions: ["edge-light", "worker", "browser"], format: "iife" });
+    expect(inputs).toContain("dist/index.js");
+    expect(inputs.filter((i) => i.startsWith("dist/index-"))).toEqual([]);
+    const runtime = new EdgeRuntime({ initialCode: code });
+    const query = new URLSearchParams({ http: server.url, dead: deadUrl });
+    const response = await runtime.dispatchFetch(`http://edge.local/?${query}`);
+    await response.waitUntil();
+    const result = (await response.json()) as ScenarioResult;
+    expectSameAsNode(result);
+  });
+});
