@@ -1,0 +1,184 @@
+// The benchmark suite: the SDK's transports against the alternatives, side by
+// side in one run, against one reference server process.
+//
+//   npm run bench          # full: a few minutes; writes BENCHMARKS.md and bench/results/
+//   npm run bench:quick    # about a minute; writes .build/bench/results/
+//
+// or by hand (Node 20 cannot run TypeScript directly):
+//
+//   npx esbuild bench/run-benchmarks.ts --bundle --platform=node --format=esm \
+//     --packages=external --outfile=.build/bench/run-benchmarks.mjs
+//   node .build/bench/run-benchmarks.mjs [--quick | --smoke] [--out DIR]
+//
+// --smoke runs every section with a minimal budget (the test suite uses it so
+// the benchmark cannot rot); --out DIR writes BENCHMARKS.md, benchmarks.svg and
+// benchmarks.json there instead.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { toBinary } from "@bufbuild/protobuf";
+import { LTVPredictionRequestSchema } from "../src/gen/syncvalue/v1/syncvalue_pb.js";
+import { createClient } from "../src/node/create-client-node.js";
+import { predictLtvTcpBinding } from "../src/tcp/prediction-tcp-binding.js";
+import { buildBenchBundles, repositoryRoot } from "./suite/bench-bundles.js";
+import { benchmarkReport } from "./suite/benchmark-report.js";
+import type { BenchmarkResults } from "./suite/benchmark-results.js";
+import { checkTargets } from "./suite/benchmark-targets.js";
+import { bareSocket } from "./suite/contenders/bare-socket-contender.js";
+import { connectJsonFetch } from "./suite/contenders/connect-json-fetch-contender.js";
+import { grpcJs } from "./suite/contenders/grpc-js-contender.js";
+import { syncvalueGrpc, syncvalueTcpNoPipelining, syncvalueTcpPipelining, wirePathOnly } from "./suite/contenders/syncvalue-contenders.js";
+import { machineInfo } from "./suite/machine-info.js";
+import { startReferenceServer } from "./suite/reference-server-process.js";
+import { sampleRequest, sampleRequestDescription } from "./suite/sample-request.js";
+import { runBidDecisionSection } from "./suite/section-bid-decision.js";
+import { runCacheHitSection } from "./suite/section-cache-hits.js";
+import { runCodecSection } from "./suite/section-codecs.js";
+import { runColdStartSection } from "./suite/section-cold-start.js";
+import { runMicroBatchingSection } from "./suite/section-micro-batching.js";
+import { runPoolMemorySection } from "./suite/section-pool-memory.js";
+import { runUnarySection } from "./suite/section-unary.js";
+import { runWireBytesSection } from "./suite/section-wire-bytes.js";
+import { throughputChartSvg } from "./suite/throughput-chart-svg.js";
+
+type Mode = BenchmarkResults["mode"];
+
+/** How much of each section a mode runs. */
+const budgets = {
+  smoke: {
+    concurrencies: [1, 16],
+    rounds: 1,
+    cellMs: 150,
+    warmupMs: 30,
+    cacheCalls: 20_000,
+    batching: { concurrency: 64, rounds: 1, cellMs: 150 },
+    codec: { iterations: 300, rounds: 1 },
+    wireCalls: 20,
+    coldStartRuns: 1,
+    memory: { connections: 4, runs: 1 },
+    auctions: 1_000,
+  },
+  quick: {
+    concurrencies: [1, 16, 64, 256],
+    rounds: 3,
+    cellMs: 400,
+    warmupMs: 150,
+    cacheCalls: 300_000,
+    batching: { concurrency: 256, rounds: 2, cellMs: 500 },
+    codec: { iterations: 20_000, rounds: 3 },
+    wireCalls: 200,
+    coldStartRuns: 3,
+    memory: { connections: 32, runs: 1 },
+    auctions: 5_000,
+  },
+  full: {
+    concurrencies: [1, 16, 64, 256],
+    rounds: 5,
+    cellMs: 2_000,
+    warmupMs: 300,
+    cacheCalls: 2_000_000,
+    batching: { concurrency: 256, rounds: 3, cellMs: 2_000 },
+    codec: { iterations: 100_000, rounds: 5 },
+    wireCalls: 1_000,
+    coldStartRuns: 10,
+    memory: { connections: 64, runs: 3 },
+    auctions: 40_000,
+  },
+} as const;
+
+const deadlineMs = 10_000;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const mode: Mode = args.includes("--smoke") ? "smoke" : args.includes("--quick") ? "quick" : "full";
+  const outIndex = args.indexOf("--out");
+  const root = repositoryRoot();
+  const outDir = resolve(root, outIndex >= 0 ? args[outIndex + 1]! : mode === "full" ? "." : ".build/bench/results");
+  const budget = budgets[mode];
+  const started = performance.now();
+  const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+  const machine = machineInfo();
+  log(`syncvalue benchmarks, ${mode} mode: ${machine.cpu} x${machine.cores}, Node ${machine.node}, load ${machine.load.map((l) => l.toFixed(2)).join(" ")}`);
+
+  const bundles = await buildBenchBundles(".build/bench");
+  const server = await startReferenceServer(bundles.cli);
+  log(`reference server pid ${server.pid}: ${server.httpUrl} ${server.tcpUrl}`);
+  try {
+    const request = sampleRequest();
+    const target = { httpUrl: server.httpUrl, tcpUrl: server.tcpUrl, request, deadlineMs };
+    const factories = [bareSocket, syncvalueTcpNoPipelining, syncvalueTcpPipelining, syncvalueGrpc, grpcJs, connectJsonFetch];
+
+    log("unary calls: every client at every concurrency, interleaved rounds");
+    const unary = await runUnarySection({ factories, target, ...budget, log });
+
+    log("cache hit path");
+    const cacheHits = await runCacheHitSection(server.tcpUrl, request, budget.cacheCalls);
+    log(`  ${Math.round(cacheHits.hitsPerSecond).toLocaleString("en-US")} hits/s`);
+
+    log("micro-batching against single calls");
+    const microBatching = await runMicroBatchingSection(server, { ...budget.batching, warmupMs: budget.warmupMs, deadlineMs, log });
+
+    log("codecs");
+    const probeClient = createClient({ prediction: server.tcpUrl, timeoutMs: deadlineMs, ...wirePathOnly });
+    const response = await probeClient.prediction.predictLTV(request);
+    await probeClient.close();
+    const codecs = runCodecSection(request, response, budget.codec);
+
+    log("bytes on the wire");
+    const wire = await runWireBytesSection([syncvalueTcpNoPipelining, syncvalueGrpc, grpcJs, connectJsonFetch], target, budget.wireCalls);
+
+    log("cold start to first prediction (fresh processes)");
+    const coldStart = await runColdStartSection(bundles.probe, bundles.sdk, server, budget.coldStartRuns);
+
+    log("memory per pooled connection (fresh processes)");
+    const poolMemory = await runPoolMemorySection(bundles.probe, bundles.sdk, server, budget.memory.connections, budget.memory.runs);
+
+    log("bid decision time");
+    const bid = runBidDecisionSection(budget.auctions);
+
+    const results: BenchmarkResults = {
+      mode,
+      command: mode === "full" ? "npm run bench" : mode === "quick" ? "npm run bench:quick" : "node .build/bench/run-benchmarks.mjs --smoke",
+      machine,
+      loadAtEnd: loadavg(),
+      durationS: (performance.now() - started) / 1000,
+      request: {
+        description: sampleRequestDescription,
+        tcpFrameBytes: predictLtvTcpBinding.encodeRequest(request).byteLength,
+        protobufBytes: toBinary(LTVPredictionRequestSchema, request).byteLength,
+      },
+      deadlineMs,
+      unary,
+      cacheHits,
+      microBatching,
+      codecs,
+      wire,
+      coldStart,
+      poolMemory,
+      bid,
+    };
+    const reportPath = join(outDir, "BENCHMARKS.md");
+    const resultsDir = mode === "full" && outIndex < 0 ? join(root, "bench/results") : outDir;
+    const chartPath = join(resultsDir, "benchmarks.svg");
+    const report = benchmarkReport(results, relative(dirname(reportPath), chartPath));
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(reportPath, report + "\n");
+    writeFileSync(chartPath, throughputChartSvg(unary, `syncvalue PredictLTV clients, ${machine.node}, ${machine.date.slice(0, 10)}`));
+    writeFileSync(join(resultsDir, "benchmarks.json"), JSON.stringify(results, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+    console.log("");
+    console.log(report);
+    const missed = checkTargets(results).filter((t) => !t.met);
+    log(`wrote ${relative(root, reportPath)}, ${relative(root, chartPath)}; ${missed.length === 0 ? "every target met" : `targets missed: ${missed.length}`}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+main().then(
+  // grpc-js and undici keep idle handles for a while: the run is over, so leave now.
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,70 @@
+import type { BenchmarkResults } from "./benchmark-results.js";
+
+/** One target the project is held to, and what this run measured against it. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const cell = (r: BenchmarkResults, id: string, c: number) => r.unary.cells.find((x) => x.contender === id && x.concurrency === c);
+const fmt = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? "n/a" : n.toFixed(digits));
+
+/** The project's performance targets, checked against one run's figures. */
+export function checkTargets(r: BenchmarkResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const bare = cell(r, "bare", 1);
+  for (const id of ["tcp-p1", "tcp-p8"]) {
+    const c = cell(r, id, 1);
+    if (!c || !bare) continue;
+    const ratio = c.p50Us / bare.p50Us;
+    checks.push({
+      target: `${id}: p50 at c=1 within 1.3x of the bare socket floor`,
+      measured: `${c.p50Us.toFixed(0)} µs vs ${bare.p50Us.toFixed(0)} µs = ${fmt(ratio)}x`,
+      met: ratio <= 1.3,
+    });
+  }
+  const grpcJs64 = cell(r, "grpc-js", 64);
+  for (const id of ["tcp-p1", "tcp-p8"]) {
+    const c = cell(r, id, 64);
+    if (!c || !grpcJs64) continue;
+    const ratio = c.callsPerSecond / grpcJs64.callsPerSecond;
+    checks.push({
+      target: `${id}: throughput at c=64 at least 5x grpc-js`,
+      measured: `${Math.round(c.callsPerSecond)} vs ${Math.round(grpcJs64.callsPerSecond)} calls/s = ${fmt(ratio)}x`,
+      met: ratio >= 5,
+    });
+  }
+  for (const concurrency of r.unary.concurrencies) {
+    const ours = cell(r, "grpc", concurrency);
+    const theirs = cell(r, "grpc-js", concurrency);
+    if (!ours || !theirs) continue;
+    const ratio = ours.callsPerSecond / theirs.callsPerSecond;
+    checks.push({
+      target: `gRPC: throughput at c=${concurrency} at least grpc-js's`,
+      measured: `${Math.round(ours.callsPerSecond)} vs ${Math.round(theirs.callsPerSecond)} calls/s = ${fmt(ratio)}x`,
+      met: ratio >= 1,
+    });
+  }
+  checks.push({
+    target: "cache hit path: 2,000,000 predictions/s",
+    measured: `${Math.round(r.cacheHits.hitsPerSecond).toLocaleString("en-US")} /s`,
+    met: r.cacheHits.hitsPerSecond >= 2_000_000,
+  });
+  const tcpWire = r.wire.find((w) => w.contender === "tcp-p1");
+  if (tcpWire) {
+    checks.push({
+      target: "wire: at most 0.3 KB (300 bytes) per prediction request (TCP)",
+      measured: `${tcpWire.requestBytes.toFixed(0)} bytes`,
+      met: tcpWire.requestBytes <= 300,
+    });
+  }
+  for (const row of r.coldStart) {
+    checks.push({
+      target: `cold start (${row.transport}): import + createClient + first prediction under 50 ms`,
+      measured: `${row.toFirstPredictionMs.toFixed(1)} ms (${row.sinceProcessStartMs.toFixed(1)} ms with Node's own start)`,
+      met: row.toFirstPredictionMs < 50,
+    });
+  }
+  return checks;
+}

@@ -1,0 +1,87 @@
+import { quantileSorted } from "./quantiles.js";
+
+/** What one closed-loop run measured. */
+export interface LoopResult {
+  /** Calls completed (successes and errors). */
+  calls: number;
+  errors: number;
+  /** First error message seen, for the report. */
+  firstError: string | undefined;
+  /** Completed calls per second. */
+  callsPerSecond: number;
+  /** Latency quantiles of completed calls, in microseconds. */
+  p50Us: number;
+  p95Us: number;
+  p99Us: number;
+  /** This process's CPU time (user + system) per completed call, in microseconds. */
+  cpuUsPerCall: number;
+}
+
+/** Options of {@link closedLoop}. */
+export interface LoopOptions {
+  /** Callers, each making its next call as soon as the previous one answered. */
+  concurrency: number;
+  /** Length of the measured window. */
+  durationMs: number;
+  /** Unmeasured calls before it (per caller loop, in time). Default 100 ms. */
+  warmupMs?: number;
+  /** Hard cap on measured calls, so a loop is bounded in count too. Default 5,000,000. */
+  maxCalls?: number;
+}
+
+/**
+ * Runs `concurrency` loops of `call` for `durationMs` after a short warm-up,
+ * recording each call's latency: the closed-loop model (a caller waits for
+ * its answer before asking again), as a bidder with N auctions in flight does.
+ */
+export async function closedLoop(call: () => Promise<unknown>, options: LoopOptions): Promise<LoopResult> {
+  const { concurrency, durationMs } = options;
+  const maxCalls = options.maxCalls ?? 5_000_000;
+  const warmEnd = performance.now() + (options.warmupMs ?? 100);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < warmEnd) await call().catch(() => undefined);
+    }),
+  );
+  let latencies = new Float64Array(1 << 14);
+  let calls = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  const end = start + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (calls < maxCalls) {
+        const t0 = performance.now();
+        if (t0 >= end) break;
+        try {
+          await call();
+        } catch (e) {
+          errors++;
+          firstError ??= e instanceof Error ? e.message : String(e);
+        }
+        const t1 = performance.now();
+        if (calls === latencies.length) {
+          const grown = new Float64Array(latencies.length * 2);
+          grown.set(latencies);
+          latencies = grown;
+        }
+        latencies[calls++] = (t1 - t0) * 1000;
+      }
+    }),
+  );
+  const elapsedMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  const sorted = latencies.subarray(0, calls).sort();
+  return {
+    calls,
+    errors,
+    firstError,
+    callsPerSecond: (calls / elapsedMs) * 1000,
+    p50Us: quantileSorted(sorted, 0.5),
+    p95Us: quantileSorted(sorted, 0.95),
+    p99Us: quantileSorted(sorted, 0.99),
+    cpuUsPerCall: calls > 0 ? (cpu.user + cpu.system) / calls : Number.NaN,
+  };
+}

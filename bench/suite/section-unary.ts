@@ -1,0 +1,97 @@
+import { closedLoop, type LoopResult } from "./closed-loop.js";
+import type { ContenderFactory, ContenderTarget, UnaryContender } from "./contenders/unary-contender.js";
+import { median } from "./quantiles.js";
+
+/** Medians over rounds of one contender at one concurrency. */
+export interface UnaryCell {
+  contender: string;
+  concurrency: number;
+  callsPerSecond: number;
+  p50Us: number;
+  p95Us: number;
+  p99Us: number;
+  cpuUsPerCall: number;
+  /** Summed over rounds. */
+  calls: number;
+  errors: number;
+  firstError: string | undefined;
+}
+
+export interface UnarySectionResult {
+  contenders: { id: string; name: string; sequentialOnly: boolean }[];
+  concurrencies: number[];
+  rounds: number;
+  cellMs: number;
+  cells: UnaryCell[];
+}
+
+export interface UnarySectionOptions {
+  factories: readonly ContenderFactory[];
+  target: ContenderTarget;
+  concurrencies: readonly number[];
+  rounds: number;
+  /** Measured time of one contender at one concurrency in one round. */
+  cellMs: number;
+  warmupMs: number;
+  log: (line: string) => void;
+}
+
+/**
+ * Unary `PredictLTV` against the same server: every contender at every
+ * concurrency, in interleaved rounds (the order rotates each round), so slow
+ * drifts of a shared machine fall on everyone alike; each figure is the
+ * median of its rounds.
+ */
+export async function runUnarySection(options: UnarySectionOptions): Promise<UnarySectionResult> {
+  const { target, concurrencies, rounds, cellMs, warmupMs, log } = options;
+  const contenders: UnaryContender[] = [];
+  try {
+    for (const factory of options.factories) contenders.push(await factory(target));
+    const samples = new Map<string, LoopResult[]>();
+    const key = (id: string, c: number) => `${id}@${c}`;
+    for (let round = 0; round < rounds; round++) {
+      for (const [ci, concurrency] of concurrencies.entries()) {
+        const eligible = contenders.filter((c) => concurrency === 1 || !c.sequentialOnly);
+        const shift = (round + ci) % eligible.length;
+        const order = [...eligible.slice(shift), ...eligible.slice(0, shift)];
+        const line: string[] = [];
+        for (const contender of order) {
+          const r = await closedLoop(contender.call, { concurrency, durationMs: cellMs, warmupMs });
+          const list = samples.get(key(contender.id, concurrency)) ?? [];
+          list.push(r);
+          samples.set(key(contender.id, concurrency), list);
+          line.push(`${contender.id} ${Math.round(r.callsPerSecond)}/s${r.errors ? ` (${r.errors} errors)` : ""}`);
+        }
+        log(`  unary round ${round + 1}/${rounds}, c=${concurrency}: ${line.join(", ")}`);
+      }
+    }
+    const cells: UnaryCell[] = [];
+    for (const contender of contenders) {
+      for (const concurrency of concurrencies) {
+        const list = samples.get(key(contender.id, concurrency));
+        if (!list) continue;
+        cells.push({
+          contender: contender.id,
+          concurrency,
+          callsPerSecond: median(list.map((r) => r.callsPerSecond)),
+          p50Us: median(list.map((r) => r.p50Us)),
+          p95Us: median(list.map((r) => r.p95Us)),
+          p99Us: median(list.map((r) => r.p99Us)),
+          cpuUsPerCall: median(list.map((r) => r.cpuUsPerCall)),
+          calls: list.reduce((s, r) => s + r.calls, 0),
+          errors: list.reduce((s, r) => s + r.errors, 0),
+          firstError: list.find((r) => r.firstError !== undefined)?.firstError,
+        });
+      }
+    }
+    return {
+      contenders: contenders.map((c) => ({ id: c.id, name: c.name, sequentialOnly: c.sequentialOnly === true })),
+      concurrencies: [...concurrencies],
+      rounds,
+      cellMs,
+      cells,
+    };
+  } finally {
+    await Promise.all(contenders.map((c) => c.close().catch(() => undefined)));
+  }
+}
