@@ -1,0 +1,97 @@
+// The benchmark suite (bench/run-benchmarks.ts) run end to end with a minimal
+// budget (--smoke) against a real reference server, so it cannot silently rot.
+// It checks that every section produced figures and that the wire bytes agree
+// with the encoders; it never asserts speed.
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BenchmarkResults } from "../../bench/suite/benchmark-results.js";
+import { bundleForNode } from "../support/bundle-for-node.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+let out: string;
+let stdout = "";
+let results: BenchmarkResults;
+
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), "syncvalue-bench-smoke-"));
+  const script = await bundleForNode(join(root, "bench/run-benchmarks.ts"), join(root, ".build/test/bench-smoke/run-benchmarks.mjs"));
+  stdout = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, [script, "--smoke", "--out", out], { cwd: root, timeout: 120_000, killSignal: "SIGKILL", maxBuffer: 8 << 20 }, (err, so, se) =>
+      err ? reject(new Error(`${err.message}\n${so}\n${se}`)) : resolve(so),
+    );
+  });
+  results = JSON.parse(readFileSync(join(out, "benchmarks.json"), "utf8")) as BenchmarkResults;
+}, 150_000);
+
+afterAll(() => {
+  if (out) rmSync(out, { recursive: true, force: true });
+});
+
+describe("benchmark suite, smoke run", () => {
+  it("measures every client at every concurrency it takes part in, without errors", () => {
+    const ids = results.unary.contenders.map((c) => c.id);
+    expect(ids).toEqual(["bare", "tcp-p1", "tcp-p8", "grpc", "grpc-js", "connect-json"]);
+    for (const c of results.unary.contenders) {
+      for (const level of results.unary.concurrencies) {
+        const cell = results.unary.cells.find((x) => x.contender === c.id && x.concurrency === level);
+        if (c.sequentialOnly && level > 1) {
+          expect(cell).toBeUndefined();
+          continue;
+        }
+        expect(cell, `${c.id} at c=${level}`).toBeDefined();
+        expect(cell!.calls).toBeGreaterThan(0);
+        expect(cell!.errors, cell!.firstError).toBe(0);
+        expect(cell!.p50Us).toBeLessThanOrEqual(cell!.p99Us);
+      }
+    }
+  });
+
+  it("counts exactly the TCP request frame on the wire, and fewer protobuf bytes than JSON", () => {
+    const wire = new Map(results.wire.map((w) => [w.contender, w]));
+    // The proxy sees nothing but frames on a warm TCP connection.
+    expect(wire.get("tcp-p1")!.requestBytes).toBe(results.request.tcpFrameBytes);
+    const tcpCodec = results.codecs.find((c) => c.codec.startsWith("syncvalue TCP codec"))!;
+    expect(wire.get("tcp-p1")!.responseBytes).toBe(tcpCodec.responseBytes + 4);
+    // gRPC carries the protobuf message plus HTTP/2 framing and headers.
+    expect(wire.get("grpc")!.requestBytes).toBeGreaterThan(results.request.protobufBytes);
+    expect(wire.get("grpc-js")!.requestBytes).toBeGreaterThan(results.request.protobufBytes);
+    expect(wire.get("connect-json")!.requestBytes).toBeGreaterThan(wire.get("grpc")!.requestBytes);
+  });
+
+  it("serves the hits from the cache and batches concurrent calls", () => {
+    expect(results.cacheHits.serverRequests).toBe(1);
+    expect(results.cacheHits.hits).toBeGreaterThan(1000);
+    for (const row of results.microBatching.rows) {
+      expect(row.errors).toBe(0);
+      expect(row.callsPerSecond).toBeGreaterThan(0);
+      if (row.mode === "batched") expect(row.meanBatchSize).toBeGreaterThan(1);
+      else expect(row.meanBatchSize).toBe(1);
+    }
+  });
+
+  it("times every codec, cold starts over both transports, pool memory and bid decisions", () => {
+    expect(results.codecs.length).toBeGreaterThanOrEqual(5);
+    for (const c of results.codecs) {
+      for (const v of [c.encodeRequestNs, c.decodeRequestNs, c.encodeResponseNs, c.decodeResponseNs]) expect(v).toBeGreaterThan(0);
+    }
+    expect(results.coldStart.map((c) => c.transport)).toEqual(["tcp", "grpc"]);
+    for (const c of results.coldStart) expect(c.firstCallMs).toBeGreaterThan(0);
+    expect(results.poolMemory.map((p) => p.transport)).toEqual(["tcp", "grpc"]);
+    expect(results.bid.auctions).toBeGreaterThan(0);
+    expect(results.bid.p50Us).toBeLessThanOrEqual(results.bid.p99Us);
+  });
+
+  it("writes the report and the chart, and prints the same tables", () => {
+    const report = readFileSync(join(out, "BENCHMARKS.md"), "utf8");
+    for (const heading of ["## Targets", "## Unary latency at concurrency 1", "## Throughput (calls/s) by concurrency", "## Cache hit path", "## Bytes on the wire per prediction", "## Cold start to first prediction", "## Memory per pooled connection", "## Bid decision time"]) {
+      expect(report).toContain(heading);
+    }
+    expect(report).toContain(results.machine.node);
+    expect(stdout).toContain("## Targets");
+    expect(existsSync(join(out, "benchmarks.svg"))).toBe(true);
+    expect(readFileSync(join(out, "benchmarks.svg"), "utf8")).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\n$/);
+  });
+});
