@@ -1,17 +1,6 @@
-import { createBidder, type BidDecision, type Bidder } from "syncvalue/bid";
+import { createBidder, createSeededRandom, type BidDecision, type Bidder } from "syncvalue/bid";
 import type { LTVPredictionResponse } from "syncvalue";
 
-/** A seeded PRNG (mulberry32): the same auctions on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY_MS = 86_400_000;
 const AUCTIONS_PER_CUSTOMER = 5;
@@ -31,21 +20,24 @@ interface Tally {
  * rule without pacing. Both see exactly the same auctions.
  */
 export function bidsFor(predictions: LTVPredictionResponse[], platformOf: Map<string, string>): void {
-  const random = rng(7);
+  const seeded = createSeededRandom(7);
+  const random = () => seeded.next();
   type Auction = { p: LTVPredictionResponse; platform: string; at: 1 | 2; floor: number; market: number; cvr: number; time: number };
   const auctions: Auction[] = [];
   for (const p of predictions) {
     for (let i = 0; i < AUCTIONS_PER_CUSTOMER; i++) {
-      const cvr = 0.002 + random() * 0.02;
-      // Market prices around what the impression is worth to an average bidder.
-      const market = Math.exp(Math.log(cvr * 120 * 1000) + (random() - 0.5) * 1.6);
+      // Conversion rates of display impressions: 0.02% to 0.22%.
+      const cvr = 0.0002 + random() * 0.002;
+      // Market prices (CPM) around what the impression is worth to an average bidder.
+      const market = Math.exp(Math.log(cvr * 100 * 1000) + (random() - 0.5) * 1.6);
       auctions.push({ p, platform: platformOf.get(p.requestId) ?? "google_ads", at: random() < 0.5 ? 1 : 2, floor: random() < 0.3 ? market * 0.5 : 0, market, cvr, time: random() * DAY_MS });
     }
   }
   auctions.sort((a, b) => a.time - b.time);
 
   let clock = 0;
-  const budget = { amount: 150, periodStart: 0, periodEnd: DAY_MS };
+  // A budget that buys only part of what is on offer, so pacing matters.
+  const budget = { amount: Math.round(auctions.length / 100), periodStart: 0, periodEnd: DAY_MS };
   const bidders: [string, Bidder][] = [
     ["syncvalue/bid (dual pacing, shading)", createBidder({ budget, now: () => clock, seed: 1 })],
     ["original rule: 30% of LTV", createBidder({ budget, now: () => clock, seed: 1, strategy: { kind: "legacy_ltv_share" }, pacing: { controller: "none" }, shading: false })],

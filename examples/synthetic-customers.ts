@@ -1,17 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { PLATFORMS, type LTVPredictionRequestSchema } from "syncvalue";
+import { createSeededRandom } from "syncvalue/bid";
 
-/** A seeded PRNG (mulberry32), so every demo run sees the same customers. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOW_MS = Date.UTC(2026, 10, 22, 12);
 const DAY_MS = 86_400_000;
@@ -28,7 +18,8 @@ export type SyntheticRequest = MessageInitShape<typeof LTVPredictionRequestSchem
  * no history at all (the model answers INSUFFICIENT_DATA with a prior).
  */
 export function syntheticCustomers(count: number, seed: number): SyntheticRequest[] {
-  const random = rng(seed);
+  const seeded = createSeededRandom(seed);
+  const random = () => seeded.next();
   const out: SyntheticRequest[] = [];
   for (let i = 0; i < count; i++) {
     const platform = PLATFORMS[Math.floor(random() * PLATFORMS.length)]!;
