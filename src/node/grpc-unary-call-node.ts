@@ -114,7 +114,11 @@ export function grpcUnaryCall<I extends DescMessage, O extends DescMessage>(
         // Trailers-only responses carry the status in the header block.
         const status = trailer ?? (header && header["grpc-status"] !== undefined ? header : undefined);
         if (!status) {
-          finish(resetError(s.rstCode) ?? new ConnectError("stream closed without gRPC status", Code.Unavailable));
+          // Node closes the streams of a session whose socket closed with RST code CANCEL
+          // itself: that is a lost connection (Unavailable), not a caller's cancellation.
+          const sessionGone = s.session === undefined || s.session.closed || s.session.destroyed;
+          const rst = s.rstCode === NGHTTP2_CANCEL && sessionGone ? undefined : resetError(s.rstCode);
+          finish(rst ?? new ConnectError("stream closed without gRPC status", Code.Unavailable));
           return;
         }
         if (status["grpc-status"] !== "0") {
