@@ -37,7 +37,7 @@ export function bidsFor(predictions: LTVPredictionResponse[], platformOf: Map<st
 
   let clock = 0;
   // A budget that buys only part of what is on offer, so pacing matters.
-  const budget = { amount: Math.round(auctions.length / 100), periodStart: 0, periodEnd: DAY_MS };
+  const budget = { amount: Math.round(auctions.length / 400), periodStart: 0, periodEnd: DAY_MS };
   const bidders: [string, Bidder][] = [
     ["syncvalue/bid (dual pacing, shading)", createBidder({ budget, now: () => clock, seed: 1 })],
     ["original rule: 30% of LTV", createBidder({ budget, now: () => clock, seed: 1, strategy: { kind: "legacy_ltv_share" }, pacing: { controller: "none" }, shading: false })],
