@@ -1,7 +1,9 @@
 import { create } from "@bufbuild/protobuf";
+import { createContextValues } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LTVPredictionRequestSchema, PredictionStatus } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { createClient } from "../../src/node/create-client-node.js";
+import { allowFallback } from "../../src/resilience/fallback-transport.js";
 import { bundleForNode } from "../support/bundle-for-node.js";
 import { spawnServer, type ServerProcess } from "../support/server-process.js";
 
@@ -41,7 +43,11 @@ describe("a server that stops answering", () => {
     });
     try {
       // A generous deadline while the server is up: a fresh server on a busy machine may be slow.
-      const real = await client.prediction.predictLTV(request("c-1", "r-1"), { timeoutMs: 5_000 });
+      // No fallback here: if this first call fails, the test must say why.
+      const real = await client.prediction.predictLTV(request("c-1", "r-1"), {
+        timeoutMs: 5_000,
+        contextValues: createContextValues().set(allowFallback, false),
+      });
       expect(real.status).toBe(PredictionStatus.SUCCESS);
       const health = await client.prediction.getModelHealth({ includeMetrics: true }, { timeoutMs: 5_000 });
       expect(Number(health.predictionsToday)).toBe(1);
