@@ -102,6 +102,8 @@ export class ConnectionPool {
   private readonly queue: Pending[] = [];
   private readonly verifying = new Set<TcpConnection>();
   private readonly closeController = new AbortController();
+  /** Connects in progress, each with its own abort (see `open`). */
+  private readonly opening = new Set<AbortController>();
   private connecting = 0;
   private started = false;
   private closed = false;
@@ -210,6 +212,7 @@ export class ConnectionPool {
     if (!this.closed) {
       this.closed = true;
       this.closeController.abort();
+      for (const c of this.opening) c.abort();
       clearTimeout(this.retryTimer);
       clearTimeout(this.housekeepingTimer);
       this.housekeepingTimer = undefined;
@@ -389,7 +392,11 @@ export class ConnectionPool {
 
   private open(): Promise<void> {
     this.connecting++;
-    return TcpConnection.open({ ...this.connection, signal: this.closeController.signal }).then(
+    // One controller per connect, aborted by close(): connects sharing the close
+    // signal would stack a listener each on it (Node warns of a leak past 10).
+    const opening = new AbortController();
+    this.opening.add(opening);
+    return TcpConnection.open({ ...this.connection, signal: opening.signal }).finally(() => this.opening.delete(opening)).then(
       (conn) => {
         this.connecting--;
         if (this.closed) {
