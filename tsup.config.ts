@@ -17,7 +17,8 @@ const msgpackrNoEval: Plugin = {
 // - server/index: the reference server (Node only)
 // - bid/index: pure bid helpers, no I/O
 // - cli/syncvalue-cli: `npx syncvalue serve`
-// - index-bun, index-deno, index-workerd: the runtimes' own builds (second block)
+// - index-bun, index-deno, index-workerd: the runtimes' own builds
+// The edge core and the runtime builds come from the second and third blocks.
 export default defineConfig([
   {
     entry: {
@@ -35,23 +36,43 @@ export default defineConfig([
     treeshake: true,
   },
   {
-    // Every runtime other than Node gets its own build so msgpackr can be
-    // swapped for its no-eval build (edge runtimes forbid code generation; Bun
-    // and Deno need no native addon): the first block's chunks are shared with
-    // Node. No `clean` here: the first block empties dist/.
-    entry: {
-      index: "src/index.ts",
-      "index-bun": "src/index-bun.ts",
-      "index-deno": "src/index-deno.ts",
-      "index-workerd": "src/index-workerd.ts",
+    // Every runtime other than Node loads these ESM modules, one file per
+    // source module (not bundled): an edge bundler then drops whole modules
+    // the function does not use (package.json "sideEffects": false), which a
+    // shared chunk would defeat. msgpackr is swapped for its no-eval build
+    // (edge runtimes forbid code generation; Bun and Deno need no native
+    // addon). No `clean` here: the first block empties dist/.
+    entry: [
+      "src/**/*.ts",
+      "!src/**/*.d.ts",
+      "!src/bid/**",
+      "!src/cli/**",
+      "!src/node/**",
+      "!src/server/**",
+      "!src/**/*-node.ts",
+      "!src/index-node.ts",
+    ],
+    bundle: false,
+    format: ["esm"],
+    dts: {
+      entry: {
+        index: "src/index.ts",
+        "index-bun": "src/index-bun.ts",
+        "index-deno": "src/index-deno.ts",
+        "index-workerd": "src/index-workerd.ts",
+      },
     },
-    format: ["esm", "cjs"],
+    sourcemap: true,
+    target: "es2022",
+    plugins: [msgpackrNoEval],
+  },
+  {
+    // `require("syncvalue")` outside Node: the edge core as one CommonJS file.
+    entry: { index: "src/index.ts" },
+    format: ["cjs"],
     dts: true,
     sourcemap: true,
     target: "es2022",
-    splitting: true,
-    treeshake: true,
-    external: ["cloudflare:sockets"],
     plugins: [msgpackrNoEval],
   },
   {

@@ -1,0 +1,59 @@
+// The edge lint: scripts/check-bundle-size.mjs bundles an edge function from
+// the built package with edge conditions and fails when it reaches a `node:`
+// module, eval or new Function. Checked here on the real package and on
+// functions that break each rule, so the lint itself is known to bite.
+import { execFile } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "./support/run-guest.js";
+
+const scratch = `${repoRoot}.build/runtimes/edge-lint`;
+
+function runCheck(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["scripts/check-bundle-size.mjs", "--max-kib", "1000", ...args], { cwd: repoRoot, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
+    });
+  });
+}
+
+function entry(name: string, code: string): string {
+  mkdirSync(scratch, { recursive: true });
+  const path = `${scratch}/${name}.js`;
+  writeFileSync(path, code);
+  return path;
+}
+
+describe("edge bundle lint", () => {
+  it("passes on the package's edge function and reports its size", async () => {
+    const { code, out } = await runCheck([]);
+    expect(out).toMatch(/bundle edge \(edge-light\): [\d.]+ KiB minified, [\d.]+ KiB gzipped/);
+    expect(out).toMatch(/bundle workerd: /);
+    expect({ code, out }).toMatchObject({ code: 0 });
+  });
+
+  it("fails when an edge function reaches a node: module", async () => {
+    const { code, out } = await runCheck(["--entry", entry("node-import", `import { createClient } from "syncvalue"; import { readFileSync } from "node:fs"; export default { fetch: () => new Response(String(readFileSync && createClient)) };`)]);
+    expect(code).not.toBe(0);
+    expect(out).toMatch(/node:fs/);
+  });
+
+  it("fails on eval and on new Function", async () => {
+    const evil = await runCheck(["--entry", entry("eval", `export default { fetch: (r) => new Response(String(eval(r.url))) };`)]);
+    expect(evil.code).not.toBe(0);
+    expect(evil.out).toMatch(/contains eval\(/);
+    const fn = await runCheck(["--entry", entry("new-function", `export default { fetch: (r) => new Response(String(new Function("return " + r.url)())) };`)]);
+    expect(fn.code).not.toBe(0);
+    expect(fn.out).toMatch(/contains new Function\(/);
+  });
+
+  it("fails when the edge bundle is over the limit", async () => {
+    const { code, out } = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(process.execPath, ["scripts/check-bundle-size.mjs", "--max-kib", "1"], { cwd: repoRoot, timeout: 30_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? 1 : 0, out: stdout + stderr }),
+      );
+    });
+    expect(code).toBe(1);
+    expect(out).toMatch(/over the 1 KiB limit/);
+  });
+});
