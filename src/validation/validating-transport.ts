@@ -1,7 +1,8 @@
-import { create, isMessage, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { invalidArgument } from "./invalid-argument.js";
 import { requestValidator } from "./request-validators.js";
+import { toRequestMessage } from "./request-message.js";
 
 /**
  * Wraps a transport so every request is checked before it reaches it: a bad
@@ -45,9 +46,8 @@ function toMessage<I extends DescMessage>(schema: I, input: MessageInitShape<I>)
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw invalidArgument("request", `must be an object of ${schema.name} fields`);
   }
-  if (isMessage(input, schema)) return input;
   try {
-    return create(schema, input);
+    return toRequestMessage(schema, input);
   } catch (e) {
     // create() trips over type-confused nested values; say which message.
     throw invalidArgument("request", `is not a valid ${schema.name}: ${e instanceof Error ? e.message : String(e)}`);
