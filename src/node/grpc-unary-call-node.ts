@@ -186,10 +186,20 @@ const unavailableCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EN
 
 /** Connection-level failures are Unavailable: the call may be retried elsewhere. */
 function errorFromStream(e: unknown): ConnectError {
-  if (e instanceof ConnectError) return e;
+  // connect-node names a connection reset while connecting Aborted; to a caller it is
+  // an outage like any lost connection (retried, and answered by the fallback).
+  if (e instanceof ConnectError && (e.code !== Code.Aborted || !hasUnavailableCause(e.cause))) return e;
   for (let x: unknown = e; x instanceof Error; x = x.cause) {
     const code = (x as { code?: unknown }).code;
     if (typeof code === "string" && unavailableCodes.has(code)) return new ConnectError(x.message, Code.Unavailable, undefined, undefined, e);
   }
   return ConnectError.from(e, Code.Internal);
+}
+
+function hasUnavailableCause(e: unknown): boolean {
+  for (let x: unknown = e; x instanceof Error; x = x.cause) {
+    const code = (x as { code?: unknown }).code;
+    if (typeof code === "string" && unavailableCodes.has(code)) return true;
+  }
+  return false;
 }

@@ -11,7 +11,7 @@ import { createClient } from "../../src/node/create-client-node.js";
 let server: ReferenceServer;
 let relay: net.Server;
 const relayed = new Set<net.Socket>();
-let mode: "forward" | "close-on-request" | "reset-on-request" = "forward";
+let mode: "forward" | "close-on-request" | "reset-on-request" | "reset-on-connect" = "forward";
 
 beforeAll(async () => {
   server = await createServer({ host: "127.0.0.1", port: 0, tcp: true });
@@ -19,12 +19,16 @@ beforeAll(async () => {
   relay = net.createServer((client) => {
     relayed.add(client);
     client.on("error", () => {});
+    if (mode === "reset-on-connect") {
+      client.resetAndDestroy();
+      return;
+    }
     const target = new URL(server.url);
     const upstream = net.connect(Number(target.port), "127.0.0.1");
     upstream.on("error", () => {});
     client.on("data", (d) => {
       // After warmup the connection is quiet: the next bytes are the request.
-      if (mode !== "forward") {
+      if (mode === "close-on-request" || mode === "reset-on-request") {
         if (mode === "close-on-request") client.end();
         else client.resetAndDestroy();
         upstream.destroy();
@@ -69,4 +73,18 @@ describe("a connection lost under a gRPC call", () => {
       }
     });
   }
+
+  it("reset while connecting: Unavailable (connect-node says Aborted)", async () => {
+    const port = (relay.address() as net.AddressInfo).port;
+    const client = createClient({ ...wire, prediction: { url: `http://127.0.0.1:${port}`, http2: { sessions: 1 } } });
+    try {
+      mode = "reset-on-connect";
+      const err = await client.prediction.predictLTV(request).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectError);
+      expect(Code[(err as ConnectError).code]).toBe("Unavailable");
+    } finally {
+      mode = "forward";
+      await client.close();
+    }
+  });
 });
