@@ -1,4 +1,5 @@
 import type { Transport } from "@connectrpc/connect";
+import type { ClientOptions } from "../client/client-options.js";
 import { createMicroBatchTransport } from "../batching/micro-batch-transport.js";
 import type { MicroBatchOptions } from "../batching/micro-batch-options.js";
 import { resolveCacheOptions, type CacheOptions } from "../cache/cache-options.js";
@@ -16,16 +17,11 @@ import { createHedgingTransport, type HedgingOptions } from "./hedging-transport
 import { RetryBudget } from "./retry-budget.js";
 import { createRetryTransport, type RetryOptions } from "./retry-transport.js";
 
-/** The options of `createClient` that configure the layers built here. */
-export interface ClientLayerOptions {
-  cache?: boolean | CacheOptions;
-  batching?: boolean | MicroBatchOptions;
-  retry?: boolean | RetryOptions;
-  hedging?: boolean | HedgingOptions;
-  circuitBreaker?: boolean | CircuitBreakerOptions;
-  fallback?: boolean | FallbackOptions;
-  onEvent?: (event: ClientEvent) => void;
-}
+/** The options of `createClient` that configure the layers built here (documented on `ClientOptions`). */
+export type ClientLayerOptions = Pick<
+  ClientOptions,
+  "cache" | "batching" | "retry" | "hedging" | "circuitBreaker" | "fallback" | "onEvent"
+>;
 
 /** The layers of one client, and what `metrics()` and `circuitBreakerState()` read. */
 export interface ClientLayers {
