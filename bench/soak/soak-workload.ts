@@ -49,6 +49,10 @@ const timestampMs = 1_790_000_000_000n;
 const transports = ["tcp", "grpc"] as const;
 /** Pause of a worker after a failed call (a real bidder's next call comes with the next auction). */
 const pauseAfterErrorMs = 20;
+/** Pipelined, and quick to shed connections the load no longer needs, so before/after figures compare like with like. */
+const tcpPool = { min: 2, max: 16, pipelining: 8, idleTimeoutMs: 1000 };
+/** Wait before measuring: surplus idle connections close (tcpPool.idleTimeoutMs) and closed sockets are reaped. */
+const quietMs = 2500;
 const platforms = ["google_ads", "meta", "tiktok", "linkedin", "amazon", "tradedesk", "x"];
 
 /** A deterministic 32-bit hash of (seed, n): the operation mix without shared state. */
@@ -86,8 +90,8 @@ export async function runSoakClient(o: SoakOptions): Promise<void> {
   const clients: Record<TransportName, SyncValueClient> = {
     tcp: createClient({
       ...wire,
-      prediction: { url: o.tcpUrl, tcp: { pool: { min: 2, max: 16, pipelining: 8 } } },
-      storage: { url: o.tcpUrl, tcp: { pool: { min: 2, max: 16, pipelining: 8 } } },
+      prediction: { url: o.tcpUrl, tcp: { pool: tcpPool } },
+      storage: { url: o.tcpUrl, tcp: { pool: tcpPool } },
     }),
     grpc: createClient({ ...wire, prediction: o.grpcUrl, storage: o.grpcUrl }),
   };
@@ -206,7 +210,7 @@ export async function runSoakClient(o: SoakOptions): Promise<void> {
       ),
     );
   }
-  await new Promise((res) => setTimeout(res, 500));
+  await new Promise((res) => setTimeout(res, quietMs));
   r.before = measureProcess();
   send({ type: "warm", warm });
 
@@ -262,8 +266,7 @@ export async function runSoakClient(o: SoakOptions): Promise<void> {
     r.settle.calls += outcomes.length;
     r.settle.failures += outcomes.filter((ok) => !ok).length;
   }
-  // Let the sockets the faults left behind finish closing before measuring.
-  await new Promise((res) => setTimeout(res, 500));
+  await new Promise((res) => setTimeout(res, quietMs));
   r.after = measureProcess();
   await Promise.all([clients.tcp.close(), clients.grpc.close()]);
   await new Promise((res) => setTimeout(res, 500));
