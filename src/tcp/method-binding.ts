@@ -59,6 +59,10 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
   // A field-less request is always the same bytes.
   const bareRequestFrame = bareRequest ? encodeBareFrame(requestVariant) : undefined;
   const bareResponseFrame = bareResponse ? encodeBareFrame(responseVariant) : undefined;
+  // Writers start at the largest frame seen so far (capped), so a frame is
+  // usually written into one allocation instead of growing 256 -> 512 -> 1024.
+  const requestSize = new FrameSizeHint();
+  const responseSize = new FrameSizeHint();
 
   return {
     method,
@@ -66,11 +70,11 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
     responseVariant,
     encodeRequest(message) {
       if (bareRequestFrame) return bareRequestFrame.slice(); // a copy: sockets may hold on to written buffers
-      const w = new MsgpackWriter();
+      const w = new MsgpackWriter(true, requestSize.bytes);
       w.mapHeader(1);
       w.str(requestVariant);
       writeMessage(w, input, message, "named");
-      return w.finishFrame();
+      return requestSize.observe(w.finishFrame());
     },
     decodeResponse(value) {
       const tagged = readTagged(value);
@@ -106,11 +110,11 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
         if (problem !== undefined) throw new ConnectError(problem, Code.Internal);
         return bareResponseFrame.slice();
       }
-      const w = new MsgpackWriter();
+      const w = new MsgpackWriter(true, responseSize.bytes);
       w.mapHeader(1);
       w.str(responseVariant);
       writeMessage(w, output, message, "positional");
-      return w.finishFrame();
+      return responseSize.observe(w.finishFrame());
     },
   };
 }
@@ -119,4 +123,13 @@ function encodeBareFrame(variant: string): Uint8Array {
   const w = new MsgpackWriter(true, 16 + variant.length);
   w.str(variant);
   return w.finishFrame();
+}
+
+/** The initial writer size for a method's frames: the largest seen, between 256 bytes and 16 KiB. */
+class FrameSizeHint {
+  bytes = 256;
+  observe(frame: Uint8Array): Uint8Array {
+    if (frame.byteLength > this.bytes && this.bytes < 16_384) this.bytes = Math.min(16_384, frame.byteLength + 64);
+    return frame;
+  }
 }
