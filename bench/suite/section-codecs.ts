@@ -8,7 +8,9 @@ import {
 } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { decodeMsgpack } from "../../src/tcp/msgpack-codec.js";
 import { predictLtvTcpBinding } from "../../src/tcp/prediction-tcp-binding.js";
+import { MsgpackWriter } from "../../src/tcp/msgpack-writer.js";
 import { readTagged } from "../../src/tcp/tagged-value.js";
+import { writeMessage } from "../../src/tcp/wire-message.js";
 import { median } from "./quantiles.js";
 
 /** Nanoseconds per operation and bytes of one encoding, for the request and the response. */
@@ -34,16 +36,17 @@ interface Codec {
  * Encode and decode time per message, in one process, for the sample request
  * and a real response of the reference server:
  * - the TCP binding's own codec (typed MessagePack writer; msgpackr reader plus
- *   the mapping to and from protobuf-es messages), what the TCP transport runs;
+ *   the mapping to and from protobuf-es messages), what the TCP transport runs,
+ *   and the same with the request's fields positional (smaller; serde accepts it);
  * - msgpackr plain and msgpackr with records, on the same wire-shaped values
  *   (no mapping to messages: a lower bound for a generic MessagePack path);
  * - protobuf-es binary (gRPC) and protobuf-es JSON (Connect JSON).
- * Each figure is the median of `rounds` timed loops of `iterations`.
+ * Each figure is CPU time per operation, the median of `rounds` interleaved slices.
  */
 export function runCodecSection(
   request: LTVPredictionRequest,
   response: LTVPredictionResponse,
-  options: { iterations: number; rounds: number },
+  options: { sliceMs: number; rounds: number },
 ): CodecRow[] {
   const binding = predictLtvTcpBinding;
   const requestFrame = binding.encodeRequest(request);
@@ -57,6 +60,23 @@ export function runCodecSection(
     {
       name: "syncvalue TCP codec (typed writer; msgpackr + message mapping)",
       encodeRequest: () => binding.encodeRequest(request).subarray(4),
+      decodeRequest: (b) => {
+        const t = readTagged(decodeMsgpack(b));
+        return binding.decodeRequest(t.body, t.bare);
+      },
+      encodeResponse: () => binding.encodeResponse(response).subarray(4),
+      decodeResponse: (b) => binding.decodeResponse(decodeMsgpack(b)),
+    },
+    {
+      // PROTOCOL.md: serde servers also take a request's fields as a positional array.
+      name: "syncvalue TCP codec, positional request (serde accepts it; not what the transport sends)",
+      encodeRequest: () => {
+        const w = new MsgpackWriter();
+        w.mapHeader(1);
+        w.str(binding.requestVariant);
+        writeMessage(w, LTVPredictionRequestSchema, request, "positional");
+        return w.finishFrame().subarray(4);
+      },
       decodeRequest: (b) => {
         const t = readTagged(decodeMsgpack(b));
         return binding.decodeRequest(t.body, t.bare);
@@ -94,33 +114,50 @@ export function runCodecSection(
     },
   ];
 
-  const time = (fn: () => unknown): number => {
-    const samples: number[] = [];
-    let sink = 0;
-    for (let round = 0; round <= options.rounds; round++) {
-      const t0 = performance.now();
-      for (let i = 0; i < options.iterations; i++) if (fn() === undefined) sink++;
-      const ns = ((performance.now() - t0) * 1e6) / options.iterations;
-      if (round > 0) samples.push(ns); // round 0 warms the JIT
-    }
-    if (sink === -1) console.log(sink);
-    return median(samples);
-  };
-
-  return codecs.map((c) => {
+  // Interleaved: every (codec, operation) gets a slice of `sliceMs` per round,
+  // in turn, so a busy neighbour slows all of them alike; the figure is CPU
+  // time per operation (this process's user + system time), the median of the
+  // rounds after a first, unrecorded warm-up round.
+  const ops = codecs.flatMap((c, ci) => {
     // Records carry their structure in the first message only: encode once before measuring sizes.
     c.encodeRequest();
     c.encodeResponse();
     const req = c.encodeRequest();
     const res = c.encodeResponse();
-    return {
+    return [
+      { ci, key: "encodeRequestNs", fn: c.encodeRequest, bytes: req.byteLength },
+      { ci, key: "decodeRequestNs", fn: () => c.decodeRequest(req), bytes: req.byteLength },
+      { ci, key: "encodeResponseNs", fn: c.encodeResponse, bytes: res.byteLength },
+      { ci, key: "decodeResponseNs", fn: () => c.decodeResponse(res), bytes: res.byteLength },
+    ] as const;
+  });
+  const samples = ops.map(() => [] as number[]);
+  let sink = 0;
+  for (let round = 0; round <= options.rounds; round++) {
+    for (const [i, op] of ops.entries()) {
+      const end = performance.now() + options.sliceMs;
+      const cpu0 = process.cpuUsage();
+      let n = 0;
+      while (performance.now() < end) {
+        for (let k = 0; k < 64; k++) if (op.fn() === undefined) sink++;
+        n += 64;
+      }
+      const cpu = process.cpuUsage(cpu0);
+      if (round > 0) samples[i]!.push(((cpu.user + cpu.system) * 1000) / n);
+    }
+  }
+  if (sink === -1) console.log(sink);
+  return codecs.map((c, ci) => {
+    const row: CodecRow = {
       codec: c.name,
-      requestBytes: req.byteLength,
-      responseBytes: res.byteLength,
-      encodeRequestNs: time(c.encodeRequest),
-      decodeRequestNs: time(() => c.decodeRequest(req)),
-      encodeResponseNs: time(c.encodeResponse),
-      decodeResponseNs: time(() => c.decodeResponse(res)),
+      requestBytes: ops.find((o) => o.ci === ci && o.key === "encodeRequestNs")!.bytes,
+      responseBytes: ops.find((o) => o.ci === ci && o.key === "encodeResponseNs")!.bytes,
+      encodeRequestNs: 0,
+      decodeRequestNs: 0,
+      encodeResponseNs: 0,
+      decodeResponseNs: 0,
     };
+    for (const [i, op] of ops.entries()) if (op.ci === ci) row[op.key] = median(samples[i]!);
+    return row;
   });
 }
