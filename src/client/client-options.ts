@@ -7,6 +7,7 @@ import type { CircuitBreakerOptions } from "../resilience/circuit-breaker.js";
 import type { FallbackOptions } from "../resilience/fallback-transport.js";
 import type { HedgingOptions } from "../resilience/hedging-transport.js";
 import type { RetryOptions } from "../resilience/retry-transport.js";
+import type { SocketTlsOptions } from "../tcp/socket/runtime-socket.js";
 
 /**
  * The RPC protocol spoken to an `http://` or `https://` endpoint.
@@ -86,6 +87,15 @@ export interface EndpointOptions {
   httpVersion?: "1.1" | "2";
   /** HTTP/2 keep-alive; see {@link Http2KeepaliveOptions} for the defaults. */
   http2?: Http2KeepaliveOptions;
+  /**
+   * TLS of an `https://` url on Node: `ca` (PEM, replaces the trust store),
+   * `cert` and `key` (mutual TLS, both or neither), `serverName` (SNI and
+   * verification; default the URL's host), `rejectUnauthorized` (default
+   * `true`). Default: Node's trust store, no client certificate. Not allowed
+   * with `http://` urls; for `tcps://` use `tcp.tls`. Fetch-only runtimes use
+   * their platform's trust store and refuse this option.
+   */
+  tls?: SocketTlsOptions;
   /**
    * Raw TCP settings for a `tcp(s)://` url: TLS, the warm pool, the frame cap,
    * connect and keep-alive timing; see {@link TcpEndpointOptions} for the

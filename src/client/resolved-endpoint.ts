@@ -1,3 +1,4 @@
+import type { SocketTlsOptions } from "../tcp/socket/runtime-socket.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import {
   clientDefaults,
@@ -14,6 +15,8 @@ export interface ResolvedHttpEndpoint {
   readonly protocol: ServiceProtocol;
   readonly httpVersion: "1.1" | "2";
   readonly http2: Required<Http2KeepaliveOptions>;
+  /** TLS settings of an `https://` endpoint (checked); undefined: the runtime's defaults. */
+  readonly tls: SocketTlsOptions | undefined;
 }
 
 /** A `tcp(s)://` endpoint; the TCP transport validates its own options. */
@@ -60,6 +63,7 @@ export function resolveEndpoint(
       if (options.protocol !== undefined || options.httpVersion !== undefined || options.http2 !== undefined) {
         throw invalidArgument(field, "protocol, httpVersion and http2 apply to http(s):// urls only");
       }
+      if (options.tls !== undefined) throw invalidArgument(`${field}.tls`, "applies to https:// urls; use tcp.tls for tcps://");
       if (options.tcp !== undefined && (options.tcp === null || typeof options.tcp !== "object")) {
         throw invalidArgument(`${field}.tcp`, "must be an object");
       }
@@ -71,6 +75,7 @@ export function resolveEndpoint(
       throw invalidArgument(urlField, `scheme must be http, https, tcp or tcps, got ${url.protocol.slice(0, -1)}`);
   }
   if (options.tcp !== undefined) throw invalidArgument(`${field}.tcp`, "applies to tcp(s):// urls only");
+  if (options.tls !== undefined && url.protocol !== "https:") throw invalidArgument(`${field}.tls`, "applies to https:// urls only");
   const protocol = options.protocol ?? defaultProtocol;
   if (!protocols.includes(protocol)) {
     throw invalidArgument(`${field}.protocol`, `must be one of ${protocols.join(", ")}`);
@@ -88,7 +93,28 @@ export function resolveEndpoint(
     protocol,
     httpVersion,
     http2: resolveHttp2(options.http2, `${field}.http2`),
+    tls: options.tls === undefined ? undefined : checkTls(options.tls, `${field}.tls`),
   };
+}
+
+/** Checks the shape of TLS options; PEM contents are left to the TLS stack. */
+function checkTls(tls: SocketTlsOptions, field: string): SocketTlsOptions {
+  if (tls === null || typeof tls !== "object") throw invalidArgument(field, "must be an object");
+  for (const key of ["cert", "key", "serverName"] as const) {
+    if (tls[key] !== undefined && (typeof tls[key] !== "string" || tls[key] === "")) {
+      throw invalidArgument(`${field}.${key}`, "must be a non-empty string");
+    }
+  }
+  if (tls.ca !== undefined && typeof tls.ca !== "string" && !(Array.isArray(tls.ca) && tls.ca.every((c) => typeof c === "string"))) {
+    throw invalidArgument(`${field}.ca`, "must be a PEM string or an array of them");
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw invalidArgument(`${field}.${tls.cert === undefined ? "cert" : "key"}`, "mutual TLS needs both cert and key");
+  }
+  if (tls.rejectUnauthorized !== undefined && typeof tls.rejectUnauthorized !== "boolean") {
+    throw invalidArgument(`${field}.rejectUnauthorized`, "must be a boolean");
+  }
+  return { ...tls };
 }
 
 function resolveHttp2(http2: Http2KeepaliveOptions | undefined, field: string): Required<Http2KeepaliveOptions> {

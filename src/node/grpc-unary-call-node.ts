@@ -182,13 +182,20 @@ function resetError(rstCode: number | undefined): ConnectError | undefined {
   }
 }
 
-const unavailableCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ERR_HTTP2_GOAWAY_SESSION", "ERR_HTTP2_SESSION_ERROR", "ERR_HTTP2_STREAM_CANCEL", "ERR_HTTP2_INVALID_SESSION"]);
+const unavailableCodes = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE",
+  "ERR_HTTP2_GOAWAY_SESSION", "ERR_HTTP2_SESSION_ERROR", "ERR_HTTP2_STREAM_CANCEL", "ERR_HTTP2_INVALID_SESSION",
+  // TLS handshake failures: the server's certificate is not trusted or not for this name.
+  "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_UNTRUSTED",
+]);
 
 /** Connection-level failures are Unavailable: the call may be retried elsewhere. */
 function errorFromStream(e: unknown): ConnectError {
-  // connect-node names a connection reset while connecting Aborted; to a caller it is
-  // an outage like any lost connection (retried, and answered by the fallback).
-  if (e instanceof ConnectError && (e.code !== Code.Aborted || !hasUnavailableCause(e.cause))) return e;
+  // connect-node names a connection reset while connecting Aborted, and a TLS handshake
+  // failure Internal; to a caller both are a connection that could not be had, Unavailable
+  // like on the TCP transport (and gRPC core).
+  if (e instanceof ConnectError && ((e.code !== Code.Aborted && e.code !== Code.Internal) || !hasUnavailableCause(e.cause))) return e;
   for (let x: unknown = e; x instanceof Error; x = x.cause) {
     const code = (x as { code?: unknown }).code;
     if (typeof code === "string" && unavailableCodes.has(code)) return new ConnectError(x.message, Code.Unavailable, undefined, undefined, e);

@@ -7,6 +7,7 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import type * as http2 from "node:http2";
+import type * as https from "node:https";
 import { bearerAuthInterceptor } from "../client/bearer-auth.js";
 import type { ResolvedHttpEndpoint } from "../client/resolved-endpoint.js";
 import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
@@ -32,17 +33,17 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
     ...context.interceptors,
   ];
   const common = { baseUrl: endpoint.baseUrl, interceptors, useBinaryFormat: true };
+  const tls = nodeTlsOptions(endpoint);
   if (endpoint.httpVersion === "1.1") {
-    const transport =
-      endpoint.protocol === "connect"
-        ? createConnectTransport({ ...common, httpVersion: "1.1" })
-        : createGrpcWebTransport({ ...common, httpVersion: "1.1" });
+    // The same node:tls fields (ca, cert, key, servername, rejectUnauthorized) as an https request's.
+    const h1 = { ...common, httpVersion: "1.1" as const, ...(tls ? { nodeOptions: tls as https.RequestOptions } : {}) };
+    const transport = endpoint.protocol === "connect" ? createConnectTransport(h1) : createGrpcWebTransport(h1);
     // node:http's global agent owns HTTP/1.1 sockets: nothing of ours to close.
     return { unary: transport.unary, stream: transport.stream, close: async () => {} };
   }
 
   const { sessions, ...keepalive } = endpoint.http2;
-  const managers = Array.from({ length: sessions }, () => new Http2SessionManager(endpoint.baseUrl, keepalive));
+  const managers = Array.from({ length: sessions }, () => new Http2SessionManager(endpoint.baseUrl, keepalive, tls));
   const inFlight = new Array<number>(sessions).fill(0);
   const stock: Transport[] = managers.map((sessionManager) => {
     const options = { ...common, httpVersion: "2" as const, sessionManager };
@@ -94,6 +95,18 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
     async close() {
       for (const m of managers) m.abort();
     },
+  };
+}
+
+/** `endpoint.tls` in node:tls terms; undefined keeps Node's defaults. */
+function nodeTlsOptions(endpoint: ResolvedHttpEndpoint): http2.SecureClientSessionOptions | undefined {
+  const t = endpoint.tls;
+  if (t === undefined) return undefined;
+  return {
+    ...(t.ca !== undefined ? { ca: t.ca } : {}),
+    ...(t.cert !== undefined ? { cert: t.cert, key: t.key } : {}),
+    ...(t.serverName !== undefined ? { servername: t.serverName } : {}),
+    ...(t.rejectUnauthorized !== undefined ? { rejectUnauthorized: t.rejectUnauthorized } : {}),
   };
 }
 

@@ -72,6 +72,15 @@ export interface ServerOptions {
    * @defaultValue no authentication
    */
   authToken?: string;
+  /**
+   * Serve `https://` instead of cleartext: HTTP/2 over TLS with ALPN `h2`,
+   * and HTTP/1.1 (`http/1.1`) on the same port, with these PEM credentials.
+   * `ca` with `requestCert: true` demands a client certificate signed by
+   * `ca` (mutual TLS); connections without one fail the handshake. The TCP
+   * binding has its own `tcp.tls`.
+   * @defaultValue cleartext
+   */
+  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
 }
 
 /**
@@ -80,7 +89,7 @@ export interface ServerOptions {
  * @public
  */
 export interface ReferenceServer {
-  /** Base URL for clients, `http://host:port` (IPv6 hosts in brackets). */
+  /** Base URL for clients, `http://host:port` (`https://` with `tls`; IPv6 hosts in brackets). */
   readonly url: string;
   readonly host: string;
   /** The port actually bound (useful with `port: 0`). */
@@ -155,10 +164,22 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
   const http2Server = http2.createServer({}, handler);
   const http1Server = http.createServer(handler);
   const sessions = new Set<http2.ServerHttp2Session>();
-  http2Server.on("session", (session) => {
+  const trackSession = (session: http2.ServerHttp2Session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
-  });
+  };
+  http2Server.on("session", trackSession);
+  // With TLS, ALPN picks the protocol (h2 or http/1.1) instead of the cleartext router.
+  const t = options.tls;
+  const secureServer = t
+    ? http2.createSecureServer(
+        { cert: t.cert, key: t.key, ca: t.ca, requestCert: t.requestCert === true, rejectUnauthorized: t.requestCert === true, allowHTTP1: true },
+        handler,
+      )
+    : undefined;
+  secureServer?.on("session", trackSession);
+  // A failed handshake (wrong CA, no client certificate) is the client's problem, not a crash.
+  secureServer?.on("tlsClientError", (_e, socket) => socket.destroy());
 
   const sockets = new Set<net.Socket>();
   // noDelay: small RPC frames must not wait for Nagle's algorithm (40 ms stalls with delayed ACKs).
@@ -171,6 +192,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     });
     // A reset from a client is its business; never crash the server for it.
     socket.on("error", () => socket.destroy());
+    if (secureServer) {
+      secureServer.emit("connection", socket);
+      return;
+    }
     routeCleartextConnection(socket, {
       http2: (s) => http2Server.emit("connection", s),
       http1: (s) => http1Server.emit("connection", s),
@@ -206,7 +231,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: `${secureServer ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`,
     host,
     port,
     health,

@@ -14,6 +14,8 @@ export function createFetchHttpTransport(endpoint: ResolvedHttpEndpoint, context
   if (endpoint.protocol === "grpc") {
     throw invalidArgument("protocol", `"grpc" needs HTTP/2 trailers, which fetch does not expose; use "connect" or "grpc-web"`);
   }
+  // fetch has no per-request trust store or client certificate: refuse rather than ignore.
+  if (endpoint.tls !== undefined) throw invalidArgument("tls", "custom TLS needs Node; fetch runtimes use their platform's trust store");
   const fetchManual: typeof fetch = (input, init) => fetch(input, { ...init, redirect: "manual" });
   const interceptors: Interceptor[] = [
     ...(context.authToken !== undefined ? [bearerAuthInterceptor(context.authToken)] : []),
