@@ -78,7 +78,14 @@ export default defineConfig([
   {
     // Examples run against the built package, as a user's code would:
     // `syncvalue` resolves to dist/ through package.json "exports".
-    entry: ["examples/demo.ts"],
+    entry: [
+      "examples/demo.ts",
+      "examples/aws-lambda-handler.ts",
+      "examples/cloudflare-worker.ts",
+      "examples/vercel-edge-function.ts",
+      "examples/node-bidder-service.ts",
+      "examples/bid-only-embed.ts",
+    ],
     outDir: ".build/examples",
     format: ["esm"],
     sourcemap: true,

@@ -7,8 +7,10 @@ const outDir = `${repo}.build/runtimes`;
 
 /** How a runtime's bundler would see the package: its export conditions and module format. */
 export interface GuestBundleOptions {
-  /** Guest source file under test/runtimes/guest/. */
-  entry: string;
+  /** Guest source file under test/runtimes/guest/, or an absolute path. */
+  entry?: string;
+  /** Or the entry's code, resolved from the repo root. */
+  stdin?: string;
   /** Output file name under .build/runtimes/. */
   outfile: string;
   /** Export conditions, in the runtime's order (wrangler: workerd, worker, browser). */
@@ -27,7 +29,9 @@ export async function bundleGuest(options: GuestBundleOptions): Promise<{ code: 
   mkdirSync(outDir, { recursive: true });
   const path = `${outDir}/${options.outfile}`;
   const result = await build({
-    entryPoints: [`${repo}test/runtimes/guest/${options.entry}`],
+    ...(options.stdin !== undefined
+      ? { stdin: { contents: options.stdin, resolveDir: repo, loader: "ts" as const } }
+      : { entryPoints: [options.entry!.startsWith("/") ? options.entry! : `${repo}test/runtimes/guest/${options.entry}`] }),
     outfile: path,
     bundle: true,
     write: true,
