@@ -67,7 +67,10 @@ export interface TcpTransportOptions {
   pool?: TcpPoolOptions;
   /**
    * Largest frame accepted from the server; a larger announced length is a
-   * protocol error and is never allocated. Default 16 MiB. (Connect `readMaxBytes`.)
+   * protocol error and is never allocated. Also the largest request sent: a
+   * request that encodes to more fails with `InvalidArgument` before any byte
+   * is written (servers close the connection on frames above their own cap).
+   * Default 16 MiB. (Connect `readMaxBytes` and `writeMaxBytes`.)
    */
   maxFrameBytes?: number;
   /** Bound on socket connect, TLS and auth handshake. Default `5000` ms. (undici `connectTimeout` 10 s.) */

@@ -110,6 +110,13 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
 
   function call(binding: TcpMethodBinding, message: MessageShape<DescMessage>, signal: AbortSignal | undefined): Promise<MessageShape<DescMessage>> {
     const frame = encode(binding, message);
+    // The server closes the connection on a frame above its cap (16 MiB by default, like
+    // ours), failing everything pipelined with it: refuse it here, before a byte is sent.
+    if (frame.byteLength - 4 > o.maxFrameBytes) {
+      return Promise.reject(
+        new ConnectError(`request: encodes to ${frame.byteLength - 4} bytes, above the ${o.maxFrameBytes}-byte frame cap (maxFrameBytes)`, Code.InvalidArgument),
+      );
+    }
     return pool.request(frame, (payload) => binding.decodeResponse(decodeMsgpack(payload)), signal);
   }
 
