@@ -29,6 +29,7 @@ import { connectJsonFetch } from "./suite/contenders/connect-json-fetch-contende
 import { grpcJs } from "./suite/contenders/grpc-js-contender.js";
 import { syncvalueGrpc, syncvalueTcpNoPipelining, syncvalueTcpPipelining, wirePathOnly } from "./suite/contenders/syncvalue-contenders.js";
 import { machineInfo } from "./suite/machine-info.js";
+import { processCpuMicros } from "./suite/process-cpu-time.js";
 import { startReferenceServer } from "./suite/reference-server-process.js";
 import { sampleRequest, sampleRequestDescription } from "./suite/sample-request.js";
 import { runBidDecisionSection } from "./suite/section-bid-decision.js";
@@ -52,7 +53,7 @@ const budgets = {
     warmupMs: 30,
     cacheCalls: 20_000,
     batching: { concurrency: 64, rounds: 1, cellMs: 150 },
-    codec: { iterations: 300, rounds: 1 },
+    codec: { sliceMs: 5, rounds: 1 },
     wireCalls: 20,
     coldStartRuns: 1,
     memory: { connections: 4, runs: 1 },
@@ -65,7 +66,7 @@ const budgets = {
     warmupMs: 150,
     cacheCalls: 300_000,
     batching: { concurrency: 256, rounds: 2, cellMs: 500 },
-    codec: { iterations: 20_000, rounds: 3 },
+    codec: { sliceMs: 40, rounds: 3 },
     wireCalls: 200,
     coldStartRuns: 3,
     memory: { connections: 32, runs: 1 },
@@ -78,7 +79,7 @@ const budgets = {
     warmupMs: 300,
     cacheCalls: 2_000_000,
     batching: { concurrency: 256, rounds: 3, cellMs: 2_000 },
-    codec: { iterations: 100_000, rounds: 5 },
+    codec: { sliceMs: 100, rounds: 7 },
     wireCalls: 1_000,
     coldStartRuns: 10,
     memory: { connections: 64, runs: 3 },
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     const factories = [bareSocket, syncvalueTcpNoPipelining, syncvalueTcpPipelining, syncvalueGrpc, grpcJs, connectJsonFetch];
 
     log("unary calls: every client at every concurrency, interleaved rounds");
-    const unary = await runUnarySection({ factories, target, ...budget, log });
+    const unary = await runUnarySection({ factories, target, ...budget, log, serverCpuMicros: () => processCpuMicros(server.pid) });
 
     log("cache hit path");
     const cacheHits = await runCacheHitSection(server.tcpUrl, request, budget.cacheCalls);
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
     const wire = await runWireBytesSection([syncvalueTcpNoPipelining, syncvalueGrpc, grpcJs, connectJsonFetch], target, budget.wireCalls);
 
     log("cold start to first prediction (fresh processes)");
-    const coldStart = await runColdStartSection(bundles.probe, bundles.sdk, server, budget.coldStartRuns);
+    const coldStart = await runColdStartSection(bundles.probe, { package: bundles.sdk, bundle: bundles.sdkStandalone }, server, budget.coldStartRuns);
 
     log("memory per pooled connection (fresh processes)");
     const poolMemory = await runPoolMemorySection(bundles.probe, bundles.sdk, server, budget.memory.connections, budget.memory.runs);

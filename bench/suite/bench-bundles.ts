@@ -7,8 +7,10 @@ import { build } from "esbuild";
 export interface BenchBundles {
   /** `syncvalue serve`, bundled from `src/cli/syncvalue-cli.ts`: the reference server. */
   cli: string;
-  /** The Node entry of the SDK (`src/index-node.ts`), as an application bundle would hold it. */
+  /** The Node entry of the SDK (`src/index-node.ts`) with its dependencies left in node_modules, as an installed package loads. */
   sdk: string;
+  /** The same with every dependency inlined into one file, as a serverless application is usually shipped. */
+  sdkStandalone: string;
   /** The cold-start and memory probe (`bench/suite/child-probe.ts`). */
   probe: string;
 }
@@ -35,21 +37,19 @@ export async function buildBenchBundles(outDir: string): Promise<BenchBundles> {
     probe: join(root, "bench/suite/child-probe.ts"),
   };
   const bundles: Record<string, string> = {};
-  await Promise.all(
-    Object.entries(entries).map(async ([name, entry]) => {
+  const common = { bundle: true, platform: "node", format: "esm", logLevel: "warning" } as const;
+  await Promise.all([
+    ...Object.entries(entries).map(async ([name, entry]) => {
       const outfile = join(out, `bench-${name}.mjs`);
-      await build({
-        entryPoints: [entry],
-        outfile,
-        bundle: true,
-        platform: "node",
-        format: "esm",
-        packages: "external",
-        logLevel: "warning",
-        // The CLI's shebang line stays valid in the output; nothing else needs a banner.
-      });
+      await build({ ...common, entryPoints: [entry], outfile, packages: "external" });
       bundles[name] = outfile;
     }),
-  );
+    (async () => {
+      const outfile = join(out, "bench-sdk-standalone.mjs");
+      // msgpackr's optional native addon stays out (it is loaded with require when present).
+      await build({ ...common, entryPoints: [entries.sdk], outfile, external: ["msgpackr-extract"] });
+      bundles["sdkStandalone"] = outfile;
+    })(),
+  ]);
   return bundles as unknown as BenchBundles;
 }

@@ -45,14 +45,14 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
   const grpcJs1 = cell("grpc-js", 1);
   lines.push(
     ...table(
-      ["client", "p50 µs", "p95 µs", "p99 µs", "calls/s", "client CPU µs/call", "p50 vs floor", "p50 vs grpc-js"],
+      ["client", "p50 µs", "p95 µs", "p99 µs", "calls/s", "client CPU µs/call", "server CPU µs/call", "p50 vs floor", "p50 vs grpc-js"],
       u.contenders.map((c) => {
         const x = cell(c.id, 1)!;
-        return [c.name, dec(x.p50Us, 0), dec(x.p95Us, 0), dec(x.p99Us, 0), int(x.callsPerSecond), dec(x.cpuUsPerCall), ratio(x.p50Us, bare1?.p50Us), ratio(x.p50Us, grpcJs1?.p50Us)];
+        return [c.name, dec(x.p50Us, 0), dec(x.p95Us, 0), dec(x.p99Us, 0), int(x.callsPerSecond), dec(x.cpuUsPerCall), dec(x.serverCpuUsPerCall), ratio(x.p50Us, bare1?.p50Us), ratio(x.p50Us, grpcJs1?.p50Us)];
       }),
     ),
     "",
-    "Client CPU is this process's user + system time per call (the server's is not in it).",
+    "Client CPU is the benchmark process's user + system time per call; server CPU is the reference server's (all its threads, from /proc). On a 2-core machine the server's CPU per call bounds every client's throughput.",
     "",
   );
 
@@ -81,6 +81,13 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
     ...table(
       ["client", ...levels.map((c) => `c=${c}`)],
       u.contenders.map((c) => [c.name, ...levels.map((l) => (cell(c.id, l) ? dec(cell(c.id, l)!.p99Us, 0) : "–"))]),
+    ),
+    "",
+    "### Server CPU per call (µs) by concurrency",
+    "",
+    ...table(
+      ["client", ...levels.map((c) => `c=${c}`)],
+      u.contenders.map((c) => [c.name, ...levels.map((l) => (cell(c.id, l) ? dec(cell(c.id, l)!.serverCpuUsPerCall) : "–"))]),
     ),
     "",
     "### Client CPU per call (µs) by concurrency",
@@ -159,12 +166,12 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
     "## Cold start to first prediction",
     "",
     ...table(
-      ["transport", "Node start ms", "import SDK ms", "createClient ms", "first call ms", "import → first answer ms", "process start → first answer ms", "spawn → exit ms", "second call ms"],
-      r.coldStart.map((c) => [c.transport, dec(c.nodeStartMs), dec(c.importMs), dec(c.createMs, 2), dec(c.firstCallMs), dec(c.toFirstPredictionMs), dec(c.sinceProcessStartMs), dec(c.spawnToExitMs), dec(c.secondCallMs, 2)]),
-      ["l", "r", "r", "r", "r", "r", "r", "r", "r"],
+      ["transport", "SDK loaded as", "Node start ms", "import SDK ms", "createClient ms", "first call ms", "import → first answer ms", "process start → first answer ms", "spawn → exit ms", "second call ms"],
+      r.coldStart.map((c) => [c.transport, c.packaging === "bundle" ? "one bundled file" : "package + node_modules", dec(c.nodeStartMs), dec(c.importMs), dec(c.createMs, 2), dec(c.firstCallMs), dec(c.toFirstPredictionMs), dec(c.sinceProcessStartMs), dec(c.spawnToExitMs), dec(c.secondCallMs, 2)]),
+      ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
     ),
     "",
-    `A fresh \`node\` process per run imports the SDK (an esbuild bundle of \`src/index-node.ts\`, dependencies from node_modules), creates a client with defaults and awaits one \`predictLTV\` (connection set-up included); medians of ${r.coldStart[0]?.runs ?? 0} runs.`,
+    `A fresh \`node\` process per run imports the SDK, creates a client with defaults and awaits one \`predictLTV\` (connection set-up included); medians of ${r.coldStart[0]?.runs ?? 0} interleaved runs. \"package + node_modules\": \`src/index-node.ts\` bundled with its dependencies left in node_modules (as \`npm install syncvalue\` loads: @bufbuild/protobuf, @connectrpc/*, msgpackr are many files); \"one bundled file\": everything inlined, as serverless functions are usually shipped.`,
     "",
   );
 

@@ -15,6 +15,8 @@ export interface LoopResult {
   p99Us: number;
   /** This process's CPU time (user + system) per completed call, in microseconds. */
   cpuUsPerCall: number;
+  /** The server's CPU time per completed call, in microseconds (NaN when it cannot be read). */
+  serverCpuUsPerCall: number;
 }
 
 /** Options of {@link closedLoop}. */
@@ -27,6 +29,8 @@ export interface LoopOptions {
   warmupMs?: number;
   /** Hard cap on measured calls, so a loop is bounded in count too. Default 5,000,000. */
   maxCalls?: number;
+  /** Reads the server's CPU time in microseconds, if it can be read. */
+  serverCpuMicros?: () => number | undefined;
 }
 
 /**
@@ -47,6 +51,7 @@ export async function closedLoop(call: () => Promise<unknown>, options: LoopOpti
   let calls = 0;
   let errors = 0;
   let firstError: string | undefined;
+  const server0 = options.serverCpuMicros?.();
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + durationMs;
@@ -73,6 +78,7 @@ export async function closedLoop(call: () => Promise<unknown>, options: LoopOpti
   );
   const elapsedMs = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
+  const server1 = options.serverCpuMicros?.();
   const sorted = latencies.subarray(0, calls).sort();
   return {
     calls,
@@ -83,5 +89,6 @@ export async function closedLoop(call: () => Promise<unknown>, options: LoopOpti
     p95Us: quantileSorted(sorted, 0.95),
     p99Us: quantileSorted(sorted, 0.99),
     cpuUsPerCall: calls > 0 ? (cpu.user + cpu.system) / calls : Number.NaN,
+    serverCpuUsPerCall: server0 !== undefined && server1 !== undefined && calls > 0 ? (server1 - server0) / calls : Number.NaN,
   };
 }

@@ -15,6 +15,8 @@ interface ColdStartProbe {
 
 export interface ColdStartRow {
   transport: "tcp" | "grpc";
+  /** How the SDK was loaded: `"package"` (dependencies from node_modules) or `"bundle"` (one file). */
+  packaging: "package" | "bundle";
   /** Medians over `runs` fresh processes, ms. */
   nodeStartMs: number;
   importMs: number;
@@ -31,27 +33,34 @@ export interface ColdStartRow {
 }
 
 /**
- * Cold start to first prediction: a fresh Node process imports the SDK
- * bundle, creates a client with defaults and awaits one `predictLTV`
- * (connection set-up included), over TCP and over gRPC; medians of `runs`.
+ * Cold start to first prediction: a fresh Node process imports the SDK,
+ * creates a client with defaults and awaits one `predictLTV` (connection
+ * set-up included), over TCP and over gRPC, with the SDK loaded as an
+ * installed package (dependencies from node_modules, many files) and as one
+ * bundled file; medians of `runs`.
  */
 export async function runColdStartSection(
   probe: string,
-  sdk: string,
+  sdk: { package: string; bundle: string },
   urls: { tcpUrl: string; httpUrl: string },
   runs: number,
 ): Promise<ColdStartRow[]> {
-  const rows: ColdStartRow[] = [];
-  for (const transport of ["tcp", "grpc"] as const) {
-    const samples: { value: ColdStartProbe; wallMs: number }[] = [];
-    for (let i = 0; i < runs; i++) {
-      const r = await runNodeJson<ColdStartProbe>([], probe, ["cold-start", sdk, transport === "tcp" ? urls.tcpUrl : urls.httpUrl]);
+  const variants = (["package", "bundle"] as const).flatMap((packaging) => (["tcp", "grpc"] as const).map((transport) => ({ packaging, transport })));
+  const samples = variants.map(() => [] as { value: ColdStartProbe; wallMs: number }[]);
+  // Interleaved, so the variants share the machine's moods alike.
+  for (let i = 0; i < runs; i++) {
+    for (const [k, { packaging, transport }] of variants.entries()) {
+      const r = await runNodeJson<ColdStartProbe>([], probe, ["cold-start", sdk[packaging], transport === "tcp" ? urls.tcpUrl : urls.httpUrl]);
       if (!r.value.ok) throw new Error(`cold start over ${transport}: the first prediction was empty`);
-      samples.push(r);
+      samples[k]!.push(r);
     }
-    const m = (pick: (p: ColdStartProbe) => number) => median(samples.map((s) => pick(s.value)));
+  }
+  const rows: ColdStartRow[] = [];
+  for (const [k, { packaging, transport }] of variants.entries()) {
+    const m = (pick: (p: ColdStartProbe) => number) => median(samples[k]!.map((s) => pick(s.value)));
     rows.push({
       transport,
+      packaging,
       nodeStartMs: m((p) => p.nodeStartMs),
       importMs: m((p) => p.importMs),
       createMs: m((p) => p.createMs),
@@ -59,7 +68,7 @@ export async function runColdStartSection(
       secondCallMs: m((p) => p.secondCallMs),
       toFirstPredictionMs: m((p) => p.toFirstPredictionMs),
       sinceProcessStartMs: m((p) => p.sinceProcessStartMs),
-      spawnToExitMs: median(samples.map((s) => s.wallMs)),
+      spawnToExitMs: median(samples[k]!.map((s) => s.wallMs)),
       runs,
     });
   }

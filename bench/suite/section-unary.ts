@@ -11,6 +11,8 @@ export interface UnaryCell {
   p95Us: number;
   p99Us: number;
   cpuUsPerCall: number;
+  /** The reference server's CPU per call (all its threads). */
+  serverCpuUsPerCall: number;
   /** Summed over rounds. */
   calls: number;
   errors: number;
@@ -34,6 +36,8 @@ export interface UnarySectionOptions {
   cellMs: number;
   warmupMs: number;
   log: (line: string) => void;
+  /** Reads the server process's CPU time, in microseconds. */
+  serverCpuMicros?: () => number | undefined;
 }
 
 /**
@@ -56,7 +60,7 @@ export async function runUnarySection(options: UnarySectionOptions): Promise<Una
         const order = [...eligible.slice(shift), ...eligible.slice(0, shift)];
         const line: string[] = [];
         for (const contender of order) {
-          const r = await closedLoop(contender.call, { concurrency, durationMs: cellMs, warmupMs });
+          const r = await closedLoop(contender.call, { concurrency, durationMs: cellMs, warmupMs, serverCpuMicros: options.serverCpuMicros });
           const list = samples.get(key(contender.id, concurrency)) ?? [];
           list.push(r);
           samples.set(key(contender.id, concurrency), list);
@@ -78,6 +82,7 @@ export async function runUnarySection(options: UnarySectionOptions): Promise<Una
           p95Us: median(list.map((r) => r.p95Us)),
           p99Us: median(list.map((r) => r.p99Us)),
           cpuUsPerCall: median(list.map((r) => r.cpuUsPerCall)),
+          serverCpuUsPerCall: median(list.map((r) => r.serverCpuUsPerCall)),
           calls: list.reduce((s, r) => s + r.calls, 0),
           errors: list.reduce((s, r) => s + r.errors, 0),
           firstError: list.find((r) => r.firstError !== undefined)?.firstError,

@@ -77,7 +77,7 @@ describe("benchmark suite, smoke run", () => {
     for (const c of results.codecs) {
       for (const v of [c.encodeRequestNs, c.decodeRequestNs, c.encodeResponseNs, c.decodeResponseNs]) expect(v).toBeGreaterThan(0);
     }
-    expect(results.coldStart.map((c) => c.transport)).toEqual(["tcp", "grpc"]);
+    expect(results.coldStart.map((c) => `${c.packaging}/${c.transport}`)).toEqual(["package/tcp", "package/grpc", "bundle/tcp", "bundle/grpc"]);
     for (const c of results.coldStart) expect(c.firstCallMs).toBeGreaterThan(0);
     expect(results.poolMemory.map((p) => p.transport)).toEqual(["tcp", "grpc"]);
     expect(results.bid.auctions).toBeGreaterThan(0);
