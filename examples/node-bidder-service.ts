@@ -8,6 +8,8 @@
  *   → {"noBid": false, "bidCpm": 1.23, "predictedLtv": 240, "source": "AI_PREDICTION"}
  *
  * Environment: SYNCVALUE_PREDICTION_URL (default tcp://127.0.0.1:50051),
+ * SYNCVALUE_PREDICTION_HTTP_URL (optional: the same service over HTTP, for
+ * runtimes that cannot pool sockets; Node uses TCP),
  * SYNCVALUE_TOKEN (optional), SYNCVALUE_TIMEOUT_MS (default 30), PORT (default 0: a free port). It prints
  * `bidder service listening http://127.0.0.1:PORT` once ready and stops
  * cleanly on SIGINT/SIGTERM.
@@ -19,6 +21,7 @@ import { createBidder } from "syncvalue/bid";
 const client = createClient({
   prediction: {
     url: process.env.SYNCVALUE_PREDICTION_URL ?? "tcp://127.0.0.1:50051",
+    ...(process.env.SYNCVALUE_PREDICTION_HTTP_URL ? { httpUrl: process.env.SYNCVALUE_PREDICTION_HTTP_URL } : {}),
     tcp: { pool: { min: 2, max: 8, pipelining: 4 } },
   },
   ...(process.env.SYNCVALUE_TOKEN ? { auth: { token: process.env.SYNCVALUE_TOKEN } } : {}),

@@ -5,6 +5,7 @@ export {
   type ClientOptions,
   type Endpoint,
   type EndpointOptions,
+  type EndpointTransport,
   type TcpEndpointOptions,
   type Http2KeepaliveOptions,
   type ServiceProtocol,

@@ -102,7 +102,30 @@ export interface EndpointOptions {
    * defaults. Not allowed with `http(s)://` urls.
    */
   tcp?: TcpEndpointOptions;
+  /**
+   * The same service's `http://` or `https://` URL, next to a `tcp(s)://`
+   * `url`: runtimes that cannot pool sockets use it (see `transport`). Then
+   * `protocol`, `httpVersion`, `http2` and `tls` apply to it, and `tcp` to
+   * `url`. Default: none (the endpoint has one URL).
+   */
+  httpUrl?: string;
+  /**
+   * Which of `url` and `httpUrl` to use. Default `"auto"`: raw TCP where the
+   * runtime pools sockets across requests (Node, Bun, Deno), HTTP where it
+   * cannot (Cloudflare Workers, Vercel edge, browsers). `"tcp"` forces the
+   * TCP url (in Workers: a `cloudflare:sockets` socket per call); `"http"`
+   * forces the HTTP one.
+   */
+  transport?: EndpointTransport;
 }
+
+/**
+ * How an endpoint that has both a TCP and an HTTP URL is reached; see
+ * {@link EndpointOptions.transport}.
+ *
+ * @public
+ */
+export type EndpointTransport = "auto" | "tcp" | "http";
 
 /**
  * The raw TCP transport's settings that an endpoint may carry (the socket

@@ -72,8 +72,8 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
   const layers = createClientLayers(options);
   // Resolve both endpoints before building anything, so a bad option leaves nothing open.
   const resolved = {
-    prediction: options.prediction === undefined ? undefined : resolveEndpoint(options.prediction, "prediction", platform.defaultProtocol),
-    storage: options.storage === undefined ? undefined : resolveEndpoint(options.storage, "storage", platform.defaultProtocol),
+    prediction: options.prediction === undefined ? undefined : resolveEndpoint(options.prediction, "prediction", platform.defaultProtocol, platform.poolsSockets === true),
+    storage: options.storage === undefined ? undefined : resolveEndpoint(options.storage, "storage", platform.defaultProtocol, platform.poolsSockets === true),
   };
   const open: ManagedTransport[] = [];
   const build = (service: ServiceName): ManagedTransport | undefined => {

@@ -7,6 +7,7 @@ import {
   type Http2KeepaliveOptions,
   type ServiceProtocol,
 } from "./client-options.js";
+import { chooseTransport } from "./transport-choice.js";
 
 /** An `http(s)://` endpoint with every default filled in. */
 export interface ResolvedHttpEndpoint {
@@ -38,10 +39,18 @@ export function resolveEndpoint(
   endpoint: Endpoint,
   field: string,
   defaultProtocol: ServiceProtocol,
+  poolsSockets = false,
 ): ResolvedEndpoint {
   const options: EndpointOptions = typeof endpoint === "string" ? { url: endpoint } : endpoint;
   if (options === null || typeof options !== "object") {
     throw invalidArgument(field, "must be a URL string or { url, ... }");
+  }
+  if (options.httpUrl !== undefined || options.transport !== undefined) {
+    // Both URLs are checked, whichever this runtime uses.
+    const choice = chooseTransport(options, field, poolsSockets);
+    const tcp = choice.tcp && resolveEndpoint(choice.tcp, field, defaultProtocol);
+    const http = choice.http && resolveEndpoint(choice.http, field, defaultProtocol);
+    return (choice.use === "tcp" ? tcp : http)!;
   }
   const urlField = typeof endpoint === "string" ? field : `${field}.url`;
   if (typeof options.url !== "string" || options.url === "") {

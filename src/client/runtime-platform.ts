@@ -26,6 +26,11 @@ export interface RuntimePlatform {
   /** The protocol for `http(s)://` endpoints that do not name one. */
   readonly defaultProtocol: "grpc" | "connect";
   createHttpTransport(endpoint: ResolvedHttpEndpoint, context: TransportContext): ManagedTransport;
+  /**
+   * True where sockets outlive a request and can be pooled (Node, Bun, Deno):
+   * an endpoint with both a TCP and an HTTP URL then uses TCP. Default false.
+   */
+  readonly poolsSockets?: boolean;
   /** Absent where the runtime has no sockets: `tcp://` endpoints are then refused. */
   createTcpTransport?(endpoint: ResolvedTcpEndpoint, context: TransportContext): ManagedTransport;
 }

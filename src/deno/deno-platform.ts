@@ -10,6 +10,7 @@ import { createFetchHttpTransport } from "../web/fetch-http-transport.js";
  */
 export const denoPlatform: RuntimePlatform = {
   defaultProtocol: "connect",
+  poolsSockets: true,
   createHttpTransport: createFetchHttpTransport,
   createTcpTransport: tcpOverSockets(connectDenoSocket),
 };

@@ -9,6 +9,7 @@ import { createNodeHttpTransport } from "./node-http-transport.js";
  */
 export const nodePlatform: RuntimePlatform = {
   defaultProtocol: "grpc",
+  poolsSockets: true,
   createHttpTransport: createNodeHttpTransport,
   createTcpTransport: tcpOverSockets(connectNodeSocket),
 };

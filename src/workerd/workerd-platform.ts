@@ -13,6 +13,8 @@ import { createFetchHttpTransport } from "../web/fetch-http-transport.js";
  */
 export const workerdPlatform: RuntimePlatform = {
   defaultProtocol: "connect",
+  // A Worker cannot keep a socket across requests: TCP only when asked for.
+  poolsSockets: false,
   createHttpTransport: createFetchHttpTransport,
   createTcpTransport: tcpOverSockets(createCloudflareSocketConnector(connect)),
 };

@@ -67,7 +67,7 @@ describe("examples", () => {
     const service = await spawnServer({
       command: [process.execPath, `${built}/node-bidder-service.js`],
       ready: /bidder service listening (?<url>http:\/\/127\.0\.0\.1:\d+)/,
-      env: { SYNCVALUE_PREDICTION_URL: server.ready.tcp!, PORT: "0", SYNCVALUE_TIMEOUT_MS: slowMachineTimeoutMs },
+      env: { SYNCVALUE_PREDICTION_URL: server.ready.tcp!, SYNCVALUE_PREDICTION_HTTP_URL: server.url, PORT: "0", SYNCVALUE_TIMEOUT_MS: slowMachineTimeoutMs },
       cwd: repoRoot,
     });
     try {

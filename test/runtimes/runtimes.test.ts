@@ -48,6 +48,14 @@ function expectSameAsNode(result: ScenarioResult) {
   expect(result.unhandledRejections).toEqual([]);
 }
 
+/** How the runtime reached an endpoint given as both tcp:// and http://. */
+function expectTransportChoice(result: ScenarioResult, auto: "tcp" | "http", forcedTcp: "works" | "unimplemented") {
+  expect(ok(result.steps.transportAuto)).toEqual({ used: auto });
+  if (forcedTcp === "works") expect(ok(result.steps.transportTcp)).toEqual(ok(node.steps.predictLTV));
+  else expect(result.steps.transportTcp).toMatchObject({ ok: false, code: "Unimplemented" });
+  expect(result.steps.errorTransportOption).toMatchObject({ ok: false, code: "InvalidArgument", message: expect.stringMatching(/^prediction\.httpUrl: /) });
+}
+
 function expectTcpMatchesHttp(result: ScenarioResult) {
   if (!server.ready.tcp) return;
   ok(result.steps["tcp.warmup"]);
@@ -95,12 +103,14 @@ describe("runtimes", () => {
     expect(ok(node.steps.rejectionTracking)).toEqual({ detected: true });
     expect(node.unhandledRejections).toEqual([]);
     expectTcpMatchesHttp(node);
+    expectTransportChoice(node, "tcp", "works");
   });
 
   it("bun: loads the `bun` build and matches node", async () => {
     const result = await runGuestProcess(binPath("bun"), ["test/runtimes/guest/process-main.ts", "bun", server.url, deadUrl, ...(server.ready.tcp ? [server.ready.tcp] : [])]);
     expect(result.entry).toMatch(/\/dist\/index-bun\.js$/);
     expectSameAsNode(result);
+    expectTransportChoice(result, "tcp", "works");
     expectTcpMatchesHttp(result);
     expect(result.stderr).not.toMatch(/unhandled/i);
   });
@@ -120,6 +130,7 @@ describe("runtimes", () => {
     ]);
     expect(result.entry).toMatch(/\/dist\/index-deno\.js$/);
     expectSameAsNode(result);
+    expectTransportChoice(result, "tcp", "works");
     expectTcpMatchesHttp(result);
     expect(result.stderr).not.toMatch(/unhandled/i);
   });
@@ -148,6 +159,8 @@ describe("runtimes", () => {
       const response = await mf.dispatchFetch(`http://worker.local/?${query}`);
       const result = (await response.json()) as ScenarioResult;
       expectSameAsNode(result);
+      // HTTP unless asked: a Worker cannot pool sockets; asked, TCP goes through cloudflare:sockets.
+      expectTransportChoice(result, "http", "works");
     } finally {
       await mf.dispose();
     }
@@ -159,10 +172,12 @@ describe("runtimes", () => {
     expect(inputs).toContain("dist/index.js");
     expect(inputs.filter((i) => i.startsWith("dist/index-"))).toEqual([]);
     const runtime = new EdgeRuntime({ initialCode: code });
-    const query = new URLSearchParams({ http: server.url, dead: deadUrl });
+    const query = new URLSearchParams({ http: server.url, dead: deadUrl, ...(server.ready.tcp ? { tcp: server.ready.tcp } : {}) });
     const response = await runtime.dispatchFetch(`http://edge.local/?${query}`);
     await response.waitUntil();
     const result = (await response.json()) as ScenarioResult;
     expectSameAsNode(result);
+    // No sockets on Vercel's edge: HTTP, and a forced tcp:// is refused.
+    expectTransportChoice(result, "http", "unimplemented");
   });
 });

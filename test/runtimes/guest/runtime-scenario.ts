@@ -186,6 +186,31 @@ export async function runScenario(
   await step("close", () => client.close());
   await step("errorAfterClose", () => client.prediction.getModelHealth({}));
 
+  if (targets.tcpUrl) {
+    // One endpoint, both URLs, only the TCP one alive: an answer means this runtime chose TCP.
+    const dual = (transport?: "tcp" | "http") =>
+      sv.createClient({ prediction: { url: targets.tcpUrl!, httpUrl: targets.deadUrl, ...(transport ? { transport } : {}) }, timeoutMs: 2_000 });
+    await step("transportAuto", async () => {
+      const c = dual();
+      try {
+        const r = await c.prediction.predictLTV(predictionRequest("cust-a", 4));
+        return { used: r.status === sv.PredictionStatus.SUCCESS ? "tcp" : "fallback" };
+      } catch {
+        return { used: "http" };
+      } finally {
+        await c.close();
+      }
+    });
+    await step("transportTcp", async () => {
+      const c = dual("tcp");
+      try {
+        return predictionFields(await c.prediction.predictLTV(predictionRequest("cust-a", 4)));
+      } finally {
+        await c.close();
+      }
+    });
+    await step("errorTransportOption", () => sv.createClient({ prediction: { url: targets.httpUrl, httpUrl: targets.httpUrl } }));
+  }
   if (targets.useTcp && targets.tcpUrl) {
     const tcp = sv.createClient({ prediction: targets.tcpUrl, storage: targets.tcpUrl, timeoutMs: 2_000 });
     await step("tcp.warmup", () => tcp.warmup());
