@@ -54,7 +54,8 @@ describe("benchmark suite, smoke run", () => {
     // The proxy sees nothing but frames on a warm TCP connection.
     expect(wire.get("tcp-p1")!.requestBytes).toBe(results.request.tcpFrameBytes);
     const tcpCodec = results.codecs.find((c) => c.codec.startsWith("syncvalue TCP codec"))!;
-    expect(wire.get("tcp-p1")!.responseBytes).toBe(tcpCodec.responseBytes + 4);
+    // Answers vary by a few bytes (inference_time_us is written in the smallest integer that fits).
+    expect(Math.abs(wire.get("tcp-p1")!.responseBytes - (tcpCodec.responseBytes + 4))).toBeLessThanOrEqual(4);
     // gRPC carries the protobuf message plus HTTP/2 framing and headers.
     expect(wire.get("grpc")!.requestBytes).toBeGreaterThan(results.request.protobufBytes);
     expect(wire.get("grpc-js")!.requestBytes).toBeGreaterThan(results.request.protobufBytes);
