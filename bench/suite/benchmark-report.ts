@@ -1,4 +1,5 @@
 import type { BenchmarkResults } from "./benchmark-results.js";
+import { benchmarkFindings } from "./benchmark-findings.js";
 import { checkTargets } from "./benchmark-targets.js";
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
@@ -39,6 +40,7 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
 
   lines.push("## Targets", "");
   lines.push(...table(["target", "measured", "met"], checkTargets(r).map((t) => [t.target, t.measured, t.met ? "yes" : "**no**"]), ["l", "l", "l"]), "");
+  lines.push(...benchmarkFindings(r));
 
   lines.push("## Unary latency at concurrency 1", "");
   const bare1 = cell("bare", 1);

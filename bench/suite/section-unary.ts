@@ -7,6 +7,9 @@ export interface UnaryCell {
   contender: string;
   concurrency: number;
   callsPerSecond: number;
+  /** Lowest and highest calls/s over the rounds: the spread the median hides. */
+  callsPerSecondMin: number;
+  callsPerSecondMax: number;
   p50Us: number;
   p95Us: number;
   p99Us: number;
@@ -78,6 +81,8 @@ export async function runUnarySection(options: UnarySectionOptions): Promise<Una
           contender: contender.id,
           concurrency,
           callsPerSecond: median(list.map((r) => r.callsPerSecond)),
+          callsPerSecondMin: Math.min(...list.map((r) => r.callsPerSecond)),
+          callsPerSecondMax: Math.max(...list.map((r) => r.callsPerSecond)),
           p50Us: median(list.map((r) => r.p50Us)),
           p95Us: median(list.map((r) => r.p95Us)),
           p99Us: median(list.map((r) => r.p99Us)),

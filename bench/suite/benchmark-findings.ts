@@ -1,0 +1,69 @@
+import type { BenchmarkResults } from "./benchmark-results.js";
+import type { UnaryCell } from "./section-unary.js";
+
+const us = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "n/a" : `${Math.round(n)} µs`);
+const range = (c: UnaryCell) => `${Math.round(c.callsPerSecondMin)}–${Math.round(c.callsPerSecondMax)}`;
+const overlap = (a: UnaryCell, b: UnaryCell) => a.callsPerSecondMax >= b.callsPerSecondMin && b.callsPerSecondMax >= a.callsPerSecondMin;
+
+/**
+ * Where the SDK is behind an alternative or a target in this run, with the
+ * figures that explain it and what profiling (`node --cpu-prof`) showed.
+ * The explanations are this code's; the numbers are the run's.
+ */
+export function benchmarkFindings(r: BenchmarkResults): string[] {
+  const cell = (id: string, c: number) => r.unary.cells.find((x) => x.contender === id && x.concurrency === c);
+  const lines: string[] = ["## Where we are behind, and why", ""];
+  const bare = cell("bare", 1);
+  const tcp = cell("tcp-p1", 1);
+  if (bare && tcp && tcp.p50Us > 1.3 * bare.p50Us) {
+    lines.push(
+      `- **TCP p50 against the floor** (${(tcp.p50Us / bare.p50Us).toFixed(2)}x, target 1.3x). Server CPU per call is about the same for both (${us(tcp.serverCpuUsPerCall)} vs ${us(bare.serverCpuUsPerCall)}: the same bytes); the gap is client CPU: ${us(tcp.cpuUsPerCall)} per call against the floor's ${us(bare.cpuUsPerCall)}, which writes pre-encoded bytes and decodes nothing. ` +
+        "Profiled with a socket that answers in-process: Connect's `runUnaryCall` (two AbortControllers per call, one aborted on success, which builds a DOMException with a stack trace) was about 40% of the transport's CPU; the transport now has a lean unary path without it. " +
+        "What remains, roughly: garbage collection (~30% of samples), the call's deadline (an AbortController, a timer and an abort listener in the pool and in the connection: about 30% of the transport's own CPU in-process), the SDK layers every call goes through (validation, metrics, default deadline), and the named-map encoding of a 630-byte request.",
+    );
+  }
+  const grpcRows = r.unary.concurrencies
+    .map((c) => ({ c, ours: cell("grpc", c), theirs: cell("grpc-js", c) }))
+    .filter((x) => x.ours && x.theirs);
+  const behind = grpcRows.filter((x) => x.ours!.callsPerSecond < x.theirs!.callsPerSecond);
+  if (behind.length > 0) {
+    const cpu = grpcRows.map((x) => `c=${x.c}: ${us(x.ours!.cpuUsPerCall)} vs ${us(x.theirs!.cpuUsPerCall)}`).join(", ");
+    const server = grpcRows.map((x) => us(x.theirs!.serverCpuUsPerCall)).join(" / ");
+    lines.push(
+      `- **gRPC throughput below grpc-js at ${behind.map((x) => `c=${x.c} (${(x.ours!.callsPerSecond / x.theirs!.callsPerSecond).toFixed(2)}x)`).join(", ")}.** ` +
+        `Every HTTP client here is bound by the reference server, whose connect-node HTTP/2 path costs ${server} of CPU per call (against ${us(cell("tcp-p1", 64)?.serverCpuUsPerCall)} for the TCP binding), on the same two shared cores. ` +
+        `Our gRPC client's own CPU per call against grpc-js's: ${cpu}. Calls/s over the rounds where we are behind (ours, then grpc-js's): ${behind.map((x) => `c=${x.c}: ${range(x.ours!)} vs ${range(x.theirs!)}`).join("; ")}${behind.every((x) => overlap(x.ours!, x.theirs!)) ? ": the ranges overlap, so on this machine the gap is within the rounds' noise, and our client spends less CPU per call." : "."}`,
+    );
+  }
+  const ch = r.cacheHits;
+  if (ch.hitsPerCpuSecond < 2_000_000) {
+    lines.push(
+      `- **Cache hits** (${Math.round(ch.hitsPerCpuSecond).toLocaleString("en-US")} per CPU second through the whole client, ${Math.round(ch.layerHitsPerCpuSecond).toLocaleString("en-US")} through the cache layer alone; target 2,000,000). ` +
+        "Profile of the hit path: hashing the request into its cache key (`predictionCacheKey`, every field that matters, each call) is about a third of it, request validation about a sixth, then the promise plumbing of the Connect client. A hit costs a few microseconds of CPU here; the target is half a microsecond, so the key and the validation would have to become several times cheaper (the cache's and the validation's code, not the transports').",
+    );
+  }
+  const tcpWire = r.wire.find((w) => w.contender === "tcp-p1");
+  const positional = r.codecs.find((c) => c.codec.includes("positional"));
+  if (tcpWire && tcpWire.requestBytes > 300) {
+    lines.push(
+      `- **Wire size of a TCP request** (${Math.round(tcpWire.requestBytes)} bytes, target 300). PROTOCOL.md's request is a named map: every field name is spelled out, in each of the 5 events too, and every field is written (serde needs them). ` +
+        (positional
+          ? `The positional form that serde servers also accept is ${positional.requestBytes + 4} bytes with its frame header (and cheaper to encode, see the codec table); sending it is a protocol decision, not made here. `
+          : "") +
+        `gRPC sends ${Math.round(r.wire.find((w) => w.contender === "grpc")?.requestBytes ?? Number.NaN)} bytes for the same request (protobuf plus HTTP/2 frames with compressed headers).`,
+    );
+  }
+  const cold = r.coldStart.filter((c) => c.toFirstPredictionMs >= 50);
+  if (cold.length > 0) {
+    const pkg = r.coldStart.find((c) => c.packaging === "package" && c.transport === "tcp");
+    const bundle = r.coldStart.find((c) => c.packaging === "bundle" && c.transport === "tcp");
+    lines.push(
+      `- **Cold start** (target 50 ms). Importing is most of it: ${pkg ? `${pkg.importMs.toFixed(0)} ms` : "n/a"} as an installed package (@bufbuild/protobuf, @connectrpc/connect and connect-node, msgpackr are loaded file by file from node_modules), ${bundle ? `${bundle.importMs.toFixed(0)} ms` : "n/a"} as one bundled file. ` +
+        `The first call (${bundle ? `${bundle.firstCallMs.toFixed(0)} ms` : "n/a"}) opens the connection and runs every code path for the first time; the second takes ${bundle ? `${bundle.secondCallMs.toFixed(1)} ms` : "n/a"}. ` +
+        `Node itself needs ${pkg ? `${pkg.nodeStartMs.toFixed(0)} ms` : "n/a"} to reach the first line on this busy machine.`,
+    );
+  }
+  if (lines.length === 2) lines.push("Nowhere in this run.");
+  lines.push("");
+  return lines;
+}
