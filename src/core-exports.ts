@@ -45,5 +45,8 @@ export {
   type TcpPoolOptions,
   type ConnectionPoolStats,
   type SocketConnector,
+  type SocketConnectOptions,
+  type SocketEvents,
+  type RuntimeSocket,
   type SocketTlsOptions,
 } from "./tcp/index.js";

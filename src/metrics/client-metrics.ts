@@ -9,13 +9,19 @@ import { LatencyHistogram } from "./latency-histogram.js";
  * @public
  */
 export interface MethodMetrics {
+  /** Calls completed (answered or rejected). */
   count: number;
   /** Calls that rejected (any code). */
   errors: number;
+  /** Median latency, ms, within the histogram's bucket precision. */
   p50Ms: number;
+  /** 95th percentile latency, ms. */
   p95Ms: number;
+  /** 99th percentile latency, ms. */
   p99Ms: number;
+  /** Mean latency, ms. */
   meanMs: number;
+  /** Largest latency seen, ms. */
   maxMs: number;
 }
 
@@ -26,10 +32,15 @@ export interface MethodMetrics {
  * @public
  */
 export interface PoolStats {
+  /** Connections open. */
   open?: number;
+  /** Connections with requests in flight. */
   busy?: number;
+  /** Connections open without requests in flight. */
   idle?: number;
+  /** Requests waiting for a connection. */
   queued?: number;
+  /** Further counters of the transport (see `ConnectionPoolStats` for raw TCP). */
   [name: string]: unknown;
 }
 
@@ -42,6 +53,7 @@ export interface PoolStats {
 export interface ClientMetricsSnapshot {
   /** Per method, keyed by the method's local name (`predictLTV`, `queryConcept`, ...). */
   methods: Record<string, MethodMetrics>;
+  /** The prediction (and opted-in storage read) cache. */
   cache: {
     /** Answered from a fresh entry. */
     hits: number;
@@ -55,25 +67,31 @@ export interface ClientMetricsSnapshot {
     coalesced: number;
     /** Entries dropped because a write touched their concept. */
     invalidations: number;
+    /** Entries held now. */
     entries: number;
+    /** Estimated bytes held now. */
     bytes: number;
   };
+  /** The micro-batcher (all 0 when batching is off). */
   batching: {
     /** `PredictLTVBatch` calls sent by the micro-batcher. */
     batches: number;
     /** Predictions sent inside them. */
     items: number;
   };
-  /** Retries sent, and retries the retry budget refused. */
+  /** Retries sent. */
   retries: number;
+  /** Retries the retry budget refused. */
   retriesThrottled: number;
-  /** Hedged attempts sent, and how many of them answered first. */
+  /** Hedged attempts sent. */
   hedges: number;
+  /** Hedged attempts that answered first. */
   hedgeWins: number;
   /** Breaker state per service with an endpoint. */
   breaker: Partial<Record<ServiceName, CircuitState>>;
-  /** Local fallback answers, in total and by reason. */
+  /** Local fallback answers in total. */
   fallbacks: number;
+  /** Local fallback answers by reason. */
   fallbacksByReason: Record<FallbackReason, number>;
   /** Pool statistics of transports that have a `stats()` method (raw TCP). */
   pool: Partial<Record<ServiceName, PoolStats>>;

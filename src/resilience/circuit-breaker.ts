@@ -73,9 +73,11 @@ export const circuitBreakerDefaults = {
  * @public
  */
 export interface CircuitBreakerSnapshot {
+  /** `closed` (calls pass), `open` (calls refused) or `half-open` (probes pass). */
   state: CircuitState;
   /** When the breaker last opened; 0 if never. */
   openedAtMs: number;
+  /** Failures since the last success. */
   consecutiveFailures: number;
   /** The rolling window: `[bucketStartMs, successes, failures]`, oldest first. */
   window: Array<[number, number, number]>;

@@ -44,8 +44,9 @@ export interface ConnectionPoolStats {
   lost: number;
   /** Connections closed after idling beyond `idleTimeoutMs` (above `min`). */
   idleClosed: number;
-  /** Health round trips made on idle connections before reuse, and how many failed. */
+  /** Health round trips made on idle connections before reuse. */
   verifications: number;
+  /** Verifications that failed or timed out (the connection was then closed). */
   verifyFailures: number;
   /** Wall-clock gaps taken for a freeze and thaw (every idle connection was discarded). */
   thaws: number;

@@ -23,7 +23,9 @@ export interface SocketTlsOptions {
 
 /** What a connector needs to open one socket. */
 export interface SocketConnectOptions {
+  /** Host name or IP address to connect to. */
   readonly host: string;
+  /** TCP port. */
   readonly port: number;
   /** Present for `tcps://`. */
   readonly tls?: SocketTlsOptions | undefined;
@@ -71,6 +73,7 @@ export interface RuntimeSocket {
  * Rejects when the connection cannot be established.
  */
 export interface SocketConnector {
+  /** Opens a socket (TLS when `options.tls` is set); `events` receive its data, end and errors. */
   (options: SocketConnectOptions, events: SocketEvents): Promise<RuntimeSocket>;
   /**
    * True where sockets must not outlive the request that opened them

@@ -16,6 +16,8 @@ export const file_sutra_storage_storage: GenFile = /*@__PURE__*/
   fileDesc("ChtzdXRyYS9zdG9yYWdlL3N0b3JhZ2UucHJvdG8SDXN1dHJhLnN0b3JhZ2UicwoTTGVhcm5Db25jZXB0UmVxdWVzdBISCgpjb25jZXB0X2lkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSEQoJZW1iZWRkaW5nGAMgAygCEhAKCHN0cmVuZ3RoGAQgASgCEhIKCmNvbmZpZGVuY2UYBSABKAIiKAoUTGVhcm5Db25jZXB0UmVzcG9uc2USEAoIc2VxdWVuY2UYASABKAQiKQoTUXVlcnlDb25jZXB0UmVxdWVzdBISCgpjb25jZXB0X2lkGAEgASgJInAKFFF1ZXJ5Q29uY2VwdFJlc3BvbnNlEg0KBWZvdW5kGAEgASgIEhIKCmNvbmNlcHRfaWQYAiABKAkSDwoHY29udGVudBgDIAEoCRIQCghzdHJlbmd0aBgEIAEoAhISCgpjb25maWRlbmNlGAUgASgCImcKF0xlYXJuQXNzb2NpYXRpb25SZXF1ZXN0EhEKCXNvdXJjZV9pZBgBIAEoCRIRCgl0YXJnZXRfaWQYAiABKAkSEgoKYXNzb2NfdHlwZRgDIAEoDRISCgpjb25maWRlbmNlGAQgASgCIiwKGExlYXJuQXNzb2NpYXRpb25SZXNwb25zZRIQCghzZXF1ZW5jZRgBIAEoBCIpChNHZXROZWlnaGJvcnNSZXF1ZXN0EhIKCmNvbmNlcHRfaWQYASABKAkiLAoUR2V0TmVpZ2hib3JzUmVzcG9uc2USFAoMbmVpZ2hib3JfaWRzGAEgAygJIkYKD0ZpbmRQYXRoUmVxdWVzdBIQCghzdGFydF9pZBgBIAEoCRIOCgZlbmRfaWQYAiABKAkSEQoJbWF4X2RlcHRoGAMgASgNIi8KEEZpbmRQYXRoUmVzcG9uc2USDQoFZm91bmQYASABKAgSDAoEcGF0aBgCIAMoCSJJChNWZWN0b3JTZWFyY2hSZXF1ZXN0EhQKDHF1ZXJ5X3ZlY3RvchgBIAMoAhIJCgFrGAIgASgNEhEKCWVmX3NlYXJjaBgDIAEoDSI1CgtWZWN0b3JNYXRjaBISCgpjb25jZXB0X2lkGAEgASgJEhIKCnNpbWlsYXJpdHkYAiABKAIiQwoUVmVjdG9yU2VhcmNoUmVzcG9uc2USKwoHcmVzdWx0cxgBIAMoCzIaLnN1dHJhLnN0b3JhZ2UuVmVjdG9yTWF0Y2giDgoMU3RhdHNSZXF1ZXN0IpQBCg1TdGF0c1Jlc3BvbnNlEhAKCGNvbmNlcHRzGAEgASgEEg0KBWVkZ2VzGAIgASgEEg8KB3dyaXR0ZW4YAyABKAQSDwoHZHJvcHBlZBgEIAEoBBIPCgdwZW5kaW5nGAUgASgEEhcKD3JlY29uY2lsaWF0aW9ucxgGIAEoBBIWCg51cHRpbWVfc2Vjb25kcxgHIAEoBCIOCgxGbHVzaFJlcXVlc3QiIAoNRmx1c2hSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIIhQKEkhlYWx0aENoZWNrUmVxdWVzdCJOChNIZWFsdGhDaGVja1Jlc3BvbnNlEg8KB2hlYWx0aHkYASABKAgSDgoGc3RhdHVzGAIgASgJEhYKDnVwdGltZV9zZWNvbmRzGAMgASgEMocGCg5TdG9yYWdlU2VydmljZRJXCgxMZWFybkNvbmNlcHQSIi5zdXRyYS5zdG9yYWdlLkxlYXJuQ29uY2VwdFJlcXVlc3QaIy5zdXRyYS5zdG9yYWdlLkxlYXJuQ29uY2VwdFJlc3BvbnNlElcKDFF1ZXJ5Q29uY2VwdBIiLnN1dHJhLnN0b3JhZ2UuUXVlcnlDb25jZXB0UmVxdWVzdBojLnN1dHJhLnN0b3JhZ2UuUXVlcnlDb25jZXB0UmVzcG9uc2USYwoQTGVhcm5Bc3NvY2lhdGlvbhImLnN1dHJhLnN0b3JhZ2UuTGVhcm5Bc3NvY2lhdGlvblJlcXVlc3QaJy5zdXRyYS5zdG9yYWdlLkxlYXJuQXNzb2NpYXRpb25SZXNwb25zZRJXCgxHZXROZWlnaGJvcnMSIi5zdXRyYS5zdG9yYWdlLkdldE5laWdoYm9yc1JlcXVlc3QaIy5zdXRyYS5zdG9yYWdlLkdldE5laWdoYm9yc1Jlc3BvbnNlEksKCEZpbmRQYXRoEh4uc3V0cmEuc3RvcmFnZS5GaW5kUGF0aFJlcXVlc3QaHy5zdXRyYS5zdG9yYWdlLkZpbmRQYXRoUmVzcG9uc2USVwoMVmVjdG9yU2VhcmNoEiIuc3V0cmEuc3RvcmFnZS5WZWN0b3JTZWFyY2hSZXF1ZXN0GiMuc3V0cmEuc3RvcmFnZS5WZWN0b3JTZWFyY2hSZXNwb25zZRJFCghHZXRTdGF0cxIbLnN1dHJhLnN0b3JhZ2UuU3RhdHNSZXF1ZXN0Ghwuc3V0cmEuc3RvcmFnZS5TdGF0c1Jlc3BvbnNlEkIKBUZsdXNoEhsuc3V0cmEuc3RvcmFnZS5GbHVzaFJlcXVlc3QaHC5zdXRyYS5zdG9yYWdlLkZsdXNoUmVzcG9uc2USVAoLSGVhbHRoQ2hlY2sSIS5zdXRyYS5zdG9yYWdlLkhlYWx0aENoZWNrUmVxdWVzdBoiLnN1dHJhLnN0b3JhZ2UuSGVhbHRoQ2hlY2tSZXNwb25zZWIGcHJvdG8z");
 
 /**
+ * Learns (creates or updates) a concept.
+ *
  * @generated from message sutra.storage.LearnConceptRequest
  */
 export type LearnConceptRequest = Message<"sutra.storage.LearnConceptRequest"> & {
@@ -53,6 +55,8 @@ export const LearnConceptRequestSchema: GenMessage<LearnConceptRequest> = /*@__P
   messageDesc(file_sutra_storage_storage, 0);
 
 /**
+ * The write's sequence number.
+ *
  * @generated from message sutra.storage.LearnConceptResponse
  */
 export type LearnConceptResponse = Message<"sutra.storage.LearnConceptResponse"> & {
@@ -70,6 +74,8 @@ export const LearnConceptResponseSchema: GenMessage<LearnConceptResponse> = /*@_
   messageDesc(file_sutra_storage_storage, 1);
 
 /**
+ * Reads one concept.
+ *
  * @generated from message sutra.storage.QueryConceptRequest
  */
 export type QueryConceptRequest = Message<"sutra.storage.QueryConceptRequest"> & {
@@ -87,6 +93,8 @@ export const QueryConceptRequestSchema: GenMessage<QueryConceptRequest> = /*@__P
   messageDesc(file_sutra_storage_storage, 2);
 
 /**
+ * A concept, if found.
+ *
  * @generated from message sutra.storage.QueryConceptResponse
  */
 export type QueryConceptResponse = Message<"sutra.storage.QueryConceptResponse"> & {
@@ -124,6 +132,8 @@ export const QueryConceptResponseSchema: GenMessage<QueryConceptResponse> = /*@_
   messageDesc(file_sutra_storage_storage, 3);
 
 /**
+ * Learns a directed association between two concepts.
+ *
  * @generated from message sutra.storage.LearnAssociationRequest
  */
 export type LearnAssociationRequest = Message<"sutra.storage.LearnAssociationRequest"> & {
@@ -156,6 +166,8 @@ export const LearnAssociationRequestSchema: GenMessage<LearnAssociationRequest> 
   messageDesc(file_sutra_storage_storage, 4);
 
 /**
+ * The write's sequence number.
+ *
  * @generated from message sutra.storage.LearnAssociationResponse
  */
 export type LearnAssociationResponse = Message<"sutra.storage.LearnAssociationResponse"> & {
@@ -173,6 +185,8 @@ export const LearnAssociationResponseSchema: GenMessage<LearnAssociationResponse
   messageDesc(file_sutra_storage_storage, 5);
 
 /**
+ * Asks for the concepts a concept is associated with.
+ *
  * @generated from message sutra.storage.GetNeighborsRequest
  */
 export type GetNeighborsRequest = Message<"sutra.storage.GetNeighborsRequest"> & {
@@ -190,6 +204,8 @@ export const GetNeighborsRequestSchema: GenMessage<GetNeighborsRequest> = /*@__P
   messageDesc(file_sutra_storage_storage, 6);
 
 /**
+ * The neighbours' ids.
+ *
  * @generated from message sutra.storage.GetNeighborsResponse
  */
 export type GetNeighborsResponse = Message<"sutra.storage.GetNeighborsResponse"> & {
@@ -207,6 +223,8 @@ export const GetNeighborsResponseSchema: GenMessage<GetNeighborsResponse> = /*@_
   messageDesc(file_sutra_storage_storage, 7);
 
 /**
+ * Asks for a path of associations between two concepts.
+ *
  * @generated from message sutra.storage.FindPathRequest
  */
 export type FindPathRequest = Message<"sutra.storage.FindPathRequest"> & {
@@ -234,6 +252,8 @@ export const FindPathRequestSchema: GenMessage<FindPathRequest> = /*@__PURE__*/
   messageDesc(file_sutra_storage_storage, 8);
 
 /**
+ * A path, if one exists within max_depth.
+ *
  * @generated from message sutra.storage.FindPathResponse
  */
 export type FindPathResponse = Message<"sutra.storage.FindPathResponse"> & {
@@ -256,6 +276,8 @@ export const FindPathResponseSchema: GenMessage<FindPathResponse> = /*@__PURE__*
   messageDesc(file_sutra_storage_storage, 9);
 
 /**
+ * The k concepts whose embeddings are nearest to a query vector.
+ *
  * @generated from message sutra.storage.VectorSearchRequest
  */
 export type VectorSearchRequest = Message<"sutra.storage.VectorSearchRequest"> & {
@@ -283,6 +305,8 @@ export const VectorSearchRequestSchema: GenMessage<VectorSearchRequest> = /*@__P
   messageDesc(file_sutra_storage_storage, 10);
 
 /**
+ * One match of a vector search.
+ *
  * @generated from message sutra.storage.VectorMatch
  */
 export type VectorMatch = Message<"sutra.storage.VectorMatch"> & {
@@ -305,6 +329,8 @@ export const VectorMatchSchema: GenMessage<VectorMatch> = /*@__PURE__*/
   messageDesc(file_sutra_storage_storage, 11);
 
 /**
+ * The matches, nearest first.
+ *
  * @generated from message sutra.storage.VectorSearchResponse
  */
 export type VectorSearchResponse = Message<"sutra.storage.VectorSearchResponse"> & {
@@ -322,6 +348,8 @@ export const VectorSearchResponseSchema: GenMessage<VectorSearchResponse> = /*@_
   messageDesc(file_sutra_storage_storage, 12);
 
 /**
+ * Asks for the store's counters.
+ *
  * @generated from message sutra.storage.StatsRequest
  */
 export type StatsRequest = Message<"sutra.storage.StatsRequest"> & {
@@ -335,6 +363,8 @@ export const StatsRequestSchema: GenMessage<StatsRequest> = /*@__PURE__*/
   messageDesc(file_sutra_storage_storage, 13);
 
 /**
+ * The store's counters.
+ *
  * @generated from message sutra.storage.StatsResponse
  */
 export type StatsResponse = Message<"sutra.storage.StatsResponse"> & {
@@ -382,6 +412,8 @@ export const StatsResponseSchema: GenMessage<StatsResponse> = /*@__PURE__*/
   messageDesc(file_sutra_storage_storage, 14);
 
 /**
+ * Asks the store to persist what it holds.
+ *
  * @generated from message sutra.storage.FlushRequest
  */
 export type FlushRequest = Message<"sutra.storage.FlushRequest"> & {
@@ -395,6 +427,8 @@ export const FlushRequestSchema: GenMessage<FlushRequest> = /*@__PURE__*/
   messageDesc(file_sutra_storage_storage, 15);
 
 /**
+ * Whether the flush succeeded.
+ *
  * @generated from message sutra.storage.FlushResponse
  */
 export type FlushResponse = Message<"sutra.storage.FlushResponse"> & {
@@ -412,6 +446,8 @@ export const FlushResponseSchema: GenMessage<FlushResponse> = /*@__PURE__*/
   messageDesc(file_sutra_storage_storage, 16);
 
 /**
+ * Asks whether the store is healthy.
+ *
  * @generated from message sutra.storage.HealthCheckRequest
  */
 export type HealthCheckRequest = Message<"sutra.storage.HealthCheckRequest"> & {
@@ -425,6 +461,8 @@ export const HealthCheckRequestSchema: GenMessage<HealthCheckRequest> = /*@__PUR
   messageDesc(file_sutra_storage_storage, 17);
 
 /**
+ * The store's health.
+ *
  * @generated from message sutra.storage.HealthCheckResponse
  */
 export type HealthCheckResponse = Message<"sutra.storage.HealthCheckResponse"> & {
@@ -452,6 +490,8 @@ export const HealthCheckResponseSchema: GenMessage<HealthCheckResponse> = /*@__P
   messageDesc(file_sutra_storage_storage, 18);
 
 /**
+ * The concept store: concepts, associations between them, paths and vector search.
+ *
  * @generated from service sutra.storage.StorageService
  */
 export const StorageService: GenService<{

@@ -16,6 +16,8 @@ export const file_syncvalue_v1_syncvalue: GenFile = /*@__PURE__*/
   fileDesc("ChxzeW5jdmFsdWUvdjEvc3luY3ZhbHVlLnByb3RvEgxzeW5jdmFsdWUudjEi4QIKFExUVlByZWRpY3Rpb25SZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSFAoMdGltZXN0YW1wX21zGAIgASgDEhMKC2N1c3RvbWVyX2lkGAMgASgJEhAKCHBsYXRmb3JtGAQgASgJEjIKDWV2ZW50X2hpc3RvcnkYBSADKAsyGy5zeW5jdmFsdWUudjEuQ3VzdG9tZXJFdmVudBITCgtjdXJyZW50X2NhYxgGIAEoARITCgtjYW1wYWlnbl9pZBgHIAEoCRITCgthZF9ncm91cF9pZBgIIAEoCRIQCghmZWF0dXJlcxgJIAMoARJCCghtZXRhZGF0YRgKIAMoCzIwLnN5bmN2YWx1ZS52MS5MVFZQcmVkaWN0aW9uUmVxdWVzdC5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLSAQoNQ3VzdG9tZXJFdmVudBIUCgx0aW1lc3RhbXBfbXMYASABKAMSEgoKZXZlbnRfdHlwZRgCIAEoCRITCgtldmVudF92YWx1ZRgDIAEoARIOCgZzb3VyY2UYBCABKAkSPwoKYXR0cmlidXRlcxgFIAMoCzIrLnN5bmN2YWx1ZS52MS5DdXN0b21lckV2ZW50LkF0dHJpYnV0ZXNFbnRyeRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLEAgoVTFRWUHJlZGljdGlvblJlc3BvbnNlEhIKCnJlcXVlc3RfaWQYASABKAkSFAoMdGltZXN0YW1wX21zGAIgASgDEhUKDXByZWRpY3RlZF9sdHYYAyABKAESEgoKY29uZmlkZW5jZRgEIAEoARIXCg9sdHZfbG93ZXJfYm91bmQYBSABKAESFwoPbHR2X3VwcGVyX2JvdW5kGAYgASgBEhUKDW1vZGVsX3ZlcnNpb24YByABKAkSKwoMdG9wX2ZlYXR1cmVzGAggAygLMhUuc3luY3ZhbHVlLnYxLkZlYXR1cmUSGQoRaW5mZXJlbmNlX3RpbWVfdXMYCSABKAMSLgoGc3RhdHVzGAogASgOMh4uc3luY3ZhbHVlLnYxLlByZWRpY3Rpb25TdGF0dXMSFQoNZXJyb3JfbWVzc2FnZRgLIAEoCSI6CgdGZWF0dXJlEgwKBG5hbWUYASABKAkSEgoKaW1wb3J0YW5jZRgCIAEoARINCgV2YWx1ZRgDIAEoASJHCg9MVFZCYXRjaFJlcXVlc3QSNAoIcmVxdWVzdHMYASADKAsyIi5zeW5jdmFsdWUudjEuTFRWUHJlZGljdGlvblJlcXVlc3QihwEKEExUVkJhdGNoUmVzcG9uc2USNgoJcmVzcG9uc2VzGAEgAygLMiMuc3luY3ZhbHVlLnYxLkxUVlByZWRpY3Rpb25SZXNwb25zZRIXCg90b3RhbF9wcm9jZXNzZWQYAiABKAUSEgoKc3VjY2Vzc2Z1bBgDIAEoBRIOCgZmYWlsZWQYBCABKAUiKAoNSGVhbHRoUmVxdWVzdBIXCg9pbmNsdWRlX21ldHJpY3MYASABKAgiuQIKDkhlYWx0aFJlc3BvbnNlEhIKCmlzX2hlYWx0aHkYASABKAgSFQoNbW9kZWxfdmVyc2lvbhgCIAEoCRIWCg51cHRpbWVfc2Vjb25kcxgDIAEoAxIYChBjdXJyZW50X2FjY3VyYWN5GAQgASgBEhcKD3RhcmdldF9hY2N1cmFjeRgFIAEoARIZChFwcmVkaWN0aW9uc190b2RheRgGIAEoAxIWCg5hdmdfbGF0ZW5jeV9tcxgHIAEoARIWCg5wOTVfbGF0ZW5jeV9tcxgIIAEoARIWCg5wOTlfbGF0ZW5jeV9tcxgJIAEoARIZChFjcHVfdXNhZ2VfcGVyY2VudBgKIAEoARIXCg9tZW1vcnlfdXNhZ2VfbWIYCyABKAESGgoSYWN0aXZlX2Nvbm5lY3Rpb25zGAwgASgFKnUKEFByZWRpY3Rpb25TdGF0dXMSCwoHU1VDQ0VTUxAAEg8KC01PREVMX0VSUk9SEAESEQoNSU5WQUxJRF9JTlBVVBACEhUKEUlOU1VGRklDSUVOVF9EQVRBEAMSCwoHVElNRU9VVBAEEgwKCEZBTExCQUNLEAUy6QIKEFN5bmNWYWx1ZVNlcnZpY2USVQoKUHJlZGljdExUVhIiLnN5bmN2YWx1ZS52MS5MVFZQcmVkaWN0aW9uUmVxdWVzdBojLnN5bmN2YWx1ZS52MS5MVFZQcmVkaWN0aW9uUmVzcG9uc2USUAoPUHJlZGljdExUVkJhdGNoEh0uc3luY3ZhbHVlLnYxLkxUVkJhdGNoUmVxdWVzdBoeLnN5bmN2YWx1ZS52MS5MVFZCYXRjaFJlc3BvbnNlEl8KEFByZWRpY3RMVFZTdHJlYW0SIi5zeW5jdmFsdWUudjEuTFRWUHJlZGljdGlvblJlcXVlc3QaIy5zeW5jdmFsdWUudjEuTFRWUHJlZGljdGlvblJlc3BvbnNlKAEwARJLCg5HZXRNb2RlbEhlYWx0aBIbLnN5bmN2YWx1ZS52MS5IZWFsdGhSZXF1ZXN0Ghwuc3luY3ZhbHVlLnYxLkhlYWx0aFJlc3BvbnNlYgZwcm90bzM");
 
 /**
+ * One customer to predict the lifetime value of, with their event history.
+ *
  * @generated from message syncvalue.v1.LTVPredictionRequest
  */
 export type LTVPredictionRequest = Message<"syncvalue.v1.LTVPredictionRequest"> & {
@@ -80,6 +82,8 @@ export const LTVPredictionRequestSchema: GenMessage<LTVPredictionRequest> = /*@_
   messageDesc(file_syncvalue_v1_syncvalue, 0);
 
 /**
+ * One thing a customer did: a view, click, add to cart, purchase...
+ *
  * @generated from message syncvalue.v1.CustomerEvent
  */
 export type CustomerEvent = Message<"syncvalue.v1.CustomerEvent"> & {
@@ -119,6 +123,9 @@ export const CustomerEventSchema: GenMessage<CustomerEvent> = /*@__PURE__*/
   messageDesc(file_syncvalue_v1_syncvalue, 1);
 
 /**
+ * A lifetime value prediction with its 95% interval. A per-prediction failure
+ * is a non-SUCCESS status with an error_message, not a failed call.
+ *
  * @generated from message syncvalue.v1.LTVPredictionResponse
  */
 export type LTVPredictionResponse = Message<"syncvalue.v1.LTVPredictionResponse"> & {
@@ -190,6 +197,8 @@ export const LTVPredictionResponseSchema: GenMessage<LTVPredictionResponse> = /*
   messageDesc(file_syncvalue_v1_syncvalue, 2);
 
 /**
+ * One input of the model and how much it weighed in a prediction.
+ *
  * @generated from message syncvalue.v1.Feature
  */
 export type Feature = Message<"syncvalue.v1.Feature"> & {
@@ -217,6 +226,8 @@ export const FeatureSchema: GenMessage<Feature> = /*@__PURE__*/
   messageDesc(file_syncvalue_v1_syncvalue, 3);
 
 /**
+ * Several predictions in one call.
+ *
  * @generated from message syncvalue.v1.LTVBatchRequest
  */
 export type LTVBatchRequest = Message<"syncvalue.v1.LTVBatchRequest"> & {
@@ -234,6 +245,8 @@ export const LTVBatchRequestSchema: GenMessage<LTVBatchRequest> = /*@__PURE__*/
   messageDesc(file_syncvalue_v1_syncvalue, 4);
 
 /**
+ * The answers of a batch, in request order, with counts.
+ *
  * @generated from message syncvalue.v1.LTVBatchResponse
  */
 export type LTVBatchResponse = Message<"syncvalue.v1.LTVBatchResponse"> & {
@@ -266,6 +279,8 @@ export const LTVBatchResponseSchema: GenMessage<LTVBatchResponse> = /*@__PURE__*
   messageDesc(file_syncvalue_v1_syncvalue, 5);
 
 /**
+ * Asks for the model's health.
+ *
  * @generated from message syncvalue.v1.HealthRequest
  */
 export type HealthRequest = Message<"syncvalue.v1.HealthRequest"> & {
@@ -283,6 +298,8 @@ export const HealthRequestSchema: GenMessage<HealthRequest> = /*@__PURE__*/
   messageDesc(file_syncvalue_v1_syncvalue, 6);
 
 /**
+ * The model's health, measured by the server.
+ *
  * @generated from message syncvalue.v1.HealthResponse
  */
 export type HealthResponse = Message<"syncvalue.v1.HealthResponse"> & {
@@ -355,35 +372,49 @@ export const HealthResponseSchema: GenMessage<HealthResponse> = /*@__PURE__*/
   messageDesc(file_syncvalue_v1_syncvalue, 7);
 
 /**
+ * How a prediction was made, or why it could not be.
+ *
  * @generated from enum syncvalue.v1.PredictionStatus
  */
 export enum PredictionStatus {
   /**
+   * The model answered.
+   *
    * @generated from enum value: SUCCESS = 0;
    */
   SUCCESS = 0,
 
   /**
+   * The model failed for this request.
+   *
    * @generated from enum value: MODEL_ERROR = 1;
    */
   MODEL_ERROR = 1,
 
   /**
+   * The request was not valid.
+   *
    * @generated from enum value: INVALID_INPUT = 2;
    */
   INVALID_INPUT = 2,
 
   /**
+   * Too little history: the value is a prior.
+   *
    * @generated from enum value: INSUFFICIENT_DATA = 3;
    */
   INSUFFICIENT_DATA = 3,
 
   /**
+   * The model did not answer in time.
+   *
    * @generated from enum value: TIMEOUT = 4;
    */
   TIMEOUT = 4,
 
   /**
+   * Answered by a local baseline model, not the service's model.
+   *
    * @generated from enum value: FALLBACK = 5;
    */
   FALLBACK = 5,
@@ -396,6 +427,8 @@ export const PredictionStatusSchema: GenEnum<PredictionStatus> = /*@__PURE__*/
   enumDesc(file_syncvalue_v1_syncvalue, 0);
 
 /**
+ * Customer lifetime value predictions.
+ *
  * @generated from service syncvalue.v1.SyncValueService
  */
 export const SyncValueService: GenService<{
