@@ -16,6 +16,9 @@ import { grpcUnaryCall, toHeaders } from "./grpc-unary-call-node.js";
 /** Largest response message the lean gRPC path accepts: 64 MiB. */
 const READ_MAX_BYTES = 64 * 1024 * 1024;
 const USER_AGENT = "syncvalue-node";
+/** Period of the freeze detector's ticker, and the unexplained extra gap taken for a freeze (the TCP pool's `freezeGapMs` default). */
+const FREEZE_TICK_MS = 1000;
+const FREEZE_GAP_MS = 2000;
 
 /**
  * Connect, gRPC or gRPC-web through connect-node, over `http2.sessions`
@@ -63,6 +66,21 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
     return p.finally(() => inFlight[i]!--);
   };
 
+  // Freeze and thaw (Lambda, Vercel, SIGSTOP): a wall-clock gap this 1 s ticker cannot
+  // explain means the process was frozen. Idle sessions are then dropped unverified, like
+  // the TCP pool's idle connections: the peer or a NAT may have forgotten them, and the
+  // first call after a thaw must not be the one to find out (its PING check only runs
+  // after pingIntervalMs of silence).
+  let lastTick = Date.now();
+  const ticker = setInterval(() => (lastTick = Date.now()), FREEZE_TICK_MS);
+  ticker.unref();
+  const checkThaw = () => {
+    const now = Date.now();
+    if (now - lastTick <= FREEZE_TICK_MS + FREEZE_GAP_MS) return;
+    lastTick = now;
+    for (let i = 0; i < sessions; i++) if (inFlight[i] === 0) managers[i]!.abort();
+  };
+
   const lean = endpoint.protocol === "grpc" && context.interceptors.length === 0;
   const basePath = new URL(endpoint.baseUrl).pathname.replace(/\/$/, "");
   const paths = new Map<DescMethodUnary, string>();
@@ -70,6 +88,7 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
 
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
+      checkThaw();
       const i = pick();
       if (!lean) return track(i, stock[i]!.unary(method, signal, timeoutMs, header, input, contextValues));
       let path = paths.get(method as DescMethodUnary);
@@ -86,6 +105,7 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
       );
     },
     stream(method, signal, timeoutMs, header, input, contextValues) {
+      checkThaw();
       const i = pick();
       return track(i, stock[i]!.stream(method, signal, timeoutMs, header, input, contextValues));
     },
@@ -93,6 +113,7 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
       await Promise.all(managers.map((m) => m.connect()));
     },
     async close() {
+      clearInterval(ticker);
       for (const m of managers) m.abort();
     },
   };
