@@ -6,7 +6,8 @@ import { fetchPlatform } from "./fetch-platform.js";
  * Creates a client of the prediction and storage services.
  *
  * In runtimes with only `fetch` (edge runtimes, browsers), `http://` and
- * `https://` endpoints use connect-web (the Connect protocol by default).
+ * `https://` endpoints use the lean `createFetchTransport` (the Connect protocol
+ * by default; gRPC-web on request), unary calls with binary protobuf.
  * Bad options throw `ConnectError` `InvalidArgument` naming the option.
  *
  * @public

@@ -1,14 +1,12 @@
-import type { Interceptor } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import type { ResolvedHttpEndpoint } from "../client/resolved-endpoint.js";
-import { bearerAuthInterceptor } from "../client/bearer-auth.js";
 import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
+import { createFetchTransport } from "./create-fetch-transport.js";
 
 /**
- * Connect or gRPC-web over the runtime's `fetch` (edge runtimes, browsers).
- * `redirect: "manual"`: workerd rejects connect-web's default `"error"`, and an
- * RPC must never follow a redirect anyway.
+ * Connect or gRPC-web over the runtime's `fetch` (edge runtimes, browsers,
+ * Bun, Deno): the lean unary transport, binary protobuf only. fetch holds
+ * no connections of ours, so there is nothing to warm up or close.
  */
 export function createFetchHttpTransport(endpoint: ResolvedHttpEndpoint, context: TransportContext): ManagedTransport {
   if (endpoint.protocol === "grpc") {
@@ -16,12 +14,11 @@ export function createFetchHttpTransport(endpoint: ResolvedHttpEndpoint, context
   }
   // fetch has no per-request trust store or client certificate: refuse rather than ignore.
   if (endpoint.tls !== undefined) throw invalidArgument("tls", "custom TLS needs Node; fetch runtimes use their platform's trust store");
-  const fetchManual: typeof fetch = (input, init) => fetch(input, { ...init, redirect: "manual" });
-  const interceptors: Interceptor[] = [
-    ...(context.authToken !== undefined ? [bearerAuthInterceptor(context.authToken)] : []),
-    ...context.interceptors,
-  ];
-  const options = { baseUrl: endpoint.baseUrl, interceptors, useBinaryFormat: true, fetch: fetchManual };
-  const transport = endpoint.protocol === "connect" ? createConnectTransport(options) : createGrpcWebTransport(options);
+  const transport = createFetchTransport({
+    baseUrl: endpoint.baseUrl,
+    protocol: endpoint.protocol,
+    interceptors: context.interceptors,
+    authToken: context.authToken,
+  });
   return { unary: transport.unary, stream: transport.stream, close: async () => {} };
 }
