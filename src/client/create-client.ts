@@ -56,8 +56,9 @@ export interface SyncValueClient {
 export function createClientOn(platform: RuntimePlatform, options: ClientOptions): SyncValueClient {
   if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
   const timeoutMs = options.timeoutMs ?? clientDefaults.timeoutMs;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw invalidArgument("timeoutMs", "must be a positive number of milliseconds");
+  // Timers cap at 2^31-1 ms; a longer delay fires at once (every call would time out).
+  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2 ** 31 - 1) {
+    throw invalidArgument("timeoutMs", "must be a positive number of milliseconds, at most 2147483647");
   }
   if (options.interceptors !== undefined && !Array.isArray(options.interceptors)) {
     throw invalidArgument("interceptors", "must be an array of interceptors");

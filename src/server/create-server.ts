@@ -17,6 +17,7 @@ import {
 import { createPredictionService } from "./prediction-service.js";
 import { createStorageService } from "./storage-service.js";
 import { requireBearerToken } from "./require-bearer-token.js";
+import { checkServerOptions } from "./server-options-check.js";
 import { createTcpServer, type TcpServer, type TcpServerOptions } from "./tcp-server.js";
 
 /**
@@ -118,7 +119,8 @@ export interface ReferenceServer {
  * Starts the reference server: `syncvalue.v1.SyncValueService` and
  * `sutra.storage.StorageService` on one cleartext port, over HTTP/2 (prior
  * knowledge) and HTTP/1.1, for the Connect, gRPC and gRPC-web protocols
- * (gRPC needs HTTP/2; bidirectional streaming too).
+ * (gRPC needs HTTP/2; bidirectional streaming too). Bad options throw
+ * `ConnectError` `InvalidArgument` naming the option before anything listens.
  *
  * @example
  * ```ts
@@ -131,6 +133,7 @@ export interface ReferenceServer {
  * @public
  */
 export async function createServer(options: ServerOptions = {}): Promise<ReferenceServer> {
+  checkServerOptions(options);
   const host = options.host ?? "127.0.0.1";
   const health = createModelHealthTracker(options.health);
   const store = options.store ?? createMemoryConceptStore();
