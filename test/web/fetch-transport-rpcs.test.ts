@@ -109,7 +109,7 @@ for (const protocol of ["connect", "grpc-web"] as const) {
       const tag = (name: string): Interceptor => (next) => async (req) => {
         seen.push(`${name}>${req.method.name}`);
         const res = await next(req);
-        seen.push(`${name}<${res.message.$typeName}`);
+        seen.push(`${name}<${res.stream ? "stream" : res.message.$typeName}`);
         return res;
       };
       // The auth server refuses calls without the token: its acceptance proves the header went on the wire.
