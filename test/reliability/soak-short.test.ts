@@ -27,7 +27,7 @@ async function runSoak(args: string[], limitMs: number): Promise<{ code: number 
 describe("soak under faults (short)", () => {
   it("every call gets its own answer or a clear error; no write lost or applied twice; the client stays flat", async () => {
     const { code, stdout, stderr } = await runSoak(
-      ["--calls", "5000", "--concurrency", "32", "--seed", "7", "--kill-mean-ms", "1200", "--reset-mean-ms", "300", "--max-seconds", "25", "--json"],
+      ["--calls", "3000", "--concurrency", "32", "--seed", "7", "--kill-mean-ms", "1200", "--reset-mean-ms", "300", "--max-seconds", "25", "--json"],
       60_000,
     );
     const last = stdout.trim().split("\n").pop() ?? "";
@@ -35,7 +35,7 @@ describe("soak under faults (short)", () => {
     const s = JSON.parse(last) as SoakSummary;
     expect(s.failures).toEqual([]);
     expect(code).toBe(0);
-    expect(s.client.calls).toBe(5000);
+    expect(s.client.calls).toBe(3000);
     expect(s.client.mismatches).toBe(0);
     expect(s.client.hung).toBe(0);
     expect(s.client.unclearErrors).toBe(0);
