@@ -18,8 +18,8 @@ export function benchmarkFindings(r: BenchmarkResults): string[] {
   if (bare && tcp && tcp.p50Us > 1.3 * bare.p50Us) {
     lines.push(
       `- **TCP p50 against the floor** (${(tcp.p50Us / bare.p50Us).toFixed(2)}x, target 1.3x). Server CPU per call is about the same for both (${us(tcp.serverCpuUsPerCall)} vs ${us(bare.serverCpuUsPerCall)}: the same bytes); the gap is client CPU: ${us(tcp.cpuUsPerCall)} per call against the floor's ${us(bare.cpuUsPerCall)}, which writes pre-encoded bytes and decodes nothing. ` +
-        "Profiled with a socket that answers in-process: Connect's `runUnaryCall` (two AbortControllers per call, one aborted on success, which builds a DOMException with a stack trace) was about 40% of the transport's CPU; the transport now has a lean unary path without it. " +
-        "What remains, roughly: garbage collection (~30% of samples), the call's deadline (an AbortController, a timer and an abort listener in the pool and in the connection: about 30% of the transport's own CPU in-process), the SDK layers every call goes through (validation, metrics, default deadline), and the named-map encoding of a 630-byte request.",
+        "Profiled with a socket that answers in-process: Connect's `runUnaryCall` (two AbortControllers per call, one aborted on success, which builds a DOMException with a stack trace) was about 40% of the transport's CPU, and the one AbortController left for the deadline, with an abort listener in the pool and one in the connection, about a third of the rest; the transport now has a lean unary path with neither (a plain `CallDeadline` object). " +
+        "What remains, roughly: garbage collection (~30% of samples: request and response objects, promises, one buffer per frame), the SDK layers every call goes through (validation, metrics, default deadline, about a fifth), Node's stream machinery on both sides of the socket, and the named-map encoding of a 630-byte request.",
     );
   }
   const grpcRows = r.unary.concurrencies

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { getAbortSignalReason } from "@connectrpc/connect/protocol";
+import { callSignalReason, toAbortSignal, type CallSignal } from "./call-signal.js";
 import { fullJitterDelay } from "./backoff.js";
 import { decodeMsgpack } from "./msgpack-codec.js";
 import { readTagged } from "./tagged-value.js";
@@ -62,7 +62,7 @@ type PendingState = "queued" | "verifying" | "sent" | "done";
 interface Pending {
   frame: Uint8Array;
   decode: FrameDecode<unknown>;
-  signal: AbortSignal | undefined;
+  signal: CallSignal | undefined;
   resolve(value: unknown): void;
   reject(reason: unknown): void;
   state: PendingState;
@@ -147,9 +147,9 @@ export class ConnectionPool {
    * Sends a request frame on a pooled connection and resolves with its
    * decoded answer. Rejects with the signal's reason when it aborts.
    */
-  request<T>(frame: Uint8Array, decode: FrameDecode<T>, signal?: AbortSignal): Promise<T> {
+  request<T>(frame: Uint8Array, decode: FrameDecode<T>, signal?: CallSignal): Promise<T> {
     if (this.closed) return Promise.reject(new ConnectError(`transport to ${this.connection.url} is closed`, Code.Unavailable));
-    if (signal?.aborted) return Promise.reject(getAbortSignalReason(signal));
+    if (signal?.aborted) return Promise.reject(callSignalReason(signal));
     if (this.perRequest) return this.requestOnOwnConnection(frame, decode, signal);
     this.checkThaw();
     this.started = true;
@@ -172,7 +172,7 @@ export class ConnectionPool {
             const i = this.queue.indexOf(p);
             if (i >= 0) this.queue.splice(i, 1);
             p.state = "done";
-            reject(getAbortSignalReason(signal));
+            reject(callSignalReason(signal));
           }
         };
         signal.addEventListener("abort", p.onAbort, { once: true });
@@ -499,15 +499,15 @@ export class ConnectionPool {
   }
 
   /** Cloudflare Workers: one socket per request, closed after its answer. */
-  private async requestOnOwnConnection<T>(frame: Uint8Array, decode: FrameDecode<T>, signal?: AbortSignal): Promise<T> {
+  private async requestOnOwnConnection<T>(frame: Uint8Array, decode: FrameDecode<T>, signal?: CallSignal): Promise<T> {
     const fastFail = this.downError();
     if (fastFail) throw fastFail;
     let conn: TcpConnection;
     try {
-      conn = await TcpConnection.open({ ...this.connection, signal: signal ?? this.closeController.signal });
+      conn = await TcpConnection.open({ ...this.connection, signal: signal ? toAbortSignal(signal) : this.closeController.signal });
     } catch (err) {
       const error = ConnectError.from(err, Code.Unavailable);
-      if (signal?.aborted) throw getAbortSignalReason(signal);
+      if (signal?.aborted) throw callSignalReason(signal);
       this.counters.connectFailures++;
       this.lastError = error;
       this.retryAt = performance.now() + fullJitterDelay(this.failures++, this.settings.backoffBaseMs, this.settings.backoffMaxMs);

@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
 import { FrameDecoder } from "./frame-codec.js";
+import { callSignalReason, type CallSignal } from "./call-signal.js";
 import { TcpProtocolError, isTcpProtocolError } from "./protocol-error.js";
 import type { RuntimeSocket, SocketConnector, SocketTlsOptions } from "./socket/runtime-socket.js";
 import { setUnrefTimeout } from "./unref-timer.js";
@@ -61,7 +62,7 @@ interface InFlight {
   decode: FrameDecode<unknown>;
   resolve(value: unknown): void;
   reject(reason: unknown): void;
-  signal: AbortSignal | undefined;
+  signal: CallSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
@@ -206,9 +207,9 @@ export class TcpConnection {
    * with the signal's reason and the connection closes: its answer would
    * otherwise be taken for the next request's.
    */
-  send<T>(frame: Uint8Array, decode: FrameDecode<T>, signal?: AbortSignal): Promise<T> {
+  send<T>(frame: Uint8Array, decode: FrameDecode<T>, signal?: CallSignal): Promise<T> {
     if (this.stateValue !== "ready" || !this.socket) return Promise.reject(new NotWrittenError(this.options.url));
-    if (signal?.aborted) return Promise.reject(getAbortSignalReason(signal));
+    if (signal?.aborted) return Promise.reject(callSignalReason(signal));
     return new Promise<T>((resolve, reject) => {
       const entry: InFlight = {
         decode,
@@ -228,7 +229,7 @@ export class TcpConnection {
           const i = this.inFlight.indexOf(entry);
           if (i < 0) return;
           this.inFlight.splice(i, 1);
-          reject(getAbortSignalReason(signal));
+          reject(callSignalReason(signal));
           this.destroy(
             new ConnectError(
               `connection to ${this.options.url} closed: a request pipelined ahead on it was abandoned (deadline or cancel), so the stream is in doubt`,
@@ -343,7 +344,7 @@ export class TcpConnection {
 }
 
 function connectFailure(url: string, signal: AbortSignal, e: unknown): ConnectError {
-  if (signal.aborted) return ConnectError.from(getAbortSignalReason(signal), Code.Unavailable);
+  if (signal.aborted) return ConnectError.from(callSignalReason(signal), Code.Unavailable);
   if (e instanceof ConnectError) return e;
   const code = (e as { code?: unknown }).code;
   const detail = e instanceof Error ? e.message : String(e);
