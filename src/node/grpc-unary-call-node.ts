@@ -198,15 +198,20 @@ function errorFromStream(e: unknown): ConnectError {
   if (e instanceof ConnectError && ((e.code !== Code.Aborted && e.code !== Code.Internal) || !hasUnavailableCause(e.cause))) return e;
   for (let x: unknown = e; x instanceof Error; x = x.cause) {
     const code = (x as { code?: unknown }).code;
-    if (typeof code === "string" && unavailableCodes.has(code)) return new ConnectError(x.message, Code.Unavailable, undefined, undefined, e);
+    if (isConnectionLevel(code)) return new ConnectError(x.message, Code.Unavailable, undefined, undefined, e);
   }
   return ConnectError.from(e, Code.Internal);
+}
+
+/** A Node error code that means the connection could not be had or was lost (OpenSSL's TLS alerts included). */
+function isConnectionLevel(code: unknown): boolean {
+  return typeof code === "string" && (unavailableCodes.has(code) || code.startsWith("ERR_SSL_"));
 }
 
 function hasUnavailableCause(e: unknown): boolean {
   for (let x: unknown = e; x instanceof Error; x = x.cause) {
     const code = (x as { code?: unknown }).code;
-    if (typeof code === "string" && unavailableCodes.has(code)) return true;
+    if (isConnectionLevel(code)) return true;
   }
   return false;
 }

@@ -143,11 +143,17 @@ export class TcpConnection {
             },
             close: (error) => {
               if (this.stateValue === "handshaking") {
+                // Under TLS 1.3 a server checks the client certificate after the client's
+                // handshake is done, so a missing one arrives as a TLS alert while the token
+                // is being sent: that is not a refused token.
+                const tlsCode = (error as { code?: unknown } | undefined)?.code;
                 handshake!.reject(
-                  new ConnectError(
-                    `${url} refused the auth token: the server closed the connection during the handshake`,
-                    Code.Unauthenticated,
-                  ),
+                  typeof tlsCode === "string" && tlsCode.startsWith("ERR_SSL_")
+                    ? new ConnectError(`connection to ${url} failed during the TLS handshake: ${error!.message}`, Code.Unavailable)
+                    : new ConnectError(
+                        `${url} refused the auth token: the server closed the connection during the handshake`,
+                        Code.Unauthenticated,
+                      ),
                 );
               }
               this.onSocketClose(error);
