@@ -6,9 +6,13 @@
 // - fails when the bundle reaches a `node:` module, `eval` or `new Function`
 //   (edge runtimes have neither).
 // `npm run build` first.
-// Usage: node scripts/check-bundle-size.mjs [--max-kib N] [--entry FILE] [--json]
+// Usage: node scripts/check-bundle-size.mjs [--max-kib N] [--entry FILE] [--json] [--analyze]
 //   --max-kib N   fail above N KiB gzipped (default: the target, 40)
 //   --entry FILE  bundle this edge function instead of the built-in one
+//   --analyze     also print where the edge bundle's bytes go, per package and
+//                 per folder of ours: minified (esbuild's metafile) and gzipped
+//                 (what leaving that part's bytes out would save, found through
+//                 the bundle's source map), and the largest modules
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -41,12 +45,13 @@ const entryArg = process.argv.indexOf("--entry");
 const entryCode = entryArg > 0 ? readFileSync(process.argv[entryArg + 1], "utf8") : edgeFunction;
 
 const targets = [
-  // Vercel edge functions and browsers: HTTP only (connect-web over fetch).
+  // Vercel edge functions and browsers: HTTP only (the lean Connect / gRPC-web transport over fetch).
   { name: "edge (edge-light)", conditions: ["edge-light", "worker", "browser"], external: [], budget: true },
   // Cloudflare Workers: also carries the raw TCP transport over cloudflare:sockets.
   { name: "workerd", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:sockets"], budget: false },
 ];
 
+const analyze = process.argv.includes("--analyze");
 const results = [];
 const problems = [];
 for (const target of targets) {
@@ -64,6 +69,8 @@ for (const target of targets) {
       mainFields: ["browser", "module", "main"],
       external: target.external,
       metafile: true,
+      // Only --analyze needs the map (to attribute output bytes to modules); it names an outfile, never written.
+      ...(analyze && target.budget ? { sourcemap: "external", outfile: `${root}edge-function.js`, absWorkingDir: root } : {}),
       // Resolve `syncvalue` as an installed package (dist/ through "exports"), not through the repo's tsconfig paths.
       tsconfigRaw: "{}",
       logLevel: "silent",
@@ -73,7 +80,8 @@ for (const target of targets) {
     problems.push(`${target.name}: does not bundle for an edge runtime: ${e.message.split("\n").slice(0, 6).join(" | ")}`);
     continue;
   }
-  const code = out.outputFiles[0].text;
+  const jsFile = out.outputFiles.find((f) => !f.path.endsWith(".map"));
+  const code = jsFile.text;
   const min = Buffer.byteLength(code);
   const gz = gzipSync(code, { level: 9 }).length;
   const inputs = Object.keys(out.metafile.inputs);
@@ -81,9 +89,10 @@ for (const target of targets) {
   if (nodeImports.length) problems.push(`${target.name}: reaches ${[...new Set(nodeImports)].join(", ")}`);
   if (/\beval\s*\(/.test(code)) problems.push(`${target.name}: contains eval(`);
   if (/\bnew\s+Function\s*\(|(?<![\w$.])Function\s*\(/.test(code)) problems.push(`${target.name}: contains new Function(`);
+  // The bundle's own entry in the metafile (with --analyze there is also the map's).
+  const bundleInputs = Object.entries(out.metafile.outputs).find(([path]) => !path.endsWith(".map"))[1].inputs;
   const sizeOf = (pattern) =>
-    Object.entries(out.metafile.outputs)[0][1].inputs &&
-    Object.entries(Object.values(out.metafile.outputs)[0].inputs)
+    Object.entries(bundleInputs)
       .filter(([path]) => pattern.test(path))
       .reduce((sum, [, v]) => sum + v.bytesInOutput, 0);
   const parts = {
@@ -95,6 +104,10 @@ for (const target of targets) {
   };
   const result = { target: target.name, minifiedBytes: min, gzipBytes: gz, gzipKiB: +(gz / 1024).toFixed(1), modules: inputs.length, minifiedBytesByPart: parts };
   results.push(result);
+  if (analyze && target.budget) {
+    const map = JSON.parse(out.outputFiles.find((f) => f.path.endsWith(".map")).text);
+    result.analysis = analyzeBundle(code, gz, map, bundleInputs);
+  }
   if (target.budget && gz > budgetKiB * 1024) problems.push(`${target.name}: ${result.gzipKiB} KiB gzipped, over the ${budgetKiB} KiB limit`);
   else if (target.budget && gz > targetKiB * 1024) {
     console.warn(`bundle ${target.name}: ${result.gzipKiB} KiB gzipped is ${(result.gzipKiB - targetKiB).toFixed(1)} KiB over the ${targetKiB} KiB target (limit ${budgetKiB} KiB)`);
@@ -106,6 +119,7 @@ else {
   for (const r of results) {
     const parts = Object.entries(r.minifiedBytesByPart).filter(([, b]) => b > 0).map(([k, b]) => `${k} ${(b / 1024).toFixed(1)}`).join(", ");
     console.log(`bundle ${r.target}: ${(r.minifiedBytes / 1024).toFixed(1)} KiB minified, ${r.gzipKiB} KiB gzipped; minified KiB by part: ${parts}`);
+    if (r.analysis) printAnalysis(r.analysis);
   }
 }
 if (problems.length) {
@@ -113,3 +127,94 @@ if (problems.length) {
   process.exit(1);
 }
 console.log("bundle check: edge bundles reach no node: module, eval or new Function");
+
+/** Which part of the bundle a module belongs to: an npm package, or one of our folders. */
+function partOf(path) {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
+  if (pkg) return pkg[1];
+  const ours = /(?:^|\/)(?:src|dist)\/(?:([\w-]+)\/)?/.exec(path);
+  if (ours) return `syncvalue ${ours[1] ? `${ours[1]}/` : "(entry files)"}`;
+  return path;
+}
+
+/** Decodes a source map's mappings into output ranges [start, end) per source index. */
+function mappedRanges(code, map) {
+  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const lineStarts = [0];
+  for (let i = 0; i < code.length; i++) if (code[i] === "\n") lineStarts.push(i + 1);
+  const ranges = [];
+  let source = 0;
+  map.mappings.split(";").forEach((line, lineNo) => {
+    let column = 0;
+    let open;
+    for (const segment of line.split(",")) {
+      if (!segment) continue;
+      const fields = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of segment) {
+        const d = digits.indexOf(ch);
+        value += (d & 31) << shift;
+        if (d & 32) shift += 5;
+        else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      column += fields[0];
+      const at = lineStarts[lineNo] + column;
+      if (open) open.end = at;
+      open = undefined;
+      if (fields.length >= 4) {
+        source += fields[1];
+        open = { start: at, end: at, source };
+        ranges.push(open);
+      }
+    }
+    if (open) open.end = lineNo + 1 < lineStarts.length ? lineStarts[lineNo + 1] : code.length;
+  });
+  return ranges;
+}
+
+/**
+ * Where the bytes go. Minified sizes come from the metafile; a part's gzip
+ * share is how much smaller the gzipped bundle gets without its bytes (an
+ * estimate: gzip shares repeated strings across parts).
+ */
+function analyzeBundle(code, gz, map, inputs) {
+  const ranges = mappedRanges(code, map);
+  const byPart = new Map();
+  for (const r of ranges) {
+    const part = partOf(map.sources[r.source] ?? "?");
+    if (!byPart.has(part)) byPart.set(part, []);
+    byPart.get(part).push(r);
+  }
+  const minified = new Map();
+  for (const [path, v] of Object.entries(inputs)) minified.set(partOf(path), (minified.get(partOf(path)) ?? 0) + v.bytesInOutput);
+  const parts = [...byPart].map(([part, list]) => {
+    list.sort((a, b) => a.start - b.start);
+    let rest = "";
+    let at = 0;
+    for (const r of list) {
+      rest += code.slice(at, Math.max(at, r.start));
+      at = Math.max(at, r.end);
+    }
+    rest += code.slice(at);
+    return { part, minifiedBytes: minified.get(part) ?? 0, gzipBytes: gz - gzipSync(rest, { level: 9 }).length };
+  });
+  parts.sort((a, b) => b.gzipBytes - a.gzipBytes);
+  const modules = Object.entries(inputs)
+    .map(([path, v]) => ({ path, minifiedBytes: v.bytesInOutput }))
+    .sort((a, b) => b.minifiedBytes - a.minifiedBytes)
+    .slice(0, 15);
+  return { parts, largestModules: modules };
+}
+
+function printAnalysis({ parts, largestModules }) {
+  const kib = (b) => (b / 1024).toFixed(1).padStart(6);
+  console.log("  where it goes (KiB):   gzip   minified   part");
+  for (const p of parts) console.log(`                       ${kib(p.gzipBytes)}   ${kib(p.minifiedBytes)}     ${p.part}`);
+  console.log("  largest modules (KiB minified):");
+  for (const m of largestModules) console.log(`    ${kib(m.minifiedBytes)}  ${m.path}`);
+}
