@@ -9,6 +9,9 @@ import { fetchTransportDefaults, type FetchTransportOptions } from "./fetch-tran
 import { fetchUnaryCall, type FetchUnaryConfig } from "./fetch-unary-call.js";
 import { grpcWebUnaryProtocol } from "./grpc-web-unary-protocol.js";
 
+/** The longest delay setTimeout honours (2^31 - 1 ms). */
+const maxTimerMs = 2_147_483_647;
+
 /**
  * A lean Connect `Transport` over `fetch` for unary calls with binary
  * protobuf, over the Connect protocol or gRPC-web: what an edge function
@@ -16,7 +19,7 @@ import { grpcWebUnaryProtocol } from "./grpc-web-unary-protocol.js";
  *
  * - `timeoutMs` sets the deadline (sent as `connect-timeout-ms` /
  *   `grpc-timeout`); when it passes the call fails with `DeadlineExceeded`.
- *   `timeoutMs <= 0` or undefined: no deadline.
+ *   `timeoutMs <= 0`, undefined, or above 2^31 - 1 ms: no deadline.
  * - The call's `signal` cancels it: `Canceled`.
  * - Unreachable server, connection lost: `Unavailable`.
  * - Redirects are never followed (`redirect: "manual"`): `Unknown`.
@@ -56,8 +59,9 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       input: MessageInitShape<I>,
       contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
-      // Connect's rule: undefined or <= 0 means no deadline.
-      const deadline = timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : undefined;
+      // Connect's rule: undefined or <= 0 means no deadline. Beyond what a timer can hold
+      // (~24.8 days) setTimeout would fire at once, so such a deadline is no deadline either.
+      const deadline = timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= maxTimerMs ? timeoutMs : undefined;
       let headers: Headers;
       try {
         headers = new Headers(header);

@@ -42,8 +42,14 @@ const failure = (p: Promise<unknown>) =>
     },
   );
 /** Bounds a call that must end by itself (deadline, abort) without asserting how fast. */
-const within = <T>(p: Promise<T>, ms = 10_000) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`call still running after ${ms} ms`)), ms))]);
+const within = async <T>(p: Promise<T>, ms = 10_000): Promise<T> => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`call still running after ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 for (const protocol of ["connect", "grpc-web"] as const) {
   describe(`${protocol} over fetch`, () => {
@@ -73,6 +79,11 @@ for (const protocol of ["connect", "grpc-web"] as const) {
       const passThrough: Interceptor = (next) => (req) => next(req);
       const intercepted = await within(failure(prediction({ baseUrl: frozen.url, interceptors: [passThrough] }).getModelHealth({}, { timeoutMs: 150 })));
       expect(Code[intercepted.code]).toBe("DeadlineExceeded");
+    });
+
+    it("a deadline longer than a timer can hold is no deadline (not an instant DeadlineExceeded)", async () => {
+      const res = await prediction({ baseUrl: server.url }).getModelHealth({}, { timeoutMs: 3_000_000_000 });
+      expect(res.isHealthy).toBe(true);
     });
 
     it("the caller aborts: Canceled, with and without interceptors, also when aborted before the call", async () => {
