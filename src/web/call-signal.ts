@@ -1,11 +1,12 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { linkedAbort } from "../resilience/linked-abort.js";
 
 /**
  * One call's cancellation, for calls made without interceptors (with them,
  * Connect's `runUnaryCall` does the same job). The signal aborts when the
- * caller's signal does (reason: `Canceled`, or the caller's own
- * `ConnectError`) or when the deadline passes (reason: `DeadlineExceeded`),
- * whichever comes first; the reason is the error the call rejects with.
+ * caller's signal does (with its reason, which the call reports as
+ * `Canceled` unless it is a `ConnectError`) or when the deadline passes
+ * (reason: `DeadlineExceeded`), whichever comes first.
  *
  * States: live -> aborted (first cause wins, reason fixed) -> done, or
  * live -> done. `done()` must be called once the call settles either way:
@@ -20,21 +21,16 @@ export interface CallSignal {
 
 /** See {@link CallSignal}; `timeoutMs` undefined: no deadline. */
 export function createCallSignal(caller: AbortSignal | undefined, timeoutMs: number | undefined): CallSignal {
-  const controller = new AbortController();
-  const onCallerAbort = () => controller.abort(ConnectError.from(caller!.reason ?? "operation was aborted", Code.Canceled));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  if (caller?.aborted) onCallerAbort();
-  else {
-    caller?.addEventListener("abort", onCallerAbort);
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
-    }
-  }
+  const link = linkedAbort(caller);
+  const timer =
+    timeoutMs === undefined || link.signal.aborted
+      ? undefined
+      : setTimeout(() => link.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
   return {
-    signal: controller.signal,
+    signal: link.signal,
     done() {
       clearTimeout(timer);
-      caller?.removeEventListener("abort", onCallerAbort);
+      link.unlink();
     },
   };
 }
