@@ -12,8 +12,9 @@
 //
 // --smoke runs every section with a minimal budget (the test suite uses it so
 // the benchmark cannot rot); --out DIR writes BENCHMARKS.md, benchmarks.svg and
-// benchmarks.json there instead.
-import { mkdirSync, writeFileSync } from "node:fs";
+// benchmarks.json there instead; --from-json FILE re-renders BENCHMARKS.md (into
+// --out DIR, default the repository root) and the chart from a finished run.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { toBinary } from "@bufbuild/protobuf";
@@ -89,8 +90,33 @@ const budgets = {
 
 const deadlineMs = 10_000;
 
+/** Writes the report, chart and JSON of a run: the Markdown goes to `outDir`, the rest to `resultsDir`. */
+function writeResults(results: BenchmarkResults, outDir: string, resultsDir: string): { report: string; reportPath: string; chartPath: string } {
+  const reportPath = join(outDir, "BENCHMARKS.md");
+  const chartPath = join(resultsDir, "benchmarks.svg");
+  const report = benchmarkReport(results, relative(dirname(reportPath), chartPath));
+  mkdirSync(resultsDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(reportPath, report + "\n");
+  writeFileSync(chartPath, throughputChartSvg(results.unary, `syncvalue PredictLTV clients, ${results.machine.node}, ${results.machine.date.slice(0, 10)}`));
+  writeFileSync(join(resultsDir, "benchmarks.json"), JSON.stringify(results, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+  return { report, reportPath, chartPath };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const fromJson = args.indexOf("--from-json");
+  if (fromJson >= 0) {
+    // Re-renders a finished run (after a change to the report's code) without measuring again.
+    const root = repositoryRoot();
+    const file = resolve(root, args[fromJson + 1]!);
+    const results = JSON.parse(readFileSync(file, "utf8")) as BenchmarkResults;
+    const outIndex = args.indexOf("--out");
+    const outDir = resolve(root, outIndex >= 0 ? args[outIndex + 1]! : ".");
+    const { reportPath } = writeResults(results, outDir, dirname(file));
+    console.log(`re-rendered ${relative(root, reportPath)} from ${relative(root, file)}`);
+    return;
+  }
   const mode: Mode = args.includes("--smoke") ? "smoke" : args.includes("--quick") ? "quick" : "full";
   const outIndex = args.indexOf("--out");
   const root = repositoryRoot();
@@ -158,14 +184,8 @@ async function main(): Promise<void> {
       poolMemory,
       bid,
     };
-    const reportPath = join(outDir, "BENCHMARKS.md");
     const resultsDir = mode === "full" && outIndex < 0 ? join(root, "bench/results") : outDir;
-    const chartPath = join(resultsDir, "benchmarks.svg");
-    const report = benchmarkReport(results, relative(dirname(reportPath), chartPath));
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(reportPath, report + "\n");
-    writeFileSync(chartPath, throughputChartSvg(unary, `syncvalue PredictLTV clients, ${machine.node}, ${machine.date.slice(0, 10)}`));
-    writeFileSync(join(resultsDir, "benchmarks.json"), JSON.stringify(results, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+    const { report, reportPath, chartPath } = writeResults(results, outDir, resultsDir);
     console.log("");
     console.log(report);
     const missed = checkTargets(results).filter((t) => !t.met);
