@@ -50,3 +50,6 @@ export {
   type RuntimeSocket,
   type SocketTlsOptions,
 } from "./tcp/index.js";
+// The lean unary Connect / gRPC-web transport over fetch, usable with any Connect client.
+export { createFetchTransport } from "./web/create-fetch-transport.js";
+export { fetchTransportDefaults, type FetchTransportOptions } from "./web/fetch-transport-options.js";

@@ -5,7 +5,7 @@ import { createFetchHttpTransport } from "../web/fetch-http-transport.js";
 
 /**
  * Bun: raw TCP over `Bun.connect` (pooled, one process serves many requests);
- * HTTP over Bun's `fetch` with connect-web, the Connect protocol by default.
+ * HTTP over Bun's `fetch` with the lean unary transport, the Connect protocol by default.
  * Bun's `node:http2` client is not complete enough for connect-node.
  */
 export const bunPlatform: RuntimePlatform = {

@@ -6,7 +6,7 @@ import { bunPlatform } from "./bun-platform.js";
  * Creates a client of the prediction and storage services (Bun build).
  *
  * On Bun, `tcp://` endpoints use pooled `Bun.connect` sockets and `http(s)://`
- * endpoints use connect-web over `fetch` (the Connect protocol by default).
+ * endpoints use the lean unary transport over `fetch` (the Connect protocol by default).
  * Bad options throw `ConnectError` `InvalidArgument` naming the option.
  *
  * @public

@@ -6,7 +6,7 @@ import { denoPlatform } from "./deno-platform.js";
  * Creates a client of the prediction and storage services (Deno build).
  *
  * On Deno, `tcp://` endpoints use pooled `Deno.connect` sockets and
- * `http(s)://` endpoints use connect-web over `fetch` (the Connect protocol by
+ * `http(s)://` endpoints use the lean unary transport over `fetch` (the Connect protocol by
  * default). Bad options throw `ConnectError` `InvalidArgument` naming the option.
  *
  * @public

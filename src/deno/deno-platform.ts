@@ -5,7 +5,7 @@ import { createFetchHttpTransport } from "../web/fetch-http-transport.js";
 
 /**
  * Deno: raw TCP over `Deno.connect` (pooled, one process serves many
- * requests); HTTP over Deno's `fetch` with connect-web, the Connect protocol
+ * requests); HTTP over Deno's `fetch` with the lean unary transport, the Connect protocol
  * by default. Needs `--allow-net` for the service hosts.
  */
 export const denoPlatform: RuntimePlatform = {

@@ -5,7 +5,7 @@ import { createCloudflareSocketConnector } from "../tcp/socket/cloudflare-socket
 import { createFetchHttpTransport } from "../web/fetch-http-transport.js";
 
 /**
- * Cloudflare Workers (workerd): HTTP over `fetch` with connect-web (with
+ * Cloudflare Workers (workerd): HTTP over `fetch` with the lean unary transport (with
  * `redirect: "manual"`, which workerd requires), the Connect protocol by
  * default. `tcp://` endpoints use `connect()` from `cloudflare:sockets`, but a
  * Worker may not reuse a socket across requests, so each call opens its own

@@ -50,10 +50,7 @@ function expectSameAsNode(result: ScenarioResult) {
 
 /** How the runtime reached an endpoint given as both tcp:// and http://. */
 function expectTransportChoice(result: ScenarioResult, auto: "tcp" | "http", forcedTcp: "works" | "unimplemented") {
-  // Over HTTP the dead httpUrl fails with Unavailable, which the client's local fallback may answer:
-  // either way not TCP, whose answer would be a SUCCESS.
-  if (auto === "http") expect(["http", "fallback"]).toContain((ok(result.steps.transportAuto) as { used: string }).used);
-  else expect(ok(result.steps.transportAuto)).toEqual({ used: auto });
+  expect(ok(result.steps.transportAuto)).toEqual({ used: auto });
   if (forcedTcp === "works") expect(ok(result.steps.transportTcp)).toEqual(ok(node.steps.predictLTV));
   else expect(result.steps.transportTcp).toMatchObject({ ok: false, code: "Unimplemented" });
   expect(result.steps.errorTransportOption).toMatchObject({ ok: false, code: "InvalidArgument", message: expect.stringMatching(/^prediction\.httpUrl: /) });
