@@ -28,7 +28,13 @@ import { checkTargets } from "./suite/benchmark-targets.js";
 import { bareSocket } from "./suite/contenders/bare-socket-contender.js";
 import { connectJsonFetch } from "./suite/contenders/connect-json-fetch-contender.js";
 import { grpcJs } from "./suite/contenders/grpc-js-contender.js";
-import { syncvalueGrpc, syncvalueTcpNoPipelining, syncvalueTcpPipelining, wirePathOnly } from "./suite/contenders/syncvalue-contenders.js";
+import {
+  syncvalueGrpc,
+  syncvalueTcpNoPipelining,
+  syncvalueTcpPipelining,
+  syncvalueTcpPositional,
+  wirePathOnly,
+} from "./suite/contenders/syncvalue-contenders.js";
 import { machineInfo } from "./suite/machine-info.js";
 import { processCpuMicros } from "./suite/process-cpu-time.js";
 import { startReferenceServer } from "./suite/reference-server-process.js";
@@ -152,7 +158,11 @@ async function main(): Promise<void> {
     const codecs = runCodecSection(request, response, budget.codec);
 
     log("bytes on the wire");
-    const wire = await runWireBytesSection([syncvalueTcpNoPipelining, syncvalueGrpc, grpcJs, connectJsonFetch], target, budget.wireCalls);
+    const wire = await runWireBytesSection(
+      [syncvalueTcpNoPipelining, syncvalueTcpPositional, syncvalueGrpc, grpcJs, connectJsonFetch],
+      target,
+      budget.wireCalls,
+    );
 
     log("cold start to first prediction (fresh processes)");
     const coldStart = await runColdStartSection(bundles.probe, { package: bundles.sdk, bundle: bundles.sdkStandalone }, server, budget.coldStartRuns);

@@ -135,7 +135,7 @@ export type EndpointTransport = "auto" | "tcp" | "http";
  */
 export type TcpEndpointOptions = Pick<
   TcpTransportOptions,
-  "tls" | "pool" | "maxFrameBytes" | "connectTimeoutMs" | "keepAliveInitialDelayMs"
+  "tls" | "pool" | "maxFrameBytes" | "connectTimeoutMs" | "keepAliveInitialDelayMs" | "requestFields"
 >;
 
 /**

@@ -4,7 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { MsgpackWriter } from "./msgpack-writer.js";
 import { TcpProtocolError, describeWireValue } from "./protocol-error.js";
 import { connectErrorFromWire, errorVariant, readTagged } from "./tagged-value.js";
-import { readMessage, writeMessage } from "./wire-message.js";
+import { readMessage, writeMessage, type StructLayout } from "./wire-message.js";
 
 /**
  * How one unary RPC maps onto the raw TCP binding, in both directions: the
@@ -18,7 +18,7 @@ export interface TcpMethodBinding<I extends DescMessage = DescMessage, O extends
   /** Response variant name, e.g. `"LearnConceptOk"`, `"StatsOk"`. */
   readonly responseVariant: string;
   /** Client: the request frame (length prefix included). */
-  encodeRequest(message: MessageShape<I>): Uint8Array;
+  encodeRequest(message: MessageShape<I>, layout?: StructLayout): Uint8Array;
   /**
    * Client: the decoded response value to a message. Throws a `ConnectError`
    * for an `Error` answer, a {@link TcpProtocolError} for anything unexpected.
@@ -46,7 +46,8 @@ export interface MethodBindingOptions<O extends DescMessage> {
 
 /**
  * Creates the binding of a unary method from its descriptors. Requests without
- * fields are bare strings; others named maps. Responses are positional.
+ * fields are bare strings; others named maps (or positional arrays, which
+ * serde servers also accept). Responses are positional.
  */
 export function createMethodBinding<I extends DescMessage, O extends DescMessage>(
   method: DescMethodUnary<I, O>,
@@ -68,12 +69,12 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
     method,
     requestVariant,
     responseVariant,
-    encodeRequest(message) {
+    encodeRequest(message, layout = "named") {
       if (bareRequestFrame) return bareRequestFrame.slice(); // a copy: sockets may hold on to written buffers
       const w = new MsgpackWriter(true, requestSize.bytes);
       w.mapHeader(1);
       w.str(requestVariant);
-      writeMessage(w, input, message, "named");
+      writeMessage(w, input, message, layout);
       return requestSize.observe(w.finishFrame());
     },
     decodeResponse(value) {

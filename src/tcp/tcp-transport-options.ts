@@ -81,6 +81,15 @@ export interface TcpTransportOptions {
   defaultTimeoutMs?: number;
   /** Interceptors run around every call, like on Connect transports. Default: none. */
   interceptors?: Interceptor[];
+  /**
+   * How request fields are laid out. `"named"` (default) is the contract's
+   * request form: a map of snake_case field names to values. `"positional"`
+   * sends the fields as an array in declaration order, which serde servers
+   * (the storage server, and prediction servers built the same way) also
+   * accept: no field names on the wire, so a prediction request with a few
+   * events is well under half the bytes. Use it only with servers that do.
+   */
+  requestFields?: "named" | "positional";
 }
 
 /** Options after validation and defaults. */
@@ -95,6 +104,7 @@ export interface ResolvedTcpTransportOptions {
   keepAliveInitialDelayMs: number;
   defaultTimeoutMs: number | undefined;
   interceptors: Interceptor[];
+  requestFields: "named" | "positional";
 }
 
 /** Largest auth token the handshake allows, in UTF-8 bytes. */
@@ -156,6 +166,10 @@ export function resolveTcpTransportOptions(options: TcpTransportOptions): Resolv
   if (options.interceptors !== undefined && !Array.isArray(options.interceptors)) {
     throw new ConnectError("interceptors: expected an array", Code.InvalidArgument);
   }
+  const requestFields = options.requestFields ?? "named";
+  if (requestFields !== "named" && requestFields !== "positional") {
+    throw new ConnectError(`requestFields: expected "named" or "positional", got ${JSON.stringify(requestFields)}`, Code.InvalidArgument);
+  }
   return {
     endpoint,
     connect: options.connect,
@@ -167,6 +181,7 @@ export function resolveTcpTransportOptions(options: TcpTransportOptions): Resolv
     keepAliveInitialDelayMs: int("keepAliveInitialDelayMs", options.keepAliveInitialDelayMs, 30_000, 0),
     defaultTimeoutMs,
     interceptors: options.interceptors ?? [],
+    requestFields,
   };
 }
 

@@ -103,7 +103,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
 
   function encode(binding: TcpMethodBinding, message: MessageShape<DescMessage>): Uint8Array {
     try {
-      return binding.encodeRequest(message);
+      return binding.encodeRequest(message, o.requestFields);
     } catch (e) {
       throw new ConnectError(`${binding.requestVariant}: ${e instanceof Error ? e.message : String(e)}`, Code.InvalidArgument);
     }

@@ -222,7 +222,29 @@ describe("storage binding bytes", () => {
       expect(bd.decodeRequest(tagged.body, tagged.bare)).toEqual(req);
       const res = bd.responseVariant === "FlushOk" ? create(bd.method.output, { success: true } as never) : create(bd.method.output);
       expect(bd.decodeResponse(decodeMsgpack(payloadOf(bd.encodeResponse(res))))).toEqual(res);
+      // Positional requests (the opt-in layout) decode to the same message.
+      const positional = readTagged(decodeMsgpack(payloadOf(bd.encodeRequest(req, "positional"))));
+      expect(bd.decodeRequest(positional.body, positional.bare)).toEqual(req);
     }
+  });
+
+  it("positional requests carry the same fields in declaration order, without the names", () => {
+    const b = binding("PredictLTV");
+    const events = Array.from({ length: 5 }, (_, i) => ({ timestampMs: 1_700_000_000_000n + BigInt(i), eventType: "purchase", eventValue: 10.5 + i, source: "web" }));
+    const req = create(b.method.input, { requestId: "r-1", timestampMs: 1_700_000_000_000n, customerId: "c-1", platform: "meta", eventHistory: events, currentCac: 12.5, campaignId: "k", adGroupId: "g" } as never);
+    const named = payloadOf(b.encodeRequest(req));
+    const positional = payloadOf(b.encodeRequest(req, "positional"));
+    const body = readTagged(decodeMsgpack(positional)).body as unknown[];
+    expect(Array.isArray(body)).toBe(true);
+    const plain = (v: unknown) => (typeof v === "bigint" ? Number(v) : v);
+    expect(body.slice(0, 4).map(plain)).toEqual(["r-1", 1_700_000_000_000, "c-1", "meta"]);
+    expect((body[4] as unknown[][])[0]!.slice(0, 2).map(plain)).toEqual([1_700_000_000_000, "purchase"]);
+    expect(b.decodeRequest(body, false)).toEqual(req);
+    // Every field name of the request and its five events is gone from the wire.
+    const nameBytes = ["request_id", "timestamp_ms", "customer_id", "platform", "event_history", "current_cac", "campaign_id", "ad_group_id", "features", "metadata"].join("").length
+      + 5 * ["timestamp_ms", "event_type", "event_value", "source", "attributes"].join("").length;
+    expect(named.byteLength - positional.byteLength).toBeGreaterThanOrEqual(nameBytes);
+    expect(new TextDecoder().decode(positional)).not.toContain("customer_id");
   });
 
   it("on the server side accepts named, positional and {Variant: nil}; rejects {Variant: {}} for unit variants", () => {

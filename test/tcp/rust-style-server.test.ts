@@ -22,14 +22,16 @@ for (const mode of [
   { name: "positional arrays, StatsOk with 7 fields", flags: [] as string[] },
   { name: "named maps, StatsOk with 8 fields", flags: ["--named", "--stats-fields", "8"] },
   { name: "positional arrays, StatsOk with 8 fields", flags: ["--stats-fields", "8"] },
-]) {
+  // The client's opt-in positional requests, checked field by field by the server.
+  { name: "positional requests from the client", flags: [], requestFields: "positional" as const },
+] as { name: string; flags: string[]; requestFields?: "named" | "positional" }[]) {
   describe(`TCP client against the rust-style server (${mode.name})`, () => {
     let server: ServerProcess;
     let transport: TcpTransport;
 
     beforeAll(async () => {
       server = await startRustStyle(...mode.flags);
-      transport = createTcpTransport({ url: `tcp://127.0.0.1:${server.ready.port}`, connect: connectNodeSocket });
+      transport = createTcpTransport({ url: `tcp://127.0.0.1:${server.ready.port}`, connect: connectNodeSocket, requestFields: mode.requestFields });
     });
     afterAll(async () => {
       await transport?.close();

@@ -36,5 +36,11 @@ export const syncvalueTcpPipelining = sdkContender("tcp-p8", "syncvalue TCP (poo
   tcp: { pool: { min: 1, max: 8, pipelining: 8 } },
 }));
 
+/** Raw TCP as above, requests laid out positionally (the opt-in `tcp.requestFields`). */
+export const syncvalueTcpPositional = sdkContender("tcp-positional", "syncvalue TCP (positional requests)", (t) => ({
+  url: t.tcpUrl,
+  tcp: { pool: { min: 1, max: 8, pipelining: 1 }, requestFields: "positional" },
+}));
+
 /** gRPC over HTTP/2 (connect-node sessions, the lean unary path), default settings. */
 export const syncvalueGrpc = sdkContender("grpc", "syncvalue gRPC (connect-node, HTTP/2)", (t) => t.httpUrl);
