@@ -1,5 +1,5 @@
 import { create, isMessage, type DescMethodUnary } from "@bufbuild/protobuf";
-import type { Interceptor, Transport, UnaryResponse } from "@connectrpc/connect";
+import type { Interceptor, Transport } from "@connectrpc/connect";
 import {
   Http2SessionManager,
   createConnectTransport,
@@ -11,6 +11,7 @@ import type * as https from "node:https";
 import { bearerAuthInterceptor } from "../client/bearer-auth.js";
 import type { ResolvedHttpEndpoint } from "../client/resolved-endpoint.js";
 import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
+import { lazyUnaryResponse } from "../client/lazy-unary-response.js";
 import { grpcUnaryCall, toHeaders } from "./grpc-unary-call-node.js";
 
 /** Largest response message the lean gRPC path accepts: 64 MiB. */
@@ -100,7 +101,7 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
       return track(
         i,
         grpcUnaryCall(managers[i]!, path, method, message, { timeoutMs, signal, headers, readMaxBytes: READ_MAX_BYTES }).then(
-          (r) => unaryResponse(method, r.message, r.header, r.trailer),
+          (r) => lazyUnaryResponse(method, r.message, () => toHeaders(r.header), () => toHeaders(r.trailer)),
         ),
       );
     },
@@ -129,27 +130,4 @@ function nodeTlsOptions(endpoint: ResolvedHttpEndpoint): http2.SecureClientSessi
     ...(t.serverName !== undefined ? { servername: t.serverName } : {}),
     ...(t.rejectUnauthorized !== undefined ? { rejectUnauthorized: t.rejectUnauthorized } : {}),
   };
-}
-
-/** A Connect `UnaryResponse` whose WHATWG Headers are built only if read. */
-function unaryResponse<M extends DescMethodUnary>(
-  method: M,
-  message: unknown,
-  header: http2.IncomingHttpHeaders,
-  trailer: http2.IncomingHttpHeaders,
-): UnaryResponse<M["input"], M["output"]> {
-  let h: Headers | undefined;
-  let t: Headers | undefined;
-  return {
-    stream: false,
-    service: method.parent,
-    method,
-    message,
-    get header() {
-      return (h ??= toHeaders(header));
-    },
-    get trailer() {
-      return (t ??= toHeaders(trailer));
-    },
-  } as UnaryResponse<M["input"], M["output"]>;
 }

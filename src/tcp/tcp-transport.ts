@@ -10,6 +10,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
+import { lazyUnaryResponse } from "../client/lazy-unary-response.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import { CallDeadline, callSignalReason, type CallSignal } from "./call-signal.js";
 import { ConnectionPool, type ConnectionPoolStats } from "./connection-pool.js";
@@ -149,7 +150,8 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
     return answer.then(
       (out) => {
         deadline?.dispose();
-        return unaryResponse(method, out as MessageShape<O>);
+        // The TCP binding carries no headers: both are empty, built only if read.
+        return lazyUnaryResponse(method, out as MessageShape<O>, emptyHeaders, emptyHeaders);
       },
       (e: unknown) => {
         deadline?.dispose();
@@ -267,20 +269,4 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
   };
 }
 
-/** A Connect `UnaryResponse` whose (always empty) WHATWG Headers are built only if read. */
-function unaryResponse<I extends DescMessage, O extends DescMessage>(method: DescMethodUnary<I, O>, message: MessageShape<O>): UnaryResponse<I, O> {
-  let header: Headers | undefined;
-  let trailer: Headers | undefined;
-  return {
-    stream: false,
-    service: method.parent,
-    method,
-    message,
-    get header() {
-      return (header ??= new Headers());
-    },
-    get trailer() {
-      return (trailer ??= new Headers());
-    },
-  };
-}
+const emptyHeaders = () => new Headers();
