@@ -56,7 +56,7 @@ export function benchmarkFindings(r: BenchmarkResults): string[] {
     lines.push(
       `- **Wire size of a TCP request** (${Math.round(tcpWire.requestBytes)} bytes, target 300). PROTOCOL.md's request is a named map: every field name is spelled out, in each of the 5 events too, and every field is written (serde needs them). ` +
         (positional
-          ? `The positional form that serde servers also accept is ${positional.requestBytes + 4} bytes with its frame header (and cheaper to encode, see the codec table); sending it is a protocol decision, not made here. `
+          ? `The positional form that serde servers also accept is ${positional.requestBytes + 4} bytes with its frame header (and cheaper to encode, see the codec table): the transport sends it when asked (\`tcp.requestFields: "positional"\`), and keeps the contract's named form by default. `
           : "") +
         `gRPC sends ${Math.round(r.wire.find((w) => w.contender === "grpc")?.requestBytes ?? Number.NaN)} bytes for the same request (protobuf plus HTTP/2 frames with compressed headers).`,
     );

@@ -157,7 +157,7 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
     "",
     ...table(
       ["client", "request bytes", "response bytes", "request vs TCP"],
-      r.wire.map((w) => [name.get(w.contender) ?? w.contender, dec(w.requestBytes, 0), dec(w.responseBytes, 0), ratio(w.requestBytes, r.wire.find((x) => x.contender === "tcp-p1")?.requestBytes)]),
+      r.wire.map((w) => [w.name ?? name.get(w.contender) ?? w.contender, dec(w.requestBytes, 0), dec(w.responseBytes, 0), ratio(w.requestBytes, r.wire.find((x) => x.contender === "tcp-p1")?.requestBytes)]),
     ),
     "",
     "Counted by a loopback proxy between client and server: TCP payload bytes (framing, HTTP headers, HTTP/2 frames) per call, averaged over sequential calls on a warm connection; IP and TCP headers not included.",

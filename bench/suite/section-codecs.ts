@@ -69,7 +69,7 @@ export function runCodecSection(
     },
     {
       // PROTOCOL.md: serde servers also take a request's fields as a positional array.
-      name: "syncvalue TCP codec, positional request (serde accepts it; not what the transport sends)",
+      name: "syncvalue TCP codec, positional request (opt-in tcp.requestFields; serde servers accept it)",
       encodeRequest: () => {
         const w = new MsgpackWriter();
         w.mapHeader(1);

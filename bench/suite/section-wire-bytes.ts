@@ -3,6 +3,8 @@ import type { ContenderFactory, ContenderTarget } from "./contenders/unary-conte
 
 export interface WireBytesRow {
   contender: string;
+  /** The contender's display name (contenders measured only here have no unary row to name them). */
+  name?: string;
   /** Bytes on the wire per call, client to server and back, averaged over `calls` sequential calls on a warm connection. */
   requestBytes: number;
   responseBytes: number;
@@ -37,6 +39,7 @@ export async function runWireBytesSection(
         for (let i = 0; i < calls; i++) await contender.call();
         rows.push({
           contender: contender.id,
+          name: contender.name,
           requestBytes: (httpProxy.sent + tcpProxy.sent) / calls,
           responseBytes: (httpProxy.received + tcpProxy.received) / calls,
         });
