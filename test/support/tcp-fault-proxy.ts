@@ -13,6 +13,10 @@ export interface TcpFaultProxy {
   readonly accepted: number;
   /** Connections currently open on the client side. */
   readonly open: number;
+  /** Bytes forwarded from clients to the target so far. */
+  readonly bytesUp: number;
+  /** Bytes forwarded from the target to clients so far. */
+  readonly bytesDown: number;
   /** Resets (RST) every current connection on both sides. */
   resetAll(): void;
   /** Silently drops all data of every current connection, both ways, forever. */
@@ -29,6 +33,8 @@ interface Pair {
 export async function startTcpFaultProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpFaultProxy> {
   const pairs = new Set<Pair>();
   let accepted = 0;
+  let bytesUp = 0;
+  let bytesDown = 0;
   const server = net.createServer((client) => {
     accepted++;
     const upstream = net.connect({ host: targetHost, port: targetPort });
@@ -36,11 +42,15 @@ export async function startTcpFaultProxy(targetPort: number, targetHost = "127.0
     pairs.add(pair);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
-    client.on("data", (d) => {
-      if (!pair.blackHoled) upstream.write(d);
+    client.on("data", (d: Buffer) => {
+      if (pair.blackHoled) return;
+      bytesUp += d.byteLength;
+      upstream.write(d);
     });
-    upstream.on("data", (d) => {
-      if (!pair.blackHoled) client.write(d);
+    upstream.on("data", (d: Buffer) => {
+      if (pair.blackHoled) return;
+      bytesDown += d.byteLength;
+      client.write(d);
     });
     const end = () => {
       pairs.delete(pair);
@@ -61,6 +71,12 @@ export async function startTcpFaultProxy(targetPort: number, targetHost = "127.0
     },
     get open() {
       return pairs.size;
+    },
+    get bytesUp() {
+      return bytesUp;
+    },
+    get bytesDown() {
+      return bytesDown;
     },
     resetAll() {
       for (const p of [...pairs]) {
