@@ -449,7 +449,6 @@ export class ConnectionPool {
     if (i >= 0) this.conns.splice(i, 1);
     this.verifying.delete(conn);
     if (error) {
-      if (globalThis.process?.env?.["TCP_DEBUG"]) console.error("lost", conn.id, error);
       this.counters.lost++;
       this.hadLoss = true;
     }
