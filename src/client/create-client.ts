@@ -76,19 +76,16 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
     prediction: options.prediction === undefined ? undefined : resolveEndpoint(options.prediction, "prediction", platform.defaultProtocol, platform.poolsSockets === true),
     storage: options.storage === undefined ? undefined : resolveEndpoint(options.storage, "storage", platform.defaultProtocol, platform.poolsSockets === true),
   };
+  for (const service of ["prediction", "storage"] as const) {
+    if (resolved[service]?.kind === "tcp" && !platform.createTcpTransport) {
+      throw new ConnectError(`${service}: tcp:// endpoints need a runtime with sockets; use an http(s):// endpoint here`, Code.Unimplemented);
+    }
+  }
   const open: ManagedTransport[] = [];
   const build = (service: ServiceName): ManagedTransport | undefined => {
     const r = resolved[service];
     if (r === undefined) return undefined;
-    let transport: ManagedTransport;
-    if (r.kind === "http") {
-      transport = platform.createHttpTransport(r, context);
-    } else {
-      if (!platform.createTcpTransport) {
-        throw new ConnectError(`${service}: tcp:// endpoints need a runtime with sockets; use an http(s):// endpoint here`, Code.Unimplemented);
-      }
-      transport = platform.createTcpTransport(r, context);
-    }
+    const transport = r.kind === "http" ? platform.createHttpTransport(r, context) : platform.createTcpTransport!(r, context);
     open.push(transport);
     return transport;
   };
