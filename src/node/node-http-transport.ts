@@ -11,6 +11,7 @@ import type * as https from "node:https";
 import { bearerAuthInterceptor } from "../client/bearer-auth.js";
 import type { ResolvedHttpEndpoint } from "../client/resolved-endpoint.js";
 import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
+import { FreezeDetector } from "../client/freeze-detector.js";
 import { lazyUnaryResponse } from "../client/lazy-unary-response.js";
 import { grpcUnaryCall, toHeaders } from "./grpc-unary-call-node.js";
 
@@ -71,16 +72,15 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
   // explain means the process was frozen. Idle sessions are then dropped unverified, like
   // the TCP pool's idle connections: the peer or a NAT may have forgotten them, and the
   // first call after a thaw must not be the one to find out (its PING check only runs
-  // after pingIntervalMs of silence).
-  let lastTick = Date.now();
-  const ticker = setInterval(() => (lastTick = Date.now()), FREEZE_TICK_MS);
-  ticker.unref();
+  // after pingIntervalMs of silence). The ticker checks too, and acts: after a thaw it
+  // runs before the request that woke the process is read.
+  const freeze = new FreezeDetector(FREEZE_TICK_MS + FREEZE_GAP_MS);
   const checkThaw = () => {
-    const now = Date.now();
-    if (now - lastTick <= FREEZE_TICK_MS + FREEZE_GAP_MS) return;
-    lastTick = now;
+    if (!freeze.check()) return;
     for (let i = 0; i < sessions; i++) if (inFlight[i] === 0) managers[i]!.abort();
   };
+  const ticker = setInterval(checkThaw, FREEZE_TICK_MS);
+  ticker.unref();
 
   const lean = endpoint.protocol === "grpc" && context.interceptors.length === 0;
   const basePath = new URL(endpoint.baseUrl).pathname.replace(/\/$/, "");

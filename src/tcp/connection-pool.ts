@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { FreezeDetector } from "../client/freeze-detector.js";
 import { callSignalReason, toAbortSignal, type CallSignal } from "./call-signal.js";
 import { fullJitterDelay } from "./backoff.js";
 import { decodeMsgpack } from "./msgpack-codec.js";
@@ -113,7 +114,7 @@ export class ConnectionPool {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private lastError: ConnectError | undefined;
   private housekeepingTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastWall = Date.now();
+  private readonly freeze: FreezeDetector;
   private hadLoss = false;
   private readonly tickMs: number;
   private readonly counters = {
@@ -141,6 +142,7 @@ export class ConnectionPool {
     private readonly perRequest = false,
   ) {
     this.tickMs = Math.max(10, Math.min(1000, Math.floor(settings.idleTimeoutMs / 2)));
+    this.freeze = new FreezeDetector(this.tickMs + settings.freezeGapMs);
   }
 
   /**
@@ -457,11 +459,13 @@ export class ConnectionPool {
 
   private startHousekeeping(): void {
     if (this.housekeepingTimer !== undefined || this.closed) return;
-    this.lastWall = Date.now();
+    this.freeze.reset();
     const tick = () => {
+      // Checked while the timer still counts as running: after a thaw this
+      // overdue tick is usually what sees the gap, and must act on it.
+      if (!this.closed) this.checkThaw();
       this.housekeepingTimer = undefined;
       if (this.closed) return;
-      this.checkThaw();
       this.closeIdle();
       if (this.conns.length > 0 || this.connecting > 0) this.housekeepingTimer = setUnrefTimeout(tick, this.tickMs);
     };
@@ -486,10 +490,8 @@ export class ConnectionPool {
    * process ran. Idle connections are discarded, busy ones become suspect.
    */
   private checkThaw(): void {
-    const wall = Date.now();
-    const gap = wall - this.lastWall;
-    this.lastWall = wall;
-    if (this.housekeepingTimer === undefined || gap <= this.tickMs + this.settings.freezeGapMs) return;
+    // Without the housekeeping timer running, long gaps between uses are expected.
+    if (!this.freeze.check() || this.housekeepingTimer === undefined) return;
     this.counters.thaws++;
     for (const c of [...this.conns]) {
       if (c.pending === 0 && !this.verifying.has(c)) c.destroy(undefined);
