@@ -1,23 +1,8 @@
 import { runNodeJson } from "./child-process-json.js";
 import { median } from "./quantiles.js";
 
-/** What the probe reports (see child-probe.ts), in ms. */
-interface ColdStartProbe {
-  nodeStartMs: number;
-  importMs: number;
-  createMs: number;
-  firstCallMs: number;
-  secondCallMs: number;
-  toFirstPredictionMs: number;
-  sinceProcessStartMs: number;
-  ok: boolean;
-}
-
-export interface ColdStartRow {
-  transport: "tcp" | "grpc";
-  /** How the SDK was loaded: `"package"` (dependencies from node_modules) or `"bundle"` (one file). */
-  packaging: "package" | "bundle";
-  /** Medians over `runs` fresh processes, ms. */
+/** The timings the probe measures in one fresh process (see child-probe.ts), in ms. */
+interface ColdStartTimings {
   nodeStartMs: number;
   importMs: number;
   createMs: number;
@@ -27,6 +12,18 @@ export interface ColdStartRow {
   toFirstPredictionMs: number;
   /** From the process's time origin to the first answer (Node's start included). */
   sinceProcessStartMs: number;
+}
+
+/** What the probe reports. */
+interface ColdStartProbe extends ColdStartTimings {
+  ok: boolean;
+}
+
+/** One transport and packaging: each timing is the median over `runs` fresh processes. */
+export interface ColdStartRow extends ColdStartTimings {
+  transport: "tcp" | "grpc";
+  /** How the SDK was loaded: `"package"` (dependencies from node_modules) or `"bundle"` (one file). */
+  packaging: "package" | "bundle";
   /** From spawn to exit, seen by the parent. */
   spawnToExitMs: number;
   runs: number;
