@@ -6,7 +6,7 @@ import {
   type LTVPredictionRequest,
   type LTVPredictionResponse,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
-import { allowFallback } from "../resilience/fallback-transport.js";
+import { allowFallback } from "../resilience/allow-fallback.js";
 import { cacheControl } from "./cache-control.js";
 import { predictionCacheKey } from "./prediction-cache-key.js";
 import type { CacheEntry, ResponseCache } from "./response-cache.js";

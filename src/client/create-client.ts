@@ -1,23 +1,18 @@
-import {
-  Code,
-  ConnectError,
-  createClient as createConnectClient,
-  type Client,
-  type Transport,
-} from "@connectrpc/connect";
+import type { DescMethod } from "@bufbuild/protobuf";
+import { createClient as createConnectClient, type Client } from "@connectrpc/connect";
 import { StorageService } from "../gen/sutra/storage/storage_pb.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
-import { invalidArgument } from "../validation/invalid-argument.js";
-import { createValidatingTransport } from "../validation/validating-transport.js";
 import type { ClientMetricsSnapshot, ServiceName } from "../metrics/index.js";
 import { createClientLayers } from "../resilience/client-layers.js";
 import type { CircuitBreakerSnapshot } from "../resilience/circuit-breaker.js";
-import { checkAuthToken } from "./bearer-auth.js";
-import { clientDefaults, type ClientOptions } from "./client-options.js";
-import { createDefaultDeadlineTransport } from "./default-deadline-transport.js";
-import { resolveEndpoint } from "./resolved-endpoint.js";
-import type { ManagedTransport, RuntimePlatform, TransportContext } from "./runtime-platform.js";
-import { createFailingTransport, createMissingEndpointTransport } from "./unavailable-transport.js";
+import { predictionRequestValidators } from "../validation/prediction-request-validators.js";
+import type { RequestValidator } from "../validation/request-validator.js";
+import { storageRequestValidators } from "../validation/storage-request-validators.js";
+import { createValidatingTransport } from "../validation/validating-transport.js";
+import { createClientBase } from "./client-base.js";
+import type { ClientOptions } from "./client-options.js";
+import type { RuntimePlatform } from "./runtime-platform.js";
+import { createMissingEndpointTransport } from "./unavailable-transport.js";
 
 /**
  * A client of both services, created by {@link createClient}.
@@ -54,78 +49,25 @@ export interface SyncValueClient {
 
 /** Builds a client on the given runtime's transports; see `createClient`. */
 export function createClientOn(platform: RuntimePlatform, options: ClientOptions): SyncValueClient {
-  if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
-  const timeoutMs = options.timeoutMs ?? clientDefaults.timeoutMs;
-  // Timers cap at 2^31-1 ms; a longer delay fires at once (every call would time out).
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2 ** 31 - 1) {
-    throw invalidArgument("timeoutMs", "must be a positive number of milliseconds, at most 2147483647");
-  }
-  if (options.interceptors !== undefined && !Array.isArray(options.interceptors)) {
-    throw invalidArgument("interceptors", "must be an array of interceptors");
-  }
-  let authToken: string | undefined;
-  if (options.auth !== undefined) {
-    checkAuthToken(options.auth);
-    authToken = options.auth.token;
-  }
-  const context: TransportContext = { interceptors: options.interceptors ?? [], authToken };
-
+  const base = createClientBase(platform, options);
   const layers = createClientLayers(options);
   // Resolve both endpoints before building anything, so a bad option leaves nothing open.
-  const resolved = {
-    prediction: options.prediction === undefined ? undefined : resolveEndpoint(options.prediction, "prediction", platform.defaultProtocol, platform.poolsSockets === true),
-    storage: options.storage === undefined ? undefined : resolveEndpoint(options.storage, "storage", platform.defaultProtocol, platform.poolsSockets === true),
-  };
-  for (const service of ["prediction", "storage"] as const) {
-    if (resolved[service]?.kind === "tcp" && !platform.createTcpTransport) {
-      throw new ConnectError(`${service}: tcp:// endpoints need a runtime with sockets; use an http(s):// endpoint here`, Code.Unimplemented);
-    }
-  }
-  const open: ManagedTransport[] = [];
-  const build = (service: ServiceName): ManagedTransport | undefined => {
-    const r = resolved[service];
-    if (r === undefined) return undefined;
-    const transport = r.kind === "http" ? platform.createHttpTransport(r, context) : platform.createTcpTransport!(r, context);
-    open.push(transport);
-    return transport;
-  };
-
-  let closed = false;
-  const closedTransport = createFailingTransport("client is closed", Code.FailedPrecondition);
-  const layer = (service: ServiceName, base: Transport | undefined) => {
+  const resolved = base.resolve({ prediction: options.prediction, storage: options.storage });
+  const layer = (service: ServiceName, validators: ReadonlyMap<DescMethod, RequestValidator>) => {
+    const endpoint = resolved[service];
     // A service without an endpoint is a configuration error, not an outage:
     // no cache, retry or local fallback may answer for it.
-    if (base === undefined) return createValidatingTransport(createMissingEndpointTransport(service));
-    const guarded = guardClosed(base, () => closed, closedTransport);
-    // Cache, batching and resilience sit below the deadline (they see each call's
-    // effective timeout) and are guarded too, so a closed client serves no cache hit.
-    const features = guardClosed(layers.wrap(service, guarded, base), () => closed, closedTransport);
-    return createValidatingTransport(createDefaultDeadlineTransport(features, timeoutMs));
+    if (endpoint === undefined) return createValidatingTransport(createMissingEndpointTransport(service), validators);
+    const transport = base.connect(endpoint);
+    return base.stack(transport, validators, (guarded) => layers.wrap(service, guarded, transport));
   };
-  const predictionTransport = build("prediction");
-  const storageTransport = build("storage");
 
   return {
-    prediction: createConnectClient(SyncValueService, layer("prediction", predictionTransport)),
-    storage: createConnectClient(StorageService, layer("storage", storageTransport)),
+    prediction: createConnectClient(SyncValueService, layer("prediction", predictionRequestValidators)),
+    storage: createConnectClient(StorageService, layer("storage", storageRequestValidators)),
     metrics: () => layers.metrics(),
     circuitBreakerState: () => layers.circuitBreakerState(),
-    async warmup() {
-      await Promise.all(open.map((t) => t.warmup?.()));
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.all(open.map((t) => t.close()));
-    },
-  };
-}
-
-// Checked per call rather than swapping transports: a client may be closed
-// while calls are being made from other async contexts.
-function guardClosed(transport: Transport, isClosed: () => boolean, closedTransport: Transport): Transport {
-  return {
-    unary: (...args) => (isClosed() ? closedTransport : transport).unary(...args),
-    stream: (...args) => (isClosed() ? closedTransport : transport).stream(...args),
+    warmup: base.warmup,
+    close: base.close,
   };
 }

@@ -2,13 +2,12 @@ import type { Transport } from "@connectrpc/connect";
 import type { ClientOptions } from "../client/client-options.js";
 import { createMicroBatchTransport } from "../batching/micro-batch-transport.js";
 import type { MicroBatchOptions } from "../batching/micro-batch-options.js";
-import { resolveCacheOptions, type CacheOptions } from "../cache/cache-options.js";
 import { createPredictionCacheTransport } from "../cache/prediction-cache-transport.js";
-import { ResponseCache } from "../cache/response-cache.js";
 import { createStorageCacheTransport } from "../cache/storage-cache-transport.js";
+import { createCacheMetricsLayers } from "../client/cache-metrics-layers.js";
+import { featureOption as feature } from "../client/feature-option.js";
 import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
-import { ClientMetrics, type ClientMetricsSnapshot, type PoolStats } from "../metrics/client-metrics.js";
-import { createMethodMetricsTransport } from "../metrics/method-metrics-transport.js";
+import type { ClientMetricsSnapshot } from "../metrics/client-metrics.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitBreakerSnapshot, type CircuitState } from "./circuit-breaker.js";
 import { createCircuitBreakerTransport } from "./circuit-breaker-transport.js";
@@ -27,8 +26,8 @@ export type ClientLayerOptions = Pick<
 export interface ClientLayers {
   /**
    * Wraps a service's transport (below validation and the default deadline,
-   * above the base transport) in the cache, fallback, batching, breaker,
-   * hedging and retry layers, outermost first, as its options ask.
+   * above the base transport) in the metrics, cache, fallback, batching,
+   * breaker, hedging and retry layers, outermost first, as its options ask.
    * `pool` is the base transport, asked for `stats()` if it has it.
    */
   wrap(service: ServiceName, next: Transport, pool?: unknown): Transport;
@@ -63,16 +62,14 @@ export function createClientLayers(options: ClientLayerOptions): ClientLayers {
   }
   checkSnapshots(breakerOptions);
 
-  const metrics = new ClientMetrics(options.onEvent);
+  // The cache and metrics are built last, so option errors come in the same order as ever.
+  const base = createCacheMetricsLayers(cacheOptions, options.onEvent);
+  const { metrics, now } = base;
   const emit = (event: ClientEvent) => metrics.emit(event);
-  const cache = cacheOptions ? new ResponseCache(resolveCacheOptions(cacheOptions), metrics) : undefined;
   const breakers: Partial<Record<ServiceName, CircuitBreaker>> = {};
-  const pools: Partial<Record<ServiceName, { stats(): PoolStats }>> = {};
-  const now = () => performance.now();
 
   return {
     wrap(service, next, pool) {
-      if (hasStats(pool)) pools[service] = pool;
       let t = next;
       const budget = new RetryBudget(retry ? retry.budget : undefined);
       if (retry) t = createRetryTransport(t, retry, budget, metrics, service, now);
@@ -84,21 +81,12 @@ export function createClientLayers(options: ClientLayerOptions): ClientLayers {
       }
       if (batching && service === "prediction") t = createMicroBatchTransport(t, batching, metrics, now);
       if (fallback && service === "prediction") t = createFallbackTransport(t, fallback, metrics, now);
-      if (cache) t = service === "prediction" ? createPredictionCacheTransport(t, cache) : createStorageCacheTransport(t, cache);
-      return createMethodMetricsTransport(t, metrics, now);
+      return base.wrap(service, t, service === "prediction" ? createPredictionCacheTransport : createStorageCacheTransport, pool);
     },
     metrics() {
       const breaker: Partial<Record<ServiceName, CircuitState>> = {};
       for (const [service, b] of Object.entries(breakers)) breaker[service as ServiceName] = b.current();
-      const pool: Partial<Record<ServiceName, PoolStats>> = {};
-      for (const [service, p] of Object.entries(pools)) {
-        try {
-          pool[service as ServiceName] = p.stats();
-        } catch {
-          // A transport that cannot report right now (closed) reports nothing.
-        }
-      }
-      return metrics.snapshot({ cacheEntries: cache?.entries ?? 0, cacheBytes: cache?.bytes ?? 0, breaker, pool });
+      return base.snapshot(breaker);
     },
     circuitBreakerState() {
       const state: Partial<Record<ServiceName, CircuitBreakerSnapshot>> = {};
@@ -106,17 +94,6 @@ export function createClientLayers(options: ClientLayerOptions): ClientLayers {
       return state;
     },
   };
-}
-
-/** `false` turns a feature off, `true` or `undefined` means its defaults (or off, if off by default). */
-function feature<T extends object>(value: boolean | T | undefined, name: string, onByDefault: boolean): T | undefined {
-  if (value === undefined) return onByDefault ? ({} as T) : undefined;
-  if (value === false) return undefined;
-  if (value === true) return {} as T;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw invalidArgument(name, "must be false, true or an options object");
-  }
-  return value;
 }
 
 function checkNumbers(name: string, options: object | undefined, fields: string[]): void {
@@ -143,8 +120,4 @@ function checkSnapshots(options: CircuitBreakerOptions | undefined): void {
     if (!Number.isFinite(snapshot.openedAtMs)) throw invalidArgument(`${field}.openedAtMs`, "must be a number");
     if (!Array.isArray(snapshot.window)) throw invalidArgument(`${field}.window`, "must be an array");
   }
-}
-
-function hasStats(pool: unknown): pool is { stats(): PoolStats } {
-  return typeof pool === "object" && pool !== null && typeof (pool as { stats?: unknown }).stats === "function";
 }

@@ -1,5 +1,5 @@
 import { create, isMessage, type DescMethod, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextKey, type Transport, type UnaryResponse } from "@connectrpc/connect";
+import { Code, ConnectError, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import {
   LTVPredictionRequestSchema,
   PredictionStatus,
@@ -7,6 +7,7 @@ import {
   type LTVPredictionRequest,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { FallbackReason } from "../metrics/client-event.js";
+import { allowFallback } from "./allow-fallback.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import { predictBaselineLtv } from "../model/baseline-ltv-model.js";
 import { codeOf } from "./call-errors.js";
@@ -43,18 +44,6 @@ export const fallbackDefaults = {
   reserveMs: 5,
   codes: [Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted] as readonly Code[],
 } as const;
-
-/**
- * Per-call switch of the fallback: pass `false` to get the service's own
- * answer or its error, never a local one.
- *
- * @example
- * ```ts
- * await client.prediction.predictLTV(req, { contextValues: createContextValues().set(allowFallback, false) });
- * ```
- * @public
- */
-export const allowFallback = createContextKey<boolean>(true, { description: "syncvalue.allowFallback" });
 
 /**
  * Answers `predictLTV` with the baseline model when the breaker refuses the

@@ -1,8 +1,8 @@
-import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethod, MessageInitShape } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { invalidArgument } from "./invalid-argument.js";
-import { requestValidator } from "./request-validators.js";
 import { toRequestMessage } from "./request-message.js";
+import type { RequestValidator } from "./request-validator.js";
 
 /**
  * Wraps a transport so every request is checked before it reaches it: a bad
@@ -10,11 +10,15 @@ import { toRequestMessage } from "./request-message.js";
  * no byte is sent (nor a cache or batch consulted). Stream messages are checked
  * one by one as they are pulled, so an invalid one ends the stream before it is
  * written (the first one before the stream is even opened).
+ *
+ * `validators` are the checks of the service behind `next` (the prediction or
+ * the storage ones): passed in, so a client loads only its services' checks.
+ * A method without one passes unchecked.
  */
-export function createValidatingTransport(next: Transport): Transport {
+export function createValidatingTransport(next: Transport, validators: ReadonlyMap<DescMethod, RequestValidator>): Transport {
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
-      const validate = requestValidator(method);
+      const validate = validators.get(method);
       if (validate) {
         try {
           const message = toMessage(method.input, input);
@@ -27,7 +31,7 @@ export function createValidatingTransport(next: Transport): Transport {
       return next.unary(method, signal, timeoutMs, header, input, contextValues);
     },
     async stream(method, signal, timeoutMs, header, input, contextValues) {
-      const validate = requestValidator(method);
+      const validate = validators.get(method);
       if (validate) {
         // The first message is checked before the stream opens, so a bad one
         // sends nothing at all; later ones are checked as they are pulled.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LTVPredictionRequestSchema, PredictionStatus } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { predictBaselineLtv } from "../../src/model/baseline-ltv-model.js";
 import { createClient } from "../../src/node/create-client-node.js";
-import { allowFallback } from "../../src/resilience/fallback-transport.js";
+import { allowFallback } from "../../src/resilience/allow-fallback.js";
 import { createServer, type ReferenceServer } from "../../src/server/index.js";
 
 const request = (customerId: string, requestId: string) =>

@@ -3,7 +3,7 @@ import { createContextValues } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LTVPredictionRequestSchema, PredictionStatus } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { createClient } from "../../src/node/create-client-node.js";
-import { allowFallback } from "../../src/resilience/fallback-transport.js";
+import { allowFallback } from "../../src/resilience/allow-fallback.js";
 import { bundleForNode } from "../support/bundle-for-node.js";
 import { spawnServer, type ServerProcess } from "../support/server-process.js";
 

@@ -1,0 +1,18 @@
+import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import {
+  validateBatchRequest,
+  validateHealthRequest,
+  validatePredictionRequest,
+} from "./prediction-request-validation.js";
+import { methodValidators } from "./request-validator.js";
+
+/**
+ * The request checks of the prediction service. A module of its own, so that
+ * a prediction-only client never loads the storage checks.
+ */
+export const predictionRequestValidators = /*@__PURE__*/ methodValidators(SyncValueService, {
+  predictLTV: (m) => validatePredictionRequest(m),
+  predictLTVStream: (m) => validatePredictionRequest(m),
+  predictLTVBatch: validateBatchRequest,
+  getModelHealth: validateHealthRequest,
+});
