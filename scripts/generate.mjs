@@ -2,11 +2,23 @@
 // Regenerates src/gen from proto/ with buf and the locally installed
 // protoc-gen-es (offline, pinned versions), or with --check verifies that the
 // committed code is exactly what generation produces today.
+//
+// One step follows protoc-gen-es: each file descriptor it embeds as base64 for
+// `fileDesc()` is rewritten into a plain object literal for our
+// `fileDescFromLiteral()` (src/descriptor/), so bundles do not carry the
+// reflection schema of descriptor.proto that decoding the base64 needs. Every
+// rewrite is checked here to rebuild the identical descriptor; a file it cannot
+// rebuild keeps `fileDesc()`.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { equals, toBinary } from "@bufbuild/protobuf";
+import { embedFileDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
+import { protoCamelCase } from "@bufbuild/protobuf/reflect";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "node_modules", ".bin");
@@ -20,6 +32,61 @@ function generate(out) {
     plugins: [{ local: "protoc-gen-es", out, opt: ["target=ts", "import_extension=js"] }],
   });
   execFileSync(join(bin, "buf"), ["generate", "--template", template], { cwd: root, env, stdio: "inherit" });
+  for (const f of list(resolve(root, out))) if (f.endsWith("_pb.ts")) rewriteFileDesc(resolve(root, out), f);
+}
+
+// The runtime half, bundled from source so the check below runs the very code
+// the package ships.
+const literalRuntime = await (async () => {
+  const bundled = await build({
+    entryPoints: [join(root, "src/descriptor/file-desc-from-literal.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    write: false,
+    logLevel: "silent",
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString("base64")}`);
+})();
+
+/** The set fields of a descriptor message, as plain data (JSON names protoc derives left out, as protoc-gen-es does). */
+function literalOf(message) {
+  const literal = {};
+  for (const [key, value] of Object.entries(message)) {
+    if (key === "$typeName" || (Array.isArray(value) && value.length === 0)) continue;
+    if (key === "jsonName" && message.$typeName === "google.protobuf.FieldDescriptorProto" && value === protoCamelCase(message.name)) continue;
+    literal[key] = Array.isArray(value)
+      ? value.map((v) => (typeof v === "object" ? literalOf(v) : v))
+      : typeof value === "object"
+        ? literalOf(value)
+        : value;
+  }
+  return literal;
+}
+
+function rewriteFileDesc(dir, file) {
+  const path = join(dir, file);
+  const source = readFileSync(path, "utf8");
+  const call = /fileDesc\("([A-Za-z0-9+/]+)"\)/.exec(source);
+  if (call === null) return; // a file importing others (fileDesc with a second argument) keeps it
+  const original = fileDesc(call[1]);
+  const literal = literalOf(original.proto);
+  const rebuilt = literalRuntime.fileDescFromLiteral(JSON.parse(JSON.stringify(literal)));
+  const same =
+    equals(FileDescriptorProtoSchema, original.proto, rebuilt.proto) &&
+    Buffer.from(toBinary(FileDescriptorProtoSchema, original.proto)).equals(toBinary(FileDescriptorProtoSchema, rebuilt.proto)) &&
+    embedFileDesc(rebuilt.proto).base64() === call[1];
+  if (!same) {
+    console.warn(`${file}: kept fileDesc(): its descriptor uses parts fileDescFromLiteral() does not rebuild`);
+    return;
+  }
+  // Relative to where the file is committed (generation for --check writes elsewhere).
+  const runtimePath = relative(dirname(join(root, "src/gen", file)), join(root, "src/descriptor/file-desc-from-literal.js"));
+  const rewritten = source
+    .replace(/import \{ ([^}]*)\bfileDesc, ([^}]*)\} from "@bufbuild\/protobuf\/codegenv2";/, (_, a, b) =>
+      `import { ${a}${b}} from "@bufbuild/protobuf/codegenv2";\nimport { fileDescFromLiteral } from "${runtimePath.startsWith(".") ? runtimePath : `./${runtimePath}`}";`)
+    .replace(call[0], `fileDescFromLiteral(${JSON.stringify(literal, null, 2).replaceAll("\n", "\n  ")})`);
+  writeFileSync(path, rewritten);
 }
 
 function list(dir) {

@@ -6,14 +6,409 @@
 /* eslint-disable */
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { fileDescFromLiteral } from "../../../descriptor/file-desc-from-literal.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file sutra/storage/storage.proto.
  */
 export const file_sutra_storage_storage: GenFile = /*@__PURE__*/
-  fileDesc("ChtzdXRyYS9zdG9yYWdlL3N0b3JhZ2UucHJvdG8SDXN1dHJhLnN0b3JhZ2UicwoTTGVhcm5Db25jZXB0UmVxdWVzdBISCgpjb25jZXB0X2lkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSEQoJZW1iZWRkaW5nGAMgAygCEhAKCHN0cmVuZ3RoGAQgASgCEhIKCmNvbmZpZGVuY2UYBSABKAIiKAoUTGVhcm5Db25jZXB0UmVzcG9uc2USEAoIc2VxdWVuY2UYASABKAQiKQoTUXVlcnlDb25jZXB0UmVxdWVzdBISCgpjb25jZXB0X2lkGAEgASgJInAKFFF1ZXJ5Q29uY2VwdFJlc3BvbnNlEg0KBWZvdW5kGAEgASgIEhIKCmNvbmNlcHRfaWQYAiABKAkSDwoHY29udGVudBgDIAEoCRIQCghzdHJlbmd0aBgEIAEoAhISCgpjb25maWRlbmNlGAUgASgCImcKF0xlYXJuQXNzb2NpYXRpb25SZXF1ZXN0EhEKCXNvdXJjZV9pZBgBIAEoCRIRCgl0YXJnZXRfaWQYAiABKAkSEgoKYXNzb2NfdHlwZRgDIAEoDRISCgpjb25maWRlbmNlGAQgASgCIiwKGExlYXJuQXNzb2NpYXRpb25SZXNwb25zZRIQCghzZXF1ZW5jZRgBIAEoBCIpChNHZXROZWlnaGJvcnNSZXF1ZXN0EhIKCmNvbmNlcHRfaWQYASABKAkiLAoUR2V0TmVpZ2hib3JzUmVzcG9uc2USFAoMbmVpZ2hib3JfaWRzGAEgAygJIkYKD0ZpbmRQYXRoUmVxdWVzdBIQCghzdGFydF9pZBgBIAEoCRIOCgZlbmRfaWQYAiABKAkSEQoJbWF4X2RlcHRoGAMgASgNIi8KEEZpbmRQYXRoUmVzcG9uc2USDQoFZm91bmQYASABKAgSDAoEcGF0aBgCIAMoCSJJChNWZWN0b3JTZWFyY2hSZXF1ZXN0EhQKDHF1ZXJ5X3ZlY3RvchgBIAMoAhIJCgFrGAIgASgNEhEKCWVmX3NlYXJjaBgDIAEoDSI1CgtWZWN0b3JNYXRjaBISCgpjb25jZXB0X2lkGAEgASgJEhIKCnNpbWlsYXJpdHkYAiABKAIiQwoUVmVjdG9yU2VhcmNoUmVzcG9uc2USKwoHcmVzdWx0cxgBIAMoCzIaLnN1dHJhLnN0b3JhZ2UuVmVjdG9yTWF0Y2giDgoMU3RhdHNSZXF1ZXN0IpQBCg1TdGF0c1Jlc3BvbnNlEhAKCGNvbmNlcHRzGAEgASgEEg0KBWVkZ2VzGAIgASgEEg8KB3dyaXR0ZW4YAyABKAQSDwoHZHJvcHBlZBgEIAEoBBIPCgdwZW5kaW5nGAUgASgEEhcKD3JlY29uY2lsaWF0aW9ucxgGIAEoBBIWCg51cHRpbWVfc2Vjb25kcxgHIAEoBCIOCgxGbHVzaFJlcXVlc3QiIAoNRmx1c2hSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIIhQKEkhlYWx0aENoZWNrUmVxdWVzdCJOChNIZWFsdGhDaGVja1Jlc3BvbnNlEg8KB2hlYWx0aHkYASABKAgSDgoGc3RhdHVzGAIgASgJEhYKDnVwdGltZV9zZWNvbmRzGAMgASgEMocGCg5TdG9yYWdlU2VydmljZRJXCgxMZWFybkNvbmNlcHQSIi5zdXRyYS5zdG9yYWdlLkxlYXJuQ29uY2VwdFJlcXVlc3QaIy5zdXRyYS5zdG9yYWdlLkxlYXJuQ29uY2VwdFJlc3BvbnNlElcKDFF1ZXJ5Q29uY2VwdBIiLnN1dHJhLnN0b3JhZ2UuUXVlcnlDb25jZXB0UmVxdWVzdBojLnN1dHJhLnN0b3JhZ2UuUXVlcnlDb25jZXB0UmVzcG9uc2USYwoQTGVhcm5Bc3NvY2lhdGlvbhImLnN1dHJhLnN0b3JhZ2UuTGVhcm5Bc3NvY2lhdGlvblJlcXVlc3QaJy5zdXRyYS5zdG9yYWdlLkxlYXJuQXNzb2NpYXRpb25SZXNwb25zZRJXCgxHZXROZWlnaGJvcnMSIi5zdXRyYS5zdG9yYWdlLkdldE5laWdoYm9yc1JlcXVlc3QaIy5zdXRyYS5zdG9yYWdlLkdldE5laWdoYm9yc1Jlc3BvbnNlEksKCEZpbmRQYXRoEh4uc3V0cmEuc3RvcmFnZS5GaW5kUGF0aFJlcXVlc3QaHy5zdXRyYS5zdG9yYWdlLkZpbmRQYXRoUmVzcG9uc2USVwoMVmVjdG9yU2VhcmNoEiIuc3V0cmEuc3RvcmFnZS5WZWN0b3JTZWFyY2hSZXF1ZXN0GiMuc3V0cmEuc3RvcmFnZS5WZWN0b3JTZWFyY2hSZXNwb25zZRJFCghHZXRTdGF0cxIbLnN1dHJhLnN0b3JhZ2UuU3RhdHNSZXF1ZXN0Ghwuc3V0cmEuc3RvcmFnZS5TdGF0c1Jlc3BvbnNlEkIKBUZsdXNoEhsuc3V0cmEuc3RvcmFnZS5GbHVzaFJlcXVlc3QaHC5zdXRyYS5zdG9yYWdlLkZsdXNoUmVzcG9uc2USVAoLSGVhbHRoQ2hlY2sSIS5zdXRyYS5zdG9yYWdlLkhlYWx0aENoZWNrUmVxdWVzdBoiLnN1dHJhLnN0b3JhZ2UuSGVhbHRoQ2hlY2tSZXNwb25zZWIGcHJvdG8z");
+  fileDescFromLiteral({
+    "messageType": [
+      {
+        "field": [
+          {
+            "name": "concept_id",
+            "number": 1,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "content",
+            "number": 2,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "embedding",
+            "number": 3,
+            "label": 3,
+            "type": 2
+          },
+          {
+            "name": "strength",
+            "number": 4,
+            "label": 1,
+            "type": 2
+          },
+          {
+            "name": "confidence",
+            "number": 5,
+            "label": 1,
+            "type": 2
+          }
+        ],
+        "name": "LearnConceptRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "sequence",
+            "number": 1,
+            "label": 1,
+            "type": 4
+          }
+        ],
+        "name": "LearnConceptResponse"
+      },
+      {
+        "field": [
+          {
+            "name": "concept_id",
+            "number": 1,
+            "label": 1,
+            "type": 9
+          }
+        ],
+        "name": "QueryConceptRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "found",
+            "number": 1,
+            "label": 1,
+            "type": 8
+          },
+          {
+            "name": "concept_id",
+            "number": 2,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "content",
+            "number": 3,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "strength",
+            "number": 4,
+            "label": 1,
+            "type": 2
+          },
+          {
+            "name": "confidence",
+            "number": 5,
+            "label": 1,
+            "type": 2
+          }
+        ],
+        "name": "QueryConceptResponse"
+      },
+      {
+        "field": [
+          {
+            "name": "source_id",
+            "number": 1,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "target_id",
+            "number": 2,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "assoc_type",
+            "number": 3,
+            "label": 1,
+            "type": 13
+          },
+          {
+            "name": "confidence",
+            "number": 4,
+            "label": 1,
+            "type": 2
+          }
+        ],
+        "name": "LearnAssociationRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "sequence",
+            "number": 1,
+            "label": 1,
+            "type": 4
+          }
+        ],
+        "name": "LearnAssociationResponse"
+      },
+      {
+        "field": [
+          {
+            "name": "concept_id",
+            "number": 1,
+            "label": 1,
+            "type": 9
+          }
+        ],
+        "name": "GetNeighborsRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "neighbor_ids",
+            "number": 1,
+            "label": 3,
+            "type": 9
+          }
+        ],
+        "name": "GetNeighborsResponse"
+      },
+      {
+        "field": [
+          {
+            "name": "start_id",
+            "number": 1,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "end_id",
+            "number": 2,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "max_depth",
+            "number": 3,
+            "label": 1,
+            "type": 13
+          }
+        ],
+        "name": "FindPathRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "found",
+            "number": 1,
+            "label": 1,
+            "type": 8
+          },
+          {
+            "name": "path",
+            "number": 2,
+            "label": 3,
+            "type": 9
+          }
+        ],
+        "name": "FindPathResponse"
+      },
+      {
+        "field": [
+          {
+            "name": "query_vector",
+            "number": 1,
+            "label": 3,
+            "type": 2
+          },
+          {
+            "name": "k",
+            "number": 2,
+            "label": 1,
+            "type": 13
+          },
+          {
+            "name": "ef_search",
+            "number": 3,
+            "label": 1,
+            "type": 13
+          }
+        ],
+        "name": "VectorSearchRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "concept_id",
+            "number": 1,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "similarity",
+            "number": 2,
+            "label": 1,
+            "type": 2
+          }
+        ],
+        "name": "VectorMatch"
+      },
+      {
+        "field": [
+          {
+            "name": "results",
+            "number": 1,
+            "label": 3,
+            "type": 11,
+            "typeName": ".sutra.storage.VectorMatch"
+          }
+        ],
+        "name": "VectorSearchResponse"
+      },
+      {
+        "name": "StatsRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "concepts",
+            "number": 1,
+            "label": 1,
+            "type": 4
+          },
+          {
+            "name": "edges",
+            "number": 2,
+            "label": 1,
+            "type": 4
+          },
+          {
+            "name": "written",
+            "number": 3,
+            "label": 1,
+            "type": 4
+          },
+          {
+            "name": "dropped",
+            "number": 4,
+            "label": 1,
+            "type": 4
+          },
+          {
+            "name": "pending",
+            "number": 5,
+            "label": 1,
+            "type": 4
+          },
+          {
+            "name": "reconciliations",
+            "number": 6,
+            "label": 1,
+            "type": 4
+          },
+          {
+            "name": "uptime_seconds",
+            "number": 7,
+            "label": 1,
+            "type": 4
+          }
+        ],
+        "name": "StatsResponse"
+      },
+      {
+        "name": "FlushRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "success",
+            "number": 1,
+            "label": 1,
+            "type": 8
+          }
+        ],
+        "name": "FlushResponse"
+      },
+      {
+        "name": "HealthCheckRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "healthy",
+            "number": 1,
+            "label": 1,
+            "type": 8
+          },
+          {
+            "name": "status",
+            "number": 2,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "uptime_seconds",
+            "number": 3,
+            "label": 1,
+            "type": 4
+          }
+        ],
+        "name": "HealthCheckResponse"
+      }
+    ],
+    "service": [
+      {
+        "method": [
+          {
+            "name": "LearnConcept",
+            "inputType": ".sutra.storage.LearnConceptRequest",
+            "outputType": ".sutra.storage.LearnConceptResponse"
+          },
+          {
+            "name": "QueryConcept",
+            "inputType": ".sutra.storage.QueryConceptRequest",
+            "outputType": ".sutra.storage.QueryConceptResponse"
+          },
+          {
+            "name": "LearnAssociation",
+            "inputType": ".sutra.storage.LearnAssociationRequest",
+            "outputType": ".sutra.storage.LearnAssociationResponse"
+          },
+          {
+            "name": "GetNeighbors",
+            "inputType": ".sutra.storage.GetNeighborsRequest",
+            "outputType": ".sutra.storage.GetNeighborsResponse"
+          },
+          {
+            "name": "FindPath",
+            "inputType": ".sutra.storage.FindPathRequest",
+            "outputType": ".sutra.storage.FindPathResponse"
+          },
+          {
+            "name": "VectorSearch",
+            "inputType": ".sutra.storage.VectorSearchRequest",
+            "outputType": ".sutra.storage.VectorSearchResponse"
+          },
+          {
+            "name": "GetStats",
+            "inputType": ".sutra.storage.StatsRequest",
+            "outputType": ".sutra.storage.StatsResponse"
+          },
+          {
+            "name": "Flush",
+            "inputType": ".sutra.storage.FlushRequest",
+            "outputType": ".sutra.storage.FlushResponse"
+          },
+          {
+            "name": "HealthCheck",
+            "inputType": ".sutra.storage.HealthCheckRequest",
+            "outputType": ".sutra.storage.HealthCheckResponse"
+          }
+        ],
+        "name": "StorageService"
+      }
+    ],
+    "name": "sutra/storage/storage.proto",
+    "package": "sutra.storage",
+    "syntax": "proto3"
+  });
 
 /**
  * Learns (creates or updates) a concept.

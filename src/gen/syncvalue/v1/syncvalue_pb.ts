@@ -6,14 +6,454 @@
 /* eslint-disable */
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { fileDescFromLiteral } from "../../../descriptor/file-desc-from-literal.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file syncvalue/v1/syncvalue.proto.
  */
 export const file_syncvalue_v1_syncvalue: GenFile = /*@__PURE__*/
-  fileDesc("ChxzeW5jdmFsdWUvdjEvc3luY3ZhbHVlLnByb3RvEgxzeW5jdmFsdWUudjEi4QIKFExUVlByZWRpY3Rpb25SZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSFAoMdGltZXN0YW1wX21zGAIgASgDEhMKC2N1c3RvbWVyX2lkGAMgASgJEhAKCHBsYXRmb3JtGAQgASgJEjIKDWV2ZW50X2hpc3RvcnkYBSADKAsyGy5zeW5jdmFsdWUudjEuQ3VzdG9tZXJFdmVudBITCgtjdXJyZW50X2NhYxgGIAEoARITCgtjYW1wYWlnbl9pZBgHIAEoCRITCgthZF9ncm91cF9pZBgIIAEoCRIQCghmZWF0dXJlcxgJIAMoARJCCghtZXRhZGF0YRgKIAMoCzIwLnN5bmN2YWx1ZS52MS5MVFZQcmVkaWN0aW9uUmVxdWVzdC5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLSAQoNQ3VzdG9tZXJFdmVudBIUCgx0aW1lc3RhbXBfbXMYASABKAMSEgoKZXZlbnRfdHlwZRgCIAEoCRITCgtldmVudF92YWx1ZRgDIAEoARIOCgZzb3VyY2UYBCABKAkSPwoKYXR0cmlidXRlcxgFIAMoCzIrLnN5bmN2YWx1ZS52MS5DdXN0b21lckV2ZW50LkF0dHJpYnV0ZXNFbnRyeRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLEAgoVTFRWUHJlZGljdGlvblJlc3BvbnNlEhIKCnJlcXVlc3RfaWQYASABKAkSFAoMdGltZXN0YW1wX21zGAIgASgDEhUKDXByZWRpY3RlZF9sdHYYAyABKAESEgoKY29uZmlkZW5jZRgEIAEoARIXCg9sdHZfbG93ZXJfYm91bmQYBSABKAESFwoPbHR2X3VwcGVyX2JvdW5kGAYgASgBEhUKDW1vZGVsX3ZlcnNpb24YByABKAkSKwoMdG9wX2ZlYXR1cmVzGAggAygLMhUuc3luY3ZhbHVlLnYxLkZlYXR1cmUSGQoRaW5mZXJlbmNlX3RpbWVfdXMYCSABKAMSLgoGc3RhdHVzGAogASgOMh4uc3luY3ZhbHVlLnYxLlByZWRpY3Rpb25TdGF0dXMSFQoNZXJyb3JfbWVzc2FnZRgLIAEoCSI6CgdGZWF0dXJlEgwKBG5hbWUYASABKAkSEgoKaW1wb3J0YW5jZRgCIAEoARINCgV2YWx1ZRgDIAEoASJHCg9MVFZCYXRjaFJlcXVlc3QSNAoIcmVxdWVzdHMYASADKAsyIi5zeW5jdmFsdWUudjEuTFRWUHJlZGljdGlvblJlcXVlc3QihwEKEExUVkJhdGNoUmVzcG9uc2USNgoJcmVzcG9uc2VzGAEgAygLMiMuc3luY3ZhbHVlLnYxLkxUVlByZWRpY3Rpb25SZXNwb25zZRIXCg90b3RhbF9wcm9jZXNzZWQYAiABKAUSEgoKc3VjY2Vzc2Z1bBgDIAEoBRIOCgZmYWlsZWQYBCABKAUiKAoNSGVhbHRoUmVxdWVzdBIXCg9pbmNsdWRlX21ldHJpY3MYASABKAgiuQIKDkhlYWx0aFJlc3BvbnNlEhIKCmlzX2hlYWx0aHkYASABKAgSFQoNbW9kZWxfdmVyc2lvbhgCIAEoCRIWCg51cHRpbWVfc2Vjb25kcxgDIAEoAxIYChBjdXJyZW50X2FjY3VyYWN5GAQgASgBEhcKD3RhcmdldF9hY2N1cmFjeRgFIAEoARIZChFwcmVkaWN0aW9uc190b2RheRgGIAEoAxIWCg5hdmdfbGF0ZW5jeV9tcxgHIAEoARIWCg5wOTVfbGF0ZW5jeV9tcxgIIAEoARIWCg5wOTlfbGF0ZW5jeV9tcxgJIAEoARIZChFjcHVfdXNhZ2VfcGVyY2VudBgKIAEoARIXCg9tZW1vcnlfdXNhZ2VfbWIYCyABKAESGgoSYWN0aXZlX2Nvbm5lY3Rpb25zGAwgASgFKnUKEFByZWRpY3Rpb25TdGF0dXMSCwoHU1VDQ0VTUxAAEg8KC01PREVMX0VSUk9SEAESEQoNSU5WQUxJRF9JTlBVVBACEhUKEUlOU1VGRklDSUVOVF9EQVRBEAMSCwoHVElNRU9VVBAEEgwKCEZBTExCQUNLEAUy6QIKEFN5bmNWYWx1ZVNlcnZpY2USVQoKUHJlZGljdExUVhIiLnN5bmN2YWx1ZS52MS5MVFZQcmVkaWN0aW9uUmVxdWVzdBojLnN5bmN2YWx1ZS52MS5MVFZQcmVkaWN0aW9uUmVzcG9uc2USUAoPUHJlZGljdExUVkJhdGNoEh0uc3luY3ZhbHVlLnYxLkxUVkJhdGNoUmVxdWVzdBoeLnN5bmN2YWx1ZS52MS5MVFZCYXRjaFJlc3BvbnNlEl8KEFByZWRpY3RMVFZTdHJlYW0SIi5zeW5jdmFsdWUudjEuTFRWUHJlZGljdGlvblJlcXVlc3QaIy5zeW5jdmFsdWUudjEuTFRWUHJlZGljdGlvblJlc3BvbnNlKAEwARJLCg5HZXRNb2RlbEhlYWx0aBIbLnN5bmN2YWx1ZS52MS5IZWFsdGhSZXF1ZXN0Ghwuc3luY3ZhbHVlLnYxLkhlYWx0aFJlc3BvbnNlYgZwcm90bzM");
+  fileDescFromLiteral({
+    "messageType": [
+      {
+        "field": [
+          {
+            "name": "request_id",
+            "number": 1,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "timestamp_ms",
+            "number": 2,
+            "label": 1,
+            "type": 3
+          },
+          {
+            "name": "customer_id",
+            "number": 3,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "platform",
+            "number": 4,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "event_history",
+            "number": 5,
+            "label": 3,
+            "type": 11,
+            "typeName": ".syncvalue.v1.CustomerEvent"
+          },
+          {
+            "name": "current_cac",
+            "number": 6,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "campaign_id",
+            "number": 7,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "ad_group_id",
+            "number": 8,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "features",
+            "number": 9,
+            "label": 3,
+            "type": 1
+          },
+          {
+            "name": "metadata",
+            "number": 10,
+            "label": 3,
+            "type": 11,
+            "typeName": ".syncvalue.v1.LTVPredictionRequest.MetadataEntry"
+          }
+        ],
+        "nestedType": [
+          {
+            "field": [
+              {
+                "name": "key",
+                "number": 1,
+                "label": 1,
+                "type": 9
+              },
+              {
+                "name": "value",
+                "number": 2,
+                "label": 1,
+                "type": 9
+              }
+            ],
+            "name": "MetadataEntry",
+            "options": {
+              "mapEntry": true
+            }
+          }
+        ],
+        "name": "LTVPredictionRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "timestamp_ms",
+            "number": 1,
+            "label": 1,
+            "type": 3
+          },
+          {
+            "name": "event_type",
+            "number": 2,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "event_value",
+            "number": 3,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "source",
+            "number": 4,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "attributes",
+            "number": 5,
+            "label": 3,
+            "type": 11,
+            "typeName": ".syncvalue.v1.CustomerEvent.AttributesEntry"
+          }
+        ],
+        "nestedType": [
+          {
+            "field": [
+              {
+                "name": "key",
+                "number": 1,
+                "label": 1,
+                "type": 9
+              },
+              {
+                "name": "value",
+                "number": 2,
+                "label": 1,
+                "type": 9
+              }
+            ],
+            "name": "AttributesEntry",
+            "options": {
+              "mapEntry": true
+            }
+          }
+        ],
+        "name": "CustomerEvent"
+      },
+      {
+        "field": [
+          {
+            "name": "request_id",
+            "number": 1,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "timestamp_ms",
+            "number": 2,
+            "label": 1,
+            "type": 3
+          },
+          {
+            "name": "predicted_ltv",
+            "number": 3,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "confidence",
+            "number": 4,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "ltv_lower_bound",
+            "number": 5,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "ltv_upper_bound",
+            "number": 6,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "model_version",
+            "number": 7,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "top_features",
+            "number": 8,
+            "label": 3,
+            "type": 11,
+            "typeName": ".syncvalue.v1.Feature"
+          },
+          {
+            "name": "inference_time_us",
+            "number": 9,
+            "label": 1,
+            "type": 3
+          },
+          {
+            "name": "status",
+            "number": 10,
+            "label": 1,
+            "type": 14,
+            "typeName": ".syncvalue.v1.PredictionStatus"
+          },
+          {
+            "name": "error_message",
+            "number": 11,
+            "label": 1,
+            "type": 9
+          }
+        ],
+        "name": "LTVPredictionResponse"
+      },
+      {
+        "field": [
+          {
+            "name": "name",
+            "number": 1,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "importance",
+            "number": 2,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "value",
+            "number": 3,
+            "label": 1,
+            "type": 1
+          }
+        ],
+        "name": "Feature"
+      },
+      {
+        "field": [
+          {
+            "name": "requests",
+            "number": 1,
+            "label": 3,
+            "type": 11,
+            "typeName": ".syncvalue.v1.LTVPredictionRequest"
+          }
+        ],
+        "name": "LTVBatchRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "responses",
+            "number": 1,
+            "label": 3,
+            "type": 11,
+            "typeName": ".syncvalue.v1.LTVPredictionResponse"
+          },
+          {
+            "name": "total_processed",
+            "number": 2,
+            "label": 1,
+            "type": 5
+          },
+          {
+            "name": "successful",
+            "number": 3,
+            "label": 1,
+            "type": 5
+          },
+          {
+            "name": "failed",
+            "number": 4,
+            "label": 1,
+            "type": 5
+          }
+        ],
+        "name": "LTVBatchResponse"
+      },
+      {
+        "field": [
+          {
+            "name": "include_metrics",
+            "number": 1,
+            "label": 1,
+            "type": 8
+          }
+        ],
+        "name": "HealthRequest"
+      },
+      {
+        "field": [
+          {
+            "name": "is_healthy",
+            "number": 1,
+            "label": 1,
+            "type": 8
+          },
+          {
+            "name": "model_version",
+            "number": 2,
+            "label": 1,
+            "type": 9
+          },
+          {
+            "name": "uptime_seconds",
+            "number": 3,
+            "label": 1,
+            "type": 3
+          },
+          {
+            "name": "current_accuracy",
+            "number": 4,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "target_accuracy",
+            "number": 5,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "predictions_today",
+            "number": 6,
+            "label": 1,
+            "type": 3
+          },
+          {
+            "name": "avg_latency_ms",
+            "number": 7,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "p95_latency_ms",
+            "number": 8,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "p99_latency_ms",
+            "number": 9,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "cpu_usage_percent",
+            "number": 10,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "memory_usage_mb",
+            "number": 11,
+            "label": 1,
+            "type": 1
+          },
+          {
+            "name": "active_connections",
+            "number": 12,
+            "label": 1,
+            "type": 5
+          }
+        ],
+        "name": "HealthResponse"
+      }
+    ],
+    "enumType": [
+      {
+        "value": [
+          {
+            "name": "SUCCESS",
+            "number": 0
+          },
+          {
+            "name": "MODEL_ERROR",
+            "number": 1
+          },
+          {
+            "name": "INVALID_INPUT",
+            "number": 2
+          },
+          {
+            "name": "INSUFFICIENT_DATA",
+            "number": 3
+          },
+          {
+            "name": "TIMEOUT",
+            "number": 4
+          },
+          {
+            "name": "FALLBACK",
+            "number": 5
+          }
+        ],
+        "name": "PredictionStatus"
+      }
+    ],
+    "service": [
+      {
+        "method": [
+          {
+            "name": "PredictLTV",
+            "inputType": ".syncvalue.v1.LTVPredictionRequest",
+            "outputType": ".syncvalue.v1.LTVPredictionResponse"
+          },
+          {
+            "name": "PredictLTVBatch",
+            "inputType": ".syncvalue.v1.LTVBatchRequest",
+            "outputType": ".syncvalue.v1.LTVBatchResponse"
+          },
+          {
+            "name": "PredictLTVStream",
+            "inputType": ".syncvalue.v1.LTVPredictionRequest",
+            "outputType": ".syncvalue.v1.LTVPredictionResponse",
+            "clientStreaming": true,
+            "serverStreaming": true
+          },
+          {
+            "name": "GetModelHealth",
+            "inputType": ".syncvalue.v1.HealthRequest",
+            "outputType": ".syncvalue.v1.HealthResponse"
+          }
+        ],
+        "name": "SyncValueService"
+      }
+    ],
+    "name": "syncvalue/v1/syncvalue.proto",
+    "package": "syncvalue.v1",
+    "syntax": "proto3"
+  });
 
 /**
  * One customer to predict the lifetime value of, with their event history.
