@@ -1,5 +1,7 @@
-// The API every entry point shares; each entry adds its runtime's createClient.
+// The API every entry point shares; each entry adds its runtime's createClient and createPredictionClient.
 export type { SyncValueClient } from "./client/create-client.js";
+export type { PredictionClient, PredictionClientMetricsSnapshot } from "./client/create-prediction-client.js";
+export type { PredictionClientOptions } from "./client/prediction-client-options.js";
 export {
   clientDefaults,
   type ClientOptions,

@@ -1,3 +1,3 @@
-// The package entry for bun: the shared API and its createClient.
+// The package entry for bun: the shared API and its createClient and createPredictionClient.
 export * from "./core-exports.js";
-export { createClient } from "./bun/index.js";
+export { createClient, createPredictionClient } from "./bun/index.js";

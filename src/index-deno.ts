@@ -1,3 +1,3 @@
-// The package entry for deno: the shared API and its createClient.
+// The package entry for deno: the shared API and its createClient and createPredictionClient.
 export * from "./core-exports.js";
-export { createClient } from "./deno/index.js";
+export { createClient, createPredictionClient } from "./deno/index.js";

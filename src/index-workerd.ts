@@ -1,3 +1,3 @@
-// The package entry for workerd: the shared API and its createClient.
+// The package entry for workerd: the shared API and its createClient and createPredictionClient.
 export * from "./core-exports.js";
-export { createClient } from "./workerd/index.js";
+export { createClient, createPredictionClient } from "./workerd/index.js";

@@ -1,1 +1,2 @@
 export { createClient } from "./create-client-bun.js";
+export { createPredictionClient } from "./create-prediction-client-bun.js";

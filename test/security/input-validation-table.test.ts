@@ -2,6 +2,8 @@ import * as net from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "../../src/node/create-client-node.js";
+import { createPredictionClient } from "../../src/node/create-prediction-client-node.js";
+import { createPredictionClient as createFetchPredictionClient } from "../../src/web/create-prediction-client-fetch.js";
 import { createServer } from "../../src/server/index.js";
 import { createTcpTransport } from "../../src/tcp/index.js";
 import { connectNodeSocket } from "../../src/tcp/socket/node-socket-node.js";
@@ -26,7 +28,7 @@ afterAll(async () => {
   await new Promise((r) => listener.close(r));
 });
 
-function expectField(fn: () => unknown, field: string): void {
+function expectField(fn: () => unknown, field: string): ConnectError {
   let err: unknown;
   try {
     fn();
@@ -36,6 +38,7 @@ function expectField(fn: () => unknown, field: string): void {
   expect(err, `expected a rejection naming ${field}`).toBeInstanceOf(ConnectError);
   expect((err as ConnectError).code).toBe(Code.InvalidArgument);
   expect((err as ConnectError).rawMessage.startsWith(`${field}: `), (err as ConnectError).rawMessage).toBe(true);
+  return err as ConnectError;
 }
 
 describe("createClient options", () => {
@@ -75,6 +78,48 @@ describe("createClient options", () => {
   for (const [field, options] of cases) {
     it(`${JSON.stringify(options()).slice(0, 90)} -> ${field}`, () => expectField(() => createClient(options() as never), field));
   }
+});
+
+describe("createPredictionClient options", () => {
+  const http = () => `http://127.0.0.1:${port}`;
+  const cases: [string, () => unknown][] = [
+    ["options", () => null],
+    ["endpoint", () => ({})],
+    ["endpoint", () => ({ endpoint: "not a url" })],
+    ["endpoint", () => ({ endpoint: `http://user:secret@127.0.0.1:${port}` })],
+    ["endpoint.url", () => ({ endpoint: { url: "" } })],
+    ["endpoint.protocol", () => ({ endpoint: { url: http(), protocol: "soap" } })],
+    ["endpoint.http2.sessions", () => ({ endpoint: { url: http(), http2: { sessions: 1000 } } })],
+    ["timeoutMs", () => ({ endpoint: http(), timeoutMs: 0 })],
+    ["timeoutMs", () => ({ endpoint: http(), timeoutMs: Number.NaN })],
+    ["interceptors", () => ({ endpoint: http(), interceptors: "x" })],
+    ["auth.token", () => ({ endpoint: http(), auth: { token: "" } })],
+    ["auth.token", () => ({ endpoint: http(), auth: { token: "a\r\nb" } })],
+    ["cache", () => ({ endpoint: http(), cache: "yes" })],
+    ["cache.ttlMs", () => ({ endpoint: http(), cache: { ttlMs: -1 } })],
+    ["cache.storageReads", () => ({ endpoint: http(), cache: { storageReads: ["queryConcept"] } })],
+    // createClient's options: refused, pointing at createClient, never silently ignored.
+    ["retry", () => ({ endpoint: http(), retry: { maxAttempts: 2 } })],
+    ["hedging", () => ({ endpoint: http(), hedging: true })],
+    ["circuitBreaker", () => ({ endpoint: http(), circuitBreaker: false })],
+    ["fallback", () => ({ endpoint: http(), fallback: false })],
+    ["batching", () => ({ endpoint: http(), batching: true })],
+    ["storage", () => ({ endpoint: http(), storage: http() })],
+    ["prediction", () => ({ prediction: http() })],
+    ["onEvent", () => ({ endpoint: http(), onEvent: () => {} })],
+  ];
+  for (const [field, options] of cases) {
+    it(`${JSON.stringify(options()).slice(0, 90)} -> ${field}`, () => {
+      for (const create of [createPredictionClient, createFetchPredictionClient]) {
+        const err = expectField(() => create(options() as never), field);
+        expect(err.rawMessage).not.toContain("secret");
+        if (["retry", "hedging", "circuitBreaker", "fallback", "batching", "storage", "prediction", "onEvent"].includes(field)) {
+          expect(err.rawMessage).toContain("use createClient");
+        }
+      }
+    });
+  }
+  it("an option left undefined is not given", () => createPredictionClient({ endpoint: http(), retry: undefined } as never).close());
 });
 
 describe("createTcpTransport options (also an endpoint's tcp options)", () => {

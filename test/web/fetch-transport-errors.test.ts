@@ -7,6 +7,7 @@ import { StorageService } from "../../src/gen/sutra/storage/storage_pb.js";
 import { SyncValueService } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { createFetchTransport, type FetchTransportOptions } from "../../src/web/index.js";
 import { spawnGrpcJsServer, spawnReferenceServer, spawnReferenceServerWithEnv, type ReferenceServerProcess } from "../support/reference-server.js";
+import { failure } from "../support/call-failure.js";
 import { closedPort } from "../runtimes/support/closed-port.js";
 import { oracleTransport } from "./oracle-transport.js";
 
@@ -31,16 +32,6 @@ afterAll(async () => {
 });
 
 const request = (customerId: string) => ({ requestId: "r", customerId, platform: "meta", eventHistory: [{ eventType: "purchase", eventValue: 10 }] });
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (e: unknown) => {
-      expect(e).toBeInstanceOf(ConnectError);
-      return e as ConnectError;
-    },
-  );
 /** Bounds a call that must end by itself (deadline, abort) without asserting how fast. */
 const within = async <T>(p: Promise<T>, ms = 10_000): Promise<T> => {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,0 +1,71 @@
+import { createClient as createConnectClient, type Client } from "@connectrpc/connect";
+import { createPredictionCacheTransport } from "../cache/prediction-cache-transport.js";
+import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import type { ClientMetricsSnapshot } from "../metrics/client-metrics.js";
+import { invalidArgument } from "../validation/invalid-argument.js";
+import { predictionRequestValidators } from "../validation/prediction-request-validators.js";
+import { createCacheMetricsLayers } from "./cache-metrics-layers.js";
+import { createClientBase } from "./client-base.js";
+import { featureOption } from "./feature-option.js";
+import { refuseFullClientOptions } from "./full-client-only-options.js";
+import type { PredictionClientOptions } from "./prediction-client-options.js";
+import type { RuntimePlatform } from "./runtime-platform.js";
+
+/**
+ * What {@link PredictionClient.metrics} reports: per-method latency and
+ * counts, the cache's counters, and pool statistics of a pooled (raw TCP)
+ * transport.
+ *
+ * @public
+ */
+export type PredictionClientMetricsSnapshot = Pick<ClientMetricsSnapshot, "methods" | "cache" | "pool">;
+
+/**
+ * A client of the prediction service alone, created by
+ * {@link createPredictionClient}: validation, the default deadline and the
+ * response cache, and none of `createClient`'s retries, hedging, circuit
+ * breaker, micro-batching or local fallback.
+ *
+ * @public
+ */
+export interface PredictionClient {
+  /** The prediction service: `predictLTV`, `predictLTVBatch`, `predictLTVStream`, `getModelHealth`. */
+  readonly prediction: Client<typeof SyncValueService>;
+  /** Opens pooled connections ahead of the first call (a no-op for HTTP). */
+  warmup(): Promise<void>;
+  /**
+   * Ends every connection and timer. Calls made afterwards fail with
+   * `FailedPrecondition`, cached answers included.
+   */
+  close(): Promise<void>;
+  /** A snapshot of the client's counters; see {@link PredictionClientMetricsSnapshot}. */
+  metrics(): PredictionClientMetricsSnapshot;
+}
+
+/** Builds a prediction-only client on the given runtime's transports; see `createPredictionClient`. */
+export function createPredictionClientOn(platform: RuntimePlatform, options: PredictionClientOptions): PredictionClient {
+  // A non-object is left to the base's check, which names it.
+  if (options !== null && typeof options === "object") refuseFullClientOptions(options);
+  const base = createClientBase(platform, options);
+  const cacheOptions = featureOption(options.cache, "cache", true);
+  const storageReads: unknown = cacheOptions?.storageReads;
+  if (storageReads !== undefined && !(Array.isArray(storageReads) && storageReads.length === 0)) {
+    throw invalidArgument("cache.storageReads", "createPredictionClient has no storage service; use createClient");
+  }
+  const layers = createCacheMetricsLayers(cacheOptions);
+  if (options.endpoint === undefined) throw invalidArgument("endpoint", "is required: a URL string or { url, ... }");
+  const { endpoint } = base.resolve({ endpoint: options.endpoint });
+  const transport = base.connect(endpoint!);
+  const stack = base.stack(transport, predictionRequestValidators, (guarded) =>
+    layers.wrap("prediction", guarded, createPredictionCacheTransport, transport),
+  );
+  return {
+    prediction: createConnectClient(SyncValueService, stack),
+    warmup: base.warmup,
+    close: base.close,
+    metrics() {
+      const { methods, cache, pool } = layers.snapshot({});
+      return { methods, cache, pool };
+    },
+  };
+}
