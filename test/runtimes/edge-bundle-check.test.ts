@@ -25,10 +25,13 @@ function entry(name: string, code: string): string {
 }
 
 describe("edge bundle lint", () => {
-  it("passes on the package's edge function and reports its size", async () => {
-    const { code, out } = await runCheck([]);
-    expect(out).toMatch(/bundle edge \(edge-light\): [\d.]+ KiB minified, [\d.]+ KiB gzipped/);
+  it("passes on the package's edge functions and reports their sizes: createPredictionClient, and createClient", async () => {
+    const { code, out } = await runCheck(["--max-kib-full", "1000"]);
+    const kib = (row: string) => Number(new RegExp(`bundle ${row}: [\\d.]+ KiB minified, ([\\d.]+) KiB gzipped`).exec(out)?.[1]);
+    expect(kib("edge \\(edge-light\\)")).toBeGreaterThan(0);
     expect(out).toMatch(/bundle workerd: /);
+    // The lean client leaves storage and the resilience layers out: it is the smaller one.
+    expect(kib("edge with createClient \\(edge-light\\)")).toBeGreaterThan(kib("edge \\(edge-light\\)") + 2);
     expect({ code, out }).toMatchObject({ code: 0 });
   });
 
@@ -55,5 +58,11 @@ describe("edge bundle lint", () => {
     });
     expect(code).toBe(1);
     expect(out).toMatch(/over the 1 KiB limit/);
+  });
+
+  it("fails when the createClient edge function is over its own limit", async () => {
+    const { code, out } = await runCheck(["--max-kib-full", "1"]);
+    expect(code).not.toBe(0);
+    expect(out).toMatch(/edge with createClient \(edge-light\): [\d.]+ KiB gzipped, over the 1 KiB limit/);
   });
 });
