@@ -25,6 +25,8 @@ const deterministicSteps = [
   "learnConcept",
   "queryConcept",
   "cache",
+  "predictionClient",
+  "errorPredictionClientOption",
   "bid",
   "errorInvalidArgument",
   "errorBadOption",
@@ -91,6 +93,8 @@ describe("runtimes", () => {
     expect(ok(node.steps.learnConcept)).toEqual({ sequenceIsPositive: true });
     expect(ok(node.steps.queryConcept)).toEqual({ found: true, content: "likes running shoes" });
     expect(ok(node.steps.cache)).toEqual({ same: true, hits: 1, misses: 1 });
+    expect(ok(node.steps.predictionClient)).toEqual({ prediction: p, same: true, hits: 1, misses: 1 });
+    expect(node.steps.errorPredictionClientOption).toMatchObject({ ok: false, code: "InvalidArgument", message: expect.stringMatching(/^retry: .*use createClient/) });
     const bid = ok(node.steps.bid) as { noBid: boolean; bidCpm: number; source: string };
     expect(bid.noBid).toBe(false);
     expect(bid.bidCpm).toBeGreaterThan(0);

@@ -167,6 +167,19 @@ export async function runScenario(
       await cached.close();
     }
   });
+  // The prediction-only client: the same answer, its own cache.
+  await step("predictionClient", async () => {
+    const lean = sv.createPredictionClient({ endpoint: targets.httpUrl, timeoutMs: 2_000 });
+    try {
+      const first = await lean.prediction.predictLTV(predictionRequest("cust-a", 4));
+      const second = await lean.prediction.predictLTV(predictionRequest("cust-a", 4));
+      const { hits, misses } = lean.metrics().cache;
+      return { prediction: predictionFields(first), same: JSON.stringify(predictionFields(first)) === JSON.stringify(predictionFields(second)), hits, misses };
+    } finally {
+      await lean.close();
+    }
+  });
+  await step("errorPredictionClientOption", () => sv.createPredictionClient({ endpoint: targets.httpUrl, retry: true } as never));
   await step("bid", () => {
     if (!prediction) throw new Error("no prediction to bid on");
     const bidder = bid.createBidder({
