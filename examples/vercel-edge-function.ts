@@ -3,19 +3,22 @@
  *
  * Vercel bundles it with the `edge-light` condition, so `syncvalue` loads its
  * edge build: Connect over `fetch`, no `node:` modules, no code generation.
+ * `createPredictionClient` keeps the bundle small: validation, the deadline
+ * and the cache, without createClient's storage and resilience layers (so an
+ * unreachable service is a 503 here, not a local fallback answer).
  * The client lives in module scope and is reused while the isolate lives.
  *
  * Environment: SYNCVALUE_PREDICTION_URL (https://...), SYNCVALUE_TOKEN (optional),
  * SYNCVALUE_TIMEOUT_MS (default 80).
  */
-import { Code, ConnectError, createClient } from "syncvalue";
+import { Code, ConnectError, createPredictionClient } from "syncvalue";
 
 /** Tells Vercel to run this function on the edge runtime. */
 export const config = { runtime: "edge" };
 
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-const client = createClient({
-  prediction: env.SYNCVALUE_PREDICTION_URL ?? "http://127.0.0.1:8080",
+const client = createPredictionClient({
+  endpoint: env.SYNCVALUE_PREDICTION_URL ?? "http://127.0.0.1:8080",
   ...(env.SYNCVALUE_TOKEN ? { auth: { token: env.SYNCVALUE_TOKEN } } : {}),
   timeoutMs: Number(env.SYNCVALUE_TIMEOUT_MS ?? 80),
   cache: true,
