@@ -1,8 +1,9 @@
 import * as http2 from "node:http2";
-import { fromBinary, toBinary, type DescMessage, type DescMethodUnary, type MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
+import { decodeMessage, encodeMessage } from "../protobuf-codec/index.js";
 
 /** What one lean gRPC unary call needs besides the message. */
 export interface GrpcUnaryCallOptions {
@@ -30,7 +31,8 @@ const { NGHTTP2_CANCEL } = http2.constants;
  * It exists because the generic path (universal client, async iterables,
  * WHATWG Headers, linked abort signals) costs ~2.5x grpc-js's CPU per call;
  * the wire is exactly gRPC's, and errors are Connect's (via its own trailer
- * parser, on the failure path only).
+ * parser, on the failure path only). Messages go through the compiled codec
+ * (src/protobuf-codec/): protobuf-es's bytes, without its reflection.
  */
 export function grpcUnaryCall<I extends DescMessage, O extends DescMessage>(
   manager: Http2SessionManager,
@@ -39,7 +41,7 @@ export function grpcUnaryCall<I extends DescMessage, O extends DescMessage>(
   input: MessageShape<I>,
   options: GrpcUnaryCallOptions,
 ): Promise<GrpcUnaryResult<O>> {
-  const body = toBinary(method.input, input);
+  const body = encodeMessage(method.input, input);
   const frame = Buffer.allocUnsafe(5 + body.byteLength);
   frame[0] = 0; // not compressed
   frame.writeUInt32BE(body.byteLength, 1);
@@ -144,7 +146,7 @@ function decodeEnvelope<O extends DescMessage>(schema: O, chunks: Buffer[], leng
   if (size + 5 !== data.byteLength) {
     throw new ConnectError(`unary response holds ${data.byteLength - 5} bytes for a ${size}-byte message`, Code.Unimplemented);
   }
-  return fromBinary(schema, data.subarray(5));
+  return decodeMessage(schema, data.subarray(5));
 }
 
 /** WHATWG Headers for Connect's trailer parser: built on the error path only. */
