@@ -6,6 +6,7 @@ import {
   type LTVPredictionRequest,
   type LTVPredictionResponse,
 } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
+import { decodeMessage, encodeMessage } from "../../src/protobuf-codec/index.js";
 import { decodeMsgpack } from "../../src/tcp/msgpack-codec.js";
 import { predictLtvTcpBinding } from "../../src/tcp/prediction-tcp-binding.js";
 import { MsgpackWriter } from "../../src/tcp/msgpack-writer.js";
@@ -40,7 +41,8 @@ interface Codec {
  *   and the same with the request's fields positional (smaller; serde accepts it);
  * - msgpackr plain and msgpackr with records, on the same wire-shaped values
  *   (no mapping to messages: a lower bound for a generic MessagePack path);
- * - protobuf-es binary (gRPC) and protobuf-es JSON (Connect JSON).
+ * - protobuf-es binary (gRPC), our compiled protobuf codec (same bytes), and
+ *   protobuf-es JSON (Connect JSON).
  * Each figure is CPU time per operation, the median of `rounds` interleaved slices.
  */
 export function runCodecSection(
@@ -104,6 +106,14 @@ export function runCodecSection(
       decodeRequest: (b) => fromBinary(LTVPredictionRequestSchema, b),
       encodeResponse: () => toBinary(LTVPredictionResponseSchema, response),
       decodeResponse: (b) => fromBinary(LTVPredictionResponseSchema, b),
+    },
+    {
+      // What the lean gRPC transport on Node runs: the same bytes and messages as protobuf-es binary.
+      name: "syncvalue protobuf codec (compiled; lean gRPC on Node)",
+      encodeRequest: () => encodeMessage(LTVPredictionRequestSchema, request),
+      decodeRequest: (b) => decodeMessage(LTVPredictionRequestSchema, b),
+      encodeResponse: () => encodeMessage(LTVPredictionResponseSchema, response),
+      decodeResponse: (b) => decodeMessage(LTVPredictionResponseSchema, b),
     },
     {
       name: "protobuf-es JSON (Connect JSON)",
