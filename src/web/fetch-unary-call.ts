@@ -1,4 +1,6 @@
 import { fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
+// protobuf-es here, not the compiled codec of src/protobuf-codec/: @connectrpc/connect's ConnectError
+// imports fromBinary, so its reflection ships in every bundle anyway, and the codec would add bytes.
 import { Code, ConnectError, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import { discardBody, readBodyBytes } from "./read-body-bytes.js";
 import type { UnaryWireProtocol } from "./unary-wire-protocol.js";
