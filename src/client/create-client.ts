@@ -1,5 +1,5 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { createClient as createConnectClient, type Client } from "@connectrpc/connect";
+import type { Client } from "@connectrpc/connect";
 import { StorageService } from "../gen/sutra/storage/storage_pb.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetricsSnapshot, ServiceName } from "../metrics/index.js";
@@ -63,8 +63,8 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
   };
 
   return {
-    prediction: createConnectClient(SyncValueService, layer("prediction", predictionRequestValidators)),
-    storage: createConnectClient(StorageService, layer("storage", storageRequestValidators)),
+    prediction: platform.createServiceClient(SyncValueService, layer("prediction", predictionRequestValidators)),
+    storage: platform.createServiceClient(StorageService, layer("storage", storageRequestValidators)),
     metrics: () => layers.metrics(),
     circuitBreakerState: () => layers.circuitBreakerState(),
     warmup: base.warmup,

@@ -1,4 +1,4 @@
-import { createClient as createConnectClient, type Client } from "@connectrpc/connect";
+import type { Client } from "@connectrpc/connect";
 import { createPredictionCacheTransport } from "../cache/prediction-cache-transport.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetricsSnapshot } from "../metrics/client-metrics.js";
@@ -60,7 +60,7 @@ export function createPredictionClientOn(platform: RuntimePlatform, options: Pre
     layers.wrap("prediction", guarded, createPredictionCacheTransport, transport),
   );
   return {
-    prediction: createConnectClient(SyncValueService, stack),
+    prediction: platform.createServiceClient(SyncValueService, stack),
     warmup: base.warmup,
     close: base.close,
     metrics() {

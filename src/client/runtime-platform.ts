@@ -1,4 +1,5 @@
-import type { Interceptor, Transport } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
+import type { Client, Interceptor, Transport } from "@connectrpc/connect";
 import type { ResolvedHttpEndpoint, ResolvedTcpEndpoint } from "./resolved-endpoint.js";
 
 /** A transport that owns connections and can release them. */
@@ -26,6 +27,12 @@ export interface RuntimePlatform {
   /** The protocol for `http(s)://` endpoints that do not name one. */
   readonly defaultProtocol: "grpc" | "connect";
   createHttpTransport(endpoint: ResolvedHttpEndpoint, context: TransportContext): ManagedTransport;
+  /**
+   * Builds a service's client on its (layered) transport: Connect's
+   * `createClient` where streams run, a lean equivalent on fetch-only
+   * runtimes, which refuse streams (see `createFetchServiceClient`).
+   */
+  createServiceClient<T extends DescService>(service: T, transport: Transport): Client<T>;
   /**
    * True where sockets outlive a request and can be pooled (Node, Bun, Deno):
    * an endpoint with both a TCP and an HTTP URL then uses TCP. Default false.

@@ -1,3 +1,4 @@
+import { createClient } from "@connectrpc/connect";
 import type { RuntimePlatform } from "../client/runtime-platform.js";
 import { tcpOverSockets } from "../runtime/tcp-over-sockets.js";
 import { connectDenoSocket } from "../tcp/socket/deno-socket.js";
@@ -12,5 +13,6 @@ export const denoPlatform: RuntimePlatform = {
   defaultProtocol: "connect",
   poolsSockets: true,
   createHttpTransport: createFetchHttpTransport,
+  createServiceClient: createClient,
   createTcpTransport: tcpOverSockets(connectDenoSocket),
 };

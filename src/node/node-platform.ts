@@ -1,3 +1,4 @@
+import { createClient } from "@connectrpc/connect";
 import type { RuntimePlatform } from "../client/runtime-platform.js";
 import { tcpOverSockets } from "../runtime/tcp-over-sockets.js";
 import { connectNodeSocket } from "../tcp/socket/node-socket-node.js";
@@ -11,5 +12,6 @@ export const nodePlatform: RuntimePlatform = {
   defaultProtocol: "grpc",
   poolsSockets: true,
   createHttpTransport: createNodeHttpTransport,
+  createServiceClient: createClient,
   createTcpTransport: tcpOverSockets(connectNodeSocket),
 };

@@ -1,4 +1,5 @@
 import { connect } from "cloudflare:sockets";
+import { createClient } from "@connectrpc/connect";
 import type { RuntimePlatform } from "../client/runtime-platform.js";
 import { tcpOverSockets } from "../runtime/tcp-over-sockets.js";
 import { createCloudflareSocketConnector } from "../tcp/socket/cloudflare-socket.js";
@@ -16,5 +17,6 @@ export const workerdPlatform: RuntimePlatform = {
   // A Worker cannot keep a socket across requests: TCP only when asked for.
   poolsSockets: false,
   createHttpTransport: createFetchHttpTransport,
+  createServiceClient: createClient,
   createTcpTransport: tcpOverSockets(createCloudflareSocketConnector(connect)),
 };
