@@ -25,6 +25,7 @@ import { buildBenchBundles, repositoryRoot } from "./suite/bench-bundles.js";
 import { benchmarkReport } from "./suite/benchmark-report.js";
 import type { BenchmarkResults } from "./suite/benchmark-results.js";
 import { checkTargets } from "./suite/benchmark-targets.js";
+import { runEdgeBundleSection } from "./suite/section-edge-bundle.js";
 import { bareSocket } from "./suite/contenders/bare-socket-contender.js";
 import { connectJsonFetch } from "./suite/contenders/connect-json-fetch-contender.js";
 import { grpcJs } from "./suite/contenders/grpc-js-contender.js";
@@ -167,6 +168,9 @@ async function main(): Promise<void> {
     log("cold start to first prediction (fresh processes)");
     const coldStart = await runColdStartSection(bundles.probe, { package: bundles.sdk, bundle: bundles.sdkStandalone }, server, budget.coldStartRuns);
 
+    log("edge bundle (from dist/)");
+    const edgeBundle = await runEdgeBundleSection(root);
+
     log("memory per pooled connection (fresh processes)");
     const poolMemory = await runPoolMemorySection(bundles.probe, bundles.sdk, server, budget.memory.connections, budget.memory.runs);
 
@@ -191,6 +195,7 @@ async function main(): Promise<void> {
       codecs,
       wire,
       coldStart,
+      edgeBundle,
       poolMemory,
       bid,
     };

@@ -132,7 +132,8 @@ for (const target of targets) {
   }
 }
 
-if (process.argv.includes("--json")) console.log(JSON.stringify(results, null, 2));
+// One line, so a caller can pick it out of the output.
+if (process.argv.includes("--json")) console.log(JSON.stringify(results));
 else {
   for (const r of results) {
     const parts = Object.entries(r.minifiedBytesByPart).filter(([, b]) => b > 0).map(([k, b]) => `${k} ${(b / 1000).toFixed(1)}`).join(", ");

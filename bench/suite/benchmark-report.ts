@@ -165,6 +165,18 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
   );
 
   lines.push(
+    "## Edge bundle",
+    "",
+    ...table(
+      ["edge function", "minified bytes", "gzipped bytes"],
+      r.edgeBundle.map((b) => [b.target, int(b.minifiedBytes), int(b.gzipBytes)]),
+    ),
+    "",
+    "`scripts/check-bundle-size.mjs` (the CI check) bundles an edge function that turns one cached prediction into a bid from the built package with esbuild, minified, and gzips it (level 9): on `createPredictionClient` for Vercel's edge runtime (`edge-light`) and workerd, and on `createClient`. `npm run check:bundle -- --analyze` shows where the bytes go.",
+    "",
+  );
+
+  lines.push(
     "## Cold start to first prediction",
     "",
     ...table(

@@ -2,6 +2,7 @@ import type { BidDecisionResult } from "./section-bid-decision.js";
 import type { CacheHitResult } from "./section-cache-hits.js";
 import type { CodecRow } from "./section-codecs.js";
 import type { ColdStartRow } from "./section-cold-start.js";
+import type { EdgeBundleRow } from "./section-edge-bundle.js";
 import type { MachineInfo } from "./machine-info.js";
 import type { MicroBatchingResult } from "./section-micro-batching.js";
 import type { PoolMemoryRow } from "./section-pool-memory.js";
@@ -24,6 +25,7 @@ export interface BenchmarkResults {
   codecs: CodecRow[];
   wire: WireBytesRow[];
   coldStart: ColdStartRow[];
+  edgeBundle: EdgeBundleRow[];
   poolMemory: PoolMemoryRow[];
   bid: BidDecisionResult;
 }

@@ -63,6 +63,15 @@ export function checkTargets(r: BenchmarkResults): TargetCheck[] {
       });
     }
   }
+  const edge = r.edgeBundle.find((b) => b.target === "edge (edge-light)");
+  const full = r.edgeBundle.find((b) => b.target.startsWith("edge with createClient"));
+  if (edge) {
+    checks.push({
+      target: "edge bundle (createPredictionClient over Connect, cache, bid helpers): at most 40 KB min+gz",
+      measured: `${edge.gzipBytes.toLocaleString("en-US")} bytes${full ? ` (on createClient: ${full.gzipBytes.toLocaleString("en-US")})` : ""}`,
+      met: edge.gzipBytes <= 40_000,
+    });
+  }
   for (const row of r.coldStart) {
     checks.push({
       target: `cold start (${row.transport}, ${row.packaging === "bundle" ? "bundled app" : "installed package"}): import + createClient + first prediction under 50 ms`,

@@ -80,6 +80,12 @@ describe("benchmark suite, smoke run", () => {
     }
     expect(results.coldStart.map((c) => `${c.packaging}/${c.transport}`)).toEqual(["package/tcp", "package/grpc", "bundle/tcp", "bundle/grpc"]);
     for (const c of results.coldStart) expect(c.firstCallMs).toBeGreaterThan(0);
+    // The edge bundle rows come from the CI check's own script, run on dist/.
+    expect(results.edgeBundle.map((b) => b.target)).toEqual(["edge (edge-light)", "workerd", "edge with createClient (edge-light)"]);
+    for (const b of results.edgeBundle) {
+      expect(b.gzipBytes).toBeGreaterThan(1000);
+      expect(b.minifiedBytes).toBeGreaterThan(b.gzipBytes);
+    }
     expect(results.poolMemory.map((p) => p.transport)).toEqual(["tcp", "grpc"]);
     expect(results.bid.auctions).toBeGreaterThan(0);
     expect(results.bid.p50Us).toBeLessThanOrEqual(results.bid.p99Us);
@@ -87,7 +93,7 @@ describe("benchmark suite, smoke run", () => {
 
   it("writes the report and the chart, and prints the same tables", () => {
     const report = readFileSync(join(out, "BENCHMARKS.md"), "utf8");
-    for (const heading of ["## Targets", "## Unary latency at concurrency 1", "## Throughput (calls/s) by concurrency", "## Cache hit path", "## Bytes on the wire per prediction", "## Cold start to first prediction", "## Memory per pooled connection", "## Bid decision time"]) {
+    for (const heading of ["## Targets", "## Unary latency at concurrency 1", "## Throughput (calls/s) by concurrency", "## Cache hit path", "## Bytes on the wire per prediction", "## Edge bundle", "## Cold start to first prediction", "## Memory per pooled connection", "## Bid decision time"]) {
       expect(report).toContain(heading);
     }
     expect(report).toContain(results.machine.node);
