@@ -1,12 +1,12 @@
 import { defineConfig, type Plugin } from "tsup";
 
-// Points the built chunks' `msgpackr` imports at msgpackr's no-eval build
+// Points the built chunks' `msgpackr/unpack` imports at msgpackr's no-eval build
 // (msgpackr stays an external dependency; esbuild's `alias` and resolve hooks
 // do not reach past tsup's external handling, so the output is rewritten).
 const msgpackrNoEval: Plugin = {
   name: "msgpackr-no-eval",
   renderChunk(code) {
-    return { code: code.replace(/(from\s*|import\s*\(\s*|require\s*\(\s*)(["'])msgpackr\2/g, "$1$2msgpackr/unpack-no-eval$2") };
+    return { code: code.replace(/(from\s*|import\s*\(\s*|require\s*\(\s*)(["'])msgpackr(?:\/unpack)?\2/g, "$1$2msgpackr/unpack-no-eval$2") };
   },
 };
 
