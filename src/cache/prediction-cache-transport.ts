@@ -102,12 +102,19 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
 function personal(response: UnaryResponse, requestId: string): UnaryResponse {
   const message: LTVPredictionResponse = { ...(response.message as LTVPredictionResponse), requestId };
   // A literal of fixed shape: cheaper than spreading the response on every hit.
+  // Headers are passed on by getters: reading them here would build the lazy
+  // ones of the lean transports (and, on a process's first call, load Node's
+  // fetch implementation for `Headers`) for callers that never look.
   return {
     stream: false,
     service: response.service,
     method: response.method,
-    header: response.header,
-    trailer: response.trailer,
+    get header() {
+      return response.header;
+    },
+    get trailer() {
+      return response.trailer;
+    },
     message,
   };
 }

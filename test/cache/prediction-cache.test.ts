@@ -174,6 +174,48 @@ describe("prediction cache", () => {
     }
   });
 
+  it("hands the response headers and trailers to onHeader / onTrailer on a miss and on a hit, over gRPC and TCP", async () => {
+    const tcpServer = await createServer({ tcp: { host: "127.0.0.1", port: 0 } });
+    try {
+      for (const prediction of [server.url, tcpServer.tcpUrl!]) {
+        const client = createClient({ prediction, timeoutMs: 2_000 });
+        try {
+          const seen: [string, Headers, Headers][] = [];
+          for (const requestId of ["r-miss", "r-hit"]) {
+            let header: Headers | undefined;
+            let trailer: Headers | undefined;
+            await client.prediction.predictLTV(request(`c-headers-${prediction}`, requestId), {
+              onHeader: (h) => (header = h),
+              onTrailer: (t) => (trailer = t),
+            });
+            expect(header, `${prediction} ${requestId}`).toBeInstanceOf(Headers);
+            expect(trailer, `${prediction} ${requestId}`).toBeInstanceOf(Headers);
+            seen.push([requestId, header!, trailer!]);
+          }
+          expect(client.metrics().cache.hits).toBe(1);
+          // The hit carries the headers the miss was answered with.
+          expect([...seen[1]![1]]).toStrictEqual([...seen[0]![1]]);
+          expect([...seen[1]![2]]).toStrictEqual([...seen[0]![2]]);
+        } finally {
+          await client.close();
+        }
+      }
+      // gRPC answers carry a content type and a grpc-status trailer.
+      const grpc = createClient({ prediction: server.url, timeoutMs: 2_000, cache: false });
+      try {
+        let header: Headers | undefined;
+        let trailer: Headers | undefined;
+        await grpc.prediction.predictLTV(request("c-headers-grpc", "r"), { onHeader: (h) => (header = h), onTrailer: (t) => (trailer = t) });
+        expect(header?.get("content-type")).toMatch(/^application\/grpc/);
+        expect(trailer?.get("grpc-status")).toBe("0");
+      } finally {
+        await grpc.close();
+      }
+    } finally {
+      await tcpServer.close();
+    }
+  });
+
   it("rejects bad cache options before anything is sent", () => {
     expect(() => createClient({ prediction: server.url, cache: { ttlMs: -1 } })).toThrow(/cache\.ttlMs/);
     expect(() => createClient({ prediction: server.url, cache: { maxEntries: 0 } })).toThrow(/cache\.maxEntries/);
