@@ -11,6 +11,11 @@ import { createClient } from "../../src/node/create-client-node.js";
 import { createServer, type ReferenceServer } from "../../src/server/index.js";
 
 const DAY = 86_400_000;
+const pairs = (h: Headers) => {
+  const out: string[] = [];
+  h.forEach((v, k) => out.push(`${k}: ${v}`));
+  return out;
+};
 
 function request(customerId: string, requestId: string, extra: Omit<MessageInitShape<typeof LTVPredictionRequestSchema>, "$typeName"> = {}) {
   return create(LTVPredictionRequestSchema, {
@@ -194,8 +199,8 @@ describe("prediction cache", () => {
           }
           expect(client.metrics().cache.hits).toBe(1);
           // The hit carries the headers the miss was answered with.
-          expect([...seen[1]![1]]).toStrictEqual([...seen[0]![1]]);
-          expect([...seen[1]![2]]).toStrictEqual([...seen[0]![2]]);
+          expect(pairs(seen[1]![1])).toStrictEqual(pairs(seen[0]![1]));
+          expect(pairs(seen[1]![2])).toStrictEqual(pairs(seen[0]![2]));
         } finally {
           await client.close();
         }
