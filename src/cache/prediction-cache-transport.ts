@@ -100,21 +100,31 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
 
 /** A copy of a shared (frozen) answer that carries the caller's `request_id`. */
 function personal(response: UnaryResponse, requestId: string): UnaryResponse {
-  const message: LTVPredictionResponse = { ...(response.message as LTVPredictionResponse), requestId };
-  // A literal of fixed shape: cheaper than spreading the response on every hit.
-  // Headers are passed on by getters: reading them here would build the lazy
-  // ones of the lean transports (and, on a process's first call, load Node's
-  // fetch implementation for `Headers`) for callers that never look.
-  return {
-    stream: false,
-    service: response.service,
-    method: response.method,
-    get header() {
-      return response.header;
-    },
-    get trailer() {
-      return response.trailer;
-    },
-    message,
-  };
+  return new PersonalResponse(response, { ...(response.message as LTVPredictionResponse), requestId });
+}
+
+/**
+ * The answer `personal()` returns. Its headers come from the shared answer
+ * through getters, read only if a caller reads them: the lean transports build
+ * their `Headers` lazily (on a process's first call, building one loads Node's
+ * fetch implementation). Prototype getters, because an object literal with
+ * getters costs about 0.9 us to create in V8, more than the rest of a hit.
+ */
+class PersonalResponse implements UnaryResponse {
+  readonly stream = false;
+  readonly service: UnaryResponse["service"];
+  readonly method: UnaryResponse["method"];
+  constructor(
+    private readonly shared: UnaryResponse,
+    readonly message: LTVPredictionResponse,
+  ) {
+    this.service = shared.service;
+    this.method = shared.method;
+  }
+  get header(): Headers {
+    return this.shared.header;
+  }
+  get trailer(): Headers {
+    return this.shared.trailer;
+  }
 }

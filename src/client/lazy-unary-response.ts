@@ -12,18 +12,28 @@ export function lazyUnaryResponse<I extends DescMessage, O extends DescMessage>(
   buildHeader: () => Headers,
   buildTrailer: () => Headers,
 ): UnaryResponse<I, O> {
-  let header: Headers | undefined;
-  let trailer: Headers | undefined;
-  return {
-    stream: false,
-    service: method.parent,
-    method,
-    message,
-    get header() {
-      return (header ??= buildHeader());
-    },
-    get trailer() {
-      return (trailer ??= buildTrailer());
-    },
-  };
+  return new LazyUnaryResponse(method, message, buildHeader, buildTrailer);
+}
+
+// A class with prototype getters: an object literal with getters costs about
+// 0.9 us to create in V8, more than the rest of a fast call.
+class LazyUnaryResponse<I extends DescMessage, O extends DescMessage> implements UnaryResponse<I, O> {
+  readonly stream = false;
+  readonly service: DescMethodUnary<I, O>["parent"];
+  #header: Headers | undefined;
+  #trailer: Headers | undefined;
+  constructor(
+    readonly method: DescMethodUnary<I, O>,
+    readonly message: MessageShape<O>,
+    private readonly buildHeader: () => Headers,
+    private readonly buildTrailer: () => Headers,
+  ) {
+    this.service = method.parent;
+  }
+  get header(): Headers {
+    return (this.#header ??= this.buildHeader());
+  }
+  get trailer(): Headers {
+    return (this.#trailer ??= this.buildTrailer());
+  }
 }
