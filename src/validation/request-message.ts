@@ -9,10 +9,23 @@ interface Plan {
   readonly steps: readonly Step[];
 }
 
-type Step =
-  | { readonly name: string; readonly kind: "scalar"; readonly zero: unknown }
-  | { readonly name: string; readonly kind: "list" | "map"; readonly message: DescMessage | undefined }
-  | { readonly name: string; readonly kind: "message"; readonly message: DescMessage };
+// Numbers, not strings, so the per-field switch is a jump table.
+const SCALAR = 0;
+const LIST = 1;
+const MAP = 2;
+const MESSAGE = 3;
+
+interface Step {
+  readonly name: string;
+  readonly kind: typeof SCALAR | typeof LIST | typeof MAP | typeof MESSAGE;
+  /**
+   * The plan of the message the field holds (a list item, map value or
+   * singular message), resolved once, so nested messages cost no lookup;
+   * null where create() must build them; undefined for scalars.
+   */
+  nested: Plan | null | undefined;
+  readonly message: DescMessage | undefined;
+}
 
 // A compiled plan per schema, or null where protobuf-es' own create() must
 // run (oneofs, explicit presence, bytes, well-known wrapper types).
@@ -28,39 +41,58 @@ const plans = new WeakMap<DescMessage, Plan | null>();
  */
 export function toRequestMessage<Desc extends DescMessage>(schema: Desc, init: MessageInitShape<Desc>): MessageShape<Desc> {
   if (isMessage(init, schema)) return init as MessageShape<Desc>;
+  const plan = planOf(schema);
+  return (plan === null ? create(schema, init) : build(plan, init as Record<string, unknown>)) as MessageShape<Desc>;
+}
+
+function planOf(schema: DescMessage): Plan | null {
   let plan = plans.get(schema);
   if (plan === undefined) plans.set(schema, (plan = compile(schema)));
-  if (plan === null) return create(schema, init);
-  const source = init as Record<string, unknown>;
+  return plan;
+}
+
+function build(plan: Plan, source: Record<string, unknown>): Record<string, unknown> {
   const message: Record<string, unknown> = { ...plan.zero };
-  for (const step of plan.steps) {
+  const steps = plan.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
     const value = source[step.name];
     switch (step.kind) {
-      case "scalar":
+      case SCALAR:
         if (value != null) message[step.name] = value;
         break;
-      case "list":
-        message[step.name] =
-          value == null ? [] : step.message && Array.isArray(value) ? value.map((v) => nested(step.message!, v)) : value;
+      case LIST:
+        if (value == null) message[step.name] = [];
+        else if (step.message === undefined || !Array.isArray(value)) message[step.name] = value;
+        else {
+          const items = new Array<unknown>(value.length);
+          for (let j = 0; j < value.length; j++) items[j] = nested(step, value[j]);
+          message[step.name] = items;
+        }
         break;
-      case "map":
-        message[step.name] = value == null ? {} : step.message && typeof value === "object" ? mapValues(step.message, value) : value;
+      case MAP:
+        message[step.name] = value == null ? {} : step.message !== undefined && typeof value === "object" ? mapValues(step, value) : value;
         break;
-      case "message":
-        if (value != null) message[step.name] = nested(step.message, value);
+      case MESSAGE:
+        if (value != null) message[step.name] = nested(step, value);
         break;
     }
   }
-  return message as MessageShape<Desc>;
+  return message;
 }
 
-function nested(schema: DescMessage, value: unknown): unknown {
-  return value !== null && typeof value === "object" ? toRequestMessage(schema, value as MessageInitShape<DescMessage>) : value;
+function nested(step: Step, value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  const schema = step.message!;
+  // Already a message of this type: kept as is, as create() does.
+  if ((value as { $typeName?: unknown }).$typeName === schema.typeName) return value;
+  if (step.nested === undefined) step.nested = planOf(schema);
+  return step.nested === null ? create(schema, value as MessageInitShape<DescMessage>) : build(step.nested, value as Record<string, unknown>);
 }
 
-function mapValues(schema: DescMessage, value: object): Record<string, unknown> {
+function mapValues(step: Step, value: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = nested(schema, v);
+  for (const [k, v] of Object.entries(value)) out[k] = nested(step, v);
   return out;
 }
 
@@ -74,20 +106,20 @@ function compile(schema: DescMessage): Plan | null {
       case "scalar":
       case "enum":
         if (member.presence !== IMPLICIT || (member.fieldKind === "scalar" && member.scalar === ScalarType.BYTES)) return null;
-        steps.push({ name, kind: "scalar", zero: zero[name] });
+        steps.push({ name, kind: SCALAR, nested: undefined, message: undefined });
         break;
       case "list":
         if (member.listKind === "scalar" && member.scalar === ScalarType.BYTES) return null;
-        steps.push({ name, kind: "list", message: member.listKind === "message" ? member.message : undefined });
+        steps.push({ name, kind: LIST, nested: undefined, message: member.listKind === "message" ? member.message : undefined });
         break;
       case "map":
         if (member.mapKind === "scalar" && member.scalar === ScalarType.BYTES) return null;
-        steps.push({ name, kind: "map", message: member.mapKind === "message" ? member.message : undefined });
+        steps.push({ name, kind: MAP, nested: undefined, message: member.mapKind === "message" ? member.message : undefined });
         break;
       case "message":
         // Wrappers and Struct have special field representations in protobuf-es.
         if (member.message.typeName.startsWith("google.protobuf.")) return null;
-        steps.push({ name, kind: "message", message: member.message });
+        steps.push({ name, kind: MESSAGE, nested: undefined, message: member.message });
         break;
     }
   }
