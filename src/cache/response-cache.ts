@@ -1,6 +1,7 @@
 import { Code, ConnectError, type UnaryResponse } from "@connectrpc/connect";
 import { LRUCache } from "lru-cache";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
+import { codeOf } from "../resilience/call-errors.js";
 import { waitAsCaller } from "../resilience/caller-wait.js";
 import type { WaitUntil } from "./background-wait-until.js";
 import type { ResolvedCacheOptions } from "./cache-options.js";
@@ -142,9 +143,11 @@ export class ResponseCache {
    * The flight runs with the first caller's deadline and no caller's signal.
    * Every caller waits with its own signal; a caller who joined also with its
    * own deadline, whatever the flight's (the flight may be another request's
-   * that the runtime cancelled and that will never settle). The flight is
-   * aborted, and leaves the table, once every caller has left. `onAnswer`
-   * decides if the answer is kept.
+   * that the runtime cancelled and that will never settle), and when the
+   * flight fails with `DeadlineExceeded` before that caller's (finite)
+   * deadline, the caller tries again with the time it has left. The flight is aborted, and
+   * leaves the table, once every caller has left. `onAnswer` decides if the
+   * answer is kept.
    */
   shared(
     key: CacheKey,
@@ -155,18 +158,25 @@ export class ResponseCache {
     fetch: (signal: AbortSignal, timeoutMs: number | undefined) => Promise<UnaryResponse>,
     onAnswer: (response: UnaryResponse) => void,
   ): Promise<UnaryResponse> {
-    let flight = coalesce ? this.joinable(key, epoch) : undefined;
-    // The caller who starts the flight waits on its own request, which carries its deadline.
-    let ownTimeout: number | undefined;
-    if (flight !== undefined) {
-      this.metrics.cacheCoalesced++;
-      ownTimeout = timeoutMs;
-    } else {
-      flight = this.fly(key, epoch, timeoutMs, fetch, onAnswer);
-    }
-    const f = flight;
+    const joined = coalesce ? this.joinable(key, epoch) : undefined;
+    const f = joined ?? this.fly(key, epoch, timeoutMs, fetch, onAnswer);
     f.waiting++;
-    return waitAsCaller(f.promise, signal, ownTimeout, () => this.leave(key, f));
+    if (joined === undefined) {
+      // The caller who started the flight waits on its own request, which carries its deadline.
+      return waitAsCaller(f.promise, signal, undefined, () => this.leave(key, f));
+    }
+    this.metrics.cacheCoalesced++;
+    const wait = waitAsCaller(f.promise, signal, timeoutMs, () => this.leave(key, f));
+    if (timeoutMs === undefined) return wait;
+    const deadline = performance.now() + timeoutMs;
+    if (deadline <= f.deadline) return wait;
+    // The flight ends before this caller's deadline: if it ends for lack of
+    // time, the caller sends (or joins) another request with the time it has left.
+    return wait.catch((e: unknown) => {
+      const left = Math.floor(deadline - performance.now());
+      if (codeOf(e) !== Code.DeadlineExceeded || signal?.aborted || left < 1) throw e;
+      return this.shared(key, epoch, coalesce, signal, left, fetch, onAnswer);
+    });
   }
 
   /**

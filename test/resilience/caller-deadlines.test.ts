@@ -37,21 +37,23 @@ const SLACK_MS = 1_500;
 let server: ReferenceServer;
 let holding = false;
 const held: (() => void)[] = [];
-const hold = async () => {
+const hold = async (id: string) => {
   if (holding) await new Promise<void>((r) => held.push(r));
+  // Customers named slow-* take 600 ms.
+  if (id.startsWith("slow-")) await new Promise((r) => setTimeout(r, 600));
 };
 
 beforeAll(async () => {
   const store = createMemoryConceptStore();
   server = await createServer({
     model: async (req) => {
-      await hold();
+      await hold(req.customerId);
       return predictBaselineLtv(req);
     },
     store: {
       ...store,
       queryConcept: async (id) => {
-        await hold();
+        await hold(id);
         return store.queryConcept(id);
       },
     },
@@ -79,6 +81,24 @@ describe("coalesced cache flights", () => {
       expect((await first).outcome).toBe("DeadlineExceeded");
     } finally {
       holding = false;
+      await client.close();
+    }
+  });
+
+  it("a joiner with a later deadline than the request it joined tries again with the time it has left", async () => {
+    const client = createClient({ prediction: server.url, timeoutMs: 5_000, retry: false, fallback: false });
+    try {
+      const before = server.requestCount();
+      const first = timed(() => client.prediction.predictLTV(request("slow-rejoin"), { timeoutMs: 300 }));
+      await new Promise((r) => setTimeout(r, 20));
+      const joiner = await timed(() => client.prediction.predictLTV(request("slow-rejoin"), { timeoutMs: 4_000 }));
+      expect((await first).outcome).toBe("DeadlineExceeded");
+      expect(joiner.outcome).toBe("ok");
+      expect(joiner.value?.status).toBe(PredictionStatus.SUCCESS);
+      expect(joiner.ms).toBeGreaterThanOrEqual(280);
+      expect(server.requestCount()).toBe(before + 2);
+      expect(client.metrics().cache.coalesced).toBe(1);
+    } finally {
       await client.close();
     }
   });

@@ -17,6 +17,8 @@ const TTL_MS = 1_000;
 const STALE_MS = 1_500;
 // The server is slow enough that a refresh is still running when the Worker has answered.
 const SERVER_DELAY_MS = 200;
+// Slower still for customers named slow-*: longer than the first call's deadline in the coalescing test.
+const SLOW_SERVER_DELAY_MS = 1_500;
 // When each call starts, from the first (the report's 0, 1.2, 1.6 and 3.4 s, scaled).
 const SCHEDULE_MS = [0, 1_600, 2_300, 3_100];
 
@@ -38,7 +40,7 @@ beforeAll(async () => {
   server = await createServer({
     model: async (req) => {
       predictions++;
-      await new Promise((r) => setTimeout(r, SERVER_DELAY_MS));
+      await new Promise((r) => setTimeout(r, req.customerId.startsWith("slow-") ? SLOW_SERVER_DELAY_MS : SERVER_DELAY_MS));
       return predictBaselineLtv(req);
     },
   });
@@ -67,7 +69,11 @@ afterAll(async () => {
 });
 
 /** One call through the Worker, bounded: a call that has not answered well past its deadline is reported as hung. */
-async function call(client: string, waitUntil: boolean): Promise<CallResult> {
+async function call(
+  client: string,
+  waitUntil: boolean,
+  extra: { customer?: string; callTimeoutMs?: number } = {},
+): Promise<CallResult> {
   const query = new URLSearchParams({
     http: server.url,
     client,
@@ -75,10 +81,12 @@ async function call(client: string, waitUntil: boolean): Promise<CallResult> {
     ttlMs: String(TTL_MS),
     staleMs: String(STALE_MS),
     waitUntil: waitUntil ? "1" : "0",
+    ...(extra.customer !== undefined ? { customer: extra.customer } : {}),
+    ...(extra.callTimeoutMs !== undefined ? { callTimeoutMs: String(extra.callTimeoutMs) } : {}),
   });
   const started = performance.now();
   const bound = new AbortController();
-  const timer = setTimeout(() => bound.abort(), TIMEOUT_MS + 4_000);
+  const timer = setTimeout(() => bound.abort(), (extra.callTimeoutMs ?? TIMEOUT_MS) + 4_000);
   try {
     const response = await mf.dispatchFetch(`http://worker.local/?${query}`, { signal: bound.signal });
     const body = (await response.json()) as Omit<CallResult, "elapsedMs">;
@@ -130,6 +138,24 @@ describe("workerd: a background refresh the runtime cancels", () => {
     expect(fourth).toMatchObject({ ok: true, status: 0, cache: { misses: 1 } });
     expect(fourth.elapsedMs).toBeLessThan(TIMEOUT_MS);
     expect(predictions - before).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("workerd: a coalesced request that ends before its joiner's deadline", () => {
+  it("the joiner tries again with the time it has left", async () => {
+    const customer = "slow-joined";
+    const before = predictions;
+    // The first call's deadline (1 s) passes while the server works on it (1.5 s).
+    const first = call("coalesce", false, { customer, callTimeoutMs: 1_000 });
+    await new Promise((r) => setTimeout(r, 100));
+    // A second call joins it with a later deadline than the request's own.
+    const joiner = call("coalesce", false, { customer, callTimeoutMs: 4_000 });
+    expect((await first).code).toBe("DeadlineExceeded");
+    const joined = await joiner;
+    expect(joined).toMatchObject({ ok: true, status: 0, cache: { coalesced: 1 } });
+    expect(joined.elapsedMs).toBeLessThan(4_000);
+    // The first request and the joiner's own.
+    expect(predictions - before).toBe(2);
     expect(logged).not.toMatch(/unhandled|uncaught/i);
   });
 });

@@ -1,7 +1,8 @@
 // Guest Worker for the stale-refresh test (test/runtimes/workerd-stale-refresh.test.ts):
 // one module-scope prediction client per `client` name, as a Worker keeps it
 // across requests. GET /?http=<url>&client=<name>&waitUntil=1 makes one
-// predictLTV call and answers how it went, with the client's cache counters.
+// predictLTV call (for `customer`, with the call's own `callTimeoutMs` if
+// given) and answers how it went, with the client's cache counters.
 // Bundled from the source (not dist/) for workerd, so it tests the code as it
 // is in the working tree.
 import { createContextValues } from "@connectrpc/connect";
@@ -33,10 +34,12 @@ export default {
     }
     const contextValues =
       url.searchParams.get("waitUntil") === "1" ? createContextValues().set(backgroundWaitUntil, (p: Promise<unknown>) => ctx.waitUntil(p)) : undefined;
+    const customerId = url.searchParams.get("customer") ?? `customer-${name}`;
+    const callTimeoutMs = url.searchParams.get("callTimeoutMs");
     try {
       const r = await client.prediction.predictLTV(
-        { requestId: "r", customerId: `customer-${name}`, platform: "meta", eventHistory: [{ eventType: "purchase", eventValue: 40 }] },
-        { contextValues },
+        { requestId: "r", customerId, platform: "meta", eventHistory: [{ eventType: "purchase", eventValue: 40 }] },
+        { contextValues, ...(callTimeoutMs !== null ? { timeoutMs: Number(callTimeoutMs) } : {}) },
       );
       return Response.json({ ok: true, status: r.status, cache: client.metrics().cache });
     } catch (e) {
