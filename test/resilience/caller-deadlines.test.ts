@@ -103,6 +103,50 @@ describe("coalesced cache flights", () => {
     }
   });
 
+  it("a request still pending past its deadline (one that will never settle) is not joined: the next call sends its own", async () => {
+    // An interceptor that ignores the call's signal and deadline stands in for a
+    // request the platform cancelled without settling it (what workerd does).
+    let stuck = true;
+    const stuckCalls: (() => void)[] = [];
+    const client = createClient({
+      prediction: server.url,
+      timeoutMs: 5_000,
+      retry: false,
+      fallback: false,
+      interceptors: [
+        (next) => async (req) => {
+          if (stuck) await new Promise<void>((r) => stuckCalls.push(r));
+          return next(req);
+        },
+      ],
+    });
+    const leave = new AbortController();
+    try {
+      const before = server.requestCount();
+      // Its caller leaves by its signal at the end; its request never settles by itself.
+      const first = timed(() => client.prediction.predictLTV(request("c-zombie"), { timeoutMs: 300, signal: leave.signal }));
+      await new Promise((r) => setTimeout(r, 20));
+      // Joins it, and leaves at its own deadline.
+      const joiner = await timed(() => client.prediction.predictLTV(request("c-zombie"), { timeoutMs: 200 }));
+      expect(joiner.outcome).toBe("DeadlineExceeded");
+      expect(joiner.ms).toBeLessThan(200 + SLACK_MS);
+      await new Promise((r) => setTimeout(r, 300));
+      // Past the first request's deadline: a fresh request, which goes through.
+      stuck = false;
+      const later = await timed(() => client.prediction.predictLTV(request("c-zombie"), { timeoutMs: 3_000 }));
+      expect(later.outcome).toBe("ok");
+      expect(later.ms).toBeLessThan(3_000);
+      expect(server.requestCount()).toBe(before + 1);
+      expect(client.metrics().cache.coalesced).toBe(1);
+      leave.abort();
+      expect((await first).outcome).toBe("Canceled");
+    } finally {
+      leave.abort();
+      for (const release of stuckCalls.splice(0)) release();
+      await client.close();
+    }
+  });
+
   it("a refresh stuck on the server is not joined: a later miss sends its own request and succeeds", async () => {
     let clock = 1_000_000;
     const client = createClient({
