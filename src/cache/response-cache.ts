@@ -143,9 +143,9 @@ export class ResponseCache {
    * The flight runs with the first caller's deadline and no caller's signal.
    * Every caller waits with its own signal; a caller who joined also with its
    * own deadline, whatever the flight's (the flight may be another request's
-   * that the runtime cancelled and that will never settle), and when the
-   * flight fails with `DeadlineExceeded` before that caller's (finite)
-   * deadline, the caller tries again with the time it has left. The flight is aborted, and
+   * that the runtime cancelled and that will never settle); when the flight
+   * fails with `DeadlineExceeded` before that caller's (finite) deadline, the
+   * caller tries again with the time it has left. The flight is aborted, and
    * leaves the table, once every caller has left. `onAnswer` decides if the
    * answer is kept.
    */
