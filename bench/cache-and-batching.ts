@@ -96,7 +96,7 @@ async function cacheHits(url: string) {
 
   // The cache layer alone, over a transport that answers once.
   const metrics = new ClientMetrics();
-  const cache = new ResponseCache(resolveCacheOptions({}), metrics);
+  const cache = new ResponseCache(resolveCacheOptions({}), metrics, { timeoutMs: 1_000, waitUntil: undefined });
   const client = createClient({ prediction: url, timeoutMs: 1_000 });
   const answer = await client.prediction.predictLTV(req, { contextValues: undefined });
   const origin: Transport = {

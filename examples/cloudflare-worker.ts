@@ -5,11 +5,14 @@
  * (HTTP) by default, since a Worker cannot keep sockets across requests. The
  * client lives in module scope, per isolate, so its response cache serves many
  * requests; it is created on the first request because `env` only arrives then.
+ * Each call hands the request's `ctx.waitUntil` to the cache, so that a stale
+ * answer's background refresh is not cancelled when the Worker has answered.
  *
  * wrangler.toml: `main = "examples/cloudflare-worker.ts"`, and the vars
  * SYNCVALUE_PREDICTION_URL (https://...) and SYNCVALUE_TOKEN (a secret).
  */
-import { createClient, type SyncValueClient } from "syncvalue";
+import { createContextValues } from "@connectrpc/connect";
+import { backgroundWaitUntil, createClient, type SyncValueClient } from "syncvalue";
 import { createBidder, type Bidder } from "syncvalue/bid";
 
 /** The Worker's bindings. */
@@ -33,8 +36,13 @@ function clientFor(env: Env): SyncValueClient {
   return client;
 }
 
+/** What the Worker's handler gets as its third argument (the part used here). */
+export interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     // POST {"customerId", "platform", "events": [{"timestampMs", "eventType", "eventValue"}]}
     let input: { customerId?: string; platform?: string; events?: { timestampMs: number; eventType: string; eventValue: number }[] };
     try {
@@ -48,11 +56,10 @@ export default {
     bidder ??= createBidder({ budget: { amount: 100, periodStart: Date.now(), periodEnd: Date.now() + 86_400_000 } });
     let prediction;
     try {
-      prediction = await clientFor(env).prediction.predictLTV({
-        customerId,
-        platform,
-        eventHistory: events.map((e) => ({ ...e, timestampMs: BigInt(e.timestampMs) })),
-      });
+      prediction = await clientFor(env).prediction.predictLTV(
+        { customerId, platform, eventHistory: events.map((e) => ({ ...e, timestampMs: BigInt(e.timestampMs) })) },
+        { contextValues: createContextValues().set(backgroundWaitUntil, (p) => ctx.waitUntil(p)) },
+      );
     } catch {
       prediction = undefined; // no prediction in time: the bidder uses its prior
     }

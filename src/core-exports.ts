@@ -18,7 +18,15 @@ export * from "./gen/sutra/storage/storage_pb.js";
 export { Code, ConnectError } from "@connectrpc/connect";
 export { PLATFORMS, toPlatform, type Platform } from "./model/platforms.js";
 // Cache, batching, resilience and metrics: per-call controls, option types, defaults.
-export { cacheControl, cacheDefaults, type CacheControl, type CacheOptions, type CacheableStorageRead } from "./cache/index.js";
+export {
+  backgroundWaitUntil,
+  cacheControl,
+  cacheDefaults,
+  type CacheControl,
+  type CacheOptions,
+  type CacheableStorageRead,
+  type WaitUntil,
+} from "./cache/index.js";
 export { microBatchDefaults, type MicroBatchOptions } from "./batching/index.js";
 export {
   allowFallback,

@@ -52,7 +52,7 @@ export async function runCacheHitSection(tcpUrl: string, request: LTVPredictionR
       unary: async (method) => ({ stream: false, service: SyncValueService, method, header: new Headers(), trailer: new Headers(), message: answer }) as never,
       stream: () => Promise.reject(new Error("no streams here")),
     };
-    const layer = createPredictionCacheTransport(origin, new ResponseCache(resolveCacheOptions({}), new ClientMetrics()));
+    const layer = createPredictionCacheTransport(origin, new ResponseCache(resolveCacheOptions({}), new ClientMetrics(), { timeoutMs: 100, waitUntil: undefined }));
     const layerCall = () => layer.unary(SyncValueService.method.predictLTV, undefined, 100, undefined, request);
     for (let j = 0; j < chunk; j++) pending[j] = layerCall();
     await Promise.all(pending);

@@ -21,10 +21,13 @@ interface Item {
   /** Absolute deadline (ms on `now()`), Infinity without one. */
   deadline: number;
   signal: AbortSignal | undefined;
+  /** Settle the item's own result; its caller waits on it with its own deadline and signal. */
   resolve(r: PredictResponse): void;
   reject(e: unknown): void;
-  /** The caller left (aborted or timed out) before its batch was sent. */
+  /** The caller left (aborted or timed out); if before its batch was sent, it is not sent. */
   gone: boolean;
+  /** Tells the item's batch that its caller left, once it is sent. */
+  leave: (() => void) | undefined;
 }
 
 /**
@@ -36,8 +39,12 @@ interface Item {
  * - when the server rejects a whole batch with `InvalidArgument`, its items
  *   are sent again one by one, so one bad item never fails the others;
  * - any other failure of the batch call fails its items with that error.
- * A batch carries the latest deadline of its items; each caller still gets
- * `DeadlineExceeded` at its own. Calls with their own headers are not batched.
+ * A batch carries the latest deadline of its items. Each caller waits with
+ * its own deadline and signal from the moment it is queued, whatever its
+ * batch does: `DeadlineExceeded` or `Canceled` at its own, even while queued
+ * or if the batch never settles (a runtime that cancelled it). A caller who
+ * leaves before its batch is sent is not sent; the batch is cancelled once
+ * all its callers have left. Calls with their own headers are not batched.
  */
 export function createMicroBatchTransport(
   next: Transport,
@@ -82,19 +89,19 @@ export function createMicroBatchTransport(
     );
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
-      const own = batch.then((response) => itemResponse(response.message, response.header, response.trailer, i, items.length));
-      const budget = item.deadline === Infinity ? undefined : Math.max(0, item.deadline - now());
-      waitAsCaller(own, item.signal, budget !== undefined && item.deadline < deadline ? budget : undefined, leave).then(
-        item.resolve,
-        (e: unknown) => {
+      item.leave = leave;
+      batch
+        .then((response) => itemResponse(response.message, response.header, response.trailer, i, items.length))
+        .then(item.resolve, (e: unknown) => {
+          if (item.gone) return;
           if (e instanceof ConnectError && e.code === Code.InvalidArgument && !item.signal?.aborted && isWholeBatchError(e)) {
             // The server refused the whole batch: this item alone may be fine.
+            const budget = item.deadline === Infinity ? undefined : Math.max(1, Math.ceil(item.deadline - now()));
             next.unary(predict, item.signal, budget, undefined, item.request).then(item.resolve, item.reject);
             return;
           }
           item.reject(e);
-        },
-      );
+        });
     }
   };
 
@@ -114,33 +121,25 @@ export function createMicroBatchTransport(
         return next.unary(method, signal, timeoutMs, header, input, contextValues);
       }
       if (signal?.aborted) return Promise.reject(canceledBy(signal));
-      return new Promise((resolve, reject) => {
-        // A caller that leaves before its batch is sent is simply dropped from it.
-        const onAbort = () => {
-          if (queue.includes(item)) {
-            item.gone = true;
-            reject(canceledBy(signal!));
-          }
-        };
-        const item: Item = {
+      let item!: Item;
+      const own = new Promise<PredictResponse>((resolve, reject) => {
+        item = {
           request: input as LTVPredictionRequest,
           deadline: timeoutMs === undefined ? Infinity : now() + timeoutMs,
           signal,
-          resolve: (r) => {
-            signal?.removeEventListener("abort", onAbort);
-            resolve(r as never);
-          },
-          reject: (e) => {
-            signal?.removeEventListener("abort", onAbort);
-            reject(e);
-          },
+          resolve,
+          reject,
           gone: false,
+          leave: undefined,
         };
-        signal?.addEventListener("abort", onAbort, { once: true });
-        queue.push(item);
-        if (queue.length >= maxBatchSize) flush();
-        else if (timer === undefined) timer = setTimeout(flush, windowMs);
       });
+      queue.push(item);
+      if (queue.length >= maxBatchSize) flush();
+      else if (timer === undefined) timer = setTimeout(flush, windowMs);
+      return waitAsCaller(own, signal, timeoutMs, () => {
+        item.gone = true;
+        item.leave?.();
+      }) as never;
     },
     stream: (...args) => next.stream(...args),
   };

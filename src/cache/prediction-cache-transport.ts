@@ -7,7 +7,8 @@ import {
   type LTVPredictionResponse,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import { allowFallback } from "../resilience/allow-fallback.js";
-import { cacheControl } from "./cache-control.js";
+import { backgroundWaitUntil, badWaitUntil, type WaitUntil } from "./background-wait-until.js";
+import { cacheControl, type CacheControl } from "./cache-control.js";
 import { predictionCacheKey } from "./prediction-cache-key.js";
 import type { CacheEntry, ResponseCache } from "./response-cache.js";
 
@@ -21,6 +22,9 @@ const REFRESH_BACKOFF_MS = 1_000;
  * share one request, and a stale entry stands in when the service fails or
  * only a `FALLBACK` answer came back. `FALLBACK` answers are never stored.
  * The request is a validated message here (the validation layer runs first).
+ * A background refresh goes to the call's `backgroundWaitUntil` (else the
+ * client's `waitUntil`), runs with the caller's deadline (else the client's),
+ * and is the entry's only one until it ends or that deadline passes.
  */
 export function createPredictionCacheTransport(next: Transport, cache: ResponseCache): Transport {
   const predict = SyncValueService.method.predictLTV;
@@ -31,7 +35,15 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
       if ((method as DescMethod) !== (predict as DescMethod)) return next.unary(method, signal, timeoutMs, header, input, contextValues);
-      const control = contextValues === undefined ? "default" : contextValues.get(cacheControl);
+      let control: CacheControl = "default";
+      let waitUntil: WaitUntil | undefined;
+      if (contextValues !== undefined) {
+        control = contextValues.get(cacheControl);
+        waitUntil = contextValues.get(backgroundWaitUntil);
+        if (waitUntil !== undefined && typeof waitUntil !== "function") {
+          return Promise.reject(badWaitUntil("contextValues.backgroundWaitUntil"));
+        }
+      }
       if (control === "bypass") {
         metrics.cacheMisses++;
         return next.unary(method, signal, timeoutMs, header, input, contextValues);
@@ -48,9 +60,12 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         }
         if (age === "stale") {
           metrics.cacheStale++;
-          if (entry.refreshAfter <= cache.now()) {
+          const now = cache.now();
+          if (entry.refreshAfter <= now) {
+            // One refresh at a time, even one the platform cancels and that never settles.
+            entry.refreshAfter = now + (timeoutMs ?? cache.backgroundOptions.timeoutMs);
             cache
-              .background(key, 0, timeoutMs, (s, t) => next.unary(predict, s, t, header, request, refreshContext), store)
+              .background(key, 0, timeoutMs, waitUntil, (s, t) => next.unary(predict, s, t, header, request, refreshContext), store)
               .catch(() => {
                 entry.refreshAfter = cache.now() + REFRESH_BACKOFF_MS;
               });

@@ -1,7 +1,9 @@
 import { Code, ConnectError, type UnaryResponse } from "@connectrpc/connect";
 import { LRUCache } from "lru-cache";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
+import { codeOf } from "../resilience/call-errors.js";
 import { waitAsCaller } from "../resilience/caller-wait.js";
+import type { WaitUntil } from "./background-wait-until.js";
 import type { ResolvedCacheOptions } from "./cache-options.js";
 import { estimatedSize } from "./estimated-size.js";
 
@@ -26,15 +28,33 @@ export interface CacheEntry {
  */
 export type EntryAge = "fresh" | "stale" | "spare";
 
-/** A request in flight that identical calls join (coalescing). */
+/**
+ * A request in flight that identical calls join (coalescing). It leaves the
+ * table when it settles, when every caller has left it, or once its own
+ * deadline has passed: a flight still pending then is one the runtime has
+ * cancelled without settling it (workerd does so to the work of a request
+ * that has answered), and a later call must not join it.
+ */
 interface Flight {
   readonly promise: Promise<UnaryResponse>;
   readonly controller: AbortController;
-  /** Absolute deadline of the flight; callers with an earlier one wait with their own timer. */
+  /** When the flight's own request must have ended (`performance.now()` ms); Infinity without a deadline. */
   readonly deadline: number;
   readonly epoch: number;
+  /** Callers waiting on it, plus one while the cache itself holds a background refresh. */
   waiting: number;
 }
+
+/** What the cache's background refreshes need from the client. */
+export interface BackgroundOptions {
+  /** Deadline of a refresh whose caller has none: the client's `timeoutMs`. */
+  readonly timeoutMs: number;
+  /** The client's `waitUntil`, if given; a call's `backgroundWaitUntil` takes precedence. */
+  readonly waitUntil: WaitUntil | undefined;
+}
+
+// Flights past their deadline that no call looked up again are swept at most this often.
+const SWEEP_INTERVAL_MS = 1_000;
 
 /**
  * The client's response cache: an `lru-cache` bounded by entries and bytes,
@@ -49,10 +69,12 @@ export class ResponseCache {
   private readonly staleMs: number;
   private readonly spareMs: number;
   private readonly maxAgeMs: number;
+  private nextSweep = 0;
 
   constructor(
     readonly options: ResolvedCacheOptions,
     readonly metrics: ClientMetrics,
+    readonly backgroundOptions: BackgroundOptions,
   ) {
     this.now = options.now;
     this.ttlMs = options.ttlMs;
@@ -118,9 +140,14 @@ export class ResponseCache {
   /**
    * Sends `fetch` once for all identical calls: joins the flight in progress
    * for `key` (same `epoch`) unless `coalesce` is false, else starts one.
-   * The flight runs with the first caller's deadline and no caller's signal;
-   * each caller waits with its own signal and deadline, and the flight is
-   * aborted once every caller has left. `store` decides if the answer is kept.
+   * The flight runs with the first caller's deadline and no caller's signal.
+   * Every caller waits with its own signal; a caller who joined also with its
+   * own deadline, whatever the flight's (the flight may be another request's
+   * that the runtime cancelled and that will never settle); when the flight
+   * fails with `DeadlineExceeded` before that caller's (finite) deadline, the
+   * caller tries again with the time it has left. The flight is aborted, and
+   * leaves the table, once every caller has left. `onAnswer` decides if the
+   * answer is kept.
    */
   shared(
     key: CacheKey,
@@ -131,32 +158,93 @@ export class ResponseCache {
     fetch: (signal: AbortSignal, timeoutMs: number | undefined) => Promise<UnaryResponse>,
     onAnswer: (response: UnaryResponse) => void,
   ): Promise<UnaryResponse> {
-    let flight = coalesce ? this.flights.get(key) : undefined;
-    if (flight !== undefined && flight.epoch === epoch) {
-      this.metrics.cacheCoalesced++;
-    } else {
-      flight = this.fly(key, epoch, timeoutMs, fetch, onAnswer);
-    }
-    const f = flight;
+    const joined = coalesce ? this.joinable(key, epoch) : undefined;
+    const f = joined ?? this.fly(key, epoch, timeoutMs, fetch, onAnswer);
     f.waiting++;
-    const deadline = timeoutMs === undefined ? Infinity : this.now() + timeoutMs;
-    const ownTimeout = deadline < f.deadline ? timeoutMs : undefined;
-    return waitAsCaller(f.promise, signal, ownTimeout, () => {
-      if (--f.waiting === 0) f.controller.abort(new ConnectError("every caller of the request left", Code.Canceled));
+    if (joined === undefined) {
+      // The caller who started the flight waits on its own request, which carries its deadline.
+      return waitAsCaller(f.promise, signal, undefined, () => this.leave(key, f));
+    }
+    this.metrics.cacheCoalesced++;
+    const wait = waitAsCaller(f.promise, signal, timeoutMs, () => this.leave(key, f));
+    if (timeoutMs === undefined) return wait;
+    const deadline = performance.now() + timeoutMs;
+    if (deadline <= f.deadline) return wait;
+    // The flight ends before this caller's deadline: if it ends for lack of
+    // time, the caller sends (or joins) another request with the time it has left.
+    return wait.catch((e: unknown) => {
+      const left = Math.floor(deadline - performance.now());
+      if (codeOf(e) !== Code.DeadlineExceeded || signal?.aborted || left < 1) throw e;
+      return this.shared(key, epoch, coalesce, signal, left, fetch, onAnswer);
     });
   }
 
-  /** Starts a flight no caller waits on (a background refresh). */
+  /**
+   * Refreshes `key` in the background: no caller waits on it, and its answer
+   * is kept if `onAnswer` says so. `timeoutMs` undefined takes the client's.
+   * With a `waitUntil` (the call's, else the client's), the refresh is handed
+   * to it and is a flight that misses join. Without one, the platform may
+   * cancel it with the request that started it, so no call joins it and
+   * nothing waits on it: it is bounded by its deadline and simply dropped.
+   * Joins a flight already in progress for `key` instead of starting another.
+   * Settles (at the latest at the deadline, unless the platform cancelled it).
+   */
   background(
     key: CacheKey,
     epoch: number,
     timeoutMs: number | undefined,
+    callWaitUntil: WaitUntil | undefined,
     fetch: (signal: AbortSignal, timeoutMs: number | undefined) => Promise<UnaryResponse>,
     onAnswer: (response: UnaryResponse) => void,
   ): Promise<UnaryResponse> {
-    const existing = this.flights.get(key);
-    if (existing !== undefined && existing.epoch === epoch) return existing.promise;
-    return this.fly(key, epoch, timeoutMs, fetch, onAnswer).promise;
+    const existing = this.joinable(key, epoch);
+    if (existing !== undefined) return existing.promise;
+    const refreshMs = timeoutMs ?? this.backgroundOptions.timeoutMs;
+    const waitUntil = callWaitUntil ?? this.backgroundOptions.waitUntil;
+    if (waitUntil === undefined) return this.send(new AbortController().signal, refreshMs, fetch, onAnswer);
+    const flight = this.fly(key, epoch, refreshMs, fetch, onAnswer);
+    // Held by the cache until it settles, so callers who join and leave never abort it.
+    flight.waiting++;
+    const settled = flight.promise.then(noop, noop);
+    try {
+      waitUntil(settled);
+    } catch {
+      // A waitUntil that throws (Workers' ctx.waitUntil called without its ctx)
+      // keeps nothing alive: the refresh is left to chance, and not joined.
+      if (this.flights.get(key) === flight) this.flights.delete(key);
+    }
+    return flight.promise;
+  }
+
+  /** The flight a call may join for `key`, dropping it if its deadline has passed. */
+  private joinable(key: CacheKey, epoch: number): Flight | undefined {
+    const flight = this.flights.get(key);
+    if (flight === undefined || flight.epoch !== epoch) return undefined;
+    if (performance.now() >= flight.deadline) {
+      // Its request should have ended by now: one the runtime cancelled without settling it.
+      this.flights.delete(key);
+      return undefined;
+    }
+    return flight;
+  }
+
+  /** A caller left the flight early; the last one out aborts it. */
+  private leave(key: CacheKey, flight: Flight): void {
+    if (--flight.waiting > 0) return;
+    if (this.flights.get(key) === flight) this.flights.delete(key);
+    flight.controller.abort(new ConnectError("every caller of the request left", Code.Canceled));
+  }
+
+  private send(
+    signal: AbortSignal,
+    timeoutMs: number | undefined,
+    fetch: (signal: AbortSignal, timeoutMs: number | undefined) => Promise<UnaryResponse>,
+    onAnswer: (response: UnaryResponse) => void,
+  ): Promise<UnaryResponse> {
+    return fetch(signal, timeoutMs).then((response) => {
+      onAnswer(response);
+      return response;
+    });
   }
 
   private fly(
@@ -166,15 +254,13 @@ export class ResponseCache {
     fetch: (signal: AbortSignal, timeoutMs: number | undefined) => Promise<UnaryResponse>,
     onAnswer: (response: UnaryResponse) => void,
   ): Flight {
+    const started = performance.now();
+    this.sweep(started);
     const controller = new AbortController();
-    const promise = fetch(controller.signal, timeoutMs).then((response) => {
-      onAnswer(response);
-      return response;
-    });
     const flight: Flight = {
-      promise,
+      promise: this.send(controller.signal, timeoutMs, fetch, onAnswer),
       controller,
-      deadline: timeoutMs === undefined ? Infinity : this.now() + timeoutMs,
+      deadline: timeoutMs === undefined ? Infinity : started + timeoutMs,
       epoch,
       waiting: 0,
     };
@@ -183,10 +269,19 @@ export class ResponseCache {
       if (this.flights.get(key) === flight) this.flights.delete(key);
     };
     // Also marks the rejection handled when every caller has left.
-    promise.then(land, land);
+    flight.promise.then(land, land);
     return flight;
   }
+
+  /** Drops flights past their deadline that no call has looked up since (they never settle). */
+  private sweep(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + SWEEP_INTERVAL_MS;
+    for (const [key, flight] of this.flights) if (now >= flight.deadline) this.flights.delete(key);
+  }
 }
+
+function noop(): void {}
 
 function deepFreeze(value: unknown): void {
   if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;

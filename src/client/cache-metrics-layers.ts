@@ -1,7 +1,9 @@
 import type { Transport } from "@connectrpc/connect";
+import { checkWaitUntil } from "../cache/background-wait-until.js";
 import { resolveCacheOptions, type CacheOptions } from "../cache/cache-options.js";
-import { ResponseCache } from "../cache/response-cache.js";
+import { ResponseCache, type BackgroundOptions } from "../cache/response-cache.js";
 import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
+import { clientDefaults } from "./client-options.js";
 import { ClientMetrics, type ClientMetricsSnapshot, type PoolStats } from "../metrics/client-metrics.js";
 import { createMethodMetricsTransport } from "../metrics/method-metrics-transport.js";
 import type { CircuitState } from "../resilience/circuit-breaker.js";
@@ -32,14 +34,19 @@ export interface CacheMetricsLayers {
 
 /**
  * Builds the cache and metrics layers; `cacheOptions` undefined means no
- * cache. Bad cache options throw `InvalidArgument` naming the option.
+ * cache. `background` is what the cache's background refreshes take from the
+ * client (its `timeoutMs`, as given, and `waitUntil`). Bad cache options and
+ * a `waitUntil` that is not a function throw `InvalidArgument` naming the option.
  */
 export function createCacheMetricsLayers(
   cacheOptions: CacheOptions | undefined,
+  background: { timeoutMs: number | undefined; waitUntil: unknown },
   onEvent?: (event: ClientEvent) => void,
 ): CacheMetricsLayers {
+  checkWaitUntil(background.waitUntil, "waitUntil");
   const metrics = new ClientMetrics(onEvent);
-  const cache = cacheOptions ? new ResponseCache(resolveCacheOptions(cacheOptions), metrics) : undefined;
+  const refresh: BackgroundOptions = { timeoutMs: background.timeoutMs ?? clientDefaults.timeoutMs, waitUntil: background.waitUntil };
+  const cache = cacheOptions ? new ResponseCache(resolveCacheOptions(cacheOptions), metrics, refresh) : undefined;
   const pools: Partial<Record<ServiceName, { stats(): PoolStats }>> = {};
   const now = () => performance.now();
   return {

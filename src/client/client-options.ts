@@ -1,6 +1,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { TcpTransportOptions } from "../tcp/tcp-transport-options.js";
 import type { MicroBatchOptions } from "../batching/micro-batch-options.js";
+import type { WaitUntil } from "../cache/background-wait-until.js";
 import type { CacheOptions } from "../cache/cache-options.js";
 import type { ClientEvent } from "../metrics/client-event.js";
 import type { CircuitBreakerOptions } from "../resilience/circuit-breaker.js";
@@ -183,6 +184,16 @@ export interface ClientOptions {
    * (see {@link CacheOptions}). Per call: the `cacheControl` context value.
    */
   cache?: boolean | CacheOptions;
+  /**
+   * Keeps the cache's background refreshes alive after the call that started
+   * them has answered: a `(promise) => void` such as Vercel's `waitUntil`
+   * from `@vercel/functions`. On a platform that cancels a request's work
+   * once it has answered (Cloudflare Workers), a refresh without it is
+   * usually lost; per call, the `backgroundWaitUntil` context value (e.g.
+   * `(p) => ctx.waitUntil(p)`) takes precedence. Default none: a refresh is
+   * then bounded by its deadline and never joined by other calls.
+   */
+  waitUntil?: WaitUntil;
   /**
    * Micro-batching: `predictLTV` calls made in the same tick (or within
    * `windowMs`) go out as one `PredictLTVBatch`. Default off (it trades a

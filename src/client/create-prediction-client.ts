@@ -52,7 +52,7 @@ export function createPredictionClientOn(platform: RuntimePlatform, options: Pre
   if (storageReads !== undefined && !(Array.isArray(storageReads) && storageReads.length === 0)) {
     throw invalidArgument("cache.storageReads", "createPredictionClient has no storage service; use createClient");
   }
-  const layers = createCacheMetricsLayers(cacheOptions);
+  const layers = createCacheMetricsLayers(cacheOptions, { timeoutMs: options.timeoutMs, waitUntil: options.waitUntil });
   if (options.endpoint === undefined) throw invalidArgument("endpoint", "is required: a URL string or { url, ... }");
   const { endpoint } = base.resolve({ endpoint: options.endpoint });
   const transport = base.connect(endpoint!);

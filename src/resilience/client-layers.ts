@@ -19,7 +19,7 @@ import { createRetryTransport, type RetryOptions } from "./retry-transport.js";
 /** The options of `createClient` that configure the layers built here (documented on `ClientOptions`). */
 export type ClientLayerOptions = Pick<
   ClientOptions,
-  "cache" | "batching" | "retry" | "hedging" | "circuitBreaker" | "fallback" | "onEvent"
+  "cache" | "batching" | "retry" | "hedging" | "circuitBreaker" | "fallback" | "onEvent" | "timeoutMs" | "waitUntil"
 >;
 
 /** The layers of one client, and what `metrics()` and `circuitBreakerState()` read. */
@@ -63,7 +63,7 @@ export function createClientLayers(options: ClientLayerOptions): ClientLayers {
   checkSnapshots(breakerOptions);
 
   // The cache and metrics are built last, so option errors come in the same order as ever.
-  const base = createCacheMetricsLayers(cacheOptions, options.onEvent);
+  const base = createCacheMetricsLayers(cacheOptions, { timeoutMs: options.timeoutMs, waitUntil: options.waitUntil }, options.onEvent);
   const { metrics, now } = base;
   const emit = (event: ClientEvent) => metrics.emit(event);
   const breakers: Partial<Record<ServiceName, CircuitBreaker>> = {};

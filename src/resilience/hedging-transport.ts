@@ -1,8 +1,9 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
+import { waitAsCaller } from "./caller-wait.js";
 import { linkedAbort } from "./linked-abort.js";
 import type { RetryBudget } from "./retry-budget.js";
 
@@ -39,7 +40,9 @@ const WINDOW = 2_000;
 /**
  * Hedges `predictLTV`: one extra attempt after the hedging delay, only while
  * the retry budget allows extra load and enough deadline is left; the loser
- * is aborted. Every other method passes through.
+ * is aborted. The caller gets `DeadlineExceeded` or `Canceled` at its own
+ * deadline or abort whatever its attempts do, and both are then aborted.
+ * Every other method passes through.
  */
 export function createHedgingTransport(
   next: Transport,
@@ -76,7 +79,8 @@ export function createHedgingTransport(
       const started = now();
       const delayMs = hedgeDelay();
       const attempts = [linkedAbort(signal)];
-      return new Promise((resolve, reject) => {
+      let abandon!: () => void;
+      const hedged = new Promise<UnaryResponse>((resolve, reject) => {
         let settled = false;
         let failures = 0;
         let firstError: unknown;
@@ -92,7 +96,7 @@ export function createHedgingTransport(
               observe(now() - attemptStarted);
               if (index === 1) metrics.hedgeWins++;
               finish(index);
-              resolve(response as never);
+              resolve(response);
             },
             (e: unknown) => {
               attempt.unlink();
@@ -114,6 +118,13 @@ export function createHedgingTransport(
             if (i !== winner) a.abort(new ConnectError("hedged attempt lost", Code.Canceled));
           });
         };
+        // The caller left (its deadline or signal): no hedge, and no attempt left running.
+        abandon = () => {
+          if (settled) return;
+          settled = true;
+          finish(-1);
+          for (const a of attempts) a.unlink();
+        };
         launch(0, timeoutMs);
         const remaining = timeoutMs === undefined ? Infinity : timeoutMs - delayMs;
         if (remaining > minDelayMs) {
@@ -127,6 +138,9 @@ export function createHedgingTransport(
           }, delayMs);
         }
       });
+      // The caller's own deadline and signal hold even if an attempt never
+      // settles (a runtime that cancelled its request without settling it).
+      return waitAsCaller(hedged, signal, timeoutMs, () => abandon()) as never;
     },
     stream: (...args) => next.stream(...args),
   };
