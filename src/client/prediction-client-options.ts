@@ -3,7 +3,8 @@ import type { ClientOptions, Endpoint } from "./client-options.js";
 /**
  * Options of {@link createPredictionClient}: the prediction endpoint, and the
  * options it shares with `createClient` (`timeoutMs` default 100 ms, `auth`,
- * `interceptors` default none, `cache` default on; each documented on
+ * `interceptors` default none, `cache` default on, `maxResponseBytesInFlight`
+ * default 64 MiB; each documented on
  * {@link ClientOptions}). The cache caches `predictLTV` only: a non-empty
  * `cache.storageReads` is refused.
  *
@@ -14,7 +15,8 @@ import type { ClientOptions, Endpoint } from "./client-options.js";
  *
  * @public
  */
-export interface PredictionClientOptions extends Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "cache"> {
+export interface PredictionClientOptions
+  extends Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "cache" | "maxResponseBytesInFlight"> {
   /**
    * The prediction service (`syncvalue.v1.SyncValueService`): a URL string or
    * endpoint options, as `ClientOptions.prediction`. Required.
