@@ -93,7 +93,7 @@ export interface EndpointOptions {
    * body streams in, so a larger one fails the call with `ResourceExhausted`
    * at the first chunk past the cap, never buffered whole. Default 4 MiB
    * (4,194,304), gRPC's own default receive limit: a prediction answer is
-   * under 1 KB, a 10,000-request batch about 2.5 MB. For `tcp(s)://` urls
+   * under 1 KB, a 1,000-request batch (the batch limit) about 250 KB. For `tcp(s)://` urls
    * use `tcp.maxFrameBytes`.
    */
   maxResponseBytes?: number;
