@@ -33,21 +33,24 @@ export function guardHttpClient(inner: UniversalClientFn, limits: ResponseLimits
       throw mapReset(e);
     }
     const counter = limits && new ResponseBytes(limits.maxResponseBytes, limits.budget);
-    return { ...res, body: guardedBody(res.body, counter) };
+    return { ...res, body: guardedBody(res.body, counter, req.signal) };
   };
 }
 
-function guardedBody(body: AsyncIterable<Uint8Array>, counter: ResponseBytes | undefined): AsyncIterable<Uint8Array> {
+function guardedBody(body: AsyncIterable<Uint8Array>, counter: ResponseBytes | undefined, signal: AbortSignal | undefined): AsyncIterable<Uint8Array> {
   return {
     [Symbol.asyncIterator]() {
       const it = body[Symbol.asyncIterator]();
       // States: reading -> ended (body done, failed or abandoned); the budget's share is released once.
+      // Connect aborts each call's signal once the call settles: a body its reader left half read is released then.
       let ended = false;
       const end = () => {
         if (ended) return;
         ended = true;
+        signal?.removeEventListener("abort", end);
         counter?.release();
       };
+      if (counter) signal?.addEventListener("abort", end, { once: true });
       return {
         async next() {
           let r: IteratorResult<Uint8Array>;
