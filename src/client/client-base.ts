@@ -6,12 +6,13 @@ import { invalidArgument } from "../validation/invalid-argument.js";
 import { checkAuthToken } from "./bearer-auth.js";
 import { clientDefaults, type ClientOptions, type Endpoint } from "./client-options.js";
 import { createDefaultDeadlineTransport } from "./default-deadline-transport.js";
-import { resolveEndpoint, type ResolvedEndpoint } from "./resolved-endpoint.js";
+import { checkByteCount, resolveEndpoint, type ResolvedEndpoint } from "./resolved-endpoint.js";
+import { ResponseBudget } from "./response-budget.js";
 import type { ManagedTransport, RuntimePlatform, TransportContext } from "./runtime-platform.js";
 import { createFailingTransport } from "./unavailable-transport.js";
 
 /** The options every client has (documented on `ClientOptions`). */
-export type BaseClientOptions = Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors">;
+export type BaseClientOptions = Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "maxResponseBytesInFlight">;
 
 /**
  * What `createClient` and `createPredictionClient` are both built on: their
@@ -49,7 +50,7 @@ export interface ClientBase {
 
 /**
  * Checks the options every client shares (`options` itself, `timeoutMs`,
- * `interceptors`, `auth`), throwing `InvalidArgument` naming the option.
+ * `interceptors`, `auth`, `maxResponseBytesInFlight`), throwing `InvalidArgument` naming the option.
  */
 export function createClientBase(platform: RuntimePlatform, options: BaseClientOptions): ClientBase {
   if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
@@ -66,7 +67,8 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
     checkAuthToken(options.auth);
     authToken = options.auth.token;
   }
-  const context: TransportContext = { interceptors: options.interceptors ?? [], authToken };
+  const inFlightBytes = checkByteCount(options.maxResponseBytesInFlight, "maxResponseBytesInFlight") ?? clientDefaults.maxResponseBytesInFlight;
+  const context: TransportContext = { interceptors: options.interceptors ?? [], authToken, responseBudget: new ResponseBudget(inFlightBytes) };
   const open: ManagedTransport[] = [];
   let closed = false;
   const closedTransport = createFailingTransport("client is closed", Code.FailedPrecondition);

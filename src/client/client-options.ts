@@ -89,6 +89,16 @@ export interface EndpointOptions {
   /** HTTP/2 keep-alive; see {@link Http2KeepaliveOptions} for the defaults. */
   http2?: Http2KeepaliveOptions;
   /**
+   * Largest response body one call of an `http(s)://` endpoint accepts, in
+   * bytes (after any HTTP content decoding on fetch runtimes); counted as the
+   * body streams in, so a larger one fails the call with `ResourceExhausted`
+   * at the first chunk past the cap, never buffered whole. Default 4 MiB
+   * (4,194,304), gRPC's own default receive limit: a prediction answer is
+   * under 1 KB, a 1,000-request batch (the batch limit) about 250 KB. For `tcp(s)://` urls
+   * use `tcp.maxFrameBytes`.
+   */
+  maxResponseBytes?: number;
+  /**
    * TLS of an `https://` url on Node: `ca` (PEM, replaces the trust store),
    * `cert` and `key` (mutual TLS, both or neither), `serverName` (SNI and
    * verification; default the URL's host), `rejectUnauthorized` (default
@@ -229,6 +239,14 @@ export interface ClientOptions {
    */
   fallback?: boolean | FallbackOptions;
   /**
+   * Largest total of response bytes the client holds at once for its calls
+   * in flight over `http(s)://` endpoints (all endpoints together): the call
+   * whose bytes would cross it fails with `ResourceExhausted`, so many large
+   * answers at once cannot exhaust the process. Default 64 MiB (67,108,864).
+   * Each stream message is bounded by `maxResponseBytes` only.
+   */
+  maxResponseBytesInFlight?: number;
+  /**
    * Receives retry, hedge, break, half-open, close and fallback events
    * (see {@link ClientEvent}); called synchronously, errors ignored. Default none.
    */
@@ -243,6 +261,8 @@ export interface ClientOptions {
 export const clientDefaults = {
   timeoutMs: 100,
   httpVersion: "2",
+  maxResponseBytes: 4 * 1024 * 1024,
+  maxResponseBytesInFlight: 64 * 1024 * 1024,
   http2: {
     pingIntervalMs: 10_000,
     pingTimeoutMs: 5_000,

@@ -18,6 +18,8 @@ export interface ResolvedHttpEndpoint {
   readonly http2: Required<Http2KeepaliveOptions>;
   /** TLS settings of an `https://` endpoint (checked); undefined: the runtime's defaults. */
   readonly tls: SocketTlsOptions | undefined;
+  /** Largest response body of one call, in bytes. */
+  readonly maxResponseBytes: number;
 }
 
 /** A `tcp(s)://` endpoint; the TCP transport validates its own options. */
@@ -73,6 +75,9 @@ export function resolveEndpoint(
         throw invalidArgument(field, "protocol, httpVersion and http2 apply to http(s):// urls only");
       }
       if (options.tls !== undefined) throw invalidArgument(`${field}.tls`, "applies to https:// urls; use tcp.tls for tcps://");
+      if (options.maxResponseBytes !== undefined) {
+        throw invalidArgument(`${field}.maxResponseBytes`, "applies to http(s):// urls; use tcp.maxFrameBytes for tcp(s)://");
+      }
       if (options.tcp !== undefined && (options.tcp === null || typeof options.tcp !== "object")) {
         throw invalidArgument(`${field}.tcp`, "must be an object");
       }
@@ -103,7 +108,17 @@ export function resolveEndpoint(
     httpVersion,
     http2: resolveHttp2(options.http2, `${field}.http2`),
     tls: options.tls === undefined ? undefined : checkTls(options.tls, `${field}.tls`),
+    maxResponseBytes: checkByteCount(options.maxResponseBytes, `${field}.maxResponseBytes`) ?? clientDefaults.maxResponseBytes,
   };
+}
+
+/** A byte cap: a positive safe integer, or undefined for the default. */
+export function checkByteCount(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw invalidArgument(field, "must be a positive integer of bytes");
+  }
+  return value;
 }
 
 /** Checks the shape of TLS options; PEM contents are left to the TLS stack. */

@@ -1,5 +1,6 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { Client, Interceptor, Transport } from "@connectrpc/connect";
+import type { ResponseBudget } from "./response-budget.js";
 import type { ResolvedHttpEndpoint, ResolvedTcpEndpoint } from "./resolved-endpoint.js";
 
 /** A transport that owns connections and can release them. */
@@ -16,6 +17,8 @@ export interface TransportContext {
   readonly interceptors: Interceptor[];
   /** `auth.token`: each transport sends it its own way (header, TCP handshake). */
   readonly authToken: string | undefined;
+  /** Response bytes held for calls in flight, shared by the client's HTTP transports (`maxResponseBytesInFlight`). */
+  readonly responseBudget: ResponseBudget;
 }
 
 /**

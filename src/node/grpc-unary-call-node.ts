@@ -4,6 +4,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
 import { decodeMessage, encodeMessage } from "../protobuf-codec/index.js";
+import { ResponseBytes } from "../client/response-budget.js";
+import type { ResponseLimits } from "./guarded-http-client-node.js";
+import { errorFromResetCode } from "./http2-reset-code.js";
 
 /** What one lean gRPC unary call needs besides the message. */
 export interface GrpcUnaryCallOptions {
@@ -12,8 +15,8 @@ export interface GrpcUnaryCallOptions {
   signal: AbortSignal | undefined;
   /** Request headers as a plain object (lower-case names). */
   headers: http2.OutgoingHttpHeaders;
-  /** Largest response message accepted. */
-  readMaxBytes: number;
+  /** The call's response cap and the client's budget of bytes in flight. */
+  limits: ResponseLimits;
 }
 
 /** The answer of a unary call: the message and the raw HTTP/2 header blocks. */
@@ -23,7 +26,7 @@ export interface GrpcUnaryResult<O extends DescMessage> {
   trailer: http2.IncomingHttpHeaders;
 }
 
-const { NGHTTP2_CANCEL } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
 
 /**
  * One unary gRPC call straight on an HTTP/2 stream: one write of the
@@ -60,9 +63,12 @@ export function grpcUnaryCall<I extends DescMessage, O extends DescMessage>(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const signal = options.signal;
 
+    // Counted as the body streams in; released once the call settles (the message is parsed by then).
+    const counter = new ResponseBytes(options.limits.maxResponseBytes, options.limits.budget, 5);
     const finish = (err: ConnectError | undefined, result?: GrpcUnaryResult<O>) => {
       if (settled) return;
       settled = true;
+      counter.release();
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       if (err) {
@@ -87,6 +93,8 @@ export function grpcUnaryCall<I extends DescMessage, O extends DescMessage>(
         s.close(NGHTTP2_CANCEL);
         return;
       }
+      // Node detaches a closed stream from its session: keep it to tell a lost connection from a reset.
+      const session = s.session;
       let header: http2.IncomingHttpHeaders | undefined;
       let trailer: http2.IncomingHttpHeaders | undefined;
       const chunks: Buffer[] = [];
@@ -103,24 +111,34 @@ export function grpcUnaryCall<I extends DescMessage, O extends DescMessage>(
       s.on("data", (chunk: Buffer) => {
         manager.notifyResponseByteRead(s);
         received += chunk.byteLength;
-        if (received > options.readMaxBytes + 5) {
-          finish(new ConnectError(`message larger than ${options.readMaxBytes} bytes`, Code.ResourceExhausted));
+        const tooMuch = counter.add(chunk.byteLength);
+        if (tooMuch) {
+          finish(tooMuch);
           return;
         }
         chunks.push(chunk);
       });
       s.on("trailers", (t) => (trailer = t));
-      s.on("error", (e: unknown) => finish(errorFromStream(e)));
+      s.on("error", (e: unknown) => {
+        // A reset by the server: Node raises this before `close`, which maps `rstCode` by the spec's table.
+        if ((e as { code?: unknown }).code === "ERR_HTTP2_STREAM_ERROR") return;
+        finish(errorFromStream(e));
+      });
       s.on("close", () => {
         if (settled) return;
         // Trailers-only responses carry the status in the header block.
         const status = trailer ?? (header && header["grpc-status"] !== undefined ? header : undefined);
         if (!status) {
-          // Node closes the streams of a session whose socket closed with RST code CANCEL
-          // itself: that is a lost connection (Unavailable), not a caller's cancellation.
-          const sessionGone = s.session === undefined || s.session.closed || s.session.destroyed;
-          const rst = s.rstCode === NGHTTP2_CANCEL && sessionGone ? undefined : resetError(s.rstCode);
-          finish(rst ?? new ConnectError("stream closed without gRPC status", Code.Unavailable));
+          // Node closes the streams of a session whose socket closed itself (RST code CANCEL):
+          // that is a lost connection (Unavailable), not a reset by the server.
+          if (session === undefined || session.closed || session.destroyed) {
+            finish(new ConnectError("connection closed before the gRPC status arrived", Code.Unavailable));
+          } else if (s.rstCode !== undefined && s.rstCode !== NGHTTP2_NO_ERROR) {
+            finish(errorFromResetCode(s.rstCode));
+          } else {
+            // The server ended the stream (or reset it with NO_ERROR) without a status: gRPC says Internal.
+            finish(new ConnectError("protocol error: stream ended without grpc-status", Code.Internal));
+          }
           return;
         }
         if (status["grpc-status"] !== "0") {
@@ -164,24 +182,6 @@ function abortError(signal: AbortSignal): ConnectError {
   const reason: unknown = signal.reason;
   if (reason instanceof ConnectError) return reason;
   return new ConnectError("operation was aborted", Code.Canceled, undefined, undefined, reason);
-}
-
-function resetError(rstCode: number | undefined): ConnectError | undefined {
-  const c = http2.constants;
-  switch (rstCode) {
-    case undefined:
-    case c.NGHTTP2_NO_ERROR:
-    case c.NGHTTP2_STREAM_CLOSED:
-      return undefined;
-    case c.NGHTTP2_REFUSED_STREAM:
-      return new ConnectError(`http/2 stream refused (0x${rstCode.toString(16)})`, Code.Unavailable);
-    case c.NGHTTP2_CANCEL:
-      return new ConnectError("http/2 stream cancelled", Code.Canceled);
-    case c.NGHTTP2_ENHANCE_YOUR_CALM:
-      return new ConnectError("http/2 stream reset: enhance your calm", Code.ResourceExhausted);
-    default:
-      return new ConnectError(`http/2 stream reset (0x${rstCode.toString(16)})`, Code.Internal);
-  }
 }
 
 const unavailableCodes = new Set([

@@ -1,11 +1,6 @@
 import { create, isMessage, type DescMethodUnary } from "@bufbuild/protobuf";
 import type { Interceptor, Transport } from "@connectrpc/connect";
-import {
-  Http2SessionManager,
-  createConnectTransport,
-  createGrpcTransport,
-  createGrpcWebTransport,
-} from "@connectrpc/connect-node";
+import { Http2SessionManager, createNodeHttpClient } from "@connectrpc/connect-node";
 import type * as http2 from "node:http2";
 import type * as https from "node:https";
 import { bearerAuthInterceptor } from "../client/bearer-auth.js";
@@ -13,10 +8,10 @@ import type { ResolvedHttpEndpoint } from "../client/resolved-endpoint.js";
 import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
 import { FreezeDetector } from "../client/freeze-detector.js";
 import { lazyUnaryResponse } from "../client/lazy-unary-response.js";
+import { failStreamsClosedUnanswered } from "./guarded-http-client-node.js";
 import { grpcUnaryCall, toHeaders } from "./grpc-unary-call-node.js";
+import { createStockTransport } from "./stock-transport-node.js";
 
-/** Largest response message the lean gRPC path accepts: 64 MiB. */
-const READ_MAX_BYTES = 64 * 1024 * 1024;
 const USER_AGENT = "syncvalue-node";
 /** Period of the freeze detector's ticker, and the unexplained extra gap taken for a freeze (the TCP pool's `freezeGapMs` default). */
 const FREEZE_TICK_MS = 1000;
@@ -37,12 +32,13 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
     ...(context.authToken !== undefined ? [bearerAuthInterceptor(context.authToken)] : []),
     ...context.interceptors,
   ];
-  const common = { baseUrl: endpoint.baseUrl, interceptors, useBinaryFormat: true };
+  const limits = { maxResponseBytes: endpoint.maxResponseBytes, budget: context.responseBudget };
+  const common = { protocol: endpoint.protocol, baseUrl: endpoint.baseUrl, interceptors, limits };
   const tls = nodeTlsOptions(endpoint);
   if (endpoint.httpVersion === "1.1") {
     // The same node:tls fields (ca, cert, key, servername, rejectUnauthorized) as an https request's.
-    const h1 = { ...common, httpVersion: "1.1" as const, ...(tls ? { nodeOptions: tls as https.RequestOptions } : {}) };
-    const transport = endpoint.protocol === "connect" ? createConnectTransport(h1) : createGrpcWebTransport(h1);
+    const httpClient = createNodeHttpClient({ httpVersion: "1.1", nodeOptions: tls as https.RequestOptions | undefined });
+    const transport = createStockTransport({ ...common, httpClient });
     // node:http's global agent owns HTTP/1.1 sockets: nothing of ours to close.
     return { unary: transport.unary, stream: transport.stream, close: async () => {} };
   }
@@ -50,13 +46,9 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
   const { sessions, ...keepalive } = endpoint.http2;
   const managers = Array.from({ length: sessions }, () => new Http2SessionManager(endpoint.baseUrl, keepalive, tls));
   const inFlight = new Array<number>(sessions).fill(0);
-  const stock: Transport[] = managers.map((sessionManager) => {
-    const options = { ...common, httpVersion: "2" as const, sessionManager };
-    return endpoint.protocol === "grpc"
-      ? createGrpcTransport(options)
-      : endpoint.protocol === "connect"
-        ? createConnectTransport(options)
-        : createGrpcWebTransport(options);
+  const stock: Transport[] = managers.map((m) => {
+    const view = failStreamsClosedUnanswered(m);
+    return createStockTransport({ ...common, httpClient: createNodeHttpClient({ httpVersion: "2", sessionProvider: () => view }) });
   });
   const pick = () => {
     let best = 0;
@@ -100,7 +92,7 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
       const message = isMessage(input, method.input) ? input : create(method.input, input);
       return track(
         i,
-        grpcUnaryCall(managers[i]!, path, method, message, { timeoutMs, signal, headers, readMaxBytes: READ_MAX_BYTES }).then(
+        grpcUnaryCall(managers[i]!, path, method, message, { timeoutMs, signal, headers, limits }).then(
           (r) => lazyUnaryResponse(method, r.message, () => toHeaders(r.header), () => toHeaders(r.trailer)),
         ),
       );

@@ -4,12 +4,14 @@ import type { ServiceName } from "../metrics/client-event.js";
 import { fullJitterBackoffMs } from "./backoff.js";
 import { canceledBy, codeOf } from "./call-errors.js";
 import { isIdempotent } from "./idempotent-methods.js";
+import { isNotProcessed } from "./not-processed.js";
 import type { RetryBudget, RetryBudgetOptions } from "./retry-budget.js";
 
 /**
  * Options of automatic retries (`createClient({ retry })`). Only idempotent
  * calls are retried: every prediction call and storage read, never
- * `LearnConcept`, `LearnAssociation` or `Flush`. Streams are never retried.
+ * `LearnConcept`, `LearnAssociation` or `Flush`, unless the server refused
+ * the call unprocessed (HTTP/2 `REFUSED_STREAM`). Streams are never retried.
  *
  * @public
  */
@@ -46,7 +48,8 @@ export const retryDefaults = {
 } as const;
 
 /**
- * Retries failed unary calls of idempotent methods on retryable codes, with
+ * Retries failed unary calls of idempotent methods (and of any method the
+ * server refused unprocessed, see `isNotProcessed`) on retryable codes, with
  * exponential backoff and full jitter, inside the call's deadline (each
  * attempt gets what is left of it) and within the shared {@link RetryBudget}.
  */
@@ -67,9 +70,9 @@ export function createRetryTransport(
 
   return {
     async unary(method, signal, timeoutMs, header, input, contextValues) {
-      if (!isIdempotent(method) || maxAttempts <= 1) {
-        return next.unary(method, signal, timeoutMs, header, input, contextValues);
-      }
+      if (maxAttempts <= 1) return next.unary(method, signal, timeoutMs, header, input, contextValues);
+      // A write is sent again only when the server provably did not process it (HTTP/2 REFUSED_STREAM).
+      const idempotent = isIdempotent(method);
       const deadline = timeoutMs === undefined ? Infinity : now() + timeoutMs;
       for (let attempt = 0; ; attempt++) {
         const remaining = deadline - now();
@@ -86,7 +89,7 @@ export function createRetryTransport(
           return response;
         } catch (e) {
           const code = codeOf(e);
-          if (!retryable.has(code) || signal?.aborted) throw e;
+          if (!retryable.has(code) || signal?.aborted || (!idempotent && !isNotProcessed(e))) throw e;
           budget.onFailure();
           if (attempt + 1 >= maxAttempts) throw e;
           if (!budget.canRetry()) {

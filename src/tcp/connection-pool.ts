@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { FreezeDetector } from "../client/freeze-detector.js";
 import { callSignalReason, toAbortSignal, type CallSignal } from "./call-signal.js";
 import { fullJitterDelay } from "./backoff.js";
+import { answerBounds } from "./msgpack-bounds.js";
 import { decodeMsgpack } from "./msgpack-codec.js";
 import { readTagged } from "./tagged-value.js";
 import { TcpConnection, isNotWrittenError, type FrameDecode, type TcpConnectionOptions } from "./tcp-connection.js";
@@ -339,7 +340,7 @@ export class ConnectionPool {
         ),
       this.settings.verifyTimeoutMs,
     );
-    const probeDecode = (payload: Uint8Array) => readTagged(decodeMsgpack(payload));
+    const probeDecode = (payload: Uint8Array) => readTagged(decodeMsgpack(payload, answerBounds));
     conn.send(this.probeFrame.slice(), probeDecode, controller.signal).then(
       () => {
         clearTimeout(timer);

@@ -1,6 +1,7 @@
 import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { AnswerCheck, AnswerHistory } from "./answer-echo.js";
 import { MsgpackWriter } from "./msgpack-writer.js";
 import { TcpProtocolError, describeWireValue } from "./protocol-error.js";
 import { connectErrorFromWire, errorVariant, readTagged } from "./tagged-value.js";
@@ -24,6 +25,11 @@ export interface TcpMethodBinding<I extends DescMessage = DescMessage, O extends
    * for an `Error` answer, a {@link TcpProtocolError} for anything unexpected.
    */
   decodeResponse(value: unknown): MessageShape<O>;
+  /**
+   * Client: checks a decoded answer against the request it is matched with
+   * (see `answer-echo.ts`); throws a {@link TcpProtocolError} on a mismatch.
+   */
+  checkAnswer(request: MessageShape<I>, response: MessageShape<O>, history: AnswerHistory): void;
   /** Server: the request's variant body (after the tag) to a message. */
   decodeRequest(body: unknown, bare: boolean): MessageShape<I>;
   /** Server: the response frame, structs positional as rmp-serde writes them. */
@@ -31,7 +37,7 @@ export interface TcpMethodBinding<I extends DescMessage = DescMessage, O extends
 }
 
 /** Per-method deviations from the generic mapping. */
-export interface MethodBindingOptions<O extends DescMessage> {
+export interface MethodBindingOptions<I extends DescMessage, O extends DescMessage> {
   requestVariant: string;
   responseVariant: string;
   /**
@@ -42,6 +48,8 @@ export interface MethodBindingOptions<O extends DescMessage> {
   bareResponse?: { message: () => MessageShape<O>; accepts: (message: MessageShape<O>) => string | undefined };
   /** Rewrites a response body before the generic reader sees it (e.g. `StatsOk` with 8 fields). */
   normalizeResponseBody?: (body: unknown) => unknown;
+  /** What the answer must echo of its request; default nothing. */
+  checkAnswer?: AnswerCheck<I, O>;
 }
 
 /**
@@ -51,9 +59,10 @@ export interface MethodBindingOptions<O extends DescMessage> {
  */
 export function createMethodBinding<I extends DescMessage, O extends DescMessage>(
   method: DescMethodUnary<I, O>,
-  options: MethodBindingOptions<O>,
+  // I and O come from the method, not from `checkAnswer`.
+  options: MethodBindingOptions<NoInfer<I>, NoInfer<O>>,
 ): TcpMethodBinding<I, O> {
-  const { requestVariant, responseVariant, bareResponse, normalizeResponseBody } = options;
+  const { requestVariant, responseVariant, bareResponse, normalizeResponseBody, checkAnswer } = options;
   const input = method.input;
   const output = method.output;
   const bareRequest = input.fields.length === 0;
@@ -92,6 +101,10 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
       if (tagged.bare) throw new TcpProtocolError(`${responseVariant}: expected fields, got a bare variant`);
       const body = normalizeResponseBody ? normalizeResponseBody(tagged.body) : tagged.body;
       return readMessage(output, body, responseVariant);
+    },
+    checkAnswer(request, response, history) {
+      const problem = checkAnswer?.(request, response, history);
+      if (problem !== undefined) throw new TcpProtocolError(`${responseVariant}: ${problem}`);
     },
     decodeRequest(body, bare) {
       if (bareRequest) {

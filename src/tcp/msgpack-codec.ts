@@ -2,6 +2,7 @@
 // probing for the optional native addon, which cost ~10 ms of every cold start
 // and did not decode our small frames faster).
 import { Unpackr } from "msgpackr/unpack";
+import { checkMsgpackBounds, type MsgpackBounds } from "./msgpack-bounds.js";
 import { TcpProtocolError } from "./protocol-error.js";
 
 /**
@@ -34,9 +35,11 @@ const unpackr = new Unpackr({
 
 /**
  * Decodes one MessagePack value. Malformed or truncated input raises a
- * {@link TcpProtocolError}.
+ * {@link TcpProtocolError}; so does a value beyond `bounds` (checked before
+ * anything is decoded, see `checkMsgpackBounds`), when given.
  */
-export function decodeMsgpack(payload: Uint8Array): unknown {
+export function decodeMsgpack(payload: Uint8Array, bounds?: MsgpackBounds): unknown {
+  if (bounds !== undefined) checkMsgpackBounds(payload, bounds);
   try {
     return unpackr.unpack(payload);
   } catch (e) {

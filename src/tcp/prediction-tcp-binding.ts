@@ -1,4 +1,5 @@
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { batchEcho, predictionEcho } from "./answer-echo.js";
 import { createMethodBinding, type TcpMethodBinding } from "./method-binding.js";
 
 /**
@@ -13,11 +14,12 @@ const m = SyncValueService.method;
 export const predictLtvTcpBinding = createMethodBinding(m.predictLTV, {
   requestVariant: "PredictLTV",
   responseVariant: "PredictLTVOk",
+  checkAnswer: predictionEcho,
 });
 
 /** Bindings of the unary `syncvalue.v1.SyncValueService` methods. */
 export const predictionTcpBindings: readonly TcpMethodBinding[] = [
   predictLtvTcpBinding,
-  createMethodBinding(m.predictLTVBatch, { requestVariant: "PredictLTVBatch", responseVariant: "PredictLTVBatchOk" }),
+  createMethodBinding(m.predictLTVBatch, { requestVariant: "PredictLTVBatch", responseVariant: "PredictLTVBatchOk", checkAnswer: batchEcho }),
   createMethodBinding(m.getModelHealth, { requestVariant: "GetModelHealth", responseVariant: "GetModelHealthOk" }),
 ] as TcpMethodBinding[];

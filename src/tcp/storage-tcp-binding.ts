@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { FlushResponseSchema, StorageService } from "../gen/sutra/storage/storage_pb.js";
+import { findPathEcho, queryConceptEcho, vectorSearchEcho, writeSequenceEcho } from "./answer-echo.js";
 import { createMethodBinding, type TcpMethodBinding } from "./method-binding.js";
 import { TcpProtocolError } from "./protocol-error.js";
 import { isPlainObject } from "./wire-message.js";
@@ -24,12 +25,12 @@ function dropStatsVectors(body: unknown): unknown {
 
 /** Bindings of every `sutra.storage.StorageService` method. */
 export const storageTcpBindings: readonly TcpMethodBinding[] = [
-  createMethodBinding(m.learnConcept, { requestVariant: "LearnConcept", responseVariant: "LearnConceptOk" }),
-  createMethodBinding(m.queryConcept, { requestVariant: "QueryConcept", responseVariant: "QueryConceptOk" }),
-  createMethodBinding(m.learnAssociation, { requestVariant: "LearnAssociation", responseVariant: "LearnAssociationOk" }),
+  createMethodBinding(m.learnConcept, { requestVariant: "LearnConcept", responseVariant: "LearnConceptOk", checkAnswer: writeSequenceEcho }),
+  createMethodBinding(m.queryConcept, { requestVariant: "QueryConcept", responseVariant: "QueryConceptOk", checkAnswer: queryConceptEcho }),
+  createMethodBinding(m.learnAssociation, { requestVariant: "LearnAssociation", responseVariant: "LearnAssociationOk", checkAnswer: writeSequenceEcho }),
   createMethodBinding(m.getNeighbors, { requestVariant: "GetNeighbors", responseVariant: "GetNeighborsOk" }),
-  createMethodBinding(m.findPath, { requestVariant: "FindPath", responseVariant: "FindPathOk" }),
-  createMethodBinding(m.vectorSearch, { requestVariant: "VectorSearch", responseVariant: "VectorSearchOk" }),
+  createMethodBinding(m.findPath, { requestVariant: "FindPath", responseVariant: "FindPathOk", checkAnswer: findPathEcho }),
+  createMethodBinding(m.vectorSearch, { requestVariant: "VectorSearch", responseVariant: "VectorSearchOk", checkAnswer: vectorSearchEcho }),
   createMethodBinding(m.getStats, {
     requestVariant: "GetStats",
     responseVariant: "StatsOk",

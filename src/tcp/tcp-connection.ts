@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
+import { createAnswerHistory, type AnswerHistory } from "./answer-echo.js";
 import { FrameDecoder } from "./frame-codec.js";
 import { callSignalReason, type CallSignal } from "./call-signal.js";
 import { TcpProtocolError, isTcpProtocolError } from "./protocol-error.js";
@@ -46,8 +47,12 @@ export interface TcpConnectionOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Decodes a response frame; may throw a `ConnectError` (server error) or a `TcpProtocolError` (poisons). */
-export type FrameDecode<T> = (payload: Uint8Array) => T;
+/**
+ * Decodes a response frame, given what the connection remembers of its
+ * earlier answers; may throw a `ConnectError` (server error) or a
+ * `TcpProtocolError` (poisons).
+ */
+export type FrameDecode<T> = (payload: Uint8Array, history: AnswerHistory) => T;
 
 /** A request that could not be written because the connection was already closed: safe to send elsewhere. */
 export class NotWrittenError extends ConnectError {
@@ -75,6 +80,7 @@ export class TcpConnection {
   private readonly decoder: FrameDecoder;
   private readonly inFlight: InFlight[] = [];
   private closeError: ConnectError | undefined;
+  private readonly history = createAnswerHistory();
   /** `performance.now()` of the last frame sent or received: idle time for verification and idle close. */
   lastActivity = performance.now();
   /** Set by the pool: the connection must pass a health round trip before the next request. */
@@ -291,11 +297,11 @@ export class TcpConnection {
       if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
       let value: unknown;
       try {
-        value = entry.decode(frame);
+        value = entry.decode(frame, this.history);
       } catch (e) {
         entry.reject(e);
         if (isTcpProtocolError(e)) {
-          this.poison(e);
+          this.poison(e, true);
           return;
         }
         continue;
@@ -308,9 +314,13 @@ export class TcpConnection {
     }
   }
 
-  /** The stream is in doubt: fail the head request with `error`, the rest with Unavailable, and close. */
-  private poison(error: ConnectError): void {
-    const head = this.inFlight.shift();
+  /**
+   * The stream is in doubt: fail the head request with `error` (unless it
+   * already failed with it: its answer was the bad frame), the rest with
+   * Unavailable, and close.
+   */
+  private poison(error: ConnectError, headFailed = false): void {
+    const head = headFailed ? undefined : this.inFlight.shift();
     if (head) {
       if (head.onAbort) head.signal!.removeEventListener("abort", head.onAbort);
       head.reject(error);

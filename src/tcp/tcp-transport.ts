@@ -15,6 +15,7 @@ import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import { CallDeadline, callSignalReason, type CallSignal } from "./call-signal.js";
 import { ConnectionPool, type ConnectionPoolStats } from "./connection-pool.js";
 import type { TcpMethodBinding } from "./method-binding.js";
+import { answerBounds } from "./msgpack-bounds.js";
 import { decodeMsgpack } from "./msgpack-codec.js";
 import { MsgpackWriter } from "./msgpack-writer.js";
 import { pipelineInOrder } from "./pipeline-in-order.js";
@@ -119,7 +120,15 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
         new ConnectError(`request: encodes to ${frame.byteLength - 4} bytes, above the ${o.maxFrameBytes}-byte frame cap (maxFrameBytes)`, Code.InvalidArgument),
       );
     }
-    return pool.request(frame, (payload) => binding.decodeResponse(decodeMsgpack(payload)), signal);
+    return pool.request(
+      frame,
+      (payload, history) => {
+        const response = binding.decodeResponse(decodeMsgpack(payload, answerBounds));
+        binding.checkAnswer(message, response, history);
+        return response;
+      },
+      signal,
+    );
   }
 
   /**

@@ -1,6 +1,8 @@
 import { create, type DescMessage, type DescMethodUnary, type MessageInitShape } from "@bufbuild/protobuf";
 import { ConnectError, createContextValues, type ContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { runUnaryCall } from "@connectrpc/connect/protocol";
+import { checkByteCount } from "../client/resolved-endpoint.js";
+import { ResponseBudget } from "../client/response-budget.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import { createCallSignal } from "./call-signal.js";
 import { connectUnaryProtocol } from "./connect-unary-protocol.js";
@@ -23,6 +25,10 @@ const maxTimerMs = 2_147_483_647;
  * - The call's `signal` cancels it: `Canceled`.
  * - Unreachable server, connection lost: `Unavailable`.
  * - Redirects are never followed (`redirect: "manual"`): `Unknown`.
+ * - A response body over `maxResponseBytes` (4 MiB by default), or one that
+ *   would take the bodies held for the calls in flight over
+ *   `maxResponseBytesInFlight` (64 MiB), fails the call with
+ *   `ResourceExhausted` as soon as the cap is crossed.
  * - Streaming RPCs are refused with `Unimplemented` (fetch cannot stream a
  *   request body); pass connect-web's transport to Connect's `createClient`
  *   for server streaming or JSON.
@@ -40,12 +46,22 @@ const maxTimerMs = 2_147_483_647;
  * @public
  */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
+  return createFetchTransportSharing(options, undefined);
+}
+
+/**
+ * {@link createFetchTransport} whose calls count their response bytes in
+ * `budget` (a client's, shared by its transports) instead of a budget of
+ * their own from `maxResponseBytesInFlight`.
+ */
+export function createFetchTransportSharing(options: FetchTransportOptions, budget: ResponseBudget | undefined): Transport {
   const o = checkOptions(options);
   const interceptors = o.interceptors ?? [];
   const config: FetchUnaryConfig = {
     protocol: (o.protocol ?? fetchTransportDefaults.protocol) === "grpc-web" ? grpcWebUnaryProtocol : connectUnaryProtocol,
     fetch: o.fetch,
     maxResponseBytes: o.maxResponseBytes ?? fetchTransportDefaults.maxResponseBytes,
+    responseBudget: budget ?? new ResponseBudget(o.maxResponseBytesInFlight ?? fetchTransportDefaults.maxResponseBytesInFlight),
   };
   const baseUrl = o.baseUrl.replace(/\/+$/, "");
   const authorization = o.authToken === undefined ? undefined : `Bearer ${o.authToken}`;
@@ -108,7 +124,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
 /** Checks the options before anything is built; errors name the option. */
 function checkOptions(options: FetchTransportOptions): FetchTransportOptions {
   if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
-  const { baseUrl, protocol, interceptors, authToken, maxResponseBytes, fetch } = options;
+  const { baseUrl, protocol, interceptors, authToken, maxResponseBytes, maxResponseBytesInFlight, fetch } = options;
   if (typeof baseUrl !== "string" || !/^https?:\/\/[^/]/i.test(baseUrl)) {
     throw invalidArgument("baseUrl", "must be an http:// or https:// URL such as https://ltv.example.com");
   }
@@ -127,9 +143,8 @@ function checkOptions(options: FetchTransportOptions): FetchTransportOptions {
   if (authToken !== undefined && (typeof authToken !== "string" || authToken === "" || /[\0-\x1f\x7f]/.test(authToken))) {
     throw invalidArgument("authToken", "must be a non-empty string without control characters");
   }
-  if (maxResponseBytes !== undefined && (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes <= 0)) {
-    throw invalidArgument("maxResponseBytes", "must be a positive integer of bytes");
-  }
+  checkByteCount(maxResponseBytes, "maxResponseBytes");
+  checkByteCount(maxResponseBytesInFlight, "maxResponseBytesInFlight");
   if (fetch !== undefined && typeof fetch !== "function") throw invalidArgument("fetch", "must be a function");
   return options;
 }

@@ -1,7 +1,7 @@
 import type { ResolvedHttpEndpoint } from "../client/resolved-endpoint.js";
 import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
-import { createFetchTransport } from "./create-fetch-transport.js";
+import { createFetchTransportSharing } from "./create-fetch-transport.js";
 
 /**
  * Connect or gRPC-web over the runtime's `fetch` (edge runtimes, browsers,
@@ -14,11 +14,15 @@ export function createFetchHttpTransport(endpoint: ResolvedHttpEndpoint, context
   }
   // fetch has no per-request trust store or client certificate: refuse rather than ignore.
   if (endpoint.tls !== undefined) throw invalidArgument("tls", "custom TLS needs Node; fetch runtimes use their platform's trust store");
-  const transport = createFetchTransport({
-    baseUrl: endpoint.baseUrl,
-    protocol: endpoint.protocol,
-    interceptors: context.interceptors,
-    authToken: context.authToken,
-  });
+  const transport = createFetchTransportSharing(
+    {
+      baseUrl: endpoint.baseUrl,
+      protocol: endpoint.protocol,
+      interceptors: context.interceptors,
+      authToken: context.authToken,
+      maxResponseBytes: endpoint.maxResponseBytes,
+    },
+    context.responseBudget,
+  );
   return { unary: transport.unary, stream: transport.stream, close: async () => {} };
 }

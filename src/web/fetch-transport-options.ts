@@ -29,11 +29,18 @@ export interface FetchTransportOptions {
    */
   authToken?: string;
   /**
-   * Largest response body accepted, in bytes after any HTTP content
-   * decoding; a larger one fails the call with `ResourceExhausted`.
-   * @defaultValue 67108864 (64 MiB)
+   * Largest response body of one call, in bytes after any HTTP content
+   * decoding; counted while it streams in, so a larger one fails the call
+   * with `ResourceExhausted` at the first chunk past the cap.
+   * @defaultValue 4194304 (4 MiB, gRPC's default receive limit)
    */
   maxResponseBytes?: number;
+  /**
+   * Largest total of response bytes held at once for the transport's calls
+   * in flight; the call whose bytes would cross it fails with `ResourceExhausted`.
+   * @defaultValue 67108864 (64 MiB)
+   */
+  maxResponseBytesInFlight?: number;
   /**
    * The `fetch` to call (a wrapper for tracing, a test double of a real server).
    * @defaultValue the global `fetch`, looked up at each call
@@ -48,5 +55,6 @@ export interface FetchTransportOptions {
  */
 export const fetchTransportDefaults = {
   protocol: "connect",
-  maxResponseBytes: 64 * 1024 * 1024,
+  maxResponseBytes: 4 * 1024 * 1024,
+  maxResponseBytesInFlight: 64 * 1024 * 1024,
 } as const;

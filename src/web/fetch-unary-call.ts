@@ -2,6 +2,7 @@ import { fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
 // protobuf-es here, not the compiled codec of src/protobuf-codec/: @connectrpc/connect's ConnectError
 // imports fromBinary, so its reflection ships in every bundle anyway, and the codec would add bytes.
 import { Code, ConnectError, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
+import { ResponseBytes, type ResponseBudget } from "../client/response-budget.js";
 import { discardBody, readBodyBytes } from "./read-body-bytes.js";
 import type { UnaryWireProtocol } from "./unary-wire-protocol.js";
 
@@ -11,6 +12,8 @@ export interface FetchUnaryConfig {
   /** undefined: the global `fetch`, looked up at each call. */
   readonly fetch: typeof fetch | undefined;
   readonly maxResponseBytes: number;
+  /** Response bytes held by the calls in flight, with their cap. */
+  readonly responseBudget: ResponseBudget;
 }
 
 /** The parts of Connect's `UnaryRequest` the call reads (interceptors may have changed them). */
@@ -26,7 +29,8 @@ export type FetchUnaryRequest<I extends DescMessage, O extends DescMessage> = Pi
  * `ConnectError`:
  * - the request's signal aborted: its reason (`Canceled`, `DeadlineExceeded`);
  * - fetch failed to reach the server or lost the connection: `Unavailable`;
- * - a redirect: `Unknown`; an oversized body: `ResourceExhausted`;
+ * - a redirect: `Unknown`; a body over the call's cap, or over what the
+ *   calls in flight may hold together: `ResourceExhausted`;
  * - otherwise whatever the protocol reads from the response.
  */
 export async function fetchUnaryCall<I extends DescMessage, O extends DescMessage>(
@@ -55,7 +59,7 @@ export async function fetchUnaryCall<I extends DescMessage, O extends DescMessag
   const readBody = async () => {
     let body: Uint8Array;
     try {
-      body = await readBodyBytes(response, config.maxResponseBytes);
+      body = await readBodyBytes(response, new ResponseBytes(config.maxResponseBytes, config.responseBudget));
     } catch (e) {
       throw callFailure(e, signal);
     }

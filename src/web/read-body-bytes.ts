@@ -1,28 +1,35 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import type { ResponseBytes } from "../client/response-budget.js";
 
 /**
- * Reads a whole response body, refusing more than `maxBytes` with
- * `ResourceExhausted` (the body is cancelled, so a hostile or broken server
- * cannot make the client buffer without bound). `Content-Length` is not
- * trusted for this: with a `Content-Encoding`, fetch inflates the body and
- * the decoded size is what counts. Read errors propagate as thrown by fetch;
+ * Reads a whole response body, counting each chunk with `counter` (the call's
+ * cap and the client's budget): past either, the body is cancelled and the
+ * read fails with `ResourceExhausted`, so a hostile or broken server cannot
+ * make the client buffer without bound. `Content-Length` is not trusted for
+ * this: with a `Content-Encoding`, fetch inflates the body and the decoded
+ * size is what counts. The budget's share is released once the body is read
+ * (the caller parses it at once). Read errors propagate as thrown by fetch;
  * the caller tells an abort from a lost connection.
  */
-export async function readBodyBytes(response: Response, maxBytes: number): Promise<Uint8Array> {
+export async function readBodyBytes(response: Response, counter: ResponseBytes): Promise<Uint8Array> {
   const body = response.body;
   if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      reader.cancel().catch(() => {});
-      throw new ConnectError(`response body is larger than ${maxBytes} bytes (maxResponseBytes)`, Code.ResourceExhausted);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      const tooMuch = counter.add(value.byteLength);
+      if (tooMuch) {
+        reader.cancel().catch(() => {});
+        throw tooMuch;
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    counter.release();
   }
   // Nearly every unary answer arrives in one chunk: hand it over without a copy.
   if (chunks.length === 1) return chunks[0]!;

@@ -53,7 +53,9 @@ describe("raw TCP client against a hostile server", () => {
           const i = requestNo++;
           connOfRequest[i] = conn;
           if (i % 2 === 1) {
-            s.write(predictLtvTcpBinding.encodeResponse(create(LTVPredictionResponseSchema, { requestId: `good-${i}` })));
+            // Echoes the request's id (the client checks it); modelVersion tells which answer this is.
+            const answer = { requestId: `x-${(i - 1) / 2}`, modelVersion: `good-${i}` };
+            s.write(predictLtvTcpBinding.encodeResponse(create(LTVPredictionResponseSchema, answer)));
             continue;
           }
           const h = hostile[(i / 2) % cases]!;
@@ -89,7 +91,7 @@ describe("raw TCP client against a hostile server", () => {
         const i = requestNo;
         const good = await client.prediction.predictLTV({ requestId: `x-${c}`, customerId: "c", platform: "meta" }, { timeoutMs: 3000 });
         // The good answer is the server's answer to this request, not a leftover of the hostile one.
-        expect(good.requestId).toBe(`good-${i}`);
+        expect(good.modelVersion).toBe(`good-${i}`);
         if (bad !== undefined) expect(connOfRequest[i]).not.toBe(connOfRequest[i - 1]);
       }
     } finally {
