@@ -165,6 +165,11 @@ describe("runtimes", () => {
       expectSameAsNode(result);
       // HTTP unless asked: a Worker cannot pool sockets; asked, TCP goes through cloudflare:sockets.
       expectTransportChoice(result, "http", "works");
+      if (server.ready.tcp) {
+        // createPredictionClient carries raw TCP in a Worker only when given `tcpTransport` (its bundle stays small).
+        expect(result.steps["predictionClient.tcpWithout"]).toMatchObject({ ok: false, code: "Unimplemented", message: expect.stringMatching(/^endpoint: .*tcpTransport/) });
+        expect(ok(result.steps["predictionClient.tcp"])).toEqual(ok(node.steps.predictLTV));
+      }
     } finally {
       await mf.dispose();
     }
