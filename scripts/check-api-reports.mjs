@@ -7,8 +7,9 @@
 // cannot ship without a reviewed API report.
 // Each config must read the declarations Node's `import` loads for its entry.
 // `npm run build` first.
-// Usage: node scripts/check-api-reports.mjs [--local]
-//   --local  update the reports in etc/ instead of failing when they differ (`npm run api`)
+// Usage: node scripts/check-api-reports.mjs [--local] [--package-json FILE]
+//   --local              update the reports in etc/ instead of failing when they differ (`npm run api`)
+//   --package-json FILE  read the entries from FILE instead of package.json (tests)
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +17,8 @@ import apiExtractor from "@microsoft/api-extractor";
 
 const { Extractor, ExtractorConfig } = apiExtractor;
 const root = fileURLToPath(new URL("..", import.meta.url));
-const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
+const pkgArg = process.argv.indexOf("--package-json");
+const pkg = JSON.parse(readFileSync(pkgArg > 0 ? process.argv[pkgArg + 1] : `${root}package.json`, "utf8"));
 const localBuild = process.argv.includes("--local");
 
 /** The `types` a condition set reaches in an "exports" target (first match in key order, as Node and TypeScript pick). */
@@ -48,6 +50,8 @@ for (const e of missing) {
       `and "apiReport.reportFileName" to "syncvalue-${stem}.api.md", then run \`npm run api\` and commit etc/syncvalue-${stem}.api.md.`,
   );
 }
+// Before any report is built: nothing else is worth waiting for until every entry has one.
+if (problems.length) fail();
 
 for (const e of entries.filter((x) => !missing.includes(x))) {
   const config = ExtractorConfig.loadFileAndPrepare(`${root}${e.config}`);
@@ -67,8 +71,10 @@ for (const e of entries.filter((x) => !missing.includes(x))) {
   }
 }
 
-if (problems.length) {
+if (problems.length) fail();
+console.log(`api reports: ${entries.length} entries, ${entries.map((e) => e.name).join(", ")}`);
+
+function fail() {
   console.error(`api reports: ${problems.length} problem(s)\n  ${problems.join("\n  ")}`);
   process.exit(1);
 }
-console.log(`api reports: ${entries.length} entries, ${entries.map((e) => e.name).join(", ")}`);
