@@ -25,7 +25,7 @@ export interface PredictionClientOptions extends Pick<ClientOptions, "timeoutMs"
    * Raw TCP for a `tcp(s)://` endpoint in a Cloudflare Worker: pass
    * `createTcpTransport` (exported by `syncvalue`). The Workers build of this
    * client leaves the TCP transport out unless it is passed here, so an HTTP
-   * Worker's bundle does not carry it (about 10 KB gzipped); without it a
+   * Worker's bundle does not carry it (about 17 KB gzipped); without it a
    * `tcp(s)://` endpoint there fails with `Unimplemented`. Node, Bun and Deno
    * have TCP built in and do not need it (it is accepted and not used); Vercel
    * edge and browsers have no sockets either way. Default: none.
