@@ -5,7 +5,7 @@
 // needed) into .build/examples/NAME.mjs, leaving packages external, then runs
 // it with the remaining arguments. `npm run build` first.
 // Usage: npm run example -- NAME [ARGS...]   (e.g. npm run example -- bid-only-embed)
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -24,5 +24,7 @@ if (!existsSync(`${root}dist/index-node.js`)) {
 const stem = name.replace(/\.ts$/, "");
 const outfile = `${root}.build/examples/${stem}.mjs`;
 await build({ entryPoints: [`${root}examples/${stem}.ts`], bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", outfile, sourcemap: true, logLevel: "warning" });
-const run = spawnSync(process.execPath, ["--enable-source-maps", outfile, ...args], { stdio: "inherit" });
-process.exit(run.status ?? 1);
+const child = spawn(process.execPath, ["--enable-source-maps", outfile, ...args], { stdio: "inherit" });
+// A long-running example (the bidder service) stops on SIGINT/SIGTERM: pass them on rather than orphan it.
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
