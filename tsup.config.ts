@@ -19,8 +19,10 @@ const msgpackrNoEval: Plugin = {
 // - cli/syncvalue-cli: `npx syncvalue serve`
 // - index-bun, index-deno, index-workerd: the runtimes' own builds
 // The edge core and the runtime builds come from the second and third blocks.
+// Each block's `name` prefixes its lines in `npm run build` (scripts/build.mjs).
 export default defineConfig([
   {
+    name: "node, server, bid, cli",
     entry: {
       "index-node": "src/index-node.ts",
       "server/index": "src/server/index.ts",
@@ -42,6 +44,7 @@ export default defineConfig([
     // shared chunk would defeat. msgpackr is swapped for its no-eval build
     // (edge runtimes forbid code generation; Bun and Deno need no native
     // addon). No `clean` here: the first block empties dist/.
+    name: "edge core and runtime builds",
     entry: [
       "src/**/*.ts",
       "!src/**/*.d.ts",
@@ -68,6 +71,7 @@ export default defineConfig([
   },
   {
     // `require("syncvalue")` outside Node: the edge core as one CommonJS file.
+    name: "edge core, CommonJS",
     entry: { index: "src/index.ts" },
     format: ["cjs"],
     dts: true,
@@ -78,6 +82,7 @@ export default defineConfig([
   {
     // Examples run against the built package, as a user's code would:
     // `syncvalue` resolves to dist/ through package.json "exports".
+    name: "examples",
     entry: [
       "examples/demo.ts",
       "examples/aws-lambda-handler.ts",

@@ -67,6 +67,7 @@ export async function handler(event: BidEvent): Promise<{ statusCode: number; bo
   });
   return {
     statusCode: 200,
-    body: JSON.stringify({ noBid: decision.noBid, bidCpm: decision.bidCpm, predictedLtv: decision.predictedLtv, source: decision.source ?? null }),
+    // `reason` says why, for a bid (ai_prediction, ...) and above all for a no-bid (below_floor, budget_exhausted, ...).
+    body: JSON.stringify({ noBid: decision.noBid, bidCpm: decision.bidCpm, reason: decision.reason, predictedLtv: decision.predictedLtv, source: decision.source ?? null }),
   };
 }

@@ -4,7 +4,8 @@
  * a prediction, e.g. one pushed with the bid request or read from its own
  * store. The clock and the seed are injected, so the output is reproducible.
  *
- * Run: `npx tsx examples/bid-only-embed.ts` (or the built `.build/examples/bid-only-embed.js`).
+ * Run: `npm run build && npm run example -- bid-only-embed` (esbuild, a dev dependency, runs the
+ * TypeScript; `npm test` also builds it to `.build/examples/bid-only-embed.js`).
  */
 import { createBidder } from "syncvalue/bid";
 

@@ -1,5 +1,5 @@
 import { createBidder, createSeededRandom, type BidDecision, type Bidder } from "syncvalue/bid";
-import type { LTVPredictionResponse } from "syncvalue";
+import { PredictionStatus, type LTVPredictionResponse } from "syncvalue";
 
 
 const DAY_MS = 86_400_000;
@@ -57,7 +57,10 @@ export function bidsFor(predictions: LTVPredictionResponse[], platformOf: Map<st
       decisions++;
       const tally = tallies[i]!;
       if (decision.noBid) {
-        tally.noBids.set(decision.reason, (tally.noBids.get(decision.reason) ?? 0) + 1);
+        // A prediction that is neither SUCCESS nor FALLBACK (here: INSUFFICIENT_DATA, customers with no
+        // purchase) is a `prediction_failed` no-bid: name the status, since nothing failed.
+        const reason = decision.reason === "prediction_failed" ? `prediction ${PredictionStatus[a.p.status]}` : decision.reason;
+        tally.noBids.set(reason, (tally.noBids.get(reason) ?? 0) + 1);
         return;
       }
       tally.bids++;

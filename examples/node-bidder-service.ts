@@ -13,6 +13,9 @@
  * SYNCVALUE_TOKEN (optional), SYNCVALUE_TIMEOUT_MS (default 30), PORT (default 0: a free port). It prints
  * `bidder service listening http://127.0.0.1:PORT` once ready and stops
  * cleanly on SIGINT/SIGTERM.
+ *
+ * Run: `npx syncvalue serve` in one shell (the reference server: HTTP on 8080,
+ * TCP on 50051), then `npm run build && npm run example -- node-bidder-service`.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import { createClient, PredictionStatus } from "syncvalue";

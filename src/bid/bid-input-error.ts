@@ -10,7 +10,7 @@ export type BidInputErrorCode = "invalid_argument";
  * Thrown synchronously by the bid helpers when an option or an input is
  * invalid: a NaN or out-of-range conversion rate, an unknown auction type, a
  * negative floor or budget, and so on. The message starts with the field name,
- * in the same "<field>: <what is wrong>" style as the rest of the SDK.
+ * in the same `<field>: <what is wrong>` style as the rest of the SDK.
  *
  * `syncvalue/bid` has no runtime dependency, so it cannot throw a
  * `ConnectError`; applications that want one can map it:

@@ -12,8 +12,8 @@ export interface PiPacingOptions {
 }
 
 /**
- * A PI controller on the cumulative pacing error `e = planned fraction -
- * spent fraction` (positive when behind plan). The log of the bid multiplier
+ * A PI controller on the cumulative pacing error
+ * `e = planned fraction - spent fraction` (positive when behind plan). The log of the bid multiplier
  * is `kp e + ki I`, clamped to `[log minMultiplier, 0]` so bids never exceed
  * the value. Anti-windup by conditional integration: while the output is
  * saturated, the integral does not grow further in the saturating direction.

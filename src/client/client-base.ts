@@ -87,7 +87,8 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
       }
       for (const [field, r] of Object.entries(resolved)) {
         if (r.kind === "tcp" && !platform.createTcpTransport) {
-          throw new ConnectError(`${field}: tcp:// endpoints need a runtime with sockets; use an http(s):// endpoint here`, Code.Unimplemented);
+          const why = platform.tcpRefusal ?? "tcp:// endpoints need a runtime with sockets; use an http(s):// endpoint here";
+          throw new ConnectError(`${field}: ${why}`, Code.Unimplemented);
         }
       }
       return resolved as Partial<Record<keyof typeof endpoints, ResolvedEndpoint>>;

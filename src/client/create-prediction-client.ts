@@ -45,7 +45,12 @@ export interface PredictionClient {
 /** Builds a prediction-only client on the given runtime's transports; see `createPredictionClient`. */
 export function createPredictionClientOn(platform: RuntimePlatform, options: PredictionClientOptions): PredictionClient {
   // A non-object is left to the base's check, which names it.
-  if (options !== null && typeof options === "object") refuseFullClientOptions(options);
+  if (options !== null && typeof options === "object") {
+    refuseFullClientOptions(options);
+    if (options.tcpTransport !== undefined && typeof options.tcpTransport !== "function") {
+      throw invalidArgument("tcpTransport", "must be createTcpTransport (exported by syncvalue)");
+    }
+  }
   const base = createClientBase(platform, options);
   const cacheOptions = featureOption(options.cache, "cache", true);
   const storageReads: unknown = cacheOptions?.storageReads;

@@ -1,3 +1,4 @@
+import type { createTcpTransport } from "../tcp/tcp-transport.js";
 import type { ClientOptions, Endpoint } from "./client-options.js";
 
 /**
@@ -22,4 +23,14 @@ export interface PredictionClientOptions
    * endpoint options, as `ClientOptions.prediction`. Required.
    */
   endpoint: Endpoint;
+  /**
+   * Raw TCP for a `tcp(s)://` endpoint in a Cloudflare Worker: pass
+   * `createTcpTransport` (exported by `syncvalue`). The Workers build of this
+   * client leaves the TCP transport out unless it is passed here, so an HTTP
+   * Worker's bundle does not carry it (about 17 KB gzipped); without it a
+   * `tcp(s)://` endpoint there fails with `Unimplemented`. Node, Bun and Deno
+   * have TCP built in and do not need it (it is accepted and not used); Vercel
+   * edge and browsers have no sockets either way. Default: none.
+   */
+  tcpTransport?: typeof createTcpTransport;
 }

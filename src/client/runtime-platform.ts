@@ -41,6 +41,8 @@ export interface RuntimePlatform {
    * an endpoint with both a TCP and an HTTP URL then uses TCP. Default false.
    */
   readonly poolsSockets?: boolean;
+  /** Why a `tcp://` endpoint is refused without `createTcpTransport`, when it is not the lack of sockets. */
+  readonly tcpRefusal?: string;
   /** Absent where the runtime has no sockets: `tcp://` endpoints are then refused. */
   createTcpTransport?(endpoint: ResolvedTcpEndpoint, context: TransportContext): ManagedTransport;
 }

@@ -2,6 +2,7 @@ import type { ResolvedTcpEndpoint } from "../client/resolved-endpoint.js";
 import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
 import type { SocketConnector } from "../tcp/socket/runtime-socket.js";
 import { createTcpTransport } from "../tcp/tcp-transport.js";
+import { socketTcpTransport } from "./socket-tcp-transport.js";
 
 /**
  * The `createTcpTransport` of a runtime platform: the raw TCP transport over
@@ -11,12 +12,5 @@ import { createTcpTransport } from "../tcp/tcp-transport.js";
 export function tcpOverSockets(
   connect: SocketConnector,
 ): (endpoint: ResolvedTcpEndpoint, context: TransportContext) => ManagedTransport {
-  return (endpoint, context) =>
-    createTcpTransport({
-      ...endpoint.options.tcp,
-      url: endpoint.url,
-      connect,
-      authToken: context.authToken,
-      interceptors: context.interceptors,
-    });
+  return socketTcpTransport(createTcpTransport, connect);
 }

@@ -1,6 +1,6 @@
 import { createPredictionClientOn, type PredictionClient } from "../client/create-prediction-client.js";
 import type { PredictionClientOptions } from "../client/prediction-client-options.js";
-import { workerdPlatform } from "./workerd-platform.js";
+import { workerdPredictionPlatform } from "./workerd-prediction-platform.js";
 
 /**
  * Creates a client of the prediction service alone (Cloudflare Workers build): validation, the
@@ -8,9 +8,11 @@ import { workerdPlatform } from "./workerd-platform.js";
  * service, retries, hedging, circuit breaker, micro-batching or local
  * fallback, none of whose code a bundler then ships.
  *
- * Endpoints are reached as by `createClient`: in a Worker, `http(s)://` endpoints
- * use the lean unary transport over `fetch`, `tcp(s)://` ones `cloudflare:sockets`,
- * a socket per call.
+ * In a Worker, `http(s)://` endpoints use the lean unary transport over
+ * `fetch`. Raw TCP is not in this build unless asked for: a `tcp(s)://`
+ * endpoint needs `tcpTransport: createTcpTransport` (then `cloudflare:sockets`,
+ * a socket per call), and is refused with `Unimplemented` without it, so an
+ * HTTP-only Worker does not ship the TCP transport.
  * Bad options, and `createClient` options this client does not have, throw
  * `ConnectError` `InvalidArgument` naming the option; nothing is connected
  * until the first call or `warmup()`.
@@ -18,5 +20,6 @@ import { workerdPlatform } from "./workerd-platform.js";
  * @public
  */
 export function createPredictionClient(options: PredictionClientOptions): PredictionClient {
-  return createPredictionClientOn(workerdPlatform, options);
+  const tcpTransport = options !== null && typeof options === "object" ? options.tcpTransport : undefined;
+  return createPredictionClientOn(workerdPredictionPlatform(typeof tcpTransport === "function" ? tcpTransport : undefined), options);
 }

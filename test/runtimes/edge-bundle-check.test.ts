@@ -35,6 +35,18 @@ describe("edge bundle lint", () => {
     expect({ code, out }).toMatchObject({ code: 0 });
   });
 
+  it("a row per runtime, each within its limit; in a Worker, createPredictionClient over HTTP ships no raw TCP", async () => {
+    const { code, out } = await runCheck(["--max-kb-full", "1000", "--max-kb-sockets", "1000", "--json"]);
+    expect({ code, out }).toMatchObject({ code: 0 });
+    const rows = JSON.parse(out.split("\n").find((line) => line.startsWith("["))!) as { target: string; gzipBytes: number; minifiedBytesByPart: Record<string, number> }[];
+    const row = (name: string) => rows.find((r) => r.target === name)!;
+    expect(rows.map((r) => r.target)).toEqual(["edge (edge-light)", "workerd", "deno", "bun", "edge with createClient (edge-light)"]);
+    // Deno and Bun pool TCP sockets, so their builds carry msgpackr; the Worker's HTTP client does not.
+    expect(row("deno").minifiedBytesByPart.msgpackr).toBeGreaterThan(0);
+    expect(row("workerd").minifiedBytesByPart.msgpackr).toBe(0);
+    expect(row("workerd").gzipBytes).toBeLessThan(row("edge (edge-light)").gzipBytes + 2_000);
+  });
+
   it("fails when an edge function reaches a node: module", async () => {
     const { code, out } = await runCheck(["--entry", entry("node-import", `import { createClient } from "syncvalue"; import { readFileSync } from "node:fs"; export default { fetch: () => new Response(String(readFileSync && createClient)) };`)]);
     expect(code).not.toBe(0);

@@ -51,15 +51,18 @@ describe("examples", () => {
       const events = ${JSON.stringify(events)};
       const out = [];
       for (const customerId of ["c-1", "c-2", "c-1"]) out.push(JSON.parse((await handler({ customerId, platform: "meta", conversionRate: 0.02, floorCpm: 0.1, events })).body));
+      // A floor above the whole budget: a no-bid, which must say why.
+      out.push(JSON.parse((await handler({ customerId: "c-1", platform: "meta", conversionRate: 0.02, floorCpm: 1e9, events })).body));
       console.log(JSON.stringify(out));`;
     for (const url of [server.url, server.ready.tcp!]) {
       // No close(): a Lambda never closes its client, and an idle client must not keep Node alive.
       const { code, stdout, stderr } = await runNode(["--input-type=module", "-e", invoke], { SYNCVALUE_PREDICTION_URL: url, SYNCVALUE_TIMEOUT_MS: slowMachineTimeoutMs });
       expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-      const results = JSON.parse(stdout) as { noBid: boolean; bidCpm: number; predictedLtv: number; source: string }[];
-      expect(results).toHaveLength(3);
-      for (const r of results) expect(r).toMatchObject({ noBid: false, source: "AI_PREDICTION" });
+      const results = JSON.parse(stdout) as { noBid: boolean; bidCpm: number; reason: string; predictedLtv: number; source: string }[];
+      expect(results).toHaveLength(4);
+      for (const r of results.slice(0, 3)) expect(r).toMatchObject({ noBid: false, source: "AI_PREDICTION", reason: "ai_prediction" });
       expect(results[2]!.predictedLtv).toBe(results[0]!.predictedLtv);
+      expect(results[3]).toMatchObject({ noBid: true, reason: "budget_exhausted" });
     }
   });
 

@@ -165,6 +165,11 @@ describe("runtimes", () => {
       expectSameAsNode(result);
       // HTTP unless asked: a Worker cannot pool sockets; asked, TCP goes through cloudflare:sockets.
       expectTransportChoice(result, "http", "works");
+      if (server.ready.tcp) {
+        // createPredictionClient carries raw TCP in a Worker only when given `tcpTransport` (its bundle stays small).
+        expect(result.steps["predictionClient.tcpWithout"]).toMatchObject({ ok: false, code: "Unimplemented", message: expect.stringMatching(/^endpoint: .*tcpTransport/) });
+        expect(ok(result.steps["predictionClient.tcp"])).toEqual(ok(node.steps.predictLTV));
+      }
     } finally {
       await mf.dispose();
     }
@@ -177,9 +182,26 @@ describe("runtimes", () => {
     expect(inputs.filter((i) => i.startsWith("dist/index-"))).toEqual([]);
     const runtime = new EdgeRuntime({ initialCode: code });
     const query = new URLSearchParams({ http: server.url, dead: deadUrl, ...(server.ready.tcp ? { tcp: server.ready.tcp } : {}) });
-    const response = await runtime.dispatchFetch(`http://edge.local/?${query}`);
-    await response.waitUntil();
-    const result = (await response.json()) as ScenarioResult;
+    // edge-runtime runs the guest in this process: it forwards this process's unhandled rejections to the
+    // guest's `unhandledrejection` listeners, but not a late handler. The scenario's probe is handled late on
+    // purpose, so Node would print a PromiseRejectionHandledWarning into the test run; the late handler is
+    // this listener's to take.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    const onHandled = () => {};
+    process.on("warning", onWarning);
+    process.on("rejectionHandled", onHandled);
+    let result: ScenarioResult;
+    try {
+      const response = await runtime.dispatchFetch(`http://edge.local/?${query}`);
+      await response.waitUntil();
+      result = (await response.json()) as ScenarioResult;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off("rejectionHandled", onHandled);
+      process.off("warning", onWarning);
+    }
+    expect(warnings).not.toContain("PromiseRejectionHandledWarning");
     expectSameAsNode(result);
     // No sockets on Vercel's edge: HTTP, and a forced tcp:// is refused.
     expectTransportChoice(result, "http", "unimplemented");

@@ -98,6 +98,7 @@ describe("createPredictionClient options", () => {
     ["cache", () => ({ endpoint: http(), cache: "yes" })],
     ["cache.ttlMs", () => ({ endpoint: http(), cache: { ttlMs: -1 } })],
     ["cache.storageReads", () => ({ endpoint: http(), cache: { storageReads: ["queryConcept"] } })],
+    ["tcpTransport", () => ({ endpoint: http(), tcpTransport: "createTcpTransport" })],
     // createClient's options: refused, pointing at createClient, never silently ignored.
     ["retry", () => ({ endpoint: http(), retry: { maxAttempts: 2 } })],
     ["hedging", () => ({ endpoint: http(), hedging: true })],

@@ -26,7 +26,7 @@ export interface ScenarioResult {
 const day = 86_400_000;
 const refTime = 1_750_000_000_000;
 
-function predictionRequest(customerId: string, purchases: number) {
+export function predictionRequest(customerId: string, purchases: number) {
   return {
     requestId: `req-${customerId}`,
     timestampMs: BigInt(refTime),
@@ -42,7 +42,7 @@ function predictionRequest(customerId: string, purchases: number) {
 }
 
 // Only what the model decides: ids, timestamps and timings vary per call.
-function predictionFields(r: Syncvalue.LTVPredictionResponse) {
+export function predictionFields(r: Syncvalue.LTVPredictionResponse) {
   return {
     predictedLtv: r.predictedLtv,
     ltvLowerBound: r.ltvLowerBound,
