@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { maxTimeoutMs } from "./connection-limits.js";
 import type { ServerOptions } from "./create-server.js";
 
 /**
@@ -31,6 +32,18 @@ export function checkServerOptions(options: ServerOptions): void {
       throw invalid("tcp.maxFrameBytes", "must be an integer from 1 to 4294967295");
     }
     if (tcp.tls !== undefined) checkTls(tcp.tls, "tcp.tls");
+  }
+}
+
+/**
+ * A timeout in milliseconds: an integer from 1 to 2^31 - 1 (Node's timer
+ * range), or 0 when `zeroDisables`.
+ */
+export function checkTimeoutMs(value: unknown, field: string, zeroDisables: boolean): void {
+  if (value === undefined) return;
+  const min = zeroDisables ? 0 : 1;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > maxTimeoutMs) {
+    throw invalid(field, `must be an integer from ${min} to ${maxTimeoutMs} (milliseconds)${zeroDisables ? ", 0 to disable" : ""}`);
   }
 }
 
