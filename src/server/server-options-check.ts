@@ -10,7 +10,7 @@ import type { ServerOptions } from "./create-server.js";
  */
 export function checkServerOptions(options: ServerOptions): void {
   if (options === null || typeof options !== "object") throw invalid("options", "must be an object");
-  const { host, port, maxBatchSize, authToken, tls, tcp, model, store } = options;
+  const { host, port, maxBatchSize, authToken, tls, tcp, model, store, maxRequestBytes, idleTimeoutMs, handshakeTimeoutMs } = options;
   if (host !== undefined && (typeof host !== "string" || host === "")) throw invalid("host", "must be a non-empty string");
   checkPort(port, "port");
   if (maxBatchSize !== undefined && (typeof maxBatchSize !== "number" || !Number.isInteger(maxBatchSize) || maxBatchSize < 1)) {
@@ -21,6 +21,11 @@ export function checkServerOptions(options: ServerOptions): void {
     if (new TextEncoder().encode(authToken).byteLength > 4096) throw invalid("authToken", "must be at most 4096 UTF-8 bytes");
     if (/[\r\n\0]/.test(authToken)) throw invalid("authToken", "must not contain CR, LF or NUL");
   }
+  if (maxRequestBytes !== undefined && (typeof maxRequestBytes !== "number" || !Number.isInteger(maxRequestBytes) || maxRequestBytes < 1 || maxRequestBytes > 0xffffffff)) {
+    throw invalid("maxRequestBytes", "must be an integer from 1 to 4294967295");
+  }
+  checkTimeoutMs(idleTimeoutMs, "idleTimeoutMs", true);
+  checkTimeoutMs(handshakeTimeoutMs, "handshakeTimeoutMs", false);
   if (model !== undefined && typeof model !== "function") throw invalid("model", "must be a function");
   if (store !== undefined && (store === null || typeof store !== "object")) throw invalid("store", "must be a ConceptStore object");
   if (tls !== undefined) checkTls(tls, "tls");

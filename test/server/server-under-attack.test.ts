@@ -3,6 +3,8 @@
 // Its memory is read from /proc/PID/status; the bounds are generous (the
 // machine is shared), but far below what the attacks cost without the limits.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as http from "node:http";
+import * as http2 from "node:http2";
 import * as net from "node:net";
 import { Packr } from "msgpackr";
 import { createClient } from "../../src/node/create-client-node.js";
@@ -120,5 +122,111 @@ describe("TCP port under write back-pressure", () => {
     } finally {
       for (const socket of attackers) socket.destroy();
     }
+  });
+});
+
+/**
+ * POSTs a body of `totalBytes` (written lazily, 1 MiB at a time, with
+ * back-pressure) and resolves with the response status as soon as the
+ * response arrives; writing stops then. Bounded by `totalBytes` and 30 s.
+ */
+function postHuge(url: string, path: string, headers: Record<string, string>, totalBytes: number, announce = true): Promise<number> {
+  const chunk = Buffer.alloc(MiB, 0x41);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no response within 30 s")), 30_000);
+    const req = http.request(`${url}${path}`, {
+      method: "POST",
+      headers: { ...headers, ...(announce ? { "content-length": String(totalBytes) } : {}) },
+    });
+    let answered = false;
+    req.on("response", (res) => {
+      answered = true;
+      clearTimeout(timer);
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      req.destroy();
+    });
+    req.on("error", (e) => {
+      if (!answered) {
+        clearTimeout(timer);
+        reject(e);
+      }
+    });
+    let sent = 0;
+    const pump = () => {
+      while (!answered && sent < totalBytes) {
+        const n = Math.min(MiB, totalBytes - sent);
+        sent += n;
+        if (!req.write(n === MiB ? chunk : chunk.subarray(0, n))) return void req.once("drain", pump);
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
+}
+
+describe("HTTP port: token and size checked before the body is read", () => {
+  let server: Served;
+  beforeAll(async () => {
+    server = await serve([], { SYNCVALUE_AUTH_TOKEN: TOKEN });
+  });
+  afterAll(async () => {
+    await server?.kill();
+  });
+
+  it("answers two unauthenticated 256 MB Connect bodies with 401 without reading them", async () => {
+    const before = residentBytes(server.pid);
+    const peak = peakResidentBytes(server.pid, 3_000);
+    const headers = { "content-type": "application/proto", "connect-protocol-version": "1" };
+    const path = "/sutra.storage.StorageService/LearnConcept";
+    const statuses = await Promise.all([
+      postHuge(server.url, path, headers, 256 * MiB),
+      postHuge(server.url, path, { ...headers, authorization: "Bearer wrong" }, 256 * MiB, false),
+    ]);
+    expect(statuses).toEqual([401, 401]);
+    // A good client with the token is answered meanwhile.
+    const client = createClient({ storage: server.url, prediction: server.url, auth: { token: TOKEN }, timeoutMs: 10_000, ...wireOnly });
+    try {
+      expect((await client.storage.healthCheck({})).healthy).toBe(true);
+    } finally {
+      await client.close();
+    }
+    expect((await peak) - before).toBeLessThan(100 * MiB);
+  });
+
+  it("refuses an unauthenticated gRPC call over HTTP/2 with Unauthenticated from the headers", async () => {
+    const session = http2.connect(server.url);
+    try {
+      const stream = session.request({
+        ":method": "POST",
+        ":path": "/sutra.storage.StorageService/LearnConcept",
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
+      stream.on("error", () => undefined);
+      stream.write(Buffer.alloc(64 * 1024));
+      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no response within 10 s")), 10_000);
+        stream.once("response", (h) => {
+          clearTimeout(timer);
+          resolve(h);
+        });
+      });
+      expect(headers[":status"]).toBe(200);
+      expect(headers["grpc-status"]).toBe("16");
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it("refuses a body over the size limit with 413 before reading it, and counts one without content-length", async () => {
+    const headers = { "content-type": "application/proto", "connect-protocol-version": "1", authorization: `Bearer ${TOKEN}` };
+    const path = "/sutra.storage.StorageService/LearnConcept";
+    const before = residentBytes(server.pid);
+    const peak = peakResidentBytes(server.pid, 2_000);
+    expect(await postHuge(server.url, path, headers, 256 * MiB)).toBe(413);
+    // Chunked, no length announced: refused once it passes 16 MiB (Connect's ResourceExhausted is HTTP 429).
+    expect(await postHuge(server.url, path, headers, 64 * MiB, false)).toBe(429);
+    expect((await peak) - before).toBeLessThan(100 * MiB);
   });
 });

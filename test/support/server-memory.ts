@@ -8,15 +8,19 @@ export function residentBytes(pid: number): number {
 }
 
 /**
- * Samples a process's RSS every `everyMs` for `forMs` (both bounded) while
- * `during` runs, and returns the highest value seen.
+ * Samples a process's RSS every `everyMs` for `forMs` (bounded in count
+ * and time) and returns the highest value seen.
  */
 export async function peakResidentBytes(pid: number, forMs: number, everyMs = 100): Promise<number> {
   let peak = residentBytes(pid);
   const until = Date.now() + forMs;
   for (let i = 0; i < Math.ceil(forMs / everyMs) && Date.now() < until; i++) {
     await new Promise((r) => setTimeout(r, everyMs));
-    peak = Math.max(peak, residentBytes(pid));
+    try {
+      peak = Math.max(peak, residentBytes(pid));
+    } catch {
+      break; // the process is gone (its test failed and killed it)
+    }
   }
   return peak;
 }
