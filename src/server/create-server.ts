@@ -61,7 +61,7 @@ export interface ServerOptions {
   health?: ModelHealthTrackerOptions;
   /**
    * Most requests accepted in one `PredictLTVBatch`.
-   * @defaultValue 10000
+   * @defaultValue 1000, the client's own limit (`validationLimits.maxBatchSize`)
    */
   maxBatchSize?: number;
   /**
