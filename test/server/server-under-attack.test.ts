@@ -230,3 +230,81 @@ describe("HTTP port: token and size checked before the body is read", () => {
     expect((await peak) - before).toBeLessThan(100 * MiB);
   });
 });
+
+/** Resolves with how long the server took to close the socket; rejects after `withinMs`. */
+function closedWithin(socket: net.Socket, withinMs: number): Promise<number> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still open after ${withinMs} ms`)), withinMs);
+    socket.on("error", () => undefined);
+    socket.resume(); // 'close' waits for what was received to be read
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve(Date.now() - started);
+    });
+  });
+}
+
+describe("handshake timeout on both ports", () => {
+  let server: Served;
+  beforeAll(async () => {
+    // A long idle timeout: only the handshake timeout can close these connections in time.
+    server = await serve(["--handshake-timeout-ms", "1000", "--idle-timeout-ms", "60000"], { SYNCVALUE_AUTH_TOKEN: TOKEN });
+  });
+  afterAll(async () => {
+    await server?.kill();
+  });
+
+  it("closes connections that never finish their handshake, and serves a good client meanwhile", async () => {
+    const httpPort = Number(new URL(server.url).port);
+    const silentTcp = await connectRaw(server.tcpPort);
+    const stalledTcp = await connectRaw(server.tcpPort);
+    stalledTcp.write(Uint8Array.of(0, 0, 0, TOKEN.length, 0x61)); // a token that never ends
+    const silentHttp = await connectRaw(httpPort);
+    const stalledHttp = await connectRaw(httpPort);
+    stalledHttp.write("PRI * HTTP/2.0\r\n"); // half a preface
+    const closed = Promise.all([silentTcp, stalledTcp, silentHttp, stalledHttp].map((s) => closedWithin(s, 15_000)));
+    const client = createClient({ storage: server.tcpUrl, prediction: server.url, auth: { token: TOKEN }, timeoutMs: 10_000, ...wireOnly });
+    try {
+      expect((await client.storage.healthCheck({})).healthy).toBe(true);
+      expect((await client.prediction.getModelHealth({})).isHealthy).toBe(true);
+    } finally {
+      await client.close();
+    }
+    // Without the timeout they stay open (the idle timeout is a minute away).
+    for (const ms of await closed) expect(ms).toBeLessThan(15_000);
+  });
+});
+
+describe("idle timeout on both ports", () => {
+  let server: Served;
+  beforeAll(async () => {
+    server = await serve(["--idle-timeout-ms", "1000"]);
+  });
+  afterAll(async () => {
+    await server?.kill();
+  });
+
+  it("closes connections that stay silent after their handshake", async () => {
+    const httpPort = Number(new URL(server.url).port);
+    const silentTcp = await connectRaw(server.tcpPort);
+    // An answered TCP request, then silence.
+    const usedTcp = await connectRaw(server.tcpPort);
+    usedTcp.write(frame("HealthCheck"));
+    // An HTTP/2 session that sent its preface and settings, then nothing.
+    const session = http2.connect(server.url);
+    const sessionClosed = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("HTTP/2 session still open after 15 s")), 15_000);
+      session.on("error", () => undefined);
+      session.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    // An HTTP/1.1 request line without its end: the handshake is done, then silence.
+    const silentHttp1 = await connectRaw(httpPort);
+    silentHttp1.write("POST /sutra.storage.StorageService/HealthCheck HTTP/1.1\r\n");
+    const closed = Promise.all([silentTcp, usedTcp, silentHttp1].map((s) => closedWithin(s, 15_000)));
+    await Promise.all([closed, sessionClosed]);
+  });
+});
