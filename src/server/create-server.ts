@@ -22,7 +22,9 @@ import {
   defaultMaxConcurrentStreams,
   defaultMaxRequestBytes,
 } from "./connection-limits.js";
+import { createDescriptorGuard } from "./descriptor-guard.js";
 import { gateHttpRequests } from "./http-request-gate.js";
+import { logToStderr } from "./stderr-log.js";
 import { checkServerOptions } from "./server-options-check.js";
 import { createTcpServer, type TcpServer, type TcpServerOptions } from "./tcp-server.js";
 
@@ -72,6 +74,13 @@ export interface ServerOptions {
    * @defaultValue false
    */
   tcp?: boolean | Pick<TcpServerOptions, "host" | "port" | "tls" | "maxFrameBytes">;
+  /**
+   * Receives the server's rare operational messages, one line each, e.g.
+   * file descriptors running out on either port (accepting stops, so new
+   * clients get "connection refused", until some connections close) and back.
+   * @defaultValue a line on stderr, prefixed `syncvalue: `
+   */
+  log?: (message: string) => void;
   /**
    * Require this token from clients: `authorization: Bearer <token>` on every
    * RPC (else `Unauthenticated`, answered from the headers before any of the
@@ -280,6 +289,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     });
   });
   const port = (listener.address() as net.AddressInfo).port;
+  const log = options.log ?? logToStderr;
+  const guard = createDescriptorGuard({ server: listener, port, host, name: "HTTP", log });
+  listener.on("connection", (socket: net.Socket) => {
+    guard.opened();
+    socket.once("close", () => guard.closed());
+  });
+  // Once listening, an error is never a reason to crash the server.
+  listener.on("error", (e) => {
+    if (!guard.listenerError(e)) log(`HTTP port: ${e instanceof Error ? e.message : String(e)}`);
+  });
 
   let tcpServer: TcpServer | undefined;
   if (options.tcp) {
@@ -293,9 +312,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
         authToken: options.authToken,
         idleTimeoutMs,
         handshakeTimeoutMs,
+        log,
         health,
       });
     } catch (e) {
+      guard.stop();
       listener.close();
       throw e;
     }
@@ -315,7 +336,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     close() {
       closing ??= Promise.all([
         new Promise<void>((resolve) => {
-          listener.close(() => resolve());
+          if (guard.stop()) listener.close(() => resolve());
+          else resolve();
           for (const session of sessions) session.destroy();
           for (const socket of sockets) socket.destroy();
         }),

@@ -26,6 +26,7 @@ export function checkServerOptions(options: ServerOptions): void {
   }
   checkTimeoutMs(idleTimeoutMs, "idleTimeoutMs", true);
   checkTimeoutMs(handshakeTimeoutMs, "handshakeTimeoutMs", false);
+  if (options.log !== undefined && typeof options.log !== "function") throw invalid("log", "must be a function");
   if (model !== undefined && typeof model !== "function") throw invalid("model", "must be a function");
   if (store !== undefined && (store === null || typeof store !== "object")) throw invalid("store", "must be a ConceptStore object");
   if (tls !== undefined) checkTls(tls, "tls");

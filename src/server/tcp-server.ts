@@ -18,7 +18,9 @@ import {
   readAheadBytes,
   writeHighWaterBytes,
 } from "./connection-limits.js";
+import { createDescriptorGuard } from "./descriptor-guard.js";
 import { checkTimeoutMs } from "./server-options-check.js";
+import { logToStderr } from "./stderr-log.js";
 
 /**
  * Options of {@link createTcpServer}.
@@ -63,6 +65,12 @@ export interface TcpServerOptions {
    * @defaultValue 10000
    */
   handshakeTimeoutMs?: number;
+  /**
+   * Receives the server's rare operational messages, one line each: file
+   * descriptors running out (accepting stops until some close) and back.
+   * @defaultValue a line on stderr, prefixed `syncvalue: `
+   */
+  log?: (message: string) => void;
   /** Told about every connection opened and closed (e.g. `ReferenceServer.health`). */
   health?: { connectionOpened(): void; connectionClosed(): void };
   /**
@@ -303,6 +311,17 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
   });
   const port = (server.address() as net.AddressInfo).port;
   url = `${scheme}://${shown}:${port}`;
+  const log = options.log ?? logToStderr;
+  const guard = createDescriptorGuard({ server, port, host, name: "TCP", log });
+  // Raw connections, before any TLS handshake: each holds a descriptor.
+  server.on("connection", (socket: net.Socket) => {
+    guard.opened();
+    socket.once("close", () => guard.closed());
+  });
+  // Once listening, an error is never a reason to crash the server.
+  server.on("error", (e) => {
+    if (!guard.listenerError(e)) log(`TCP port: ${e instanceof Error ? e.message : String(e)}`);
+  });
   let closing: Promise<void> | undefined;
   return {
     host,
@@ -310,7 +329,8 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
     url,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        if (guard.stop()) server.close(() => resolve());
+        else resolve();
         for (const s of sockets) s.destroy();
       });
       return closing;

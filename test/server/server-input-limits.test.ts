@@ -8,8 +8,9 @@ import * as net from "node:net";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { Packr } from "msgpackr";
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import { StorageService } from "../../src/gen/sutra/storage/storage_pb.js";
-import { SyncValueService } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
+import { LTVPredictionRequestSchema, SyncValueService } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { createServer, type ReferenceServer } from "../../src/server/index.js";
 import { createMemoryConceptStore } from "../../src/server/memory-concept-store.js";
 import { validationLimits } from "../../src/validation/validation-limits.js";
@@ -102,19 +103,19 @@ describe("server input limits", () => {
 
   it("refuses prediction lists and maps over the limits, and batches over the client's batch size", async () => {
     const base = { customerId: "c", platform: "meta" };
-    const cases = [
+    const cases: Array<[MessageInitShape<typeof LTVPredictionRequestSchema>, string]> = [
       [{ ...base, eventHistory: Array.from({ length: limits.maxEventHistory + 1 }, () => ({ eventType: "click" })) }, "event_history: must have at most 10000 items"],
       [{ ...base, features: new Array<number>(limits.maxFeatures + 1).fill(1) }, "features: must have at most 4096 items"],
       [{ ...base, metadata: Object.fromEntries(Array.from({ length: limits.maxMapEntries + 1 }, (_, i) => [`k${i}`, "v"])) }, "metadata: must have at most 256 entries"],
       [{ ...base, eventHistory: [{ eventType: "click", attributes: { a: "x".repeat(limits.maxStringLength + 1) } }] }, 'event_history[0].attributes["a"]: must be at most'],
-    ] as const;
+    ];
     for (const [request, message] of cases) {
       const err = await failure(prediction.predictLTV(request));
       expect(err.code, message).toBe(Code.InvalidArgument);
       expect(err.rawMessage.startsWith(message), err.rawMessage).toBe(true);
     }
     // Inside a batch, one oversize request is an INVALID_INPUT answer; the batch goes on.
-    const batch = await prediction.predictLTVBatch({ requests: [cases[1][0], base] });
+    const batch = await prediction.predictLTVBatch({ requests: [cases[1]![0], base] });
     expect(batch.failed).toBe(1);
     expect(batch.responses[0]!.errorMessage).toMatch(/^features: must have at most/);
     const tooMany = await failure(prediction.predictLTVBatch({ requests: Array.from({ length: limits.maxBatchSize + 1 }, () => base) }));

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
+import { build } from "esbuild";
 import { Packr } from "msgpackr";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { createClient } from "../../src/node/create-client-node.js";
-import { bundleForNode } from "../support/bundle-for-node.js";
 import { spawnServer, type ServerProcess } from "../support/server-process.js";
 import { peakResidentBytes, residentBytes } from "../support/server-memory.js";
 
@@ -20,7 +21,9 @@ const packr = new Packr({ useRecords: false });
 
 let cli: string;
 beforeAll(async () => {
-  cli = await bundleForNode("src/cli/syncvalue-cli.ts", ".build/test/server-under-attack/syncvalue-cli.mjs");
+  // One file with its dependencies: a process with `ulimit -n 64` cannot open them all as modules.
+  cli = ".build/test/server-under-attack/syncvalue-cli.mjs";
+  await build({ entryPoints: ["src/cli/syncvalue-cli.ts"], outfile: cli, bundle: true, platform: "node", format: "esm", logLevel: "warning" });
 });
 
 interface Served extends ServerProcess {
@@ -307,4 +310,56 @@ describe("idle timeout on both ports", () => {
     const closed = Promise.all([silentTcp, usedTcp, silentHttp1].map((s) => closedWithin(s, 15_000)));
     await Promise.all([closed, sessionClosed]);
   });
+});
+
+describe("file descriptors running out (ulimit -n 64)", () => {
+  let server: Served;
+  beforeAll(async () => {
+    server = await serve(["--handshake-timeout-ms", "60000"], { SYNCVALUE_AUTH_TOKEN: TOKEN }, "ulimit -n 64");
+  });
+  afterAll(async () => {
+    await server?.kill();
+  });
+
+  it("refuses connections (a connection error, not a refused token), logs it once, and serves again once descriptors free up", async () => {
+    const hogs: net.Socket[] = [];
+    // Silent connections until the server stops accepting them (bounded: 200).
+    for (let i = 0; i < 200; i++) {
+      try {
+        const socket = await connectRaw(server.tcpPort);
+        socket.on("error", () => undefined);
+        hogs.push(socket);
+      } catch {
+        break;
+      }
+    }
+    const make = () => createClient({ storage: server.tcpUrl, prediction: server.url, auth: { token: TOKEN }, timeoutMs: 5_000, ...wireOnly });
+    const client = make();
+    try {
+      const err = await client.storage.healthCheck({}).then(
+        () => undefined,
+        (e: unknown) => ConnectError.from(e),
+      );
+      expect(err?.code, err?.message).toBe(Code.Unavailable);
+    } finally {
+      await client.close();
+    }
+    expect(server.output().match(/TCP port: file descriptors nearly exhausted/g)).toHaveLength(1);
+
+    for (const socket of hogs) socket.destroy();
+    // Serving again once descriptors are free (bounded: 40 tries, 20 s).
+    let healthy = false;
+    for (let i = 0; i < 40 && !healthy; i++) {
+      const again = make();
+      try {
+        healthy = (await again.storage.healthCheck({})).healthy;
+      } catch {
+        await new Promise((r) => setTimeout(r, 500));
+      } finally {
+        await again.close();
+      }
+    }
+    expect(healthy).toBe(true);
+    expect(server.output()).toMatch(/TCP port: file descriptors available again/);
+  }, 60_000);
 });
