@@ -23,6 +23,7 @@ import {
   defaultMaxRequestBytes,
 } from "./connection-limits.js";
 import { createDescriptorGuard } from "./descriptor-guard.js";
+import { answerPipelinedRequestsInOrder } from "./http1-pipeline-queue.js";
 import { gateHttpRequests } from "./http-request-gate.js";
 import { logToStderr } from "./stderr-log.js";
 import { checkServerOptions } from "./server-options-check.js";
@@ -207,7 +208,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
   });
 
   // The token and the announced size are checked before the body is read.
-  const handler = gateHttpRequests(rpcHandler as Parameters<typeof gateHttpRequests>[0], {
+  // Pipelined HTTP/1.1 requests are answered one at a time, at the pace the client reads.
+  const handler = gateHttpRequests(answerPipelinedRequestsInOrder(rpcHandler as Parameters<typeof gateHttpRequests>[0]), {
     authToken: options.authToken,
     maxRequestBytes,
   });

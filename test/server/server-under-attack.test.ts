@@ -128,6 +128,49 @@ describe("TCP port under write back-pressure", () => {
   });
 });
 
+describe("HTTP/1.1 pipelining under write back-pressure", () => {
+  let server: Served;
+  beforeAll(async () => {
+    server = await serve();
+  });
+  afterAll(async () => {
+    await server?.kill();
+  });
+
+  it("answers pipelined requests at the pace the client reads them", async () => {
+    const learned = await callRaw(server.tcpPort, {
+      LearnConcept: { concept_id: "big", content: "x".repeat(MiB), embedding: [], strength: 1, confidence: 1 },
+    });
+    expect(learned).toHaveProperty("LearnConceptOk");
+    const httpPort = Number(new URL(server.url).port);
+    const body = Uint8Array.of(0x0a, 3, 0x62, 0x69, 0x67); // QueryConceptRequest { concept_id: "big" }
+    const head =
+      "POST /sutra.storage.StorageService/QueryConcept HTTP/1.1\r\nhost: 127.0.0.1\r\n" +
+      `content-type: application/proto\r\nconnect-protocol-version: 1\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const request = Buffer.concat([Buffer.from(head, "latin1"), body]);
+    const before = residentBytes(server.pid);
+    const attackers = await Promise.all([connectRaw(httpPort), connectRaw(httpPort)]);
+    try {
+      for (const socket of attackers) {
+        socket.pause();
+        socket.on("error", () => undefined);
+        socket.write(Buffer.concat(Array.from({ length: 400 }, () => request)));
+      }
+      const peak = peakResidentBytes(server.pid, 6_000);
+      const client = createClient({ storage: server.url, prediction: server.url, timeoutMs: 10_000, ...wireOnly });
+      try {
+        for (let i = 0; i < 3; i++) expect((await client.storage.queryConcept({ conceptId: "big" })).content.length).toBe(MiB);
+      } finally {
+        await client.close();
+      }
+      // Without the queue every answer is computed and held: hundreds of MB.
+      expect((await peak) - before).toBeLessThan(60 * MiB);
+    } finally {
+      for (const socket of attackers) socket.destroy();
+    }
+  });
+});
+
 /**
  * POSTs a body of `totalBytes` (written lazily, 1 MiB at a time, with
  * back-pressure) and resolves with the response status as soon as the
