@@ -46,6 +46,7 @@ export function gateHttpRequests(handler: NodeHandler, options: HttpRequestGateO
       refuse(req, res, Code.ResourceExhausted, `request body of ${length} bytes is above the ${maxRequestBytes}-byte limit`);
       return;
     }
+    if (!("stream" in res)) closeWhenAnsweredEarly(req, res);
     handler(req, res);
   };
 }
@@ -72,7 +73,8 @@ function refuse(req: NodeRequest, res: NodeResponse, code: Code, message: string
     envelope[0] = 0b10;
     new DataView(envelope.buffer).setUint32(1, json.byteLength);
     envelope.set(json, 5);
-    headers["content-type"] = "application/connect+json";
+    // The request's codec: a client checks it, and the end-stream message is JSON in both.
+    headers["content-type"] = contentType.startsWith("application/connect+json") ? "application/connect+json" : "application/connect+proto";
     body = envelope;
   } else {
     // Connect unary (and anything else): the HTTP status says it, the JSON error too.
@@ -83,22 +85,47 @@ function refuse(req: NodeRequest, res: NodeResponse, code: Code, message: string
   if ("stream" in res) {
     // HTTP/2: answer, then reset the stream so the client stops sending its body.
     const stream = res.stream;
-    if (body === "" || body.length === 0) stream.respond({ ":status": status, ...headers }, { endStream: true });
-    else {
+    const reset = () => stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    if (body === "" || body.length === 0) {
+      stream.respond({ ":status": status, ...headers }, { endStream: true });
+      reset();
+    } else {
       stream.respond({ ":status": status, ...headers });
-      stream.end(body);
+      stream.end(body, reset);
     }
-    stream.close(http2.constants.NGHTTP2_NO_ERROR);
     return;
   }
-  // HTTP/1.1: Node discards (never buffers) what the client still sends of the
-  // body, which keeps the answer from being lost to a reset; a client that
-  // goes on sending after a grace period loses the connection.
+  limitDiscard(req, res);
   res.writeHead(status, headers);
   res.end(body);
+}
+
+/**
+ * An HTTP/1.1 answer written before its request's body was read (the
+ * handler's readMaxBytes gave up on it) says `Connection: close`: the rest of
+ * the body would never be read, and the next request on the connection would
+ * stall behind it.
+ */
+function closeWhenAnsweredEarly(req: NodeRequest, res: NodeResponse): void {
+  const response = res as http.ServerResponse;
+  const writeHead = response.writeHead;
+  response.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
+    if (!req.complete) this.shouldKeepAlive = false;
+    return (writeHead as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+  } as typeof writeHead;
+}
+
+/**
+ * After a refusal, Node reads and drops the rest of an HTTP/1.1 body (never
+ * buffering it) so the connection can carry the next request; a client still
+ * sending after a grace period loses the connection. Closing at once would
+ * reset it with the answer possibly unread.
+ */
+function limitDiscard(req: NodeRequest, res: NodeResponse): void {
+  const socket = req.socket;
   res.once("finish", () => {
     if (req.complete) return;
-    const timer = setTimeout(() => req.socket.destroy(), discardGraceMs).unref();
+    const timer = setTimeout(() => socket.destroy(), discardGraceMs).unref();
     req.once("end", () => clearTimeout(timer));
   });
 }

@@ -300,7 +300,8 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
         onConnection,
       )
     : net.createServer({ noDelay: true }, onConnection);
-  server.on("tlsClientError", () => undefined);
+  // A failed or timed-out TLS handshake is the client's problem: drop it (Node leaves that to this listener).
+  server.on("tlsClientError", (_e: Error, socket: tls.TLSSocket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
