@@ -3,6 +3,8 @@
 // runs in this process on 127.0.0.1; the clients are connect-node's own
 // transports (no client-side validation) and raw sockets.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as http from "node:http";
+import * as http2 from "node:http2";
 import * as net from "node:net";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
@@ -63,6 +65,42 @@ describe("HTTP request gate", () => {
         for await (const _ of stream) void _;
       })());
       expect(code, name).toBe(Code.Unauthenticated);
+    }
+  });
+
+  it("answers from the headers alone: a body announced but never sent does not delay the refusal", async () => {
+    const path = "/sutra.storage.StorageService/LearnConcept";
+    // HTTP/1.1 Connect, 1 GB announced, nothing sent.
+    const status = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no answer within 10 s")), 10_000);
+      const req = http.request(`${server.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/proto", "content-length": "1000000000" },
+      });
+      req.on("error", () => undefined);
+      req.once("response", (res) => {
+        clearTimeout(timer);
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.flushHeaders();
+    });
+    expect(status).toBe(401);
+    // gRPC over HTTP/2: headers, and a body that never ends.
+    const session = http2.connect(server.url);
+    try {
+      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no answer within 10 s")), 10_000);
+        const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc+proto", te: "trailers" });
+        stream.on("error", () => undefined);
+        stream.once("response", (h) => {
+          clearTimeout(timer);
+          resolve(h);
+        });
+      });
+      expect(headers["grpc-status"]).toBe("16");
+    } finally {
+      session.destroy();
     }
   });
 
