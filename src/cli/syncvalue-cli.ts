@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npx syncvalue serve [--port N] [--host HOST] [--tcp-port N | --no-tcp]`: runs the reference server.
+// `npx syncvalue serve [--port N] [--host HOST] [--tcp-port N | --no-tcp] [limits]`: runs the reference server.
 // Exit codes: 0 after a clean stop, 1 when the server cannot start, 2 for a usage error.
 import { createServer } from "../server/index.js";
 import { AUTH_TOKEN_ENV, parseCommandLine, USAGE, type ServeArguments } from "./serve-arguments.js";
@@ -9,8 +9,11 @@ async function serve(args: ServeArguments): Promise<void> {
   const server = await createServer({
     host: args.host,
     port: args.port,
-    tcp: args.tcpPort === undefined ? false : { port: args.tcpPort },
+    tcp: args.tcpPort === undefined ? false : { port: args.tcpPort, maxFrameBytes: args.maxFrameBytes },
     authToken,
+    idleTimeoutMs: args.idleTimeoutMs,
+    handshakeTimeoutMs: args.handshakeTimeoutMs,
+    maxRequestBytes: args.maxRequestBytes,
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

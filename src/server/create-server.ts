@@ -16,7 +16,16 @@ import {
 } from "./model-health-tracker.js";
 import { createPredictionService } from "./prediction-service.js";
 import { createStorageService } from "./storage-service.js";
-import { requireBearerToken } from "./require-bearer-token.js";
+import {
+  defaultHandshakeTimeoutMs,
+  defaultIdleTimeoutMs,
+  defaultMaxConcurrentStreams,
+  defaultMaxRequestBytes,
+} from "./connection-limits.js";
+import { createDescriptorGuard } from "./descriptor-guard.js";
+import { answerPipelinedRequestsInOrder } from "./http1-pipeline-queue.js";
+import { gateHttpRequests } from "./http-request-gate.js";
+import { logToStderr } from "./stderr-log.js";
 import { checkServerOptions } from "./server-options-check.js";
 import { createTcpServer, type TcpServer, type TcpServerOptions } from "./tcp-server.js";
 
@@ -55,7 +64,7 @@ export interface ServerOptions {
   health?: ModelHealthTrackerOptions;
   /**
    * Most requests accepted in one `PredictLTVBatch`.
-   * @defaultValue 10000
+   * @defaultValue 1000, the client's own limit (`validationLimits.maxBatchSize`)
    */
   maxBatchSize?: number;
   /**
@@ -67,12 +76,43 @@ export interface ServerOptions {
    */
   tcp?: boolean | Pick<TcpServerOptions, "host" | "port" | "tls" | "maxFrameBytes">;
   /**
+   * Receives the server's rare operational messages, one line each, e.g.
+   * file descriptors running out on either port (accepting stops, so new
+   * clients get "connection refused", until some connections close) and back.
+   * @defaultValue a line on stderr, prefixed `syncvalue: `
+   */
+  log?: (message: string) => void;
+  /**
    * Require this token from clients: `authorization: Bearer <token>` on every
-   * RPC (else `Unauthenticated`), and the auth handshake on TCP connections
-   * (else the connection is closed). Never logged.
+   * RPC (else `Unauthenticated`, answered from the headers before any of the
+   * body is read), and the auth handshake on TCP connections (else the
+   * connection is closed). Never logged.
    * @defaultValue no authentication
    */
   authToken?: string;
+  /**
+   * Largest HTTP request body, and largest single message of a streaming
+   * call, in bytes. A larger `content-length` is refused before the body is
+   * read (Connect: HTTP 413; gRPC and gRPC-web: `ResourceExhausted`); a body
+   * without one is refused with `ResourceExhausted` once it passes the limit.
+   * The TCP binding has its own `tcp.maxFrameBytes`.
+   * @defaultValue 16777216 (16 MiB)
+   */
+  maxRequestBytes?: number;
+  /**
+   * Close a connection (either port) with nothing read or written for this
+   * long; 0 never closes idle connections. An HTTP/1.1 connection between
+   * requests is closed sooner, after Node's 5-second keep-alive timeout.
+   * @defaultValue 300000 (5 minutes)
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Close a connection (either port) that has not completed its handshake in
+   * this time: the TLS handshake, the TCP auth handshake, and on the HTTP
+   * port the first bytes of a request.
+   * @defaultValue 10000 (10 s)
+   */
+  handshakeTimeoutMs?: number;
   /**
    * Serve `https://` instead of cleartext: HTTP/2 over TLS with ALPN `h2`,
    * and HTTP/1.1 (`http/1.1`) on the same port, with these PEM credentials.
@@ -149,23 +189,41 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     requests++;
     return next(req);
   };
+  const maxRequestBytes = options.maxRequestBytes ?? defaultMaxRequestBytes;
+  const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? defaultHandshakeTimeoutMs;
   const interceptors: Interceptor[] = [countRequests];
-  if (options.authToken !== undefined) interceptors.push(requireBearerToken(options.authToken));
-  const handler = connectNodeAdapter({
+  const rpcHandler = connectNodeAdapter({
     routes(router) {
       router.service(SyncValueService, prediction);
       router.service(StorageService, storage);
     },
     interceptors,
+    // Counted as the body is read: a body without content-length stops here.
+    readMaxBytes: maxRequestBytes,
     // Connect, gRPC and gRPC-web are all enabled by default. No `shutdownSignal`:
     // connect links every call to it with a listener that is only removed on
     // abort, which grows without bound on a long-running server; close()
     // destroys the connections instead, which aborts each call's own signal.
   });
 
+  // The token and the announced size are checked before the body is read.
+  // Pipelined HTTP/1.1 requests are answered one at a time, at the pace the client reads.
+  const handler = gateHttpRequests(answerPipelinedRequestsInOrder(rpcHandler as Parameters<typeof gateHttpRequests>[0]), {
+    authToken: options.authToken,
+    maxRequestBytes,
+  });
+  // Each stream holds at most one answer message in memory (connect waits for
+  // drain), so bounding the streams bounds what a client that never reads costs.
+  const settings: http2.Settings = { maxConcurrentStreams: defaultMaxConcurrentStreams };
+
   // Neither of these listens: the listener below hands them sockets.
-  const http2Server = http2.createServer({}, handler);
+  const http2Server = http2.createServer({ settings }, handler);
   const http1Server = http.createServer(handler);
+  if (idleTimeoutMs > 0) {
+    http2Server.setTimeout(idleTimeoutMs);
+    http1Server.setTimeout(idleTimeoutMs);
+  }
   const sessions = new Set<http2.ServerHttp2Session>();
   const trackSession = (session: http2.ServerHttp2Session) => {
     sessions.add(session);
@@ -176,10 +234,20 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
   const t = options.tls;
   const secureServer = t
     ? http2.createSecureServer(
-        { cert: t.cert, key: t.key, ca: t.ca, requestCert: t.requestCert === true, rejectUnauthorized: t.requestCert === true, allowHTTP1: true },
+        {
+          cert: t.cert,
+          key: t.key,
+          ca: t.ca,
+          requestCert: t.requestCert === true,
+          rejectUnauthorized: t.requestCert === true,
+          allowHTTP1: true,
+          settings,
+          handshakeTimeout: handshakeTimeoutMs,
+        },
         handler,
       )
     : undefined;
+  if (idleTimeoutMs > 0) secureServer?.setTimeout(idleTimeoutMs);
   secureServer?.on("session", trackSession);
   // A failed handshake (wrong CA, no client certificate) is the client's problem, not a crash.
   secureServer?.on("tlsClientError", (_e, socket) => socket.destroy());
@@ -196,12 +264,22 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     // A reset from a client is its business; never crash the server for it.
     socket.on("error", () => socket.destroy());
     if (secureServer) {
+      // The TLS server times the handshake (handshakeTimeout) and then idleness.
       secureServer.emit("connection", socket);
       return;
     }
+    // Until the first bytes pick the protocol, the handshake timeout; then the
+    // HTTP/2 or HTTP/1.1 server's own idle timeout takes over.
+    socket.setTimeout(handshakeTimeoutMs, () => socket.destroy());
     routeCleartextConnection(socket, {
-      http2: (s) => http2Server.emit("connection", s),
-      http1: (s) => http1Server.emit("connection", s),
+      http2: (s) => {
+        s.setTimeout(0);
+        http2Server.emit("connection", s);
+      },
+      http1: (s) => {
+        s.setTimeout(0);
+        http1Server.emit("connection", s);
+      },
     });
   });
 
@@ -213,6 +291,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     });
   });
   const port = (listener.address() as net.AddressInfo).port;
+  const log = options.log ?? logToStderr;
+  const guard = createDescriptorGuard({ server: listener, port, host, name: "HTTP", log });
+  listener.on("connection", (socket: net.Socket) => {
+    guard.opened();
+    socket.once("close", () => guard.closed());
+  });
+  // Once listening, an error is never a reason to crash the server.
+  listener.on("error", (e) => {
+    if (!guard.listenerError(e)) log(`HTTP port: ${e instanceof Error ? e.message : String(e)}`);
+  });
 
   let tcpServer: TcpServer | undefined;
   if (options.tcp) {
@@ -224,9 +312,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
         prediction: countCalls(prediction, () => requests++),
         storage: countCalls(storage, () => requests++),
         authToken: options.authToken,
+        idleTimeoutMs,
+        handshakeTimeoutMs,
+        log,
         health,
       });
     } catch (e) {
+      guard.stop();
       listener.close();
       throw e;
     }
@@ -246,7 +338,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     close() {
       closing ??= Promise.all([
         new Promise<void>((resolve) => {
-          listener.close(() => resolve());
+          if (guard.stop()) listener.close(() => resolve());
+          else resolve();
           for (const session of sessions) session.destroy();
           for (const socket of sockets) socket.destroy();
         }),

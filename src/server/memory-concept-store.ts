@@ -28,9 +28,12 @@ interface StoredConcept extends Concept {
  *   `start == end`).
  * - `vectorSearch` is exact cosine similarity over every concept that has an
  *   embedding (`efSearch` is accepted and ignored: there is no approximate
- *   index to tune). Ties are ordered by concept id. The first non-empty
- *   embedding fixes the store's dimension; a later embedding or query of
- *   another dimension is an `InvalidArgument` error.
+ *   index to tune). Ties are ordered by concept id. The store's dimension
+ *   is that of the embeddings it holds: the first non-empty embedding fixes
+ *   it, and an embedding or query of another dimension is an
+ *   `InvalidArgument` error, except a write that replaces the only concept
+ *   holding an embedding (so one mistaken write can be undone by rewriting
+ *   it, without a restart). A rejected write changes nothing.
  * - One sequence counter, shared by concepts and associations, numbers every
  *   write from 1 and only grows; `written` is its current value. Nothing is
  *   ever dropped, pending or reconciled, so those figures are 0.
@@ -45,20 +48,28 @@ export function createMemoryConceptStore(): ConceptStore {
   let edgeCount = 0n;
   let sequence = 0n;
   let dimension: number | undefined;
+  /** Concepts holding a non-empty embedding: while there are none, no dimension is fixed. */
+  let embedded = 0;
 
   const uptimeSeconds = () => BigInt(Math.floor((Date.now() - startedAt) / 1000));
 
   return {
     learnConcept(concept) {
       const embedding = [...concept.embedding];
+      const previous = concepts.get(concept.conceptId);
+      const replacesOnlyEmbedding = previous !== undefined && previous.embedding.length > 0 && embedded === 1;
+      if (embedding.length > 0 && dimension !== undefined && embedding.length !== dimension && !replacesOnlyEmbedding) {
+        throw new ConnectError(
+          `embedding: has ${embedding.length} dimensions, the store holds ${dimension}`,
+          Code.InvalidArgument,
+        );
+      }
+      if (previous !== undefined && previous.embedding.length > 0) embedded--;
       if (embedding.length > 0) {
-        if (dimension !== undefined && embedding.length !== dimension) {
-          throw new ConnectError(
-            `embedding: has ${embedding.length} dimensions, the store holds ${dimension}`,
-            Code.InvalidArgument,
-          );
-        }
+        embedded++;
         dimension = embedding.length;
+      } else if (embedded === 0) {
+        dimension = undefined;
       }
       concepts.set(concept.conceptId, {
         conceptId: concept.conceptId,

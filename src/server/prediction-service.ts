@@ -8,6 +8,7 @@ import {
   type LTVPredictionResponse,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import { predictBaselineLtv } from "../model/baseline-ltv-model.js";
+import { validationLimits } from "../validation/validation-limits.js";
 import type { LtvModel } from "./ltv-model.js";
 import type { ModelHealthTracker } from "./model-health-tracker.js";
 import { predictionRequestProblem } from "./prediction-request-problem.js";
@@ -28,7 +29,7 @@ export interface PredictionServiceOptions {
   /**
    * Most requests accepted in one `PredictLTVBatch`; a larger batch is
    * rejected with `InvalidArgument`.
-   * @defaultValue 10000
+   * @defaultValue 1000, the client's own limit (`validationLimits.maxBatchSize`)
    */
   maxBatchSize?: number;
 }
@@ -60,7 +61,7 @@ type Outcome =
 export function createPredictionService(options: PredictionServiceOptions): ServiceImpl<typeof SyncValueService> {
   const model = options.model ?? predictBaselineLtv;
   const health = options.health;
-  const maxBatchSize = options.maxBatchSize ?? 10_000;
+  const maxBatchSize = options.maxBatchSize ?? validationLimits.maxBatchSize;
 
   async function predictOne(request: LTVPredictionRequest): Promise<Outcome> {
     const problem = predictionRequestProblem(request);

@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { maxTimeoutMs } from "./connection-limits.js";
 import type { ServerOptions } from "./create-server.js";
 
 /**
@@ -9,7 +10,7 @@ import type { ServerOptions } from "./create-server.js";
  */
 export function checkServerOptions(options: ServerOptions): void {
   if (options === null || typeof options !== "object") throw invalid("options", "must be an object");
-  const { host, port, maxBatchSize, authToken, tls, tcp, model, store } = options;
+  const { host, port, maxBatchSize, authToken, tls, tcp, model, store, maxRequestBytes, idleTimeoutMs, handshakeTimeoutMs } = options;
   if (host !== undefined && (typeof host !== "string" || host === "")) throw invalid("host", "must be a non-empty string");
   checkPort(port, "port");
   if (maxBatchSize !== undefined && (typeof maxBatchSize !== "number" || !Number.isInteger(maxBatchSize) || maxBatchSize < 1)) {
@@ -20,6 +21,12 @@ export function checkServerOptions(options: ServerOptions): void {
     if (new TextEncoder().encode(authToken).byteLength > 4096) throw invalid("authToken", "must be at most 4096 UTF-8 bytes");
     if (/[\r\n\0]/.test(authToken)) throw invalid("authToken", "must not contain CR, LF or NUL");
   }
+  if (maxRequestBytes !== undefined && (typeof maxRequestBytes !== "number" || !Number.isInteger(maxRequestBytes) || maxRequestBytes < 1 || maxRequestBytes > 0xffffffff)) {
+    throw invalid("maxRequestBytes", "must be an integer from 1 to 4294967295");
+  }
+  checkTimeoutMs(idleTimeoutMs, "idleTimeoutMs", true);
+  checkTimeoutMs(handshakeTimeoutMs, "handshakeTimeoutMs", false);
+  if (options.log !== undefined && typeof options.log !== "function") throw invalid("log", "must be a function");
   if (model !== undefined && typeof model !== "function") throw invalid("model", "must be a function");
   if (store !== undefined && (store === null || typeof store !== "object")) throw invalid("store", "must be a ConceptStore object");
   if (tls !== undefined) checkTls(tls, "tls");
@@ -31,6 +38,18 @@ export function checkServerOptions(options: ServerOptions): void {
       throw invalid("tcp.maxFrameBytes", "must be an integer from 1 to 4294967295");
     }
     if (tcp.tls !== undefined) checkTls(tcp.tls, "tcp.tls");
+  }
+}
+
+/**
+ * A timeout in milliseconds: an integer from 1 to 2^31 - 1 (Node's timer
+ * range), or 0 when `zeroDisables`.
+ */
+export function checkTimeoutMs(value: unknown, field: string, zeroDisables: boolean): void {
+  if (value === undefined) return;
+  const min = zeroDisables ? 0 : 1;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > maxTimeoutMs) {
+    throw invalid(field, `must be an integer from ${min} to ${maxTimeoutMs} (milliseconds)${zeroDisables ? ", 0 to disable" : ""}`);
   }
 }
 

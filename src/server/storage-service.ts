@@ -1,5 +1,7 @@
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { StorageService } from "../gen/sutra/storage/storage_pb.js";
+import { checkArray, checkFloat32, checkId, checkString } from "../validation/field-checks.js";
+import { validationLimits } from "../validation/validation-limits.js";
 import type { ConceptStore } from "./concept-store.js";
 
 /**
@@ -10,7 +12,10 @@ import type { ConceptStore } from "./concept-store.js";
  * Validation, before the store is called (`InvalidArgument`, naming the field):
  * empty `concept_id`, `source_id`, `target_id`, `start_id` or `end_id`;
  * non-finite `embedding` values, `strength` or `confidence`; an empty,
- * non-finite or all-zero `query_vector`; `k` of 0. `max_depth` is taken
+ * non-finite or all-zero `query_vector`; `k` of 0; and the client's own
+ * limits (`validationLimits`): ids of at most 1024 characters, `content` of
+ * at most 1 Mi characters, vectors of at most 16,384 dimensions. A rejected
+ * write never reaches the store, so it cannot fix the store's dimension. `max_depth` is taken
  * literally: 0 only finds a path from a concept to itself.
  * `QueryConcept` of an unknown id answers `found: false` with empty fields.
  * A store error that is not a `ConnectError` becomes `Internal`.
@@ -21,6 +26,7 @@ export function createStorageService(store: ConceptStore): ServiceImpl<typeof St
   return {
     async learnConcept(req) {
       requireId("concept_id", req.conceptId);
+      checkString(req.content, "content");
       requireFiniteVector("embedding", req.embedding, true);
       requireFinite("strength", req.strength);
       requireFinite("confidence", req.confidence);
@@ -101,7 +107,7 @@ export function createStorageService(store: ConceptStore): ServiceImpl<typeof St
 }
 
 function requireId(field: string, value: string): void {
-  if (value.length === 0) throw new ConnectError(`${field}: must not be empty`, Code.InvalidArgument);
+  checkId(value, field);
 }
 
 function requireFinite(field: string, value: number): void {
@@ -110,8 +116,8 @@ function requireFinite(field: string, value: number): void {
 
 function requireFiniteVector(field: string, values: readonly number[], mayBeEmpty: boolean): void {
   if (!mayBeEmpty && values.length === 0) throw new ConnectError(`${field}: must not be empty`, Code.InvalidArgument);
-  const bad = values.findIndex((x) => !Number.isFinite(x));
-  if (bad >= 0) throw new ConnectError(`${field}[${bad}]: must be a finite number`, Code.InvalidArgument);
+  // The length first: a vector over the limit is refused without a look at its values.
+  checkArray(values, field, validationLimits.maxVectorDimension, checkFloat32);
 }
 
 /** Runs a store operation; errors that are not already a ConnectError become Internal. */

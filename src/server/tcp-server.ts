@@ -12,6 +12,15 @@ import { predictionTcpBindings } from "../tcp/prediction-tcp-binding.js";
 import { storageTcpBindings } from "../tcp/storage-tcp-binding.js";
 import { encodeErrorFrame, readTagged } from "../tcp/tagged-value.js";
 import { maxAuthTokenBytes } from "../tcp/tcp-transport-options.js";
+import {
+  defaultHandshakeTimeoutMs,
+  defaultIdleTimeoutMs,
+  readAheadBytes,
+  writeHighWaterBytes,
+} from "./connection-limits.js";
+import { createDescriptorGuard } from "./descriptor-guard.js";
+import { checkTimeoutMs } from "./server-options-check.js";
+import { logToStderr } from "./stderr-log.js";
 
 /**
  * Options of {@link createTcpServer}.
@@ -44,6 +53,24 @@ export interface TcpServerOptions {
    * @defaultValue 16 MiB
    */
   maxFrameBytes?: number;
+  /**
+   * Close a connection with nothing read or written for this long (and no
+   * request being answered); 0 never closes idle connections.
+   * @defaultValue 300000 (5 minutes)
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Close a connection that has not completed the TLS handshake (with `tls`)
+   * or the auth handshake (with `authToken`) in this time.
+   * @defaultValue 10000
+   */
+  handshakeTimeoutMs?: number;
+  /**
+   * Receives the server's rare operational messages, one line each: file
+   * descriptors running out (accepting stops until some close) and back.
+   * @defaultValue a line on stderr, prefixed `syncvalue: `
+   */
+  log?: (message: string) => void;
   /** Told about every connection opened and closed (e.g. `ReferenceServer.health`). */
   health?: { connectionOpened(): void; connectionClosed(): void };
   /**
@@ -72,6 +99,14 @@ export interface TcpServer {
 /** Requests read ahead of the one being answered before the socket is paused. */
 const readAheadFrames = 64;
 
+/**
+ * How a connection's reading stands: it reads while it has room for more
+ * requests, and stops (the socket paused, so TCP flow control holds the
+ * client back) while too many requests wait or while its answers are not
+ * being read by the client.
+ */
+type ReadState = "reading" | "queue-full" | "write-blocked";
+
 const bindingsByVariant = new Map<string, { binding: TcpMethodBinding; service: "prediction" | "storage" }>();
 for (const b of storageTcpBindings) bindingsByVariant.set(b.requestVariant, { binding: b, service: "storage" });
 for (const b of predictionTcpBindings) bindingsByVariant.set(b.requestVariant, { binding: b, service: "prediction" });
@@ -97,6 +132,10 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
   if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1) {
     throw new ConnectError(`maxFrameBytes: expected a positive integer, got ${maxFrameBytes}`, 3);
   }
+  const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? defaultHandshakeTimeoutMs;
+  checkTimeoutMs(idleTimeoutMs, "idleTimeoutMs", true);
+  checkTimeoutMs(handshakeTimeoutMs, "handshakeTimeoutMs", false);
   const token = options.authToken === undefined ? undefined : Buffer.from(options.authToken, "utf8");
   if (token && (token.length < 1 || token.length > maxAuthTokenBytes)) {
     throw new ConnectError(`authToken: must be 1..${maxAuthTokenBytes} UTF-8 bytes (got ${token.length})`, 3);
@@ -127,9 +166,34 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
   function serveConnection(socket: net.Socket, closed: AbortSignal): void {
     const decoder = new FrameDecoder(maxFrameBytes);
     const frames: Uint8Array[] = [];
+    let queuedBytes = 0;
     let authed = token === undefined;
     let hello = Buffer.alloc(0);
     let working = false;
+    let readState: ReadState = "reading";
+
+    // Until the token is in, the handshake timeout; then the idle one, which
+    // spares a connection whose request is still being computed (the answer's
+    // write re-arms the timer) but not one whose answers are not being read.
+    socket.setTimeout(authed ? idleTimeoutMs : handshakeTimeoutMs);
+    socket.on("timeout", () => {
+      if (authed && working && readState !== "write-blocked") return;
+      socket.destroy();
+    });
+
+    const updateReading = () => {
+      const next: ReadState =
+        socket.writableLength > writeHighWaterBytes
+          ? "write-blocked"
+          : frames.length > readAheadFrames || queuedBytes > readAheadBytes
+            ? "queue-full"
+            : readState === "queue-full" && frames.length > readAheadFrames / 2
+              ? "queue-full" // hysteresis: resume at half the queue
+              : "reading";
+      readState = next;
+      if (next === "reading") socket.resume();
+      else socket.pause();
+    };
 
     socket.on("data", (chunk: Buffer) => {
       if (!authed) {
@@ -141,6 +205,7 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
         const offered = hello.subarray(4, 4 + n);
         if (offered.length !== token!.length || !timingSafeEqual(offered, token!)) return void socket.destroy();
         authed = true;
+        socket.setTimeout(idleTimeoutMs);
         socket.write(Uint8Array.of(1));
         const rest = hello.subarray(4 + n);
         hello = Buffer.alloc(0);
@@ -149,12 +214,15 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
       }
       try {
         // Copy: frames may be views of the chunk and wait in the queue.
-        for (const f of decoder.push(chunk)) frames.push(f.byteOffset === 0 && f.byteLength === f.buffer.byteLength ? f : f.slice());
+        for (const f of decoder.push(chunk)) {
+          frames.push(f.byteOffset === 0 && f.byteLength === f.buffer.byteLength ? f : f.slice());
+          queuedBytes += f.byteLength;
+        }
       } catch {
         socket.destroy(); // oversize frame: the stream cannot be resynchronised
         return;
       }
-      if (frames.length > readAheadFrames) socket.pause();
+      updateReading();
       void work();
     });
 
@@ -163,10 +231,16 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
       working = true;
       try {
         while (frames.length > 0 && !closed.aborted) {
-          const reply = await answer(frames.shift()!, closed);
+          const request = frames.shift()!;
+          queuedBytes -= request.byteLength;
+          const reply = await answer(request, closed);
           if (closed.aborted) return;
           socket.write(reply);
-          if (frames.length <= readAheadFrames / 2 && socket.isPaused()) socket.resume();
+          updateReading();
+          // A client that does not read its answers gets no more of them
+          // computed (nor its requests read) until they are flushed.
+          if (readState === "write-blocked") await drained(socket, closed);
+          updateReading();
         }
       } finally {
         working = false;
@@ -221,11 +295,13 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
           requestCert: options.tls.requestCert ?? false,
           rejectUnauthorized: options.tls.requestCert ?? false,
           minVersion: "TLSv1.2",
+          handshakeTimeout: handshakeTimeoutMs,
         },
         onConnection,
       )
     : net.createServer({ noDelay: true }, onConnection);
-  server.on("tlsClientError", () => undefined);
+  // A failed or timed-out TLS handshake is the client's problem: drop it (Node leaves that to this listener).
+  server.on("tlsClientError", (_e: Error, socket: tls.TLSSocket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -236,6 +312,17 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
   });
   const port = (server.address() as net.AddressInfo).port;
   url = `${scheme}://${shown}:${port}`;
+  const log = options.log ?? logToStderr;
+  const guard = createDescriptorGuard({ server, port, host, name: "TCP", log });
+  // Raw connections, before any TLS handshake: each holds a descriptor.
+  server.on("connection", (socket: net.Socket) => {
+    guard.opened();
+    socket.once("close", () => guard.closed());
+  });
+  // Once listening, an error is never a reason to crash the server.
+  server.on("error", (e) => {
+    if (!guard.listenerError(e)) log(`TCP port: ${e instanceof Error ? e.message : String(e)}`);
+  });
   let closing: Promise<void> | undefined;
   return {
     host,
@@ -243,10 +330,25 @@ export async function createTcpServer(options: TcpServerOptions): Promise<TcpSer
     url,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        if (guard.stop()) server.close(() => resolve());
+        else resolve();
         for (const s of sockets) s.destroy();
       });
       return closing;
     },
   };
+}
+
+/** Resolves once the socket's buffered answers are flushed, or it closes. */
+function drained(socket: net.Socket, closed: AbortSignal): Promise<void> {
+  if (socket.writableLength === 0 || closed.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off("drain", done);
+      closed.removeEventListener("abort", done);
+      resolve();
+    };
+    socket.on("drain", done);
+    closed.addEventListener("abort", done, { once: true });
+  });
 }
