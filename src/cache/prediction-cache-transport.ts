@@ -1,11 +1,12 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { createContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
+import { createContextValues, type ContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import {
   PredictionStatus,
   SyncValueService,
   type LTVPredictionRequest,
   type LTVPredictionResponse,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { noteCache } from "../metrics/call-notes.js";
 import { allowFallback } from "../resilience/allow-fallback.js";
 import { cacheControl } from "./cache-control.js";
 import { predictionCacheKey } from "./prediction-cache-key.js";
@@ -34,6 +35,7 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
       const control = contextValues === undefined ? "default" : contextValues.get(cacheControl);
       if (control === "bypass") {
         metrics.cacheMisses++;
+        if (metrics.noting) noteCache(contextValues, "miss");
         return next.unary(method, signal, timeoutMs, header, input, contextValues);
       }
       const request = input as LTVPredictionRequest;
@@ -44,10 +46,12 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         const age = cache.age(entry);
         if (age === "fresh") {
           metrics.cacheHits++;
+          if (metrics.noting) noteCache(contextValues, "hit");
           return Promise.resolve(personal(entry.response, request.requestId) as never);
         }
         if (age === "stale") {
           metrics.cacheStale++;
+          if (metrics.noting) noteCache(contextValues, "stale");
           if (entry.refreshAfter <= cache.now()) {
             cache
               .background(key, 0, timeoutMs, (s, t) => next.unary(predict, s, t, header, request, refreshContext), store)
@@ -59,6 +63,7 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         }
       }
       metrics.cacheMisses++;
+      if (metrics.noting) noteCache(contextValues, "miss");
       const spare = entry;
       function store(response: UnaryResponse): void {
         if ((response.message as LTVPredictionResponse).status !== PredictionStatus.FALLBACK) {
@@ -77,13 +82,13 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         )
         .then(
           (response) => {
-            if ((response.message as LTVPredictionResponse).status === PredictionStatus.FALLBACK && serveSpare(spare)) {
+            if ((response.message as LTVPredictionResponse).status === PredictionStatus.FALLBACK && serveSpare(spare, contextValues)) {
               return personal(spare!.response, request.requestId);
             }
             return personal(response, request.requestId);
           },
           (e: unknown) => {
-            if (!signal?.aborted && serveSpare(spare)) return personal(spare!.response, request.requestId);
+            if (!signal?.aborted && serveSpare(spare, contextValues)) return personal(spare!.response, request.requestId);
             throw e;
           },
         ) as never;
@@ -91,9 +96,10 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
     stream: (...args) => next.stream(...args),
   };
 
-  function serveSpare(entry: CacheEntry | undefined): boolean {
+  function serveSpare(entry: CacheEntry | undefined, contextValues: ContextValues | undefined): boolean {
     if (!cache.usableOnError(entry)) return false;
     metrics.cacheStaleIfError++;
+    noteCache(contextValues, "stale-if-error");
     return true;
   }
 }

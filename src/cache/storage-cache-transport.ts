@@ -1,5 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { Transport, UnaryResponse } from "@connectrpc/connect";
+import { noteCache } from "../metrics/call-notes.js";
 import {
   StorageService,
   type FindPathRequest,
@@ -86,10 +87,12 @@ export function createStorageCacheTransport(next: Transport, cache: ResponseCach
         const entry = cache.lookup(key, "");
         if (entry !== undefined && cache.age(entry) === "fresh") {
           metrics.cacheHits++;
+          if (metrics.noting) noteCache(contextValues, "hit");
           return Promise.resolve(copy(entry.response) as never);
         }
       }
       metrics.cacheMisses++;
+      if (metrics.noting) noteCache(contextValues, "miss");
       const started = epoch;
       return cache
         .shared(

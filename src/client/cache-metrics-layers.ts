@@ -5,6 +5,9 @@ import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
 import { ClientMetrics, type ClientMetricsSnapshot, type PoolStats } from "../metrics/client-metrics.js";
 import { createMethodMetricsTransport } from "../metrics/method-metrics-transport.js";
 import type { CircuitState } from "../resilience/circuit-breaker.js";
+import { callNotesKey } from "../metrics/call-notes.js";
+import { endpointAddress, type ClientTelemetry, type TelemetryTarget } from "./client-telemetry.js";
+import type { ResolvedEndpoint } from "./resolved-endpoint.js";
 
 /** A service's own cache layer (`createPredictionCacheTransport`, `createStorageCacheTransport`). */
 export type ServiceCacheLayer = (next: Transport, cache: ResponseCache) => Transport;
@@ -21,9 +24,15 @@ export interface CacheMetricsLayers {
   /** The clock of latencies and delays, in milliseconds. */
   readonly now: () => number;
   /**
-   * Wraps a service's transport in its cache layer (when the cache is on) and
-   * the per-method metrics. `pool` is the base transport, asked for `stats()`
-   * if it has it.
+   * Wraps the transport a service's attempts go out on in the telemetry's
+   * `attempts` layer (first, below every other layer); without telemetry,
+   * returns `next` itself.
+   */
+  attempts(service: ServiceName, next: Transport, endpoint: ResolvedEndpoint): Transport;
+  /**
+   * Wraps a service's transport in its cache layer (when the cache is on),
+   * the per-method metrics and, outermost, the telemetry's `calls` layer.
+   * `pool` is the base transport, asked for `stats()` if it has it.
    */
   wrap(service: ServiceName, next: Transport, cacheLayer: ServiceCacheLayer, pool?: unknown): Transport;
   /** A snapshot of the counters, with the breaker states the caller's layers report. */
@@ -32,22 +41,34 @@ export interface CacheMetricsLayers {
 
 /**
  * Builds the cache and metrics layers; `cacheOptions` undefined means no
- * cache. Bad cache options throw `InvalidArgument` naming the option.
+ * cache, `telemetry` undefined no telemetry layers (checked already). Bad
+ * cache options throw `InvalidArgument` naming the option.
  */
 export function createCacheMetricsLayers(
   cacheOptions: CacheOptions | undefined,
   onEvent?: (event: ClientEvent) => void,
+  telemetry?: ClientTelemetry,
 ): CacheMetricsLayers {
   const metrics = new ClientMetrics(onEvent);
+  metrics.noting = telemetry !== undefined;
+  const targets: Partial<Record<ServiceName, TelemetryTarget>> = {};
   const cache = cacheOptions ? new ResponseCache(resolveCacheOptions(cacheOptions), metrics) : undefined;
   const pools: Partial<Record<ServiceName, { stats(): PoolStats }>> = {};
   const now = () => performance.now();
   return {
     metrics,
     now,
+    attempts(service, next, endpoint) {
+      if (telemetry === undefined) return next;
+      const target: TelemetryTarget = { service, ...endpointAddress(endpoint), notesKey: callNotesKey };
+      targets[service] = target;
+      return telemetry.attempts(next, target);
+    },
     wrap(service, next, cacheLayer, pool) {
       if (hasStats(pool)) pools[service] = pool;
-      return createMethodMetricsTransport(cache ? cacheLayer(next, cache) : next, metrics, now);
+      const measured = createMethodMetricsTransport(cache ? cacheLayer(next, cache) : next, metrics, now);
+      const target = targets[service];
+      return telemetry === undefined || target === undefined ? measured : telemetry.calls(measured, target);
     },
     snapshot(breaker) {
       const pool: Partial<Record<ServiceName, PoolStats>> = {};

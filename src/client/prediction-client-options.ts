@@ -3,8 +3,8 @@ import type { ClientOptions, Endpoint } from "./client-options.js";
 /**
  * Options of {@link createPredictionClient}: the prediction endpoint, and the
  * options it shares with `createClient` (`timeoutMs` default 100 ms, `auth`,
- * `interceptors` default none, `cache` default on; each documented on
- * {@link ClientOptions}). The cache caches `predictLTV` only: a non-empty
+ * `interceptors` default none, `cache` default on, `telemetry` default
+ * none; each documented on {@link ClientOptions}). The cache caches `predictLTV` only: a non-empty
  * `cache.storageReads` is refused.
  *
  * The options of `createClient`'s other layers (`retry`, `hedging`,
@@ -14,7 +14,7 @@ import type { ClientOptions, Endpoint } from "./client-options.js";
  *
  * @public
  */
-export interface PredictionClientOptions extends Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "cache"> {
+export interface PredictionClientOptions extends Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "cache" | "telemetry"> {
   /**
    * The prediction service (`syncvalue.v1.SyncValueService`): a URL string or
    * endpoint options, as `ClientOptions.prediction`. Required.

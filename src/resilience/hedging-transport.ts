@@ -2,6 +2,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
+import { callNotesOf } from "../metrics/call-notes.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
 import { linkedAbort } from "./linked-abort.js";
 import type { RetryBudget } from "./retry-budget.js";
@@ -90,7 +91,11 @@ export function createHedgingTransport(
               if (settled) return;
               settled = true;
               observe(now() - attemptStarted);
-              if (index === 1) metrics.hedgeWins++;
+              if (index === 1) {
+                metrics.hedgeWins++;
+                const notes = callNotesOf(contextValues);
+                if (notes !== undefined) notes.hedgeWon = true;
+              }
               finish(index);
               resolve(response as never);
             },
@@ -121,6 +126,8 @@ export function createHedgingTransport(
             timer = undefined;
             if (settled || failures > 0 || signal?.aborted || !budget.canRetry()) return;
             metrics.hedges++;
+            const notes = callNotesOf(contextValues);
+            if (notes !== undefined) notes.hedged = true;
             metrics.emit({ type: "hedge", service: "prediction", method: method.localName, delayMs });
             attempts.push(linkedAbort(signal));
             launch(1, timeoutMs === undefined ? undefined : Math.max(1, Math.floor(timeoutMs - (now() - started))));

@@ -1,0 +1,95 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { Code, Transport, UnaryResponse } from "@connectrpc/connect";
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
+import type { TelemetryTarget } from "../client/client-telemetry.js";
+import { newCallNotes, withCallNotes, type CallNotes } from "../metrics/call-notes.js";
+import { codeOf } from "../resilience/call-errors.js";
+import type { ClientInstruments } from "./client-instruments.js";
+import type { RpcSemanticConventions } from "./open-telemetry-options.js";
+import { addNotesAttributes, addStatusAttributes, methodAttributes, type MethodAttributes } from "./rpc-attributes.js";
+
+/** What the call layers of one `openTelemetry()` share. */
+export interface CallTracing {
+  readonly tracer: Tracer;
+  readonly conventions: RpcSemanticConventions;
+  /** The instruments, created on the first call (so a meter provider registered after `openTelemetry()` is used). */
+  instruments(): ClientInstruments;
+}
+
+/**
+ * A client span around every unary call as its caller sees it: it starts
+ * before the cache lookup and ends when the answer (a cache hit, the
+ * service's, a fallback) or the error reaches the caller, with the RPC
+ * attributes and what the layers below noted (cache, retries, hedge,
+ * fallback); the span is the active context while the call is made, and the
+ * call's notes carry it to the attempt layer, which propagates it. Records
+ * the duration and the counters when the call ends. Streams pass through.
+ */
+export function createTracedCallTransport(next: Transport, target: TelemetryTarget, tracing: CallTracing): Transport {
+  const { tracer, conventions } = tracing;
+  const byMethod = new Map<DescMethod, MethodAttributes>();
+
+  const end = (span: Span, method: MethodAttributes, notes: CallNotes, started: number, error: unknown, failed: boolean) => {
+    try {
+      const seconds = (performance.now() - started) / 1000;
+      const code: Code | undefined = failed ? codeOf(error) : undefined;
+      const outcome: Attributes = {};
+      addStatusAttributes(outcome, target, code, conventions);
+      addNotesAttributes(outcome, notes);
+      span.setAttributes(outcome);
+      if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.end();
+
+      const m = tracing.instruments();
+      const attributes: Attributes = { ...method.start, ...outcome };
+      // Counts stay per method and status; the span carries the details.
+      delete attributes["syncvalue.retry.attempts"];
+      delete attributes["syncvalue.hedge.won"];
+      m.duration.record(seconds * m.perSecond, attributes);
+      m.calls.add(1, attributes);
+      const rpc = { ...method.start };
+      if (notes.cache === "miss") m.cacheMisses.add(1, rpc);
+      else if (notes.cache !== undefined) m.cacheHits.add(1, { ...rpc, "syncvalue.cache": notes.cache });
+      if (notes.fallback !== undefined) m.fallbacks.add(1, { ...rpc, "syncvalue.fallback": notes.fallback });
+      if (notes.attempts > 1) m.retries.add(notes.attempts - 1, rpc);
+      if (notes.hedged) m.hedges.add(1, rpc);
+    } catch {
+      // A failing exporter or provider is not the call's failure.
+    }
+  };
+
+  return {
+    unary(method, signal, timeoutMs, header, input, contextValues) {
+      let attributes = byMethod.get(method);
+      if (attributes === undefined) {
+        attributes = methodAttributes(target, method, conventions);
+        byMethod.set(method, attributes);
+      }
+      const a = attributes;
+      const parent = context.active();
+      const span = tracer.startSpan(a.spanName, { kind: SpanKind.CLIENT, attributes: a.start }, parent);
+      const notes = newCallNotes();
+      const traced = trace.setSpan(parent, span);
+      notes.trace = traced;
+      const started = performance.now();
+      let sent: Promise<UnaryResponse>;
+      try {
+        const values = withCallNotes(contextValues, target.notesKey, notes);
+        sent = context.with(traced, () => next.unary(method, signal, timeoutMs, header, input, values)) as Promise<UnaryResponse>;
+      } catch (e) {
+        sent = Promise.reject(e);
+      }
+      return sent.then(
+        (response) => {
+          end(span, a, notes, started, undefined, false);
+          return response;
+        },
+        (e: unknown) => {
+          end(span, a, notes, started, e, true);
+          throw e;
+        },
+      ) as never;
+    },
+    stream: (...args) => next.stream(...args),
+  };
+}
