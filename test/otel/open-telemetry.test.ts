@@ -71,6 +71,7 @@ const predictLtvName = "syncvalue.v1.SyncValueService/PredictLTV";
 describe("openTelemetry()", () => {
   let server: ReferenceServer;
   let slowMs = 0;
+  let slowOnceMs = 0;
   let failing = false;
   const contextManager = new AsyncLocalStorageContextManager();
 
@@ -79,7 +80,9 @@ describe("openTelemetry()", () => {
     server = await createServer({
       tcp: true,
       model: async (req) => {
-        if (slowMs > 0) await new Promise((r) => setTimeout(r, slowMs));
+        const once = slowOnceMs;
+        slowOnceMs = 0;
+        if (slowMs + once > 0) await new Promise((r) => setTimeout(r, slowMs + once));
         if (failing) throw new Error("model is down");
         return predictBaselineLtv(req);
       },
@@ -200,6 +203,23 @@ describe("openTelemetry()", () => {
       expect(counted(metrics, "syncvalue.client.cache.misses")).toBe(2);
       expect(counted(metrics, "syncvalue.client.calls")).toBe(3);
     } finally {
+      await client.close();
+      await r.close();
+    }
+  });
+
+  it("marks a hedged call, and whether the hedge won", async () => {
+    const r = recorder();
+    const client = createClient({ prediction: server.url, cache: false, hedging: { delayMs: 30 }, timeoutMs: 5_000, telemetry: r.telemetry });
+    try {
+      // The first attempt takes 1 s, the hedge sent 30 ms in answers at once.
+      slowOnceMs = 1_000;
+      await client.prediction.predictLTV(request("c-hedge"));
+      expect(r.spans()).toHaveLength(1);
+      expect(r.spans()[0]!.attributes).toMatchObject({ "syncvalue.hedge": true, "syncvalue.hedge.won": true, "rpc.response.status_code": "OK" });
+      expect(counted(await r.metrics(), "syncvalue.client.hedges")).toBe(1);
+    } finally {
+      slowOnceMs = 0;
       await client.close();
       await r.close();
     }
