@@ -33,29 +33,46 @@ export function createTracedCallTransport(next: Transport, target: TelemetryTarg
     try {
       const seconds = (performance.now() - started) / 1000;
       const code: Code | undefined = failed ? codeOf(error) : undefined;
-      const outcome: Attributes = {};
-      addStatusAttributes(outcome, target, code, conventions);
-      addNotesAttributes(outcome, notes);
-      span.setAttributes(outcome);
-      if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      if (span.isRecording()) {
+        const outcome: Attributes = {};
+        addStatusAttributes(outcome, target, code, conventions);
+        addNotesAttributes(outcome, notes);
+        span.setAttributes(outcome);
+        if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      }
       span.end();
 
       const m = tracing.instruments();
-      const attributes: Attributes = { ...method.start, ...outcome };
-      // Counts stay per method and status; the span carries the details.
-      delete attributes["syncvalue.retry.attempts"];
-      delete attributes["syncvalue.hedge.won"];
+      // Per method and outcome; the span carries the details (attempts, which attempt won).
+      const attributes = metricAttributes(method, code, notes);
       m.duration.record(seconds * m.perSecond, attributes);
       m.calls.add(1, attributes);
-      const rpc = { ...method.start };
-      if (notes.cache === "miss") m.cacheMisses.add(1, rpc);
-      else if (notes.cache !== undefined) m.cacheHits.add(1, { ...rpc, "syncvalue.cache": notes.cache });
-      if (notes.fallback !== undefined) m.fallbacks.add(1, { ...rpc, "syncvalue.fallback": notes.fallback });
-      if (notes.attempts > 1) m.retries.add(notes.attempts - 1, rpc);
-      if (notes.hedged) m.hedges.add(1, rpc);
+      if (notes.cache === "miss") m.cacheMisses.add(1, method.start);
+      else if (notes.cache !== undefined) m.cacheHits.add(1, attributes);
+      if (notes.fallback !== undefined) m.fallbacks.add(1, attributes);
+      if (notes.attempts > 1) m.retries.add(notes.attempts - 1, method.start);
+      if (notes.hedged) m.hedges.add(1, method.start);
     } catch {
       // A failing exporter or provider is not the call's failure.
     }
+  };
+
+  // The metric attributes of each outcome, built once: a call reuses its outcome's object.
+  const outcomes = new Map<MethodAttributes, Map<string, Attributes>>();
+  const metricAttributes = (method: MethodAttributes, code: Code | undefined, notes: CallNotes): Attributes => {
+    let byOutcome = outcomes.get(method);
+    if (byOutcome === undefined) outcomes.set(method, (byOutcome = new Map()));
+    const key = `${code ?? ""}|${notes.cache ?? ""}|${notes.fallback ?? ""}|${notes.hedged ? 1 : 0}`;
+    let attributes = byOutcome.get(key);
+    if (attributes === undefined) {
+      attributes = { ...method.start };
+      addStatusAttributes(attributes, target, code, conventions);
+      if (notes.cache !== undefined) attributes["syncvalue.cache"] = notes.cache;
+      if (notes.fallback !== undefined) attributes["syncvalue.fallback"] = notes.fallback;
+      if (notes.hedged) attributes["syncvalue.hedge"] = true;
+      byOutcome.set(key, attributes);
+    }
+    return attributes;
   };
 
   return {
