@@ -63,24 +63,25 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         }
       }
       metrics.cacheMisses++;
-      if (metrics.noting) noteCache(contextValues, "miss");
       const spare = entry;
       function store(response: UnaryResponse): void {
         if ((response.message as LTVPredictionResponse).status !== PredictionStatus.FALLBACK) {
           cache.store(key, check, response);
         }
       }
-      return cache
-        .shared(
-          key,
-          0,
-          control !== "refresh",
-          signal,
-          timeoutMs,
-          (s, t) => next.unary(predict, s, t, header, request, contextValues),
-          store,
-        )
-        .then(
+      const coalesced = metrics.cacheCoalesced;
+      const answer = cache.shared(
+        key,
+        0,
+        control !== "refresh",
+        signal,
+        timeoutMs,
+        (s, t) => next.unary(predict, s, t, header, request, contextValues),
+        store,
+      );
+      // shared() counts a call that joined a request in flight.
+      if (metrics.noting) noteCache(contextValues, metrics.cacheCoalesced === coalesced ? "miss" : "coalesced");
+      return answer.then(
           (response) => {
             if ((response.message as LTVPredictionResponse).status === PredictionStatus.FALLBACK && serveSpare(spare, contextValues)) {
               return personal(spare!.response, request.requestId);

@@ -92,21 +92,22 @@ export function createStorageCacheTransport(next: Transport, cache: ResponseCach
         }
       }
       metrics.cacheMisses++;
-      if (metrics.noting) noteCache(contextValues, "miss");
       const started = epoch;
-      return cache
-        .shared(
-          key,
-          started,
-          control !== "refresh",
-          signal,
-          timeoutMs,
-          (sig, t) => next.unary(method, sig, t, header, input, contextValues) as Promise<UnaryResponse>,
-          (response) => {
-            if (started === epoch) cache.store(key, "", response);
-          },
-        )
-        .then(copy) as never;
+      const coalesced = metrics.cacheCoalesced;
+      const answer = cache.shared(
+        key,
+        started,
+        control !== "refresh",
+        signal,
+        timeoutMs,
+        (sig, t) => next.unary(method, sig, t, header, input, contextValues) as Promise<UnaryResponse>,
+        (response) => {
+          if (started === epoch) cache.store(key, "", response);
+        },
+      );
+      // shared() counts a call that joined a request in flight.
+      if (metrics.noting) noteCache(contextValues, metrics.cacheCoalesced === coalesced ? "miss" : "coalesced");
+      return answer.then(copy) as never;
     },
     stream: (...args) => next.stream(...args),
   };

@@ -5,8 +5,7 @@ import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
 import { ClientMetrics, type ClientMetricsSnapshot, type PoolStats } from "../metrics/client-metrics.js";
 import { createMethodMetricsTransport } from "../metrics/method-metrics-transport.js";
 import type { CircuitState } from "../resilience/circuit-breaker.js";
-import { callNotesKey } from "../metrics/call-notes.js";
-import { endpointAddress, type ClientTelemetry, type TelemetryTarget } from "./client-telemetry.js";
+import { telemetryTarget, type ClientTelemetry, type TelemetryTarget } from "./client-telemetry.js";
 import type { ResolvedEndpoint } from "./resolved-endpoint.js";
 
 /** A service's own cache layer (`createPredictionCacheTransport`, `createStorageCacheTransport`). */
@@ -60,7 +59,7 @@ export function createCacheMetricsLayers(
     now,
     attempts(service, next, endpoint) {
       if (telemetry === undefined) return next;
-      const target: TelemetryTarget = { service, ...endpointAddress(endpoint), notesKey: callNotesKey };
+      const target = telemetryTarget(service, endpoint);
       targets[service] = target;
       return telemetry.attempts(next, target);
     },

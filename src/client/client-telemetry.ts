@@ -1,7 +1,6 @@
 import type { ContextKey, Transport } from "@connectrpc/connect";
-import type { CallNotes } from "../metrics/call-notes.js";
+import { callNotesKey, type CallNotes } from "../metrics/call-notes.js";
 import type { ServiceName } from "../metrics/client-event.js";
-import { defaultTcpPort } from "../tcp/tcp-url.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import type { ResolvedEndpoint } from "./resolved-endpoint.js";
 
@@ -23,10 +22,8 @@ export interface TelemetryTarget {
   readonly service: ServiceName;
   /** The wire the endpoint is reached over. */
   readonly transport: WireTransport;
-  /** The endpoint's host name or address (IPv6 without brackets). */
-  readonly serverAddress: string;
-  /** The endpoint's port (the scheme's default when the URL has none). */
-  readonly serverPort: number;
+  /** The endpoint's URL: `http(s)://host[:port][/path]` or `tcp(s)://host[:port]`, checked. */
+  readonly url: string;
   /**
    * The key of a call's {@link CallNotes} in its context values: the
    * `calls` layer puts fresh notes there, the cache, retry, hedging and
@@ -68,14 +65,9 @@ export function checkTelemetry(telemetry: unknown): ClientTelemetry | undefined 
   return t as ClientTelemetry;
 }
 
-/** Where a resolved endpoint points, for telemetry. */
-export function endpointAddress(endpoint: ResolvedEndpoint): Pick<TelemetryTarget, "transport" | "serverAddress" | "serverPort"> {
-  const url = new URL(endpoint.kind === "http" ? endpoint.baseUrl : endpoint.url);
-  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  const defaultPort = endpoint.kind === "tcp" ? defaultTcpPort : url.protocol === "https:" ? 443 : 80;
-  return {
-    transport: endpoint.kind === "http" ? endpoint.protocol : "tcp",
-    serverAddress: host,
-    serverPort: url.port === "" ? defaultPort : Number(url.port),
-  };
+/** The telemetry target of a service's resolved endpoint. */
+export function telemetryTarget(service: ServiceName, endpoint: ResolvedEndpoint): TelemetryTarget {
+  return endpoint.kind === "http"
+    ? { service, transport: endpoint.protocol, url: endpoint.baseUrl, notesKey: callNotesKey }
+    : { service, transport: "tcp", url: endpoint.url, notesKey: callNotesKey };
 }

@@ -6,11 +6,12 @@ import type { FallbackReason } from "./client-event.js";
  * - `hit`: from a fresh entry;
  * - `stale`: from a stale entry, refreshed in the background;
  * - `miss`: sent to the service (not cached, bypassed or refreshed);
+ * - `coalesced`: not cached; joined an identical request already in flight;
  * - `stale-if-error`: sent, failed, and answered from a stale entry.
  *
  * @public
  */
-export type CacheOutcome = "hit" | "stale" | "miss" | "stale-if-error";
+export type CacheOutcome = "hit" | "stale" | "miss" | "coalesced" | "stale-if-error";
 
 /**
  * What the client's layers did with one call, written as they do it, for a

@@ -5,6 +5,7 @@ import type { TelemetryTarget } from "../client/client-telemetry.js";
 import type { CallNotes } from "../metrics/call-notes.js";
 import type { RpcSemanticConventions } from "./open-telemetry-options.js";
 import { connectCodeName, grpcStatusName } from "./rpc-status-code.js";
+import { serverAddress } from "./server-address.js";
 
 /** What every call of one method to one endpoint shares, computed on its first call. */
 export interface MethodAttributes {
@@ -26,8 +27,9 @@ export function methodAttributes(target: TelemetryTarget, method: DescMethod, co
           "rpc.service": method.parent.typeName,
           "rpc.method": method.name,
         };
-  start["server.address"] = target.serverAddress;
-  start["server.port"] = target.serverPort;
+  const server = serverAddress(target);
+  start["server.address"] = server.address;
+  start["server.port"] = server.port;
   start["syncvalue.transport"] = target.transport;
   return { spanName: fullName, start };
 }

@@ -47,7 +47,7 @@ export function createTracedCallTransport(next: Transport, target: TelemetryTarg
       const attributes = metricAttributes(method, code, notes);
       m.duration.record(seconds * m.perSecond, attributes);
       m.calls.add(1, attributes);
-      if (notes.cache === "miss") m.cacheMisses.add(1, method.start);
+      if (notes.cache === "miss" || notes.cache === "coalesced") m.cacheMisses.add(1, attributes);
       else if (notes.cache !== undefined) m.cacheHits.add(1, attributes);
       if (notes.fallback !== undefined) m.fallbacks.add(1, attributes);
       if (notes.attempts > 1) m.retries.add(notes.attempts - 1, method.start);

@@ -225,6 +225,23 @@ describe("openTelemetry()", () => {
     }
   });
 
+  it("tells a call that joined an identical one in flight (coalesced) from the one that was sent", async () => {
+    const r = recorder();
+    const client = createClient({ prediction: server.url, timeoutMs: 5_000, telemetry: r.telemetry });
+    slowMs = 200;
+    try {
+      const before = server.requestCount();
+      await Promise.all([client.prediction.predictLTV(request("c-joined", "r-1")), client.prediction.predictLTV(request("c-joined", "r-2"))]);
+      expect(server.requestCount() - before).toBe(1);
+      expect(r.spans().map((s) => s.attributes["syncvalue.cache"]).sort()).toEqual(["coalesced", "miss"]);
+      expect(counted(await r.metrics(), "syncvalue.client.cache.misses", { "syncvalue.cache": "coalesced" })).toBe(1);
+    } finally {
+      slowMs = 0;
+      await client.close();
+      await r.close();
+    }
+  });
+
   it("traces createPredictionClient's calls and cache hits as well", async () => {
     const r = recorder();
     const client = createPredictionClient({ endpoint: server.url, timeoutMs: 5_000, telemetry: r.telemetry });
