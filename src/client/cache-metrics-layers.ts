@@ -58,16 +58,13 @@ export function createCacheMetricsLayers(
     metrics,
     now,
     attempts(service, next, endpoint) {
-      if (telemetry === undefined) return next;
-      const target = telemetryTarget(service, endpoint);
-      targets[service] = target;
-      return telemetry.attempts(next, target);
+      return telemetry ? telemetry.attempts(next, (targets[service] = telemetryTarget(service, endpoint))) : next;
     },
     wrap(service, next, cacheLayer, pool) {
       if (hasStats(pool)) pools[service] = pool;
       const measured = createMethodMetricsTransport(cache ? cacheLayer(next, cache) : next, metrics, now);
       const target = targets[service];
-      return telemetry === undefined || target === undefined ? measured : telemetry.calls(measured, target);
+      return target ? telemetry!.calls(measured, target) : measured;
     },
     snapshot(breaker) {
       const pool: Partial<Record<ServiceName, PoolStats>> = {};

@@ -60,14 +60,13 @@ export function checkTelemetry(telemetry: unknown): ClientTelemetry | undefined 
   if (telemetry === undefined) return undefined;
   const t = telemetry as Partial<ClientTelemetry> | null;
   if (t === null || typeof t !== "object" || typeof t.calls !== "function" || typeof t.attempts !== "function") {
-    throw invalidArgument("telemetry", "must be a telemetry integration such as openTelemetry() from syncvalue/otel");
+    throw invalidArgument("telemetry", "must be openTelemetry() from syncvalue/otel or a ClientTelemetry");
   }
   return t as ClientTelemetry;
 }
 
 /** The telemetry target of a service's resolved endpoint. */
 export function telemetryTarget(service: ServiceName, endpoint: ResolvedEndpoint): TelemetryTarget {
-  return endpoint.kind === "http"
-    ? { service, transport: endpoint.protocol, url: endpoint.baseUrl, notesKey: callNotesKey }
-    : { service, transport: "tcp", url: endpoint.url, notesKey: callNotesKey };
+  const http = endpoint.kind === "http";
+  return { service, transport: http ? endpoint.protocol : "tcp", url: http ? endpoint.baseUrl : endpoint.url, notesKey: callNotesKey };
 }

@@ -39,7 +39,7 @@ export interface CallNotes {
 }
 
 /** Where a call's {@link CallNotes} travel: in its context values. */
-export const callNotesKey = createContextKey<CallNotes | undefined>(undefined, { description: "syncvalue call notes" });
+export const callNotesKey = createContextKey<CallNotes | undefined>(undefined);
 
 /** Fresh notes for one call. */
 export function newCallNotes(): CallNotes {
