@@ -10,7 +10,7 @@ import { createTracedCallTransport, type CallTracing } from "./traced-call-trans
  * OpenTelemetry tracing and metrics for a client, on `@opentelemetry/api`
  * (an optional peer dependency, loaded only by this entry):
  *
- * - a CLIENT span per unary call, named `package.Service/Method`, enclosing
+ * - a CLIENT span per call, named `package.Service/Method`, enclosing
  *   the whole call as its caller sees it (cache lookup, retries, hedge,
  *   fallback), with the RPC semantic-convention attributes, `server.address`,
  *   `server.port`, and `syncvalue.transport` (`grpc`, `connect`, `grpc-web`,
@@ -25,7 +25,8 @@ import { createTracedCallTransport, type CallTracing } from "./traced-call-trans
  *   `syncvalue.client.calls`, `.cache.hits`, `.cache.misses`, `.fallbacks`,
  *   `.retries`, `.hedges`.
  *
- * Streams are not traced. Bad options throw `InvalidArgument` naming the option.
+ * A stream's span lasts until its response stream ends; streams are not
+ * counted in the metrics. Bad options throw `InvalidArgument` naming the option.
  *
  * @example
  * ```ts

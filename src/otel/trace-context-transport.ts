@@ -11,39 +11,44 @@ const headersSetter: TextMapSetter<Headers> = {
 /**
  * Puts the trace context of the call's span (from its notes) on the request
  * headers of every attempt: the first, each retry and a hedge carry the same
- * parent, so the server's spans hang under the caller's client span. Calls
- * without a span (a background cache refresh, a micro-batch) go out as they
- * came. Nothing is added when the propagator has nothing to say.
+ * parent, so the server's spans hang under the caller's client span; a
+ * stream's one request too. Calls without a span (a background cache
+ * refresh, a micro-batch) go out as they came. Nothing is added when the
+ * propagator has nothing to say.
  */
 export function createTraceContextTransport(next: Transport, target: TelemetryTarget, propagator: TextMapPropagator | undefined): Transport {
   const inject = <C>(traced: Context, carrier: C, setter: TextMapSetter<C>) =>
     propagator === undefined ? propagation.inject(traced, carrier, setter) : propagator.inject(traced, carrier, setter);
 
+  /** The headers of an attempt: the caller's with the call span's trace context added. */
+  const traceHeaders = (header: HeadersInit | undefined, traced: Context): HeadersInit | undefined => {
+    try {
+      if (header === undefined) {
+        // A plain record: the lean transports copy it without building Headers.
+        const record: Record<string, string> = {};
+        inject(traced, record, defaultTextMapSetter);
+        for (const _ in record) return record;
+        return undefined;
+      }
+      const h = new Headers(header);
+      inject(traced, h, headersSetter);
+      return h;
+    } catch {
+      // A failing propagator (or headers the caller got wrong, which the transport reports) sends the call untraced.
+      return header;
+    }
+  };
+
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
       const traced = contextValues?.get(target.notesKey)?.trace as Context | undefined;
-      if (traced === undefined) return next.unary(method, signal, timeoutMs, header, input, contextValues);
-      let headers: HeadersInit | undefined = header;
-      try {
-        if (header === undefined) {
-          // A plain record: the lean transports copy it without building Headers.
-          const record: Record<string, string> = {};
-          inject(traced, record, defaultTextMapSetter);
-          for (const _ in record) {
-            headers = record;
-            break;
-          }
-        } else {
-          const h = new Headers(header);
-          inject(traced, h, headersSetter);
-          headers = h;
-        }
-      } catch {
-        // A failing propagator (or headers the caller got wrong, which the transport reports) sends the call untraced.
-        headers = header;
-      }
+      const headers = traced === undefined ? header : traceHeaders(header, traced);
       return next.unary(method, signal, timeoutMs, headers, input, contextValues);
     },
-    stream: (...args) => next.stream(...args),
+    stream(method, signal, timeoutMs, header, input, contextValues) {
+      const traced = contextValues?.get(target.notesKey)?.trace as Context | undefined;
+      const headers = traced === undefined ? header : traceHeaders(header, traced);
+      return next.stream(method, signal, timeoutMs, headers, input, contextValues);
+    },
   };
 }

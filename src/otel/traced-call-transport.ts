@@ -1,5 +1,5 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import type { Code, Transport, UnaryResponse } from "@connectrpc/connect";
+import type { Code, ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
 import type { TelemetryTarget } from "../client/client-telemetry.js";
 import { newCallNotes, withCallNotes, type CallNotes } from "../metrics/call-notes.js";
@@ -17,19 +17,22 @@ export interface CallTracing {
 }
 
 /**
- * A client span around every unary call as its caller sees it: it starts
- * before the cache lookup and ends when the answer (a cache hit, the
+ * A client span around every call as its caller sees it. A unary call's
+ * starts before the cache lookup and ends when the answer (a cache hit, the
  * service's, a fallback) or the error reaches the caller, with the RPC
  * attributes and what the layers below noted (cache, retries, hedge,
- * fallback); the span is the active context while the call is made, and the
- * call's notes carry it to the attempt layer, which propagates it. Records
- * the duration and the counters when the call ends. Streams pass through.
+ * fallback), and its duration and counts are recorded as metrics. A
+ * stream's span ends when the response stream ends, fails, or the caller
+ * stops reading it; streams are not measured (their length is the caller's
+ * choice, not a latency). The span is the active context while the call is
+ * made, and the call's notes carry it to the attempt layer, which
+ * propagates it.
  */
 export function createTracedCallTransport(next: Transport, target: TelemetryTarget, tracing: CallTracing): Transport {
   const { tracer, conventions } = tracing;
   const byMethod = new Map<DescMethod, MethodAttributes>();
 
-  const end = (span: Span, method: MethodAttributes, notes: CallNotes, started: number, error: unknown, failed: boolean) => {
+  const end = (span: Span, method: MethodAttributes, notes: CallNotes, started: number, error: unknown, failed: boolean, measure = true) => {
     try {
       const seconds = (performance.now() - started) / 1000;
       const code: Code | undefined = failed ? codeOf(error) : undefined;
@@ -41,6 +44,7 @@ export function createTracedCallTransport(next: Transport, target: TelemetryTarg
         if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
       }
       span.end();
+      if (!measure) return;
 
       const m = tracing.instruments();
       // Per method and outcome; the span carries the details (attempts, which attempt won).
@@ -75,38 +79,68 @@ export function createTracedCallTransport(next: Transport, target: TelemetryTarg
     return attributes;
   };
 
+  /** Starts a call's span and makes the call with it active and its notes in the context values. */
+  const start = <R>(method: DescMethod, contextValues: ContextValues | undefined, call: (values: ContextValues) => Promise<R>) => {
+    let attributes = byMethod.get(method);
+    if (attributes === undefined) {
+      attributes = methodAttributes(target, method, conventions);
+      byMethod.set(method, attributes);
+    }
+    const parent = context.active();
+    const span = tracer.startSpan(attributes.spanName, { kind: SpanKind.CLIENT, attributes: attributes.start }, parent);
+    const notes = newCallNotes();
+    const traced = trace.setSpan(parent, span);
+    notes.trace = traced;
+    const started = performance.now();
+    let sent: Promise<R>;
+    try {
+      const values = withCallNotes(contextValues, target.notesKey, notes);
+      sent = context.with(traced, () => call(values));
+    } catch (e) {
+      sent = Promise.reject(e);
+    }
+    return { sent, span, attributes, notes, started };
+  };
+
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
-      let attributes = byMethod.get(method);
-      if (attributes === undefined) {
-        attributes = methodAttributes(target, method, conventions);
-        byMethod.set(method, attributes);
-      }
-      const a = attributes;
-      const parent = context.active();
-      const span = tracer.startSpan(a.spanName, { kind: SpanKind.CLIENT, attributes: a.start }, parent);
-      const notes = newCallNotes();
-      const traced = trace.setSpan(parent, span);
-      notes.trace = traced;
-      const started = performance.now();
-      let sent: Promise<UnaryResponse>;
-      try {
-        const values = withCallNotes(contextValues, target.notesKey, notes);
-        sent = context.with(traced, () => next.unary(method, signal, timeoutMs, header, input, values)) as Promise<UnaryResponse>;
-      } catch (e) {
-        sent = Promise.reject(e);
-      }
-      return sent.then(
+      const c = start(method, contextValues, (values) => next.unary(method, signal, timeoutMs, header, input, values) as Promise<UnaryResponse>);
+      return c.sent.then(
         (response) => {
-          end(span, a, notes, started, undefined, false);
+          end(c.span, c.attributes, c.notes, c.started, undefined, false);
           return response;
         },
         (e: unknown) => {
-          end(span, a, notes, started, e, true);
+          end(c.span, c.attributes, c.notes, c.started, e, true);
           throw e;
         },
       ) as never;
     },
-    stream: (...args) => next.stream(...args),
+    stream(method, signal, timeoutMs, header, input, contextValues) {
+      const c = start(method, contextValues, (values) => next.stream(method, signal, timeoutMs, header, input, values) as Promise<StreamResponse>);
+      const done = (error: unknown, failed: boolean) => end(c.span, c.attributes, c.notes, c.started, error, failed, false);
+      return c.sent.then(
+        (response) => ({ ...response, message: endsWith(response.message, done) }),
+        (e: unknown) => {
+          done(e, true);
+          throw e;
+        },
+      ) as never;
+    },
   };
+}
+
+/** The messages of a response stream, calling `done` once when it ends, fails or the caller stops reading. */
+async function* endsWith<T>(messages: AsyncIterable<T>, done: (error: unknown, failed: boolean) => void): AsyncIterable<T> {
+  let error: unknown;
+  let failed = false;
+  try {
+    yield* messages;
+  } catch (e) {
+    error = e;
+    failed = true;
+    throw e;
+  } finally {
+    done(error, failed);
+  }
 }

@@ -407,6 +407,61 @@ describe("openTelemetry()", () => {
       }
     });
 
+    it("traces a stream until its responses end, and sends its traceparent", async () => {
+      const r = recorder();
+      const client = createClient({ prediction: url, timeoutMs: 5_000, telemetry: r.telemetry });
+      try {
+        seen.length = 0;
+        async function* requests() {
+          yield request("c-s1", "r-s1");
+          yield request("c-s2", "r-s2");
+        }
+        const answers: string[] = [];
+        for await (const answer of client.prediction.predictLTVStream(requests(), { timeoutMs: 5_000 })) {
+          answers.push(answer.requestId);
+          // Not over until the last response was read.
+          expect(r.spans()).toHaveLength(0);
+        }
+        expect(answers).toEqual(["r-s1", "r-s2"]);
+        expect(r.spans()).toHaveLength(1);
+        const [span] = r.spans();
+        expect(span!.name).toBe("syncvalue.v1.SyncValueService/PredictLTVStream");
+        expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+        expect(span!.attributes).toMatchObject({ "rpc.response.status_code": "OK", "syncvalue.transport": "grpc" });
+        const { traceId, spanId } = span!.spanContext();
+        expect(seen).toEqual([`00-${traceId}-${spanId}-01`]);
+        // Streams are not measured.
+        expect(counted(await r.metrics(), "syncvalue.client.calls")).toBe(0);
+      } finally {
+        await client.close();
+        await r.close();
+      }
+    });
+
+    it("marks a failed stream", async () => {
+      const r = recorder();
+      const client = createClient({ prediction: url, timeoutMs: 5_000, telemetry: r.telemetry });
+      try {
+        failFirst = 1;
+        async function* requests() {
+          yield request("c-sf", "r-sf");
+        }
+        const read = async () => {
+          for await (const _ of client.prediction.predictLTVStream(requests(), { timeoutMs: 5_000 })) {
+            // Nothing comes: the server refuses the stream.
+          }
+        };
+        await expect(read()).rejects.toMatchObject({ code: Code.Unavailable });
+        const [span] = r.spans();
+        expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+        expect(span!.attributes).toMatchObject({ "rpc.response.status_code": "UNAVAILABLE", "error.type": "UNAVAILABLE" });
+      } finally {
+        failFirst = 0;
+        await client.close();
+        await r.close();
+      }
+    });
+
     it("marks a Connect error with Connect's code name", async () => {
       const r = recorder();
       const client = createClient({ prediction: { url, protocol: "connect" }, cache: false, retry: false, fallback: false, timeoutMs: 5_000, telemetry: r.telemetry });
