@@ -82,17 +82,17 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
       // shared() counts a call that joined a request in flight.
       if (metrics.noting) noteCache(contextValues, metrics.cacheCoalesced === coalesced ? "miss" : "coalesced");
       return answer.then(
-          (response) => {
-            if ((response.message as LTVPredictionResponse).status === PredictionStatus.FALLBACK && serveSpare(spare, contextValues)) {
-              return personal(spare!.response, request.requestId);
-            }
-            return personal(response, request.requestId);
-          },
-          (e: unknown) => {
-            if (!signal?.aborted && serveSpare(spare, contextValues)) return personal(spare!.response, request.requestId);
-            throw e;
-          },
-        ) as never;
+        (response) => {
+          if ((response.message as LTVPredictionResponse).status === PredictionStatus.FALLBACK && serveSpare(spare, contextValues)) {
+            return personal(spare!.response, request.requestId);
+          }
+          return personal(response, request.requestId);
+        },
+        (e: unknown) => {
+          if (!signal?.aborted && serveSpare(spare, contextValues)) return personal(spare!.response, request.requestId);
+          throw e;
+        },
+      ) as never;
     },
     stream: (...args) => next.stream(...args),
   };

@@ -224,7 +224,7 @@ export interface ClientOptions {
    */
   onEvent?: (event: ClientEvent) => void;
   /**
-   * Tracing and metrics of every unary call: `openTelemetry()` from
+   * Tracing and metrics of every call: `openTelemetry()` from
    * `syncvalue/otel` (a span per call, enclosing its cache lookup, retries,
    * hedge and fallback, W3C trace context on HTTP requests, and OpenTelemetry
    * metrics). Default none: calls then pay nothing for it.

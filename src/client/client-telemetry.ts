@@ -44,8 +44,8 @@ export interface ClientTelemetry {
    * Wraps the service's transport as its callers see it, above the cache
    * and every resilience layer (below validation and the default deadline):
    * one call here is one caller's call, a cache hit or a fallback included.
-   * Each unary call must carry fresh {@link CallNotes} under
-   * `target.notesKey` in the context values it passes on.
+   * Each call must carry fresh {@link CallNotes} under `target.notesKey`
+   * in the context values it passes on.
    */
   calls(next: Transport, target: TelemetryTarget): Transport;
   /**

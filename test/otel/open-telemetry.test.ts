@@ -225,6 +225,32 @@ describe("openTelemetry()", () => {
     }
   });
 
+  it("marks an answer from a stale entry when the service failed (stale-if-error) as a success", async () => {
+    const r = recorder();
+    const client = createClient({
+      prediction: server.url,
+      cache: { ttlMs: 1, staleWhileRevalidateMs: 0, staleIfErrorMs: 60_000 },
+      fallback: false,
+      timeoutMs: 5_000,
+      telemetry: r.telemetry,
+    });
+    try {
+      await client.prediction.predictLTV(request("c-spare", "r-1"));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      failing = true;
+      const spare = await client.prediction.predictLTV(request("c-spare", "r-2"));
+      expect(spare.requestId).toBe("r-2");
+      const [, second] = r.spans();
+      expect(second!.status.code).toBe(SpanStatusCode.UNSET);
+      expect(second!.attributes).toMatchObject({ "syncvalue.cache": "stale-if-error", "rpc.response.status_code": "OK" });
+      expect(counted(await r.metrics(), "syncvalue.client.cache.hits", { "syncvalue.cache": "stale-if-error" })).toBe(1);
+    } finally {
+      failing = false;
+      await client.close();
+      await r.close();
+    }
+  });
+
   it("tells a call that joined an identical one in flight (coalesced) from the one that was sent", async () => {
     const r = recorder();
     const client = createClient({ prediction: server.url, timeoutMs: 5_000, telemetry: r.telemetry });
