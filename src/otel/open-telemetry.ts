@@ -1,7 +1,7 @@
 import { metrics, trace } from "@opentelemetry/api";
 import type { ClientTelemetry } from "../client/client-telemetry.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
-import { createClientInstruments, type ClientInstruments } from "./client-instruments.js";
+import { createClientInstruments, type ClientInstruments, type OutcomeTally } from "./client-instruments.js";
 import { openTelemetryDefaults, type OpenTelemetryOptions } from "./open-telemetry-options.js";
 import { createTraceContextTransport } from "./trace-context-transport.js";
 import { createTracedCallTransport, type CallTracing } from "./traced-call-transport.js";
@@ -56,10 +56,21 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): ClientTelemet
   // The global provider is a proxy: spans go to whichever provider is registered when they start.
   const tracer = (tracerProvider ?? trace.getTracerProvider()).getTracer(scope);
   let instruments: ClientInstruments | undefined;
+  const tallies = new Map<string, OutcomeTally>();
   const tracing: CallTracing = {
     tracer,
     conventions,
-    instruments: () => (instruments ??= createClientInstruments((meterProvider ?? metrics.getMeterProvider()).getMeter(scope), conventions)),
+    tally(attributes) {
+      // Once per outcome of a client, not per call.
+      const key = JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : 1)));
+      let tally = tallies.get(key);
+      if (tally === undefined) {
+        tally = { attributes, calls: 0, cacheHits: 0, cacheMisses: 0, fallbacks: 0, retries: 0, hedges: 0 };
+        tallies.set(key, tally);
+      }
+      return tally;
+    },
+    instruments: () => (instruments ??= createClientInstruments((meterProvider ?? metrics.getMeterProvider()).getMeter(scope), conventions, tallies)),
   };
   return {
     calls: (next, target) => createTracedCallTransport(next, target, tracing),

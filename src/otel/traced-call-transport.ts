@@ -4,7 +4,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, t
 import type { TelemetryTarget } from "../client/client-telemetry.js";
 import { newCallNotes, withCallNotes, type CallNotes } from "../metrics/call-notes.js";
 import { codeOf } from "../resilience/call-errors.js";
-import type { ClientInstruments } from "./client-instruments.js";
+import type { ClientInstruments, OutcomeTally } from "./client-instruments.js";
 import type { RpcSemanticConventions } from "./open-telemetry-options.js";
 import { addNotesAttributes, addStatusAttributes, methodAttributes, type MethodAttributes } from "./rpc-attributes.js";
 
@@ -14,6 +14,12 @@ export interface CallTracing {
   readonly conventions: RpcSemanticConventions;
   /** The instruments, created on the first call (so a meter provider registered after `openTelemetry()` is used). */
   instruments(): ClientInstruments;
+  /**
+   * The counts of an attribute set, shared by every client of this
+   * `openTelemetry()` (two clients of one endpoint count together: an
+   * observable counter takes one value per attribute set).
+   */
+  tally(attributes: Attributes): OutcomeTally;
 }
 
 /**
@@ -48,35 +54,36 @@ export function createTracedCallTransport(next: Transport, target: TelemetryTarg
 
       const m = tracing.instruments();
       // Per method and outcome; the span carries the details (attempts, which attempt won).
-      const attributes = metricAttributes(method, code, notes);
-      m.duration.record(seconds * m.perSecond, attributes);
-      m.calls.add(1, attributes);
-      if (notes.cache === "miss" || notes.cache === "coalesced") m.cacheMisses.add(1, attributes);
-      else if (notes.cache !== undefined) m.cacheHits.add(1, attributes);
-      if (notes.fallback !== undefined) m.fallbacks.add(1, attributes);
-      if (notes.attempts > 1) m.retries.add(notes.attempts - 1, method.start);
-      if (notes.hedged) m.hedges.add(1, method.start);
+      const t = tallyOf(method, code, notes);
+      m.duration.record(seconds * m.perSecond, t.attributes);
+      t.calls++;
+      if (notes.cache === "miss" || notes.cache === "coalesced") t.cacheMisses++;
+      else if (notes.cache !== undefined) t.cacheHits++;
+      if (notes.fallback !== undefined) t.fallbacks++;
+      if (notes.attempts > 1) t.retries += notes.attempts - 1;
+      if (notes.hedged) t.hedges++;
     } catch {
       // A failing exporter or provider is not the call's failure.
     }
   };
 
-  // The metric attributes of each outcome, built once: a call reuses its outcome's object.
-  const outcomes = new Map<MethodAttributes, Map<string, Attributes>>();
-  const metricAttributes = (method: MethodAttributes, code: Code | undefined, notes: CallNotes): Attributes => {
+  // The metric attributes and counts of each outcome, built once: a call adds to its outcome's.
+  const outcomes = new Map<MethodAttributes, Map<string, OutcomeTally>>();
+  const tallyOf = (method: MethodAttributes, code: Code | undefined, notes: CallNotes): OutcomeTally => {
     let byOutcome = outcomes.get(method);
     if (byOutcome === undefined) outcomes.set(method, (byOutcome = new Map()));
     const key = `${code ?? ""}|${notes.cache ?? ""}|${notes.fallback ?? ""}|${notes.hedged ? 1 : 0}`;
-    let attributes = byOutcome.get(key);
-    if (attributes === undefined) {
-      attributes = { ...method.start };
+    let tally = byOutcome.get(key);
+    if (tally === undefined) {
+      const attributes: Attributes = { ...method.start };
       addStatusAttributes(attributes, target, code, conventions);
       if (notes.cache !== undefined) attributes["syncvalue.cache"] = notes.cache;
       if (notes.fallback !== undefined) attributes["syncvalue.fallback"] = notes.fallback;
       if (notes.hedged) attributes["syncvalue.hedge"] = true;
-      byOutcome.set(key, attributes);
+      tally = tracing.tally(attributes);
+      byOutcome.set(key, tally);
     }
-    return attributes;
+    return tally;
   };
 
   /** Starts a call's span and makes the call with it active and its notes in the context values. */

@@ -138,6 +138,25 @@ describe("openTelemetry()", () => {
     }
   });
 
+  it("counts the calls of two clients sharing one openTelemetry() together", async () => {
+    const r = recorder();
+    const one = createClient({ prediction: server.url, cache: false, timeoutMs: 5_000, telemetry: r.telemetry });
+    const two = createClient({ prediction: server.url, cache: false, timeoutMs: 5_000, telemetry: r.telemetry });
+    try {
+      await one.prediction.predictLTV(request("c-one"));
+      await two.prediction.predictLTV(request("c-two"));
+      await two.prediction.predictLTV(request("c-two-again"));
+      const metrics = await r.metrics();
+      expect(counted(metrics, "syncvalue.client.calls", { "rpc.method": predictLtvName })).toBe(3);
+      const duration = metrics.find((m) => m.descriptor.name === "rpc.client.call.duration") as HistogramMetricData;
+      expect(duration.dataPoints.reduce((n, p) => n + p.value.count, 0)).toBe(3);
+    } finally {
+      await one.close();
+      await two.close();
+      await r.close();
+    }
+  });
+
   it("marks a server error: span status, status code, error.type", async () => {
     const r = recorder();
     const client = createClient({ prediction: server.url, cache: false, timeoutMs: 5_000, telemetry: r.telemetry });
