@@ -16,6 +16,8 @@ const msgpackrNoEval: Plugin = {
 // - index-node: the same API with Node transports (connect-node HTTP/2, node:net)
 // - server/index: the reference server (Node only)
 // - bid/index: pure bid helpers, no I/O
+// - otel/index: OpenTelemetry for clients (`syncvalue/otel`), edge-safe; its
+//   peer @opentelemetry/api stays external, loaded only by this entry
 // - cli/syncvalue-cli: `npx syncvalue serve`
 // - index-bun, index-deno, index-workerd: the runtimes' own builds
 // The edge core and the runtime builds come from the second and third blocks.
@@ -27,6 +29,7 @@ export default defineConfig([
       "index-node": "src/index-node.ts",
       "server/index": "src/server/index.ts",
       "bid/index": "src/bid/index.ts",
+      "otel/index": "src/otel/index.ts",
       "cli/syncvalue-cli": "src/cli/syncvalue-cli.ts",
     },
     format: ["esm", "cjs"],
@@ -49,6 +52,7 @@ export default defineConfig([
       "src/**/*.ts",
       "!src/**/*.d.ts",
       "!src/bid/**",
+      "!src/otel/**",
       "!src/cli/**",
       "!src/node/**",
       "!src/server/**",

@@ -45,6 +45,9 @@ export {
   type RetryOptions,
 } from "./resilience/index.js";
 export type { ClientEvent, ClientMetricsSnapshot, FallbackReason, MethodMetrics, PoolStats, ServiceName } from "./metrics/index.js";
+// The hook of tracing integrations (syncvalue/otel implements it).
+export type { CacheOutcome, CallNotes } from "./metrics/call-notes.js";
+export type { ClientTelemetry, TelemetryTarget, WireTransport } from "./client/client-telemetry.js";
 // The raw TCP transport, usable on its own with any Connect client.
 export {
   createTcpTransport,

@@ -1,11 +1,12 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { createContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
+import { createContextValues, type ContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import {
   PredictionStatus,
   SyncValueService,
   type LTVPredictionRequest,
   type LTVPredictionResponse,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { noteCache } from "../metrics/call-notes.js";
 import { allowFallback } from "../resilience/allow-fallback.js";
 import { backgroundWaitUntil, badWaitUntil, type WaitUntil } from "./background-wait-until.js";
 import { cacheControl, type CacheControl } from "./cache-control.js";
@@ -46,6 +47,7 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
       }
       if (control === "bypass") {
         metrics.cacheMisses++;
+        if (metrics.noting) noteCache(contextValues, "miss");
         return next.unary(method, signal, timeoutMs, header, input, contextValues);
       }
       const request = input as LTVPredictionRequest;
@@ -56,10 +58,12 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         const age = cache.age(entry);
         if (age === "fresh") {
           metrics.cacheHits++;
+          if (metrics.noting) noteCache(contextValues, "hit");
           return Promise.resolve(personal(entry.response, request.requestId) as never);
         }
         if (age === "stale") {
           metrics.cacheStale++;
+          if (metrics.noting) noteCache(contextValues, "stale");
           const now = cache.now();
           if (entry.refreshAfter <= now) {
             // One refresh at a time, even one the platform cancels and that never settles.
@@ -80,35 +84,38 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
           cache.store(key, check, response);
         }
       }
-      return cache
-        .shared(
-          key,
-          0,
-          control !== "refresh",
-          signal,
-          timeoutMs,
-          (s, t) => next.unary(predict, s, t, header, request, contextValues),
-          store,
-        )
-        .then(
-          (response) => {
-            if ((response.message as LTVPredictionResponse).status === PredictionStatus.FALLBACK && serveSpare(spare)) {
-              return personal(spare!.response, request.requestId);
-            }
-            return personal(response, request.requestId);
-          },
-          (e: unknown) => {
-            if (!signal?.aborted && serveSpare(spare)) return personal(spare!.response, request.requestId);
-            throw e;
-          },
-        ) as never;
+      const coalesced = metrics.cacheCoalesced;
+      const answer = cache.shared(
+        key,
+        0,
+        control !== "refresh",
+        signal,
+        timeoutMs,
+        (s, t) => next.unary(predict, s, t, header, request, contextValues),
+        store,
+      );
+      // shared() counts a call that joined a request in flight.
+      if (metrics.noting) noteCache(contextValues, metrics.cacheCoalesced === coalesced ? "miss" : "coalesced");
+      return answer.then(
+        (response) => {
+          if ((response.message as LTVPredictionResponse).status === PredictionStatus.FALLBACK && serveSpare(spare, contextValues)) {
+            return personal(spare!.response, request.requestId);
+          }
+          return personal(response, request.requestId);
+        },
+        (e: unknown) => {
+          if (!signal?.aborted && serveSpare(spare, contextValues)) return personal(spare!.response, request.requestId);
+          throw e;
+        },
+      ) as never;
     },
     stream: (...args) => next.stream(...args),
   };
 
-  function serveSpare(entry: CacheEntry | undefined): boolean {
+  function serveSpare(entry: CacheEntry | undefined, contextValues: ContextValues | undefined): boolean {
     if (!cache.usableOnError(entry)) return false;
     metrics.cacheStaleIfError++;
+    noteCache(contextValues, "stale-if-error");
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { Transport, UnaryResponse } from "@connectrpc/connect";
+import { noteCache } from "../metrics/call-notes.js";
 import {
   StorageService,
   type FindPathRequest,
@@ -86,24 +87,27 @@ export function createStorageCacheTransport(next: Transport, cache: ResponseCach
         const entry = cache.lookup(key, "");
         if (entry !== undefined && cache.age(entry) === "fresh") {
           metrics.cacheHits++;
+          if (metrics.noting) noteCache(contextValues, "hit");
           return Promise.resolve(copy(entry.response) as never);
         }
       }
       metrics.cacheMisses++;
       const started = epoch;
-      return cache
-        .shared(
-          key,
-          started,
-          control !== "refresh",
-          signal,
-          timeoutMs,
-          (sig, t) => next.unary(method, sig, t, header, input, contextValues) as Promise<UnaryResponse>,
-          (response) => {
-            if (started === epoch) cache.store(key, "", response);
-          },
-        )
-        .then(copy) as never;
+      const coalesced = metrics.cacheCoalesced;
+      const answer = cache.shared(
+        key,
+        started,
+        control !== "refresh",
+        signal,
+        timeoutMs,
+        (sig, t) => next.unary(method, sig, t, header, input, contextValues) as Promise<UnaryResponse>,
+        (response) => {
+          if (started === epoch) cache.store(key, "", response);
+        },
+      );
+      // shared() counts a call that joined a request in flight.
+      if (metrics.noting) noteCache(contextValues, metrics.cacheCoalesced === coalesced ? "miss" : "coalesced");
+      return answer.then(copy) as never;
     },
     stream: (...args) => next.stream(...args),
   };

@@ -7,6 +7,8 @@ import { clientDefaults } from "./client-options.js";
 import { ClientMetrics, type ClientMetricsSnapshot, type PoolStats } from "../metrics/client-metrics.js";
 import { createMethodMetricsTransport } from "../metrics/method-metrics-transport.js";
 import type { CircuitState } from "../resilience/circuit-breaker.js";
+import { telemetryTarget, type ClientTelemetry, type TelemetryTarget } from "./client-telemetry.js";
+import type { ResolvedEndpoint } from "./resolved-endpoint.js";
 
 /** A service's own cache layer (`createPredictionCacheTransport`, `createStorageCacheTransport`). */
 export type ServiceCacheLayer = (next: Transport, cache: ResponseCache) => Transport;
@@ -23,9 +25,15 @@ export interface CacheMetricsLayers {
   /** The clock of latencies and delays, in milliseconds. */
   readonly now: () => number;
   /**
-   * Wraps a service's transport in its cache layer (when the cache is on) and
-   * the per-method metrics. `pool` is the base transport, asked for `stats()`
-   * if it has it.
+   * Wraps the transport a service's attempts go out on in the telemetry's
+   * `attempts` layer (first, below every other layer); without telemetry,
+   * returns `next` itself.
+   */
+  attempts(service: ServiceName, next: Transport, endpoint: ResolvedEndpoint): Transport;
+  /**
+   * Wraps a service's transport in its cache layer (when the cache is on),
+   * the per-method metrics and, outermost, the telemetry's `calls` layer.
+   * `pool` is the base transport, asked for `stats()` if it has it.
    */
   wrap(service: ServiceName, next: Transport, cacheLayer: ServiceCacheLayer, pool?: unknown): Transport;
   /** A snapshot of the counters, with the breaker states the caller's layers report. */
@@ -34,7 +42,8 @@ export interface CacheMetricsLayers {
 
 /**
  * Builds the cache and metrics layers; `cacheOptions` undefined means no
- * cache. `background` is what the cache's background refreshes take from the
+ * cache, `telemetry` undefined no telemetry layers (checked already).
+ * `background` is what the cache's background refreshes take from the
  * client (its `timeoutMs`, as given, and `waitUntil`). Bad cache options and
  * a `waitUntil` that is not a function throw `InvalidArgument` naming the option.
  */
@@ -42,9 +51,12 @@ export function createCacheMetricsLayers(
   cacheOptions: CacheOptions | undefined,
   background: { timeoutMs: number | undefined; waitUntil: unknown },
   onEvent?: (event: ClientEvent) => void,
+  telemetry?: ClientTelemetry,
 ): CacheMetricsLayers {
   checkWaitUntil(background.waitUntil, "waitUntil");
   const metrics = new ClientMetrics(onEvent);
+  metrics.noting = telemetry !== undefined;
+  const targets: Partial<Record<ServiceName, TelemetryTarget>> = {};
   const refresh: BackgroundOptions = { timeoutMs: background.timeoutMs ?? clientDefaults.timeoutMs, waitUntil: background.waitUntil };
   const cache = cacheOptions ? new ResponseCache(resolveCacheOptions(cacheOptions), metrics, refresh) : undefined;
   const pools: Partial<Record<ServiceName, { stats(): PoolStats }>> = {};
@@ -52,9 +64,14 @@ export function createCacheMetricsLayers(
   return {
     metrics,
     now,
+    attempts(service, next, endpoint) {
+      return telemetry ? telemetry.attempts(next, (targets[service] = telemetryTarget(service, endpoint))) : next;
+    },
     wrap(service, next, cacheLayer, pool) {
       if (hasStats(pool)) pools[service] = pool;
-      return createMethodMetricsTransport(cache ? cacheLayer(next, cache) : next, metrics, now);
+      const measured = createMethodMetricsTransport(cache ? cacheLayer(next, cache) : next, metrics, now);
+      const target = targets[service];
+      return target ? telemetry!.calls(measured, target) : measured;
     },
     snapshot(breaker) {
       const pool: Partial<Record<ServiceName, PoolStats>> = {};

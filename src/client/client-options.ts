@@ -4,6 +4,7 @@ import type { MicroBatchOptions } from "../batching/micro-batch-options.js";
 import type { WaitUntil } from "../cache/background-wait-until.js";
 import type { CacheOptions } from "../cache/cache-options.js";
 import type { ClientEvent } from "../metrics/client-event.js";
+import type { ClientTelemetry } from "./client-telemetry.js";
 import type { CircuitBreakerOptions } from "../resilience/circuit-breaker.js";
 import type { FallbackOptions } from "../resilience/fallback-transport.js";
 import type { HedgingOptions } from "../resilience/hedging-transport.js";
@@ -251,6 +252,13 @@ export interface ClientOptions {
    * (see {@link ClientEvent}); called synchronously, errors ignored. Default none.
    */
   onEvent?: (event: ClientEvent) => void;
+  /**
+   * Tracing and metrics of every call: `openTelemetry()` from
+   * `syncvalue/otel` (a span per call, enclosing its cache lookup, retries,
+   * hedge and fallback, W3C trace context on HTTP requests, and OpenTelemetry
+   * metrics). Default none: calls then pay nothing for it.
+   */
+  telemetry?: ClientTelemetry;
 }
 
 /**

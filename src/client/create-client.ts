@@ -59,7 +59,7 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
     // no cache, retry or local fallback may answer for it.
     if (endpoint === undefined) return createValidatingTransport(createMissingEndpointTransport(service), validators);
     const transport = base.connect(endpoint);
-    return base.stack(transport, validators, (guarded) => layers.wrap(service, guarded, transport));
+    return base.stack(transport, validators, (guarded) => layers.wrap(service, guarded, transport, endpoint));
   };
 
   return {

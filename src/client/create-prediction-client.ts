@@ -6,6 +6,7 @@ import { invalidArgument } from "../validation/invalid-argument.js";
 import { predictionRequestValidators } from "../validation/prediction-request-validators.js";
 import { createCacheMetricsLayers } from "./cache-metrics-layers.js";
 import { createClientBase } from "./client-base.js";
+import { checkTelemetry } from "./client-telemetry.js";
 import { featureOption } from "./feature-option.js";
 import { refuseFullClientOptions } from "./full-client-only-options.js";
 import type { PredictionClientOptions } from "./prediction-client-options.js";
@@ -57,12 +58,17 @@ export function createPredictionClientOn(platform: RuntimePlatform, options: Pre
   if (storageReads !== undefined && !(Array.isArray(storageReads) && storageReads.length === 0)) {
     throw invalidArgument("cache.storageReads", "createPredictionClient has no storage service; use createClient");
   }
-  const layers = createCacheMetricsLayers(cacheOptions, { timeoutMs: options.timeoutMs, waitUntil: options.waitUntil });
+  const layers = createCacheMetricsLayers(
+    cacheOptions,
+    { timeoutMs: options.timeoutMs, waitUntil: options.waitUntil },
+    undefined,
+    checkTelemetry(options.telemetry),
+  );
   if (options.endpoint === undefined) throw invalidArgument("endpoint", "is required: a URL string or { url, ... }");
   const { endpoint } = base.resolve({ endpoint: options.endpoint });
   const transport = base.connect(endpoint!);
   const stack = base.stack(transport, predictionRequestValidators, (guarded) =>
-    layers.wrap("prediction", guarded, createPredictionCacheTransport, transport),
+    layers.wrap("prediction", layers.attempts("prediction", guarded, endpoint!), createPredictionCacheTransport, transport),
   );
   return {
     prediction: platform.createServiceClient(SyncValueService, stack),

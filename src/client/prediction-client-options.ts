@@ -5,8 +5,8 @@ import type { ClientOptions, Endpoint } from "./client-options.js";
  * Options of {@link createPredictionClient}: the prediction endpoint, and the
  * options it shares with `createClient` (`timeoutMs` default 100 ms, `auth`,
  * `interceptors` default none, `cache` default on, `waitUntil` default none,
- * `maxResponseBytesInFlight` default 64 MiB; each documented on
- * {@link ClientOptions}). The cache caches `predictLTV` only: a non-empty
+ * `maxResponseBytesInFlight` default 64 MiB, `telemetry` default none; each
+ * documented on {@link ClientOptions}). The cache caches `predictLTV` only: a non-empty
  * `cache.storageReads` is refused.
  *
  * The options of `createClient`'s other layers (`retry`, `hedging`,
@@ -17,7 +17,7 @@ import type { ClientOptions, Endpoint } from "./client-options.js";
  * @public
  */
 export interface PredictionClientOptions
-  extends Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "cache" | "waitUntil" | "maxResponseBytesInFlight"> {
+  extends Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "cache" | "waitUntil" | "maxResponseBytesInFlight" | "telemetry"> {
   /**
    * The prediction service (`syncvalue.v1.SyncValueService`): a URL string or
    * endpoint options, as `ClientOptions.prediction`. Required.

@@ -1,6 +1,7 @@
 import type { CircuitState } from "../resilience/circuit-breaker.js";
 import type { ClientEvent, FallbackReason, ServiceName } from "./client-event.js";
 import { LatencyHistogram } from "./latency-histogram.js";
+import type { CallNotes } from "./call-notes.js";
 
 /**
  * Latency and outcome of one RPC method, as its callers saw it (cache hits
@@ -116,6 +117,13 @@ export class ClientMetrics {
   hedges = 0;
   hedgeWins = 0;
   fallbacksByReason: Record<FallbackReason, number> = { "circuit-open": 0, deadline: 0, error: 0 };
+  /**
+   * True when the client has `telemetry`: its calls then carry
+   * {@link CallNotes} that the layers fill in. Checked before looking the
+   * notes up on the hot paths (a cache hit), so without telemetry they cost
+   * one property read.
+   */
+  noting = false;
 
   constructor(private readonly listener?: (event: ClientEvent) => void) {}
 

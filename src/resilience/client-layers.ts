@@ -5,7 +5,9 @@ import type { MicroBatchOptions } from "../batching/micro-batch-options.js";
 import { createPredictionCacheTransport } from "../cache/prediction-cache-transport.js";
 import { createStorageCacheTransport } from "../cache/storage-cache-transport.js";
 import { createCacheMetricsLayers } from "../client/cache-metrics-layers.js";
+import { checkTelemetry } from "../client/client-telemetry.js";
 import { featureOption as feature } from "../client/feature-option.js";
+import type { ResolvedEndpoint } from "../client/resolved-endpoint.js";
 import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
 import type { ClientMetricsSnapshot } from "../metrics/client-metrics.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
@@ -19,18 +21,20 @@ import { createRetryTransport, type RetryOptions } from "./retry-transport.js";
 /** The options of `createClient` that configure the layers built here (documented on `ClientOptions`). */
 export type ClientLayerOptions = Pick<
   ClientOptions,
-  "cache" | "batching" | "retry" | "hedging" | "circuitBreaker" | "fallback" | "onEvent" | "timeoutMs" | "waitUntil"
+  "cache" | "batching" | "retry" | "hedging" | "circuitBreaker" | "fallback" | "onEvent" | "timeoutMs" | "waitUntil" | "telemetry"
 >;
 
 /** The layers of one client, and what `metrics()` and `circuitBreakerState()` read. */
 export interface ClientLayers {
   /**
    * Wraps a service's transport (below validation and the default deadline,
-   * above the base transport) in the metrics, cache, fallback, batching,
-   * breaker, hedging and retry layers, outermost first, as its options ask.
-   * `pool` is the base transport, asked for `stats()` if it has it.
+   * above the base transport) in the telemetry's call layer, the metrics,
+   * cache, fallback, batching, breaker, hedging and retry layers and the
+   * telemetry's attempt layer, outermost first, as its options ask.
+   * `pool` is the base transport, asked for `stats()` if it has it;
+   * `endpoint` is where it goes (for telemetry).
    */
-  wrap(service: ServiceName, next: Transport, pool?: unknown): Transport;
+  wrap(service: ServiceName, next: Transport, pool: unknown, endpoint: ResolvedEndpoint): Transport;
   metrics(): ClientMetricsSnapshot;
   circuitBreakerState(): Partial<Record<ServiceName, CircuitBreakerSnapshot>>;
 }
@@ -61,16 +65,17 @@ export function createClientLayers(options: ClientLayerOptions): ClientLayers {
     throw invalidArgument("batching.maxBatchSize", "must be at least 1");
   }
   checkSnapshots(breakerOptions);
+  const telemetry = checkTelemetry(options.telemetry);
 
   // The cache and metrics are built last, so option errors come in the same order as ever.
-  const base = createCacheMetricsLayers(cacheOptions, { timeoutMs: options.timeoutMs, waitUntil: options.waitUntil }, options.onEvent);
+  const base = createCacheMetricsLayers(cacheOptions, { timeoutMs: options.timeoutMs, waitUntil: options.waitUntil }, options.onEvent, telemetry);
   const { metrics, now } = base;
   const emit = (event: ClientEvent) => metrics.emit(event);
   const breakers: Partial<Record<ServiceName, CircuitBreaker>> = {};
 
   return {
-    wrap(service, next, pool) {
-      let t = next;
+    wrap(service, next, pool, endpoint) {
+      let t = base.attempts(service, next, endpoint);
       const budget = new RetryBudget(retry ? retry.budget : undefined);
       if (retry) t = createRetryTransport(t, retry, budget, metrics, service, now);
       if (hedging && service === "prediction") t = createHedgingTransport(t, hedging, budget, metrics, now);

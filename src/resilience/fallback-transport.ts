@@ -7,6 +7,7 @@ import {
   type LTVPredictionRequest,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { FallbackReason } from "../metrics/client-event.js";
+import { callNotesOf } from "../metrics/call-notes.js";
 import { allowFallback } from "./allow-fallback.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import { predictBaselineLtv } from "../model/baseline-ltv-model.js";
@@ -75,6 +76,8 @@ export function createFallbackTransport(
         message.inferenceTimeUs = BigInt(Math.round((now() - started) * 1000));
         message.errorMessage = `answered by the local baseline model: ${describe(reason)}`;
         metrics.emit({ type: "fallback", service: "prediction", method: method.localName, reason, code });
+        const notes = callNotesOf(contextValues);
+        if (notes !== undefined) notes.fallback = reason;
         const response: UnaryResponse = {
           stream: false,
           service: SyncValueService,

@@ -2,6 +2,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
+import { callNotesOf } from "../metrics/call-notes.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
 import { waitAsCaller } from "./caller-wait.js";
 import { linkedAbort } from "./linked-abort.js";
@@ -94,7 +95,11 @@ export function createHedgingTransport(
               if (settled) return;
               settled = true;
               observe(now() - attemptStarted);
-              if (index === 1) metrics.hedgeWins++;
+              if (index === 1) {
+                metrics.hedgeWins++;
+                const notes = callNotesOf(contextValues);
+                if (notes !== undefined) notes.hedgeWon = true;
+              }
               finish(index);
               resolve(response);
             },
@@ -132,6 +137,8 @@ export function createHedgingTransport(
             timer = undefined;
             if (settled || failures > 0 || signal?.aborted || !budget.canRetry()) return;
             metrics.hedges++;
+            const notes = callNotesOf(contextValues);
+            if (notes !== undefined) notes.hedged = true;
             metrics.emit({ type: "hedge", service: "prediction", method: method.localName, delayMs });
             attempts.push(linkedAbort(signal));
             launch(1, timeoutMs === undefined ? undefined : Math.max(1, Math.floor(timeoutMs - (now() - started))));

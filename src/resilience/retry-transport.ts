@@ -1,6 +1,7 @@
 import { Code, type Transport } from "@connectrpc/connect";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import type { ServiceName } from "../metrics/client-event.js";
+import { callNotesOf } from "../metrics/call-notes.js";
 import { fullJitterBackoffMs } from "./backoff.js";
 import { canceledBy, codeOf } from "./call-errors.js";
 import { isIdempotent } from "./idempotent-methods.js";
@@ -74,7 +75,9 @@ export function createRetryTransport(
       // A write is sent again only when the server provably did not process it (HTTP/2 REFUSED_STREAM).
       const idempotent = isIdempotent(method);
       const deadline = timeoutMs === undefined ? Infinity : now() + timeoutMs;
+      const notes = metrics.noting ? callNotesOf(contextValues) : undefined;
       for (let attempt = 0; ; attempt++) {
+        if (notes !== undefined) notes.attempts = attempt + 1;
         const remaining = deadline - now();
         try {
           const response = await next.unary(
