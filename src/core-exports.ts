@@ -2,6 +2,7 @@
 export type { SyncValueClient } from "./client/create-client.js";
 export type { PredictionClient, PredictionClientMetricsSnapshot } from "./client/create-prediction-client.js";
 export type { PredictionClientOptions } from "./client/prediction-client-options.js";
+export { warmupDefaults, type WarmupOptions } from "./client/warmup-options.js";
 export {
   clientDefaults,
   type ClientOptions,

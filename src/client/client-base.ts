@@ -1,5 +1,7 @@
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
-import type { DescMethod } from "@bufbuild/protobuf";
+import type { DescMethod, DescMethodUnary } from "@bufbuild/protobuf";
+import { callError } from "../resilience/call-errors.js";
+import { waitAsCaller } from "../resilience/caller-wait.js";
 import type { RequestValidator } from "../validation/request-validator.js";
 import { createValidatingTransport } from "../validation/validating-transport.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
@@ -9,6 +11,15 @@ import { createDefaultDeadlineTransport } from "./default-deadline-transport.js"
 import { resolveEndpoint, type ResolvedEndpoint } from "./resolved-endpoint.js";
 import type { ManagedTransport, RuntimePlatform, TransportContext } from "./runtime-platform.js";
 import { createFailingTransport } from "./unavailable-transport.js";
+import { resolveWarmupOptions, type WarmupOptions } from "./warmup-options.js";
+
+/** What `warmup()` verifies of an endpoint: its service, and a health call that proves it answers. */
+export interface EndpointProbe {
+  /** The service's name in messages: `prediction`, `storage`, `endpoint`. */
+  readonly service: string;
+  /** Its health method (`GetModelHealth`, `HealthCheck`), called with an empty request. */
+  readonly health: DescMethodUnary;
+}
 
 /** The options every client has (documented on `ClientOptions`). */
 export type BaseClientOptions = Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors">;
@@ -26,8 +37,11 @@ export interface ClientBase {
    * has no sockets. Builds nothing, so a bad endpoint leaves nothing open.
    */
   resolve<K extends string>(endpoints: Partial<Record<K, Endpoint>>): Partial<Record<K, ResolvedEndpoint>>;
-  /** Builds the runtime's transport for a resolved endpoint; `warmup()` and `close()` reach it. */
-  connect(endpoint: ResolvedEndpoint): ManagedTransport;
+  /**
+   * Builds the runtime's transport for a resolved endpoint; `warmup()`
+   * verifies it with `probe`, `close()` closes it.
+   */
+  connect(endpoint: ResolvedEndpoint, probe: EndpointProbe): ManagedTransport;
   /**
    * A service's transport, outermost first: validation with `validators`
    * (the service's own), the default deadline, then what `features` builds
@@ -41,8 +55,14 @@ export interface ClientBase {
     validators: ReadonlyMap<DescMethod, RequestValidator>,
     features: (guarded: Transport) => Transport,
   ): Transport;
-  /** Opens pooled connections of every transport built. */
-  warmup(): Promise<void>;
+  /**
+   * Verifies every endpoint: opens its pooled connections, then makes one
+   * health round trip on its transport (below the cache, breaker and
+   * fallback, which must not answer for it). Rejects with the first failure,
+   * its code kept and its message naming the service and the endpoint; after
+   * `close()`, with `FailedPrecondition`.
+   */
+  warmup(options?: WarmupOptions): Promise<void>;
   /** Marks the client closed and closes every transport built. Idempotent. */
   close(): Promise<void>;
 }
@@ -67,7 +87,7 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
     authToken = options.auth.token;
   }
   const context: TransportContext = { interceptors: options.interceptors ?? [], authToken };
-  const open: ManagedTransport[] = [];
+  const open: { transport: ManagedTransport; probe: EndpointProbe; url: string; tcpWithoutToken: boolean }[] = [];
   let closed = false;
   const closedTransport = createFailingTransport("client is closed", Code.FailedPrecondition);
   // Checked per call rather than swapping transports: a client may be closed
@@ -90,22 +110,60 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
       }
       return resolved as Partial<Record<keyof typeof endpoints, ResolvedEndpoint>>;
     },
-    connect(endpoint) {
+    connect(endpoint, probe) {
       const transport = endpoint.kind === "http" ? platform.createHttpTransport(endpoint, context) : platform.createTcpTransport!(endpoint, context);
-      open.push(transport);
+      const url = endpoint.kind === "http" ? `${endpoint.baseUrl} (${endpoint.protocol})` : endpoint.url;
+      open.push({ transport, probe, url, tcpWithoutToken: endpoint.kind === "tcp" && authToken === undefined });
       return transport;
     },
     stack(base, validators, features) {
       const layered = guardClosed(features(guardClosed(base)));
       return createValidatingTransport(createDefaultDeadlineTransport(layered, timeoutMs), validators);
     },
-    async warmup() {
-      await Promise.all(open.map((t) => t.warmup?.()));
+    async warmup(options) {
+      if (closed) throw new ConnectError("warmup() after close(): the client is closed; create a new one", Code.FailedPrecondition);
+      const { timeoutMs, signal } = resolveWarmupOptions(options);
+      const outcomes = await Promise.allSettled(open.map((o) => verify(o, timeoutMs, signal)));
+      const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as ConnectError] : []));
+      if (failures.length === 0) return;
+      const [first] = failures;
+      if (failures.length === 1) throw first;
+      const others = failures.slice(1).map((f) => f.rawMessage.replace(/^warmup: /, "")).join("; ");
+      throw new ConnectError(`${first!.rawMessage}; also ${others}`, first!.code, first!.metadata, undefined, first);
     },
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all(open.map((t) => t.close()));
+      await Promise.all(open.map((o) => o.transport.close()));
     },
   };
+}
+
+/**
+ * Connects one endpoint (where its transport pools connections) and makes one
+ * health round trip, within `timeoutMs` in all. A connection that opens is not
+ * enough: a wrong protocol or a missing token only shows on a call.
+ */
+async function verify(
+  { transport, probe, url, tcpWithoutToken }: { transport: ManagedTransport; probe: EndpointProbe; url: string; tcpWithoutToken: boolean },
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const started = performance.now();
+  let step = "connect";
+  try {
+    await waitAsCaller(Promise.resolve(transport.warmup?.()), signal, timeoutMs);
+    step = probe.health.name;
+    const left = Math.max(1, Math.floor(timeoutMs - (performance.now() - started)));
+    await transport.unary(probe.health, signal, left, undefined, {}, undefined);
+  } catch (e) {
+    const error = callError(e, step, timeoutMs);
+    // A raw TCP server that requires a token closes the connection of a client without one:
+    // the only sign of it is a connection that opened, then closed on the first request.
+    const hint =
+      tcpWithoutToken && step !== "connect" && error.code === Code.Unavailable
+        ? " (the connection opened, then failed on the first request: if the server requires a token, pass `auth`)"
+        : "";
+    throw new ConnectError(`warmup: ${probe.service} endpoint ${url}: ${error.rawMessage}${hint}`, error.code, error.metadata, undefined, error);
+  }
 }

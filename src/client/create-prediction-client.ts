@@ -10,6 +10,7 @@ import { featureOption } from "./feature-option.js";
 import { refuseFullClientOptions } from "./full-client-only-options.js";
 import type { PredictionClientOptions } from "./prediction-client-options.js";
 import type { RuntimePlatform } from "./runtime-platform.js";
+import type { WarmupOptions } from "./warmup-options.js";
 
 /**
  * What {@link PredictionClient.metrics} reports: per-method latency and
@@ -31,8 +32,13 @@ export type PredictionClientMetricsSnapshot = Pick<ClientMetricsSnapshot, "metho
 export interface PredictionClient {
   /** The prediction service: `predictLTV`, `predictLTVBatch`, `predictLTVStream`, `getModelHealth`. */
   readonly prediction: Client<typeof SyncValueService>;
-  /** Opens pooled connections ahead of the first call (a no-op for HTTP). */
-  warmup(): Promise<void>;
+  /**
+   * Verifies the endpoint: connects, then makes one `GetModelHealth` round
+   * trip; rejects with the failure's code and a message naming the endpoint,
+   * and after `close()` with `FailedPrecondition`. As `SyncValueClient.warmup`;
+   * see {@link WarmupOptions}.
+   */
+  warmup(options?: WarmupOptions): Promise<void>;
   /**
    * Ends every connection and timer. Calls made afterwards fail with
    * `FailedPrecondition`, cached answers included.
@@ -55,7 +61,7 @@ export function createPredictionClientOn(platform: RuntimePlatform, options: Pre
   const layers = createCacheMetricsLayers(cacheOptions);
   if (options.endpoint === undefined) throw invalidArgument("endpoint", "is required: a URL string or { url, ... }");
   const { endpoint } = base.resolve({ endpoint: options.endpoint });
-  const transport = base.connect(endpoint!);
+  const transport = base.connect(endpoint!, { service: "prediction", health: SyncValueService.method.getModelHealth });
   const stack = base.stack(transport, predictionRequestValidators, (guarded) =>
     layers.wrap("prediction", guarded, createPredictionCacheTransport, transport),
   );
