@@ -37,7 +37,15 @@ export {
   type RetryBudgetOptions,
   type RetryOptions,
 } from "./resilience/index.js";
-export type { ClientEvent, ClientMetricsSnapshot, FallbackReason, MethodMetrics, PoolStats, ServiceName } from "./metrics/index.js";
+export type {
+  ClientEvent,
+  ClientMetricsSnapshot,
+  FallbackReason,
+  MethodMetrics,
+  MisconfigurationReason,
+  PoolStats,
+  ServiceName,
+} from "./metrics/index.js";
 // The raw TCP transport, usable on its own with any Connect client.
 export {
   createTcpTransport,
