@@ -224,6 +224,27 @@ export interface ClientOptions {
   onEvent?: (event: ClientEvent) => void;
 }
 
+// The option names createClient accepts: anything else is refused (a typo in
+// JavaScript must not pass silently). A new field of ClientOptions goes here too.
+export const clientOptionNames: readonly string[] = [
+  "prediction",
+  "storage",
+  "timeoutMs",
+  "auth",
+  "interceptors",
+  "cache",
+  "batching",
+  "retry",
+  "hedging",
+  "circuitBreaker",
+  "fallback",
+  "onEvent",
+];
+
+// The field names of EndpointOptions and Http2KeepaliveOptions, refused otherwise as above.
+export const endpointOptionNames: readonly string[] = ["url", "protocol", "httpVersion", "http2", "tls", "tcp", "httpUrl", "transport"];
+export const http2OptionNames: readonly string[] = ["pingIntervalMs", "pingTimeoutMs", "pingIdleConnection", "idleConnectionTimeoutMs", "sessions"];
+
 /**
  * The defaults of {@link ClientOptions} and {@link Http2KeepaliveOptions}.
  *

@@ -10,10 +10,11 @@ import type { RequestValidator } from "../validation/request-validator.js";
 import { storageRequestValidators } from "../validation/storage-request-validators.js";
 import { createValidatingTransport } from "../validation/validating-transport.js";
 import { createClientBase } from "./client-base.js";
-import type { ClientOptions } from "./client-options.js";
+import { clientOptionNames, type ClientOptions } from "./client-options.js";
 import type { RuntimePlatform } from "./runtime-platform.js";
 import type { WarmupOptions } from "./warmup-options.js";
 import { createMissingEndpointTransport } from "./unavailable-transport.js";
+import { refuseUnknownOptions } from "./unknown-options.js";
 
 /**
  * A client of both services, created by {@link createClient}.
@@ -66,6 +67,8 @@ const healthMethods = {
 
 /** Builds a client on the given runtime's transports; see `createClient`. */
 export function createClientOn(platform: RuntimePlatform, options: ClientOptions): SyncValueClient {
+  // A non-object is left to the base's check, which names it.
+  if (options !== null && typeof options === "object") refuseUnknownOptions(options, clientOptionNames);
   const base = createClientBase(platform, options);
   const layers = createClientLayers(options);
   // Resolve both endpoints before building anything, so a bad option leaves nothing open.

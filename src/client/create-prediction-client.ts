@@ -8,8 +8,9 @@ import { createCacheMetricsLayers } from "./cache-metrics-layers.js";
 import { createClientBase } from "./client-base.js";
 import { featureOption } from "./feature-option.js";
 import { refuseFullClientOptions } from "./full-client-only-options.js";
-import type { PredictionClientOptions } from "./prediction-client-options.js";
+import { predictionClientOptionNames, type PredictionClientOptions } from "./prediction-client-options.js";
 import type { RuntimePlatform } from "./runtime-platform.js";
+import { refuseUnknownOptions } from "./unknown-options.js";
 import type { WarmupOptions } from "./warmup-options.js";
 
 /**
@@ -51,7 +52,10 @@ export interface PredictionClient {
 /** Builds a prediction-only client on the given runtime's transports; see `createPredictionClient`. */
 export function createPredictionClientOn(platform: RuntimePlatform, options: PredictionClientOptions): PredictionClient {
   // A non-object is left to the base's check, which names it.
-  if (options !== null && typeof options === "object") refuseFullClientOptions(options);
+  if (options !== null && typeof options === "object") {
+    refuseFullClientOptions(options);
+    refuseUnknownOptions(options, predictionClientOptionNames);
+  }
   const base = createClientBase(platform, options);
   const cacheOptions = featureOption(options.cache, "cache", true);
   const storageReads: unknown = cacheOptions?.storageReads;

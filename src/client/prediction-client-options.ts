@@ -21,3 +21,6 @@ export interface PredictionClientOptions extends Pick<ClientOptions, "timeoutMs"
    */
   endpoint: Endpoint;
 }
+
+// The option names createPredictionClient accepts; createClient's others get their own refusal first.
+export const predictionClientOptionNames: readonly string[] = ["endpoint", "timeoutMs", "auth", "interceptors", "cache"];
