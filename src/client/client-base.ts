@@ -1,7 +1,6 @@
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import type { DescMethod, DescMethodUnary } from "@bufbuild/protobuf";
 import { callError } from "../resilience/call-errors.js";
-import { waitAsCaller } from "../resilience/caller-wait.js";
 import type { RequestValidator } from "../validation/request-validator.js";
 import { createValidatingTransport } from "../validation/validating-transport.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
@@ -58,9 +57,9 @@ export interface ClientBase {
   /**
    * Verifies every endpoint: opens its pooled connections, then makes one
    * health round trip on its transport (below the cache, breaker and
-   * fallback, which must not answer for it). Rejects with the first failure,
-   * its code kept and its message naming the service and the endpoint; after
-   * `close()`, with `FailedPrecondition`.
+   * fallback, which must not answer for it). Rejects with the failure of the
+   * first endpoint that failed, its code kept and its message naming the
+   * service and the endpoint; after `close()`, with `FailedPrecondition`.
    */
   warmup(options?: WarmupOptions): Promise<void>;
   /** Marks the client closed and closes every transport built. Idempotent. */
@@ -121,15 +120,12 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
       return createValidatingTransport(createDefaultDeadlineTransport(layered, timeoutMs), validators);
     },
     async warmup(options) {
-      if (closed) throw new ConnectError("warmup() after close(): the client is closed; create a new one", Code.FailedPrecondition);
+      if (closed) throw new ConnectError("client is closed: warmup() after close()", Code.FailedPrecondition);
       const { timeoutMs, signal } = resolveWarmupOptions(options);
-      const outcomes = await Promise.allSettled(open.map((o) => verify(o, timeoutMs, signal)));
-      const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as ConnectError] : []));
-      if (failures.length === 0) return;
-      const [first] = failures;
-      if (failures.length === 1) throw first;
-      const others = failures.slice(1).map((f) => f.rawMessage.replace(/^warmup: /, "")).join("; ");
-      throw new ConnectError(`${first!.rawMessage}; also ${others}`, first!.code, first!.metadata, undefined, first);
+      // Every endpoint is verified at once; the first failure in the order they were given wins.
+      for (const outcome of await Promise.allSettled(open.map((o) => verify(o, timeoutMs, signal)))) {
+        if (outcome.status === "rejected") throw outcome.reason;
+      }
     },
     async close() {
       if (closed) return;
@@ -141,29 +137,27 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
 
 /**
  * Connects one endpoint (where its transport pools connections) and makes one
- * health round trip, within `timeoutMs` in all. A connection that opens is not
- * enough: a wrong protocol or a missing token only shows on a call.
+ * health round trip, within `timeoutMs`. A connection that opens is not
+ * enough: a wrong protocol or a missing token only shows on a call. The health
+ * call runs alongside the pool's connecting (it needs a connection anyway), so
+ * the deadline bounds both and the call's error, which says why, is the one
+ * reported.
  */
 async function verify(
   { transport, probe, url, tcpWithoutToken }: { transport: ManagedTransport; probe: EndpointProbe; url: string; tcpWithoutToken: boolean },
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const started = performance.now();
-  let step = "connect";
+  const connecting = transport.warmup?.();
   try {
-    await waitAsCaller(Promise.resolve(transport.warmup?.()), signal, timeoutMs);
-    step = probe.health.name;
-    const left = Math.max(1, Math.floor(timeoutMs - (performance.now() - started)));
-    await transport.unary(probe.health, signal, left, undefined, {}, undefined);
+    await transport.unary(probe.health, signal, timeoutMs, undefined, {}, undefined);
   } catch (e) {
-    const error = callError(e, step, timeoutMs);
+    connecting?.catch(() => {});
+    const error = callError(e, probe.health.name, timeoutMs);
     // A raw TCP server that requires a token closes the connection of a client without one:
-    // the only sign of it is a connection that opened, then closed on the first request.
-    const hint =
-      tcpWithoutToken && step !== "connect" && error.code === Code.Unavailable
-        ? " (the connection opened, then failed on the first request: if the server requires a token, pass `auth`)"
-        : "";
+    // an Unavailable with nothing more to say.
+    const hint = tcpWithoutToken && error.code === Code.Unavailable ? " (if the server requires a token, pass `auth`)" : "";
     throw new ConnectError(`warmup: ${probe.service} endpoint ${url}: ${error.rawMessage}${hint}`, error.code, error.metadata, undefined, error);
   }
+  await connecting;
 }

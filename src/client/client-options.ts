@@ -241,9 +241,9 @@ export const clientOptionNames: readonly string[] = [
   "onEvent",
 ];
 
-// The field names of EndpointOptions and Http2KeepaliveOptions, refused otherwise as above.
+// The field names of EndpointOptions, refused otherwise as above (Http2KeepaliveOptions'
+// are the keys of clientDefaults.http2: every one has a default).
 export const endpointOptionNames: readonly string[] = ["url", "protocol", "httpVersion", "http2", "tls", "tcp", "httpUrl", "transport"];
-export const http2OptionNames: readonly string[] = ["pingIntervalMs", "pingTimeoutMs", "pingIdleConnection", "idleConnectionTimeoutMs", "sessions"];
 
 /**
  * The defaults of {@link ClientOptions} and {@link Http2KeepaliveOptions}.

@@ -7,7 +7,6 @@ import { predictionRequestValidators } from "../validation/prediction-request-va
 import { createCacheMetricsLayers } from "./cache-metrics-layers.js";
 import { createClientBase } from "./client-base.js";
 import { featureOption } from "./feature-option.js";
-import { refuseFullClientOptions } from "./full-client-only-options.js";
 import { predictionClientOptionNames, type PredictionClientOptions } from "./prediction-client-options.js";
 import type { RuntimePlatform } from "./runtime-platform.js";
 import { refuseUnknownOptions } from "./unknown-options.js";
@@ -52,10 +51,7 @@ export interface PredictionClient {
 /** Builds a prediction-only client on the given runtime's transports; see `createPredictionClient`. */
 export function createPredictionClientOn(platform: RuntimePlatform, options: PredictionClientOptions): PredictionClient {
   // A non-object is left to the base's check, which names it.
-  if (options !== null && typeof options === "object") {
-    refuseFullClientOptions(options);
-    refuseUnknownOptions(options, predictionClientOptionNames);
-  }
+  if (options !== null && typeof options === "object") refuseUnknownOptions(options, predictionClientOptionNames, "", " of createPredictionClient: for retries, the breaker, the fallback, batching, events or storage, use createClient");
   const base = createClientBase(platform, options);
   const cacheOptions = featureOption(options.cache, "cache", true);
   const storageReads: unknown = cacheOptions?.storageReads;

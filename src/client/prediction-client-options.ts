@@ -22,5 +22,5 @@ export interface PredictionClientOptions extends Pick<ClientOptions, "timeoutMs"
   endpoint: Endpoint;
 }
 
-// The option names createPredictionClient accepts; createClient's others get their own refusal first.
+// The option names createPredictionClient accepts; others (createClient's among them) are refused.
 export const predictionClientOptionNames: readonly string[] = ["endpoint", "timeoutMs", "auth", "interceptors", "cache"];

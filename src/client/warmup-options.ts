@@ -22,16 +22,9 @@ export const warmupDefaults = {
 } as const;
 
 /** Checks `warmup()`'s options, throwing `InvalidArgument` naming the option. */
-export function resolveWarmupOptions(options: WarmupOptions | undefined): { timeoutMs: number; signal: AbortSignal | undefined } {
-  if (options === undefined) return { timeoutMs: warmupDefaults.timeoutMs, signal: undefined };
-  if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
-  const timeoutMs = options.timeoutMs ?? warmupDefaults.timeoutMs;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2 ** 31 - 1) {
-    throw invalidArgument("timeoutMs", "must be a positive number of milliseconds, at most 2147483647");
-  }
-  const signal = options.signal;
-  if (signal !== undefined && (signal === null || typeof signal !== "object" || typeof signal.addEventListener !== "function")) {
-    throw invalidArgument("signal", "must be an AbortSignal");
-  }
+export function resolveWarmupOptions(options: WarmupOptions | undefined): Required<Pick<WarmupOptions, "timeoutMs">> & WarmupOptions {
+  const { timeoutMs = warmupDefaults.timeoutMs, signal } = options ?? {};
+  if (!(typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs < 2 ** 31)) throw invalidArgument("timeoutMs", "must be a positive number of milliseconds");
+  if (signal !== undefined && typeof signal?.addEventListener !== "function") throw invalidArgument("signal", "must be an AbortSignal");
   return { timeoutMs, signal };
 }

@@ -19,10 +19,8 @@ export function deadlineExceeded(): ConnectError {
 export function callError(e: unknown, methodName: string, timeoutMs: number | undefined): ConnectError {
   const error = ConnectError.from(e);
   if (error.code !== Code.DeadlineExceeded || timeoutMs === undefined) return error;
-  const prefix = `${methodName}: deadline of ${timeoutMs} ms exceeded`;
-  if (error.rawMessage.startsWith(prefix)) return error;
-  const detail = error.rawMessage === genericTimeoutMessage || error.rawMessage === "" ? "" : `: ${error.rawMessage}`;
-  const named = new ConnectError(`${prefix}${detail}`, Code.DeadlineExceeded, error.metadata, undefined, error);
+  const detail = error.rawMessage === genericTimeoutMessage ? "" : `: ${error.rawMessage}`;
+  const named = new ConnectError(`${methodName}: deadline of ${timeoutMs} ms exceeded${detail}`, Code.DeadlineExceeded, error.metadata, undefined, error);
   named.details = error.details; // a server's details, as parsed: findDetails() still reads them
   return named;
 }

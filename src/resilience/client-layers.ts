@@ -67,12 +67,12 @@ export function createClientLayers(options: ClientLayerOptions): ClientLayers {
   const breakerOptions = feature(options.circuitBreaker, "circuitBreaker", true);
   const fallback = feature(options.fallback, "fallback", true);
   // A misspelt field of the resilience options would silently keep its default.
-  if (retry) refuseUnknownOptions(retry, retryOptionNames, "retry");
+  if (retry) refuseUnknownOptions(retry, retryOptionNames, "retry.");
   if (retry?.budget !== undefined && retry.budget !== null && typeof retry.budget === "object") {
-    refuseUnknownOptions(retry.budget, ["maxTokens", "tokenRatio"], "retry.budget");
+    refuseUnknownOptions(retry.budget, ["maxTokens", "tokenRatio"], "retry.budget.");
   }
-  if (breakerOptions) refuseUnknownOptions(breakerOptions, circuitBreakerOptionNames, "circuitBreaker");
-  if (fallback) refuseUnknownOptions(fallback, ["reserveMs", "codes"], "fallback");
+  if (breakerOptions) refuseUnknownOptions(breakerOptions, circuitBreakerOptionNames, "circuitBreaker.");
+  if (fallback) refuseUnknownOptions(fallback, ["reserveMs", "codes"], "fallback.");
   checkNumbers("batching", batching, ["windowMs", "maxBatchSize"]);
   checkNumbers("retry", retry, ["maxAttempts", "baseDelayMs", "maxDelayMs", "minAttemptMs"]);
   checkNumbers("hedging", hedging, ["initialDelayMs", "minDelayMs", "minSamples"]);

@@ -132,9 +132,13 @@ describe("warmup() verifies every endpoint", () => {
     try {
       const e = await rejection(bad.warmup());
       expect(e.code).toBe(Code.Unauthenticated);
-      expect(e.rawMessage).toContain(`warmup: prediction endpoint ${tokenServer.url} (grpc)`);
-      expect(e.rawMessage).toContain(`storage endpoint ${tokenServer.url} (grpc)`);
+      // Both fail; the first endpoint given is the one reported.
+      expect(e.rawMessage).toBe(`warmup: prediction endpoint ${tokenServer.url} (grpc): missing or wrong bearer token`);
       await good.warmup();
+      const storageOnly = createClient({ storage: tokenServer.url, timeoutMs: 5_000 });
+      const s = await rejection(storageOnly.warmup());
+      await storageOnly.close();
+      expect(s.rawMessage).toMatch(/^warmup: storage endpoint \S+ \(grpc\): /);
     } finally {
       await Promise.all([bad.close(), good.close()]);
     }
