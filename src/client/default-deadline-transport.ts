@@ -7,17 +7,15 @@ import { callError } from "../resilience/call-errors.js";
  * Streams get no default: a bidi stream lives for as long as its caller feeds
  * it, so only an explicit per-call `timeoutMs` bounds it.
  *
- * It is also where a unary call's error takes its final form (see
- * `callError`): always a `ConnectError`, and a passed deadline names the
- * method and the deadline, whichever layer or transport noticed it.
+ * A unary call's error takes its final form (`callError`: always a
+ * `ConnectError`, a passed deadline naming the method and the deadline) in
+ * the per-method metrics layer just below, which has an error path on every
+ * call anyway; a stream's, here.
  */
 export function createDefaultDeadlineTransport(next: Transport, defaultTimeoutMs: number): Transport {
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
-      const timeout = effectiveTimeout(timeoutMs, defaultTimeoutMs);
-      return next.unary(method, signal, timeout, header, input, contextValues).then(undefined, (e: unknown) => {
-        throw callError(e, method.name, timeout);
-      });
+      return next.unary(method, signal, effectiveTimeout(timeoutMs, defaultTimeoutMs), header, input, contextValues);
     },
     stream(method, signal, timeoutMs, header, input, contextValues) {
       const timeout = effectiveTimeout(timeoutMs, undefined);
