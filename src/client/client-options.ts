@@ -218,8 +218,9 @@ export interface ClientOptions {
    */
   fallback?: boolean | FallbackOptions;
   /**
-   * Receives retry, hedge, break, half-open, close and fallback events
-   * (see {@link ClientEvent}); called synchronously, errors ignored. Default none.
+   * Receives retry, hedge, break, half-open, close, fallback and
+   * misconfiguration events (see {@link ClientEvent}); called synchronously,
+   * errors ignored. Default none.
    */
   onEvent?: (event: ClientEvent) => void;
 }
