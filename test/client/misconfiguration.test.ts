@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import * as http2 from "node:http2";
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PredictionStatus } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
@@ -92,6 +93,33 @@ describe("the fallback never hides a misconfiguration silently", () => {
       expect(client.metrics().misconfigurations).toBe(1);
     } finally {
       await client.close();
+    }
+  });
+
+  it("PermissionDenied hidden by a fallback configured for it: a misconfiguration event naming it", async () => {
+    // An independent gRPC server that refuses every call with PERMISSION_DENIED (trailers-only).
+    const denying = http2.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/grpc", "grpc-status": "7", "grpc-message": "caller may not predict" });
+      res.end();
+    });
+    await new Promise<void>((resolve) => denying.listen(0, "127.0.0.1", resolve));
+    const r = recorder();
+    const client = createClient({
+      prediction: `http://127.0.0.1:${(denying.address() as net.AddressInfo).port}`,
+      timeoutMs: 5_000,
+      cache: false,
+      fallback: { codes: [Code.Unavailable, Code.PermissionDenied] },
+      onEvent: r.onEvent,
+    });
+    try {
+      expect((await client.prediction.predictLTV(request("p"))).status).toBe(PredictionStatus.FALLBACK);
+      expect(r.of("misconfiguration")).toEqual([
+        { type: "misconfiguration", service: "prediction", method: "predictLTV", reason: "permission-denied", code: Code.PermissionDenied, message: "caller may not predict" },
+      ]);
+      expect(client.metrics().misconfigurations).toBe(1);
+    } finally {
+      await client.close();
+      denying.close();
     }
   });
 
