@@ -17,7 +17,7 @@
 // Sizes are in KB of 1,000 bytes, as Connect-ES's size tables count them (in bytes).
 // Usage: node scripts/check-bundle-size.mjs [--max-kb N] [--max-kb-full N] [--max-kb-sockets N] [--entry FILE] [--json] [--analyze]
 //   --max-kb N          fail when the budgeted function (edge-light, workerd) is above N KB gzipped (default: the target, 40)
-//   --max-kb-full N     fail when the createClient function is above N KB gzipped (default 46)
+//   --max-kb-full N     fail when the createClient function is above N KB gzipped (default 47)
 //   --max-kb-sockets N  fail when the deno or bun function is above N KB gzipped (default 60)
 //   --entry FILE        bundle this edge function instead of the budgeted one (the createClient row is then left out)
 //   --analyze           also print where the budgeted bundles' bytes go, per package and
@@ -34,8 +34,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const targetKB = 40;
 /** Where the check fails; above the target only a warning is printed. */
 const budgetKB = kbFlag("--max-kb", targetKB);
-/** The createClient function's limit: it may not grow unnoticed either (45.3 KB gzipped on 2026-11-22). */
-const fullLimitKB = kbFlag("--max-kb-full", 46);
+/** The createClient function's limit: it may not grow unnoticed either (45.3 KB gzipped on 2026-11-22; 46.6 KB with the misconfiguration checks). */
+const fullLimitKB = kbFlag("--max-kb-full", 47);
 /** Deno's and Bun's builds carry pooled raw TCP (sockets outlive a request there): a limit of their own (57.6 KB on 2026-12-05). */
 const socketsLimitKB = kbFlag("--max-kb-sockets", 60);
 

@@ -2,6 +2,7 @@
 export type { SyncValueClient } from "./client/create-client.js";
 export type { PredictionClient, PredictionClientMetricsSnapshot } from "./client/create-prediction-client.js";
 export type { PredictionClientOptions } from "./client/prediction-client-options.js";
+export { warmupDefaults, type WarmupOptions } from "./client/warmup-options.js";
 export {
   clientDefaults,
   type ClientOptions,
@@ -44,7 +45,15 @@ export {
   type RetryBudgetOptions,
   type RetryOptions,
 } from "./resilience/index.js";
-export type { ClientEvent, ClientMetricsSnapshot, FallbackReason, MethodMetrics, PoolStats, ServiceName } from "./metrics/index.js";
+export type {
+  ClientEvent,
+  ClientMetricsSnapshot,
+  FallbackReason,
+  MethodMetrics,
+  MisconfigurationReason,
+  PoolStats,
+  ServiceName,
+} from "./metrics/index.js";
 // The hook of tracing integrations (syncvalue/otel implements it).
 export type { CacheOutcome, CallNotes } from "./metrics/call-notes.js";
 export type { ClientTelemetry, TelemetryTarget, WireTransport } from "./client/client-telemetry.js";

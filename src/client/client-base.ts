@@ -1,5 +1,6 @@
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
-import type { DescMethod } from "@bufbuild/protobuf";
+import type { DescMethod, DescMethodUnary } from "@bufbuild/protobuf";
+import { callError } from "../resilience/call-errors.js";
 import type { RequestValidator } from "../validation/request-validator.js";
 import { createValidatingTransport } from "../validation/validating-transport.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
@@ -10,6 +11,15 @@ import { checkByteCount, resolveEndpoint, type ResolvedEndpoint } from "./resolv
 import { ResponseBudget } from "./response-budget.js";
 import type { ManagedTransport, RuntimePlatform, TransportContext } from "./runtime-platform.js";
 import { createFailingTransport } from "./unavailable-transport.js";
+import { resolveWarmupOptions, type WarmupOptions } from "./warmup-options.js";
+
+/** What `warmup()` verifies of an endpoint: its service, and a health call that proves it answers. */
+export interface EndpointProbe {
+  /** The service's name in messages: `prediction`, `storage`, `endpoint`. */
+  readonly service: string;
+  /** Its health method (`GetModelHealth`, `HealthCheck`), called with an empty request. */
+  readonly health: DescMethodUnary;
+}
 
 /** The options every client has (documented on `ClientOptions`). */
 export type BaseClientOptions = Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "maxResponseBytesInFlight">;
@@ -27,8 +37,11 @@ export interface ClientBase {
    * has no sockets. Builds nothing, so a bad endpoint leaves nothing open.
    */
   resolve<K extends string>(endpoints: Partial<Record<K, Endpoint>>): Partial<Record<K, ResolvedEndpoint>>;
-  /** Builds the runtime's transport for a resolved endpoint; `warmup()` and `close()` reach it. */
-  connect(endpoint: ResolvedEndpoint): ManagedTransport;
+  /**
+   * Builds the runtime's transport for a resolved endpoint; `warmup()`
+   * verifies it with `probe`, `close()` closes it.
+   */
+  connect(endpoint: ResolvedEndpoint, probe: EndpointProbe): ManagedTransport;
   /**
    * A service's transport, outermost first: validation with `validators`
    * (the service's own), the default deadline, then what `features` builds
@@ -42,8 +55,14 @@ export interface ClientBase {
     validators: ReadonlyMap<DescMethod, RequestValidator>,
     features: (guarded: Transport) => Transport,
   ): Transport;
-  /** Opens pooled connections of every transport built. */
-  warmup(): Promise<void>;
+  /**
+   * Verifies every endpoint: opens its pooled connections, then makes one
+   * health round trip on its transport (below the cache, breaker and
+   * fallback, which must not answer for it). Rejects with the failure of the
+   * first endpoint that failed, its code kept and its message naming the
+   * service and the endpoint; after `close()`, with `FailedPrecondition`.
+   */
+  warmup(options?: WarmupOptions): Promise<void>;
   /** Marks the client closed and closes every transport built. Idempotent. */
   close(): Promise<void>;
 }
@@ -69,7 +88,7 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
   }
   const inFlightBytes = checkByteCount(options.maxResponseBytesInFlight, "maxResponseBytesInFlight") ?? clientDefaults.maxResponseBytesInFlight;
   const context: TransportContext = { interceptors: options.interceptors ?? [], authToken, responseBudget: new ResponseBudget(inFlightBytes) };
-  const open: ManagedTransport[] = [];
+  const open: { transport: ManagedTransport; probe: EndpointProbe; url: string; tcpWithoutToken: boolean }[] = [];
   let closed = false;
   const closedTransport = createFailingTransport("client is closed", Code.FailedPrecondition);
   // Checked per call rather than swapping transports: a client may be closed
@@ -93,22 +112,55 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
       }
       return resolved as Partial<Record<keyof typeof endpoints, ResolvedEndpoint>>;
     },
-    connect(endpoint) {
+    connect(endpoint, probe) {
       const transport = endpoint.kind === "http" ? platform.createHttpTransport(endpoint, context) : platform.createTcpTransport!(endpoint, context);
-      open.push(transport);
+      const url = endpoint.kind === "http" ? `${endpoint.baseUrl} (${endpoint.protocol})` : endpoint.url;
+      open.push({ transport, probe, url, tcpWithoutToken: endpoint.kind === "tcp" && authToken === undefined });
       return transport;
     },
     stack(base, validators, features) {
       const layered = guardClosed(features(guardClosed(base)));
       return createValidatingTransport(createDefaultDeadlineTransport(layered, timeoutMs), validators);
     },
-    async warmup() {
-      await Promise.all(open.map((t) => t.warmup?.()));
+    async warmup(options) {
+      if (closed) throw new ConnectError("client is closed: warmup() after close()", Code.FailedPrecondition);
+      const { timeoutMs, signal } = resolveWarmupOptions(options);
+      // Every endpoint is verified at once; the first failure in the order they were given wins.
+      for (const outcome of await Promise.allSettled(open.map((o) => verify(o, timeoutMs, signal)))) {
+        if (outcome.status === "rejected") throw outcome.reason;
+      }
     },
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all(open.map((t) => t.close()));
+      await Promise.all(open.map((o) => o.transport.close()));
     },
   };
+}
+
+/**
+ * Connects one endpoint (where its transport pools connections) and makes one
+ * health round trip, within `timeoutMs`. A connection that opens is not
+ * enough: a wrong protocol or a missing token only shows on a call. The health
+ * call runs alongside the pool's connecting (it needs a connection anyway), so
+ * the deadline bounds both and the call's error, which says why, is the one
+ * reported.
+ */
+async function verify(
+  { transport, probe, url, tcpWithoutToken }: { transport: ManagedTransport; probe: EndpointProbe; url: string; tcpWithoutToken: boolean },
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const connecting = transport.warmup?.();
+  try {
+    await transport.unary(probe.health, signal, timeoutMs, undefined, {}, undefined);
+  } catch (e) {
+    connecting?.catch(() => {});
+    const error = callError(e, probe.health.name, timeoutMs);
+    // A raw TCP server that requires a token closes the connection of a client without one:
+    // an Unavailable with nothing more to say.
+    const hint = tcpWithoutToken && error.code === Code.Unavailable ? " (if the server requires a token, pass `auth`)" : "";
+    throw new ConnectError(`warmup: ${probe.service} endpoint ${url}: ${error.rawMessage}${hint}`, error.code, error.metadata, undefined, error);
+  }
+  await connecting;
 }

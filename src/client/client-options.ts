@@ -248,8 +248,9 @@ export interface ClientOptions {
    */
   maxResponseBytesInFlight?: number;
   /**
-   * Receives retry, hedge, break, half-open, close and fallback events
-   * (see {@link ClientEvent}); called synchronously, errors ignored. Default none.
+   * Receives retry, hedge, break, half-open, close, fallback and
+   * misconfiguration events (see {@link ClientEvent}); called synchronously,
+   * errors ignored. Default none.
    */
   onEvent?: (event: ClientEvent) => void;
   /**
@@ -260,6 +261,44 @@ export interface ClientOptions {
    */
   telemetry?: ClientTelemetry;
 }
+
+// The option names createClient accepts: anything else is refused (a typo in
+// JavaScript must not pass silently). Typed as a record of every key, so a
+// new field of ClientOptions that is not listed here fails to compile.
+const clientOptionKeys: Record<keyof ClientOptions, 1> = {
+  prediction: 1,
+  storage: 1,
+  timeoutMs: 1,
+  auth: 1,
+  interceptors: 1,
+  cache: 1,
+  waitUntil: 1,
+  batching: 1,
+  retry: 1,
+  hedging: 1,
+  circuitBreaker: 1,
+  fallback: 1,
+  maxResponseBytesInFlight: 1,
+  onEvent: 1,
+  telemetry: 1,
+};
+export const clientOptionNames: readonly string[] = Object.keys(clientOptionKeys);
+
+// The field names of EndpointOptions, refused otherwise as above, and checked
+// against the interface the same way (Http2KeepaliveOptions' are the keys of
+// clientDefaults.http2: every one has a default).
+const endpointOptionKeys: Record<keyof EndpointOptions, 1> = {
+  url: 1,
+  protocol: 1,
+  httpVersion: 1,
+  http2: 1,
+  tls: 1,
+  tcp: 1,
+  httpUrl: 1,
+  transport: 1,
+  maxResponseBytes: 1,
+};
+export const endpointOptionNames: readonly string[] = Object.keys(endpointOptionKeys);
 
 /**
  * The defaults of {@link ClientOptions} and {@link Http2KeepaliveOptions}.

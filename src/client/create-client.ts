@@ -10,9 +10,11 @@ import type { RequestValidator } from "../validation/request-validator.js";
 import { storageRequestValidators } from "../validation/storage-request-validators.js";
 import { createValidatingTransport } from "../validation/validating-transport.js";
 import { createClientBase } from "./client-base.js";
-import type { ClientOptions } from "./client-options.js";
+import { clientOptionNames, type ClientOptions } from "./client-options.js";
 import type { RuntimePlatform } from "./runtime-platform.js";
+import type { WarmupOptions } from "./warmup-options.js";
 import { createMissingEndpointTransport } from "./unavailable-transport.js";
+import { refuseUnknownOptions } from "./unknown-options.js";
 
 /**
  * A client of both services, created by {@link createClient}.
@@ -27,8 +29,18 @@ export interface SyncValueClient {
    * `getNeighbors`, `findPath`, `vectorSearch`, `getStats`, `flush`, `healthCheck`.
    */
   readonly storage: Client<typeof StorageService>;
-  /** Opens pooled connections ahead of the first call (a no-op for HTTP). */
-  warmup(): Promise<void>;
+  /**
+   * Verifies every configured endpoint, on every transport: connects (opening
+   * the pooled connections of raw TCP and HTTP/2), then makes one health
+   * round trip (`GetModelHealth`, storage `HealthCheck`), so a wrong address,
+   * protocol, TLS setting or token fails here rather than at the first bid.
+   * Rejects with the failure's own code (`Unavailable`, `Unauthenticated`,
+   * `DeadlineExceeded`, ...) and a message naming the service and the
+   * endpoint; after `close()`, with `FailedPrecondition`. A service without
+   * an endpoint is skipped. The health answer's content is not judged: an
+   * endpoint that answers is configured right. See {@link WarmupOptions}.
+   */
+  warmup(options?: WarmupOptions): Promise<void>;
   /**
    * Ends every connection and timer. Calls made afterwards fail with
    * `FailedPrecondition`; a Node process with a closed (or idle) client exits.
@@ -47,8 +59,16 @@ export interface SyncValueClient {
   circuitBreakerState(): Partial<Record<ServiceName, CircuitBreakerSnapshot>>;
 }
 
+// What warmup() calls to prove each endpoint answers.
+const healthMethods = {
+  prediction: SyncValueService.method.getModelHealth,
+  storage: StorageService.method.healthCheck,
+} as const;
+
 /** Builds a client on the given runtime's transports; see `createClient`. */
 export function createClientOn(platform: RuntimePlatform, options: ClientOptions): SyncValueClient {
+  // A non-object is left to the base's check, which names it.
+  if (options !== null && typeof options === "object") refuseUnknownOptions(options, clientOptionNames);
   const base = createClientBase(platform, options);
   const layers = createClientLayers(options);
   // Resolve both endpoints before building anything, so a bad option leaves nothing open.
@@ -58,7 +78,7 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
     // A service without an endpoint is a configuration error, not an outage:
     // no cache, retry or local fallback may answer for it.
     if (endpoint === undefined) return createValidatingTransport(createMissingEndpointTransport(service), validators);
-    const transport = base.connect(endpoint);
+    const transport = base.connect(endpoint, { service, health: healthMethods[service] });
     return base.stack(transport, validators, (guarded) => layers.wrap(service, guarded, transport, endpoint));
   };
 

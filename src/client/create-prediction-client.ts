@@ -8,9 +8,10 @@ import { createCacheMetricsLayers } from "./cache-metrics-layers.js";
 import { createClientBase } from "./client-base.js";
 import { checkTelemetry } from "./client-telemetry.js";
 import { featureOption } from "./feature-option.js";
-import { refuseFullClientOptions } from "./full-client-only-options.js";
-import type { PredictionClientOptions } from "./prediction-client-options.js";
+import { predictionClientOptionNames, type PredictionClientOptions } from "./prediction-client-options.js";
 import type { RuntimePlatform } from "./runtime-platform.js";
+import { refuseUnknownOptions } from "./unknown-options.js";
+import type { WarmupOptions } from "./warmup-options.js";
 
 /**
  * What {@link PredictionClient.metrics} reports: per-method latency and
@@ -32,8 +33,13 @@ export type PredictionClientMetricsSnapshot = Pick<ClientMetricsSnapshot, "metho
 export interface PredictionClient {
   /** The prediction service: `predictLTV`, `predictLTVBatch`, `predictLTVStream`, `getModelHealth`. */
   readonly prediction: Client<typeof SyncValueService>;
-  /** Opens pooled connections ahead of the first call (a no-op for HTTP). */
-  warmup(): Promise<void>;
+  /**
+   * Verifies the endpoint: connects, then makes one `GetModelHealth` round
+   * trip; rejects with the failure's code and a message naming the endpoint,
+   * and after `close()` with `FailedPrecondition`. As `SyncValueClient.warmup`;
+   * see {@link WarmupOptions}.
+   */
+  warmup(options?: WarmupOptions): Promise<void>;
   /**
    * Ends every connection and timer. Calls made afterwards fail with
    * `FailedPrecondition`, cached answers included.
@@ -47,7 +53,7 @@ export interface PredictionClient {
 export function createPredictionClientOn(platform: RuntimePlatform, options: PredictionClientOptions): PredictionClient {
   // A non-object is left to the base's check, which names it.
   if (options !== null && typeof options === "object") {
-    refuseFullClientOptions(options);
+    refuseUnknownOptions(options, predictionClientOptionNames, "", " of createPredictionClient: for retries, the breaker, the fallback, batching, events or storage, use createClient");
     if (options.tcpTransport !== undefined && typeof options.tcpTransport !== "function") {
       throw invalidArgument("tcpTransport", "must be createTcpTransport (exported by syncvalue)");
     }
@@ -66,7 +72,7 @@ export function createPredictionClientOn(platform: RuntimePlatform, options: Pre
   );
   if (options.endpoint === undefined) throw invalidArgument("endpoint", "is required: a URL string or { url, ... }");
   const { endpoint } = base.resolve({ endpoint: options.endpoint });
-  const transport = base.connect(endpoint!);
+  const transport = base.connect(endpoint!, { service: "prediction", health: SyncValueService.method.getModelHealth });
   const stack = base.stack(transport, predictionRequestValidators, (guarded) =>
     layers.wrap("prediction", layers.attempts("prediction", guarded, endpoint!), createPredictionCacheTransport, transport),
   );

@@ -34,3 +34,18 @@ export interface PredictionClientOptions
    */
   tcpTransport?: typeof createTcpTransport;
 }
+
+// The option names createPredictionClient accepts; others (createClient's among them) are refused.
+// A record of every key, so a new field of PredictionClientOptions missing here fails to compile.
+const predictionClientOptionKeys: Record<keyof PredictionClientOptions, 1> = {
+  endpoint: 1,
+  timeoutMs: 1,
+  auth: 1,
+  interceptors: 1,
+  cache: 1,
+  waitUntil: 1,
+  maxResponseBytesInFlight: 1,
+  telemetry: 1,
+  tcpTransport: 1,
+};
+export const predictionClientOptionNames: readonly string[] = Object.keys(predictionClientOptionKeys);

@@ -2,12 +2,14 @@ import type { SocketTlsOptions } from "../tcp/socket/runtime-socket.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import {
   clientDefaults,
+  endpointOptionNames,
   type Endpoint,
   type EndpointOptions,
   type Http2KeepaliveOptions,
   type ServiceProtocol,
 } from "./client-options.js";
 import { chooseTransport } from "./transport-choice.js";
+import { refuseUnknownOptions } from "./unknown-options.js";
 
 /** An `http(s)://` endpoint with every default filled in. */
 export interface ResolvedHttpEndpoint {
@@ -47,6 +49,7 @@ export function resolveEndpoint(
   if (options === null || typeof options !== "object") {
     throw invalidArgument(field, "must be a URL string or { url, ... }");
   }
+  refuseUnknownOptions(options, endpointOptionNames, `${field}.`);
   if (options.httpUrl !== undefined || options.transport !== undefined) {
     // Both URLs are checked, whichever this runtime uses.
     const choice = chooseTransport(options, field, poolsSockets);
@@ -145,6 +148,7 @@ function resolveHttp2(http2: Http2KeepaliveOptions | undefined, field: string): 
   const d = clientDefaults.http2;
   if (http2 === undefined) return { ...d };
   if (http2 === null || typeof http2 !== "object") throw invalidArgument(field, "must be an object");
+  refuseUnknownOptions(http2, Object.keys(d), `${field}.`);
   const ms = (value: number | undefined, name: keyof Http2KeepaliveOptions, fallback: number) => {
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > 2 ** 31 - 1) {

@@ -14,6 +14,10 @@ export type ServiceName = "prediction" | "storage";
  * - `half-open`: the open period is over; the next calls probe the service.
  * - `close`: a probe succeeded; the breaker is closed again.
  * - `fallback`: `predictLTV` was answered locally with status `FALLBACK`.
+ * - `misconfiguration`: the fallback just answered for a failure that looks
+ *   like a configuration error rather than an outage (see
+ *   {@link MisconfigurationReason}); it comes right before that `fallback`
+ *   event, and `metrics().misconfigurations` counts it.
  *
  * @public
  */
@@ -23,7 +27,24 @@ export type ClientEvent =
   | { type: "break"; service: ServiceName; reason: "consecutive-failures" | "failure-rate" | "probe-failed" }
   | { type: "half-open"; service: ServiceName }
   | { type: "close"; service: ServiceName }
-  | { type: "fallback"; service: ServiceName; method: string; reason: FallbackReason; code?: Code };
+  | { type: "fallback"; service: ServiceName; method: string; reason: FallbackReason; code?: Code }
+  | { type: "misconfiguration"; service: ServiceName; method: string; reason: MisconfigurationReason; code: Code; message: string };
+
+/**
+ * Why a failure the fallback hid looks like a configuration error:
+ * - `unauthenticated`: the service refused the credentials (`Unauthenticated`:
+ *   no token, a wrong or expired one);
+ * - `permission-denied`: the service refused the caller (`PermissionDenied`);
+ * - `unreachable`: the endpoint has not answered a single call since the
+ *   client was created, and the call failed to reach it (`Unavailable`:
+ *   connection refused, a host that does not resolve, a raw TCP server
+ *   closing the connection of a client without its token) or its breaker
+ *   opened. A wrong host or port looks like this, and so does a service that
+ *   is not up yet.
+ *
+ * @public
+ */
+export type MisconfigurationReason = "unauthenticated" | "permission-denied" | "unreachable";
 
 /**
  * Why a prediction was answered by the local fallback model:

@@ -94,6 +94,13 @@ export interface ClientMetricsSnapshot {
   fallbacks: number;
   /** Local fallback answers by reason. */
   fallbacksByReason: Record<FallbackReason, number>;
+  /**
+   * Fallback answers that hid a failure looking like a configuration error
+   * (`Unauthenticated`, `PermissionDenied`, an endpoint never reached): each
+   * also delivered as a `misconfiguration` event. 0 is what a healthy
+   * deployment shows; alert on anything else.
+   */
+  misconfigurations: number;
   /** Pool statistics of transports that have a `stats()` method (raw TCP). */
   pool: Partial<Record<ServiceName, PoolStats>>;
 }
@@ -117,6 +124,7 @@ export class ClientMetrics {
   hedges = 0;
   hedgeWins = 0;
   fallbacksByReason: Record<FallbackReason, number> = { "circuit-open": 0, deadline: 0, error: 0 };
+  misconfigurations = 0;
   /**
    * True when the client has `telemetry`: its calls then carry
    * {@link CallNotes} that the layers fill in. Checked before looking the
@@ -140,6 +148,7 @@ export class ClientMetrics {
   /** Delivers an event to `onEvent`; a throwing listener never breaks a call. */
   emit(event: ClientEvent): void {
     if (event.type === "fallback") this.fallbacksByReason[event.reason]++;
+    else if (event.type === "misconfiguration") this.misconfigurations++;
     if (this.listener === undefined) return;
     try {
       this.listener(event);
@@ -187,6 +196,7 @@ export class ClientMetrics {
       breaker: extra.breaker,
       fallbacks: byReason["circuit-open"] + byReason.deadline + byReason.error,
       fallbacksByReason: byReason,
+      misconfigurations: this.misconfigurations,
       pool: extra.pool,
     };
   }

@@ -1,5 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
+import { callError } from "../resilience/call-errors.js";
 import type { ClientMetrics } from "./client-metrics.js";
 import type { LatencyHistogram } from "./latency-histogram.js";
 
@@ -7,6 +8,11 @@ import type { LatencyHistogram } from "./latency-histogram.js";
  * Records the latency and outcome of every unary call as its caller sees it
  * (cache hits and fallbacks included), per method. Streams pass through
  * unrecorded: their duration is the caller's choice, not a latency.
+ *
+ * As the outermost layer of a client's unary calls below the default deadline,
+ * it also gives their errors their final form (`callError`: a `ConnectError`,
+ * a passed deadline naming the method and the deadline), on the error path it
+ * has anyway rather than another promise per call.
  */
 export function createMethodMetricsTransport(next: Transport, metrics: ClientMetrics, now: () => number): Transport {
   // Keyed by descriptor: one Map lookup per call, no string building.
@@ -28,7 +34,7 @@ export function createMethodMetricsTransport(next: Transport, metrics: ClientMet
         (e: unknown) => {
           r.histogram.recordMs(now() - started);
           r.errors++;
-          throw e;
+          throw callError(e, method.name, timeoutMs);
         },
       );
     },

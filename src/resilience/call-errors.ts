@@ -1,9 +1,28 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 
+/** Connect's own wording of a passed deadline; transports and shared waits use it too. */
+const genericTimeoutMessage = "the operation timed out";
+
 /** The error of a call whose own deadline passed while it waited on a shared request. */
 export function deadlineExceeded(): ConnectError {
-  // Same wording as Connect's own deadline error, so callers see one message.
-  return new ConnectError("the operation timed out", Code.DeadlineExceeded);
+  // Same wording as Connect's own deadline error; the client's outer layer names the method and the deadline.
+  return new ConnectError(genericTimeoutMessage, Code.DeadlineExceeded);
+}
+
+/**
+ * What a client call rejects with, as a `ConnectError`: a `ConnectError` as
+ * is, anything else by Connect's rules (`Unknown`, `Canceled` for an
+ * `AbortError`). A passed deadline is said with the method and the deadline,
+ * e.g. `PredictLTV: deadline of 100 ms exceeded`; a more specific message
+ * (a server's) follows it, and the original error stays as `cause`.
+ */
+export function callError(e: unknown, methodName: string, timeoutMs: number | undefined): ConnectError {
+  const error = ConnectError.from(e);
+  if (error.code !== Code.DeadlineExceeded || timeoutMs === undefined) return error;
+  const detail = error.rawMessage === genericTimeoutMessage ? "" : `: ${error.rawMessage}`;
+  const named = new ConnectError(`${methodName}: deadline of ${timeoutMs} ms exceeded${detail}`, Code.DeadlineExceeded, error.metadata, undefined, error);
+  named.details = error.details; // a server's details, as parsed: findDetails() still reads them
+  return named;
 }
 
 /** The error of a call its caller aborted, with Connect's rules for the reason. */

@@ -10,6 +10,7 @@ import { featureOption as feature } from "../client/feature-option.js";
 import type { ResolvedEndpoint } from "../client/resolved-endpoint.js";
 import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
 import type { ClientMetricsSnapshot } from "../metrics/client-metrics.js";
+import { refuseUnknownOptions } from "../client/unknown-options.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitBreakerSnapshot, type CircuitState } from "./circuit-breaker.js";
 import { createCircuitBreakerTransport } from "./circuit-breaker-transport.js";
@@ -39,6 +40,20 @@ export interface ClientLayers {
   circuitBreakerState(): Partial<Record<ServiceName, CircuitBreakerSnapshot>>;
 }
 
+// The field names of RetryOptions and CircuitBreakerOptions (a new field goes here too).
+const retryOptionNames = ["maxAttempts", "retryableCodes", "baseDelayMs", "maxDelayMs", "minAttemptMs", "random", "budget"];
+const circuitBreakerOptionNames = [
+  "consecutiveFailures",
+  "failureRate",
+  "minimumCalls",
+  "windowMs",
+  "openMs",
+  "halfOpenProbes",
+  "failureCodes",
+  "initialState",
+  "now",
+];
+
 /**
  * Builds the caching and resilience layers of a client. Every option is
  * checked here, so a bad one throws `InvalidArgument` before anything opens.
@@ -55,6 +70,13 @@ export function createClientLayers(options: ClientLayerOptions): ClientLayers {
   const hedging = feature(options.hedging, "hedging", false);
   const breakerOptions = feature(options.circuitBreaker, "circuitBreaker", true);
   const fallback = feature(options.fallback, "fallback", true);
+  // A misspelt field of the resilience options would silently keep its default.
+  if (retry) refuseUnknownOptions(retry, retryOptionNames, "retry.");
+  if (retry?.budget !== undefined && retry.budget !== null && typeof retry.budget === "object") {
+    refuseUnknownOptions(retry.budget, ["maxTokens", "tokenRatio"], "retry.budget.");
+  }
+  if (breakerOptions) refuseUnknownOptions(breakerOptions, circuitBreakerOptionNames, "circuitBreaker.");
+  if (fallback) refuseUnknownOptions(fallback, ["reserveMs", "codes"], "fallback.");
   checkNumbers("batching", batching, ["windowMs", "maxBatchSize"]);
   checkNumbers("retry", retry, ["maxAttempts", "baseDelayMs", "maxDelayMs", "minAttemptMs"]);
   checkNumbers("hedging", hedging, ["initialDelayMs", "minDelayMs", "minSamples"]);

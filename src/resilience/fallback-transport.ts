@@ -6,7 +6,7 @@ import {
   SyncValueService,
   type LTVPredictionRequest,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
-import type { FallbackReason } from "../metrics/client-event.js";
+import type { FallbackReason, MisconfigurationReason } from "../metrics/client-event.js";
 import { callNotesOf } from "../metrics/call-notes.js";
 import { allowFallback } from "./allow-fallback.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
@@ -50,6 +50,13 @@ export const fallbackDefaults = {
  * Answers `predictLTV` with the baseline model when the breaker refuses the
  * call, when the deadline is about to pass, or when the call fails with a
  * fallback code. Other methods pass through.
+ *
+ * It never hides a configuration error silently: an answer given for
+ * `Unauthenticated` or `PermissionDenied`, or while the endpoint has never
+ * answered a call (refused, unresolvable, closed on us, breaker opened by
+ * such failures), is preceded by a `misconfiguration` event. "Answered" is
+ * any response, or any error but `Unavailable`, `DeadlineExceeded` and
+ * `Canceled`, on any method of the endpoint.
  */
 export function createFallbackTransport(
   next: Transport,
@@ -59,16 +66,54 @@ export function createFallbackTransport(
 ): Transport {
   const reserveMs = options.reserveMs ?? fallbackDefaults.reserveMs;
   const codes = new Set(options.codes ?? fallbackDefaults.codes);
+  // Whether the endpoint ever answered; until it does, the last failure that said why not.
+  let reached = false;
+  let lastFailure = "";
+  const observe = (e: unknown, code: Code) => {
+    if (reached) return;
+    if (code === Code.Unavailable || code === Code.DeadlineExceeded || code === Code.Canceled) {
+      if (!CircuitOpenError.is(e) && code !== Code.Canceled) lastFailure = ConnectError.from(e).rawMessage;
+      return;
+    }
+    reached = true;
+  };
+  const misconfiguration = (
+    reason: FallbackReason,
+    code: Code | undefined,
+    error: unknown,
+  ): { why: MisconfigurationReason; code: Code; message: string } | undefined => {
+    if (code === Code.Unauthenticated) return { why: "unauthenticated", code, message: ConnectError.from(error).rawMessage };
+    if (code === Code.PermissionDenied) return { why: "permission-denied", code, message: ConnectError.from(error).rawMessage };
+    if (reached || !(reason === "circuit-open" || code === Code.Unavailable)) return undefined;
+    const message = `the endpoint has not answered a call since the client was created${lastFailure ? `; last error: ${lastFailure}` : ""}`;
+    return { why: "unreachable", code: Code.Unavailable, message };
+  };
 
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
       if ((method as DescMethod) !== SyncValueService.method.predictLTV || contextValues?.get(allowFallback) === false) {
-        return next.unary(method, signal, timeoutMs, header, input, contextValues);
+        const call = next.unary(method, signal, timeoutMs, header, input, contextValues);
+        if (reached) return call;
+        return call.then(
+          (response) => {
+            reached = true;
+            return response;
+          },
+          (e: unknown) => {
+            observe(e, codeOf(e));
+            throw e;
+          },
+        );
       }
       const request: LTVPredictionRequest = isMessage(input, LTVPredictionRequestSchema)
         ? input
         : create(LTVPredictionRequestSchema, input as MessageInitShape<typeof LTVPredictionRequestSchema>);
-      const answer = (reason: FallbackReason, code?: Code) => {
+      const answer = (reason: FallbackReason, code?: Code, error?: unknown) => {
+        const hidden = misconfiguration(reason, code, error);
+        if (hidden !== undefined) {
+          const { why, message } = hidden;
+          metrics.emit({ type: "misconfiguration", service: "prediction", method: method.localName, reason: why, code: hidden.code, message });
+        }
         const started = now();
         const message = predictBaselineLtv(request);
         message.status = PredictionStatus.FALLBACK;
@@ -103,6 +148,7 @@ export function createFallbackTransport(
         }
         next.unary(method, call.signal, timeoutMs, header, input, contextValues).then(
           (response) => {
+            reached = true;
             if (done) return;
             done = true;
             if (timer !== undefined) clearTimeout(timer);
@@ -110,14 +156,15 @@ export function createFallbackTransport(
             resolve(response as never);
           },
           (e: unknown) => {
+            const code = codeOf(e);
+            observe(e, code);
             if (done) return;
             done = true;
             if (timer !== undefined) clearTimeout(timer);
             call.unlink();
             if (signal?.aborted) return reject(e);
             if (CircuitOpenError.is(e)) return resolve(answer("circuit-open"));
-            const code = codeOf(e);
-            if (codes.has(code)) return resolve(answer("error", code));
+            if (codes.has(code)) return resolve(answer("error", code, e));
             reject(e);
           },
         );
