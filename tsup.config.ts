@@ -16,6 +16,8 @@ const msgpackrNoEval: Plugin = {
 // - index-node: the same API with Node transports (connect-node HTTP/2, node:net)
 // - server/index: the reference server (Node only)
 // - bid/index: pure bid helpers, no I/O
+// - fleet/index: the fleet budget ledger on Redis (its own entry: never in the
+//   core or bid bundles; Redis clients are optional peer dependencies)
 // - cli/syncvalue-cli: `npx syncvalue serve`
 // - index-bun, index-deno, index-workerd: the runtimes' own builds
 // The edge core and the runtime builds come from the second and third blocks.
@@ -25,6 +27,7 @@ export default defineConfig([
       "index-node": "src/index-node.ts",
       "server/index": "src/server/index.ts",
       "bid/index": "src/bid/index.ts",
+      "fleet/index": "src/fleet/index.ts",
       "cli/syncvalue-cli": "src/cli/syncvalue-cli.ts",
     },
     format: ["esm", "cjs"],
@@ -46,6 +49,7 @@ export default defineConfig([
       "src/**/*.ts",
       "!src/**/*.d.ts",
       "!src/bid/**",
+      "!src/fleet/**",
       "!src/cli/**",
       "!src/node/**",
       "!src/server/**",
