@@ -55,9 +55,9 @@ export interface FleetBudgetStatus {
   spent: number;
   /** Spend reported after its lease had expired, counted apart. */
   late: number;
-  /** Granted to live leases and not yet reported spent. */
+  /** Granted to leases not yet reaped, and not reported spent. */
   outstanding: number;
-  /** Live leases. */
+  /** Leases not yet reaped. */
   leases: number;
   /** Times a lease was found behind its holder (Redis restored from an older copy) and re-asserted. */
   restored: number;
@@ -77,7 +77,7 @@ export interface FleetBudgetAdmin {
    * no new grants until spend or leases bring it back).
    */
   setBudget(budget: FleetBudget): Promise<SetBudgetResult>;
-  /** Reads the books (reaping expired leases first). */
+  /** Reads the books (read-only: expired leases count as outstanding until a renewal reaps them). */
   status(campaign: string): Promise<FleetBudgetStatus>;
 }
 
@@ -123,7 +123,7 @@ export function createFleetBudgetAdmin(options: FleetBudgetAdminOptions): FleetB
     },
     async status(campaign: string): Promise<FleetBudgetStatus> {
       const k = keysOf(campaign);
-      const r = (await reader.run([k.budget, k.leases, k.expiry, k.reaped], [], timeoutMs, noop)) as unknown[];
+      const r = (await reader.run([k.budget, k.leases], [], timeoutMs, noop)) as unknown[];
       if (!Array.isArray(r) || r.length < 13) throw new ConnectError("fleet status: unexpected reply from Redis", Code.Internal);
       const m = (i: number) => fromMicros(replyNumber(r[i]));
       return {

@@ -47,9 +47,10 @@ export interface FleetLedgerOptions {
    */
   outcomeGraceMs?: number;
   /**
-   * A lease aims to hold this much of the instance's commit rate, ms: a busy
-   * instance asks for more and renews rarely, an idle one holds little.
-   * Default: `leaseTtlMs`.
+   * A lease aims to hold this long of the instance's spend rate, ms, plus
+   * twice its bids in flight and at least 20 bids of its average
+   * reservation: a busy instance asks for more and renews rarely, an idle
+   * one holds little. Default: `leaseTtlMs`.
    */
   leaseHorizonMs?: number;
   /** Smallest grant worth a round trip (and the target before any spend is seen). Default 1. */

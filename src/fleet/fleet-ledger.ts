@@ -98,6 +98,8 @@ type LedgerState = FleetLedgerMetrics["state"];
 
 const expiredMemory = 4096;
 const rateWindowMs = 1000;
+/** A lease always covers at least this many bids of the average reservation. */
+const bidsPerLease = 20;
 const foreignMemoryMs = 86_400_000;
 
 /** Creates the fleet ledger of one bidder. See {@link FleetLedgerOptions} for every option and default. */
@@ -163,10 +165,12 @@ class Ledger implements FleetLedger {
   private lowWater = 0;
   private nextAttemptAt = 0;
   private attempt = 0;
+  private starved = 0;
   private rate = 0;
-  private lastRenewAt = NaN;
-  private reservedSinceRenew = 0;
-  private target = 0;
+  private lastRateAt = NaN;
+  private lastRateSpent = 0;
+  private spentEver = 0;
+  private avgCost = 0;
   private inflight: Promise<boolean> | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private warm: Record<string, unknown> | undefined;
@@ -209,7 +213,6 @@ class Ledger implements FleetLedger {
     this.horizon = positive("leaseHorizonMs", o.leaseHorizonMs, this.ttl);
     this.minChunk = toMicrosUp(requireAmount("minChunk", o.minChunk ?? 1));
     if (this.minChunk <= 0) throw invalidArgument("minChunk", "must be > 0");
-    this.target = this.minChunk;
     this.maxChunk = o.maxChunk === undefined ? Number.MAX_SAFE_INTEGER : toMicrosUp(requireAmount("maxChunk", o.maxChunk));
     if (this.maxChunk < this.minChunk) throw invalidArgument("maxChunk", "must be >= minChunk");
     const settlement = o.settlement ?? "write_through";
@@ -266,7 +269,7 @@ class Ledger implements FleetLedger {
     const micros = toMicrosUp(cost);
     this.reservations.set(id, { micros, lease: this.leaseN });
     this.ownReserved += micros;
-    this.reservedSinceRenew += micros;
+    this.avgCost = this.avgCost === 0 ? micros : this.avgCost + 0.05 * (micros - this.avgCost);
     this.m.bids++;
   }
 
@@ -410,6 +413,7 @@ class Ledger implements FleetLedger {
     const micros = toMicrosUp(spend);
     if (h.lease === this.leaseN && this.state !== "closed") {
       this.ownSpent += micros;
+      this.spentEver += micros;
       if (this.maxStaleMs === undefined) {
         this.flush().catch(() => {});
       } else if (this.flushTimer === undefined) {
@@ -468,19 +472,21 @@ class Ledger implements FleetLedger {
     const seq = ++this.seq;
     const reported = this.ownSpent;
     const committed = this.ownSpent + this.ownReserved + this.inDoubt;
-    // The commit rate, over windows of at least a second (write-through
+    // The spend rate, over windows of at least a second (write-through
     // renewals can follow each other within milliseconds, too short to say).
-    if (Number.isNaN(this.lastRenewAt)) this.lastRenewAt = t0;
-    else if (t0 - this.lastRenewAt >= rateWindowMs) {
-      const observed = this.reservedSinceRenew / (t0 - this.lastRenewAt);
+    if (Number.isNaN(this.lastRateAt)) {
+      this.lastRateAt = t0;
+      this.lastRateSpent = this.spentEver;
+    } else if (t0 - this.lastRateAt >= rateWindowMs) {
+      const observed = (this.spentEver - this.lastRateSpent) / (t0 - this.lastRateAt);
       this.rate = this.rate === 0 ? observed : 0.5 * this.rate + 0.5 * observed;
-      this.reservedSinceRenew = 0;
-      this.lastRenewAt = t0;
+      this.lastRateAt = t0;
+      this.lastRateSpent = this.spentEver;
     }
-    // Grow at most twofold per renewal, so one burst does not take the pool.
-    const wanted = Math.max(this.minChunk, Math.min(Math.ceil(this.rate * this.horizon), 2 * this.target));
-    const target = Math.min(this.maxChunk, wanted);
-    this.target = target;
+    // Enough for the horizon's spend, the bids in flight twice over, and
+    // always a few bids: a busy instance renews rarely, an idle one holds little.
+    const wanted = Math.max(this.minChunk, Math.ceil(this.rate * this.horizon) + 2 * this.ownReserved, bidsPerLease * this.avgCost);
+    const target = Math.min(this.maxChunk, Math.ceil(wanted));
     const want = release ? 0 : committed + this.foreign + target;
     this.wantInFlight = want;
     const clearing = this.inDoubtNew;
@@ -509,6 +515,7 @@ class Ledger implements FleetLedger {
           askWarm ? "1" : "",
           release ? "1" : "",
           this.owner,
+          String(this.life - this.ttl / 2),
         ],
         this.timeoutMs,
         this.countRoundTrip,
@@ -544,7 +551,11 @@ class Ledger implements FleetLedger {
         this.lowWater = target / 2;
         this.state = "active";
         this.attempt = 0;
-        this.nextAttemptAt = 0;
+        // Granted less than asked (the pool is low or capped): the next
+        // low-water renewal waits a jittered while, so a fleet at the end of
+        // its budget does not renew on every bid.
+        this.nextAttemptAt = g < want ? t0 + fullJitterBackoffMs(this.starved++, this.backoffBase, Math.min(this.backoffMax, this.ttl / 4), this.random) : 0;
+        if (g >= want) this.starved = 0;
         this.m.renewals++;
         if (askWarm) this.warm = parseWarm(r[9]);
         if (status === "restored") this.emit({ type: "restored", leaseId: this.leaseId });

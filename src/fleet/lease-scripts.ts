@@ -5,7 +5,7 @@
 // stored with %.0f: Lua's tostring keeps only 14 digits.
 //
 // Keys of one campaign (all share the `{campaign}` hash tag):
-//   budget  hash: total pool spent late generation epoch restored warm periodStart periodEnd
+//   budget  hash: total pool spent late generation epoch restored warm periodStart periodEnd tick
 //   leases  hash: lease id -> "granted reported foreign seq expiresAt"
 //   expiry  zset: lease id -> expiresAt (ms, Redis TIME)
 //   reaped  hash: lease id -> reported at reaping (late reports count from there)
@@ -27,7 +27,18 @@ end
 local function pack(g, r, fo, s, e) return f(g) .. ' ' .. f(r) .. ' ' .. f(fo) .. ' ' .. f(s) .. ' ' .. f(e) end
 -- Returns the unspent part of expired leases to the pool; remembers what
 -- each had reported, so a report that arrives later is counted apart.
-local function reap(kLeases, kExpiry, kReaped, now, pool)
+-- Lease lives run on the campaign's own clock: a gap since the last renewal
+-- longer than maxGap (Redis down, restarted, paused, or every instance
+-- idle) is added to every lease first, so an outage never expires the
+-- leases of instances that could not reach Redis to report their wins.
+local function reap(kBudget, kLeases, kExpiry, kReaped, now, pool, maxGap)
+  local tick = tonumber(redis.call('HGET', kBudget, 'tick') or now)
+  local gap = now - tick
+  if gap > maxGap then
+    local all = redis.call('ZRANGE', kExpiry, 0, -1, 'WITHSCORES')
+    for i = 1, #all, 2 do redis.call('ZADD', kExpiry, tonumber(all[i + 1]) + gap, all[i]) end
+  end
+  redis.call('HSET', kBudget, 'tick', f(now))
   local ids = redis.call('ZRANGEBYSCORE', kExpiry, '-inf', now, 'LIMIT', 0, 100)
   for _, id in ipairs(ids) do
     local v = redis.call('HGET', kLeases, id)
@@ -53,7 +64,10 @@ end
  * (cumulative, micros), want (cumulative grant, micros), known granted (what
  * the client last saw confirmed), life ms, min chunk (micros), warm state in
  * ("" for none), "1" to receive the warm state, "1" to release the lease,
- * instance id.
+ * owner id (instance), longest gap between renewals that is not an outage
+ * (ms; leaseTtl / 2 + outcomeGrace: an owner renews at least every half
+ * TTL, so only a longer silence can expire a lease whose wins were waiting
+ * on Redis).
  *
  * Reply: { status, epoch, generation, granted, reported, foreign, expiresAt,
  * pool, now, warm }. Status: ok, restored (the lease was behind what the
@@ -72,7 +86,7 @@ local pool, spent, late, restored = tonumber(b[3]), tonumber(b[4]), tonumber(b[5
 if ARGV[1] ~= '' and ARGV[1] ~= epoch then return {'epoch_mismatch', epoch, generation, 0, 0, 0, 0, pool, now, ''} end
 local id, seq = ARGV[2], tonumber(ARGV[3])
 local reported, want, known = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-pool = reap(kLeases, kExpiry, kReaped, now, pool)
+pool = reap(kBudget, kLeases, kExpiry, kReaped, now, pool, tonumber(ARGV[13]))
 local status = 'ok'
 local v = redis.call('HGET', kLeases, id)
 local g, r, fo, s, e = 0, 0, 0, 0, 0
@@ -221,19 +235,18 @@ return {'updated', cur[1], generation}
 `;
 
 /**
- * The books of a campaign, after reaping expired leases.
+ * The books of a campaign. Read-only: expired leases not yet reaped (by the
+ * next renewal) still count as outstanding.
  *
- * KEYS: budget, leases, expiry, reaped. Reply: { status (ok | no_campaign),
- * epoch, generation, total, pool, spent, late, outstanding, leases, restored,
+ * KEYS: budget, leases. Reply: { status (ok | no_campaign), epoch,
+ * generation, total, pool, spent, late, outstanding, leases, restored,
  * periodStart, periodEnd, now }.
  */
 export const statusScript = `${prelude}
-local kBudget, kLeases, kExpiry, kReaped = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local kBudget, kLeases = KEYS[1], KEYS[2]
 local now = clock()
 local b = redis.call('HMGET', kBudget, 'epoch', 'generation', 'total', 'pool', 'spent', 'late', 'restored', 'periodStart', 'periodEnd')
 if not b[1] then return {'no_campaign', '', 0, 0, 0, 0, 0, 0, 0, 0, '', '', now} end
-local pool = reap(kLeases, kExpiry, kReaped, now, tonumber(b[4]))
-redis.call('HSET', kBudget, 'pool', f(pool))
 local outstanding, n = 0, 0
 local all = redis.call('HGETALL', kLeases)
 for i = 2, #all, 2 do
@@ -241,5 +254,5 @@ for i = 2, #all, 2 do
   outstanding = outstanding + (g - r - fo)
   n = n + 1
 end
-return {'ok', b[1], tonumber(b[2]), tonumber(b[3]), pool, tonumber(b[5]), tonumber(b[6]), outstanding, n, tonumber(b[7]), b[8], b[9], now}
+return {'ok', b[1], tonumber(b[2]), tonumber(b[3]), tonumber(b[4]), tonumber(b[5]), tonumber(b[6]), outstanding, n, tonumber(b[7]), b[8], b[9], now}
 `;

@@ -147,7 +147,7 @@ describe("leases", () => {
     const k = campaignKeys(c);
     const keys = [k.budget, k.leases, k.expiry, k.reaped, k.owners];
     const call = (seq: number, reported: number, want: number) =>
-      redis.call("EVAL", renewScript, "5", ...keys, "", "L1", String(seq), String(reported), String(want), "0", "60000", "1000000", "", "", "", "o1") as Promise<unknown[]>;
+      redis.call("EVAL", renewScript, "5", ...keys, "", "L1", String(seq), String(reported), String(want), "0", "60000", "1000000", "", "", "", "o1", "55000") as Promise<unknown[]>;
     const a = await call(1, 0, 10_000_000);
     const again = await call(1, 0, 10_000_000);
     expect(a[3]).toBe(10_000_000);
@@ -169,7 +169,7 @@ describe("leases", () => {
     const k = campaignKeys(c);
     const keys = [k.budget, k.leases, k.expiry, k.reaped, k.owners];
     const call = (id: string, want: number) =>
-      redis.call("EVAL", renewScript, "5", ...keys, "", id, "1", "0", String(want), "0", "60000", "1000000", "", "", "", id) as Promise<unknown[]>;
+      redis.call("EVAL", renewScript, "5", ...keys, "", id, "1", "0", String(want), "0", "60000", "1000000", "", "", "", id, "55000") as Promise<unknown[]>;
     expect((await call("A", 10e6))[3]).toBe(10e6); // pool 80
     expect((await call("B", 10e6))[3]).toBe(10e6); // pool 70
     // A third asks for everything: 70 / 3 leases.
@@ -188,10 +188,15 @@ describe("leases", () => {
     const d = bidder.bid(impression());
     if (d.noBid) throw new Error("expected a bid");
     expect((await admin.status(c)).outstanding).toBe(4);
-    // The process "freezes" (its clock stands still) past the lease's life.
-    await sleep(600);
+    // The process "freezes" (its clock stands still) past the lease's life,
+    // while another instance keeps renewing (its renewals reap).
+    const other = ledgerOn(redis, c, { leaseTtlMs: 200, outcomeGraceMs: 100, minChunk: 1 });
+    for (let i = 0; i < 12; i++) {
+      await (other as unknown as { renew(): Promise<boolean> }).renew();
+      await sleep(50);
+    }
     const reaped = await admin.status(c);
-    expect(reaped).toMatchObject({ leases: 0, outstanding: 0, pool: 20 });
+    expect(reaped).toMatchObject({ leases: 1, outstanding: 1, pool: 19 });
     // Thawed: the ledger's clock jumps; it re-checks the deadline before bidding.
     const events: string[] = [];
     t = 10_000;
@@ -206,10 +211,30 @@ describe("leases", () => {
     }
     expect(s.late).toBe(1);
     expect(accounted(s)).toBe(20);
+    await other.close();
     // A new lease under a new id; bidding resumes.
     expect(await ledger.ready()).toBe(true);
     expect(ledger.metrics().leaseId).toMatch(/~1$/);
     expect(bidder.bid(impression()).noBid).toBe(false);
+  });
+
+  it("does not expire leases over a silence (Redis down or stalled): wins written after it are not late", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 20, ...far });
+    // Life 300 ms; only a silence over 200 ms (TTL / 2 + grace) counts as an outage.
+    const ledger = ledgerOn(redis, c, { leaseTtlMs: 200, outcomeGraceMs: 100, minChunk: 4 });
+    const bidder = fleetBidder(ledger, 20);
+    await ledger.ready();
+    const d = bidder.bid(impression());
+    if (d.noBid) throw new Error("expected a bid");
+    // Nothing reaches Redis for 600 ms (as if it were down), then the win is written.
+    await sleep(600);
+    await ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 1000 });
+    const s = await admin.status(c);
+    expect(s).toMatchObject({ spent: 1, late: 0 });
+    expect(ledger.metrics().leaseId).toMatch(/~0$/);
+    expect(accounted(s)).toBe(20);
   });
 
   it("falls back from EVALSHA to EVAL after SCRIPT FLUSH (one extra round trip)", async () => {
