@@ -42,6 +42,9 @@ export interface SimulationOptions {
   ackTimeoutMs?: number;
   campaign?: string;
   log?: (line: string) => void;
+  /** Called every `reportEveryMs` (default 2000) with each instance's true spend (from the market's win notices). */
+  onReport?: (report: { elapsedMs: number; total: number; budget: number; instances: Array<{ id: string; spend: number; running: boolean }> }) => void;
+  reportEveryMs?: number;
 }
 
 export interface SimulationResult {
@@ -105,6 +108,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   const p99s: number[] = [];
   const p50s: number[] = [];
   let trueSpend = 0;
+  const spendBy = new Map<string, number>();
   let wins = 0;
   let redeliveries = 0;
   let serial = 0;
@@ -153,6 +157,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
           if (Math.random() < o.winRate) {
             const priceCpm = m.bidCpm * (0.3 + 0.7 * Math.random());
             trueSpend += priceCpm / 1000;
+            spendBy.set(id, (spendBy.get(id) ?? 0) + priceCpm / 1000);
             wins++;
             const n: Notice = { id: m.id, owner: id, priceCpm, timer: undefined };
             notices.set(m.id, n);
@@ -208,8 +213,14 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     );
   }, 200);
   const reporter = setInterval(() => {
+    o.onReport?.({
+      elapsedMs: Date.now() - start,
+      total: trueSpend,
+      budget: o.budget,
+      instances: [...instances.values()].map((i) => ({ id: i.id, spend: spendBy.get(i.id) ?? 0, running: i.running })),
+    });
     log(`t=${((Date.now() - start) / 1000).toFixed(1)}s spend ${trueSpend.toFixed(4)} / ${o.budget} (${((100 * trueSpend) / o.budget).toFixed(1)}%) running ${running().length}`);
-  }, 2000);
+  }, o.reportEveryMs ?? 2000);
 
   const faultEnd = start + o.durationMs - (o.quietTailMs ?? o.durationMs * 0.3);
   const kinds = new Set(o.faultKinds ?? ["kill", "stop", "restart", "pause"]);

@@ -31,7 +31,7 @@ try {
   // the budget lasts about 40% of the run at full traffic, so the market would take it all.
   const bidsPerSecond = 100;
   const valueCpm = 3;
-  const winRate = 0.05;
+  const winRate = 0.02;
   const spendPerSecond = (instances * bidsPerSecond * winRate * 0.65 * valueCpm) / 1000;
   const budget = Number((spendPerSecond * (durationMs / 1000) * 0.4).toFixed(3));
   const base: Omit<SimulationOptions, "mode"> = {
@@ -43,13 +43,16 @@ try {
     bidsPerSecond,
     valueCpm,
     winRate,
+    leaseTtlMs: 4000,
+    outcomeGraceMs: 1500,
+    quietTailMs: Math.max(7000, durationMs * 0.35),
     faults: !flag("--no-faults"),
     faultKinds: args.includes("--faults") ? (args[args.indexOf("--faults") + 1]!.split(",") as SimulationOptions["faultKinds"]) : undefined,
     log: verbose ? (l) => console.log(`  ${l}`) : undefined,
   };
   const scenarios: Array<[string, SimulationOptions]> = [
     ["lease-write-through", { ...base, mode: "lease", settlement: "write_through" }],
-    ["lease-batched", { ...base, mode: "lease", settlement: { maxStaleMs: 250 } }],
+    ["lease-batched", { ...base, mode: "lease", settlement: { maxStaleMs: 1000 } }],
     ["naive", { ...base, mode: "naive" }],
   ];
   for (const [name, options] of scenarios) {
