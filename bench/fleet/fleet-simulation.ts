@@ -42,6 +42,8 @@ export interface SimulationOptions {
   ackTimeoutMs?: number;
   campaign?: string;
   log?: (line: string) => void;
+  /** After `durationMs`, how much longer the market may keep buying while spend still grows. Default 10 000. */
+  maxOvertimeMs?: number;
   /** Called every `reportEveryMs` (default 2000) with each instance's true spend (from the market's win notices). */
   onReport?: (report: { elapsedMs: number; total: number; budget: number; instances: Array<{ id: string; spend: number; running: boolean }> }) => void;
   reportEveryMs?: number;
@@ -51,6 +53,8 @@ export interface SimulationResult {
   mode: string;
   instances: number;
   durationMs: number;
+  /** Time run after `durationMs` while spend still grew. */
+  overtimeMs: number;
   budget: number;
   trueSpend: number;
   overspend: number;
@@ -274,6 +278,15 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
       faults.pauses++;
     }
   }
+  // Without faults, the market keeps buying while spend still grows (a busy
+  // machine drains the last leases slowly), up to maxOvertimeMs more.
+  const overtimeStart = Date.now();
+  let lastSpend = -1;
+  while (trueSpend < o.budget * 0.999 && trueSpend > lastSpend && Date.now() - overtimeStart < (o.maxOvertimeMs ?? 10_000)) {
+    lastSpend = trueSpend;
+    await sleep(2000);
+  }
+  const overtimeMs = Date.now() - overtimeStart;
   clearInterval(reporter);
   // Stop bidding, let outstanding notices be acknowledged (bounded), then read the books.
   for (const i of instances.values()) if (stopped.has(i)) i.proc.kill("SIGCONT");
@@ -307,6 +320,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     mode: o.mode === "lease" ? `lease (${typeof o.settlement === "object" ? `batched ${o.settlement.maxStaleMs} ms` : "write-through"})` : "naive INCRBYFLOAT",
     instances: o.instances,
     durationMs: o.durationMs,
+    overtimeMs,
     budget: o.budget,
     trueSpend,
     overspend: Math.max(0, trueSpend - o.budget),
