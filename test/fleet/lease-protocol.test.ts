@@ -162,6 +162,42 @@ describe("leases", () => {
     expect(s).toMatchObject({ spent: 3, outstanding: 10, pool: 87 });
   });
 
+  it("sizes leases from the spend rate: a busy instance holds more, and gives it back when it goes idle", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 1000, ...far });
+    let t = 0;
+    const options = { leaseTtlMs: 600_000, leaseHorizonMs: 10_000, minChunk: 1, now: () => t };
+    const busy = ledgerOn(redis, c, options);
+    const idle = ledgerOn(redis, c, options);
+    const bidder = fleetBidder(busy, 1000);
+    await busy.ready();
+    await idle.ready();
+    const renew = (l: typeof busy) => (l as unknown as { renew(): Promise<boolean> }).renew();
+    // Five seconds (on the ledger's clock) of 10 wins a second at 0.50: 5.00 a second.
+    for (let second = 0; second < 5; second++) {
+      t += 1000;
+      for (let i = 0; i < 10; i++) {
+        const d = bidder.bid(impression());
+        if (d.noBid) throw new Error(`expected a bid, got ${d.reason}`);
+        await busy.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 500 });
+      }
+    }
+    await renew(busy);
+    const held = busy.metrics().headroom;
+    // About 10 s of spend (50) against the idle instance's minimum.
+    expect(held).toBeGreaterThan(35);
+    expect(idle.metrics().headroom).toBeLessThanOrEqual(1);
+    // Idle for a while: each renewal halves the rate, and the lease shrinks back to the pool.
+    for (let second = 0; second < 4; second++) {
+      t += 1000;
+      await renew(busy);
+    }
+    expect(busy.metrics().headroom).toBeLessThan(held / 2);
+    const s = await admin.status(c);
+    expect(accounted(s)).toBeCloseTo(1000, 6);
+  });
+
   it("caps a grant at max(minChunk, pool / active leases)", async () => {
     const admin = adminOn(redis);
     const c = campaign();
