@@ -18,6 +18,8 @@ const msgpackrNoEval: Plugin = {
 // - bid/index: pure bid helpers, no I/O
 // - otel/index: OpenTelemetry for clients (`syncvalue/otel`), edge-safe; its
 //   peer @opentelemetry/api stays external, loaded only by this entry
+// - fleet/index: the fleet budget ledger on Redis (its own entry: never in the
+//   core or bid bundles; Redis clients are optional peer dependencies)
 // - cli/syncvalue-cli: `npx syncvalue serve`
 // - index-bun, index-deno, index-workerd: the runtimes' own builds
 // The edge core and the runtime builds come from the second and third blocks.
@@ -30,6 +32,7 @@ export default defineConfig([
       "server/index": "src/server/index.ts",
       "bid/index": "src/bid/index.ts",
       "otel/index": "src/otel/index.ts",
+      "fleet/index": "src/fleet/index.ts",
       "cli/syncvalue-cli": "src/cli/syncvalue-cli.ts",
     },
     format: ["esm", "cjs"],
@@ -53,6 +56,7 @@ export default defineConfig([
       "!src/**/*.d.ts",
       "!src/bid/**",
       "!src/otel/**",
+      "!src/fleet/**",
       "!src/cli/**",
       "!src/node/**",
       "!src/server/**",

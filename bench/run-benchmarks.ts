@@ -14,7 +14,7 @@
 // the benchmark cannot rot); --out DIR writes BENCHMARKS.md, benchmarks.svg and
 // benchmarks.json there instead; --from-json FILE re-renders BENCHMARKS.md (into
 // --out DIR, default the repository root) and the chart from a finished run.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { toBinary } from "@bufbuild/protobuf";
@@ -104,7 +104,10 @@ function writeResults(results: BenchmarkResults, outDir: string, resultsDir: str
   const report = benchmarkReport(results, relative(dirname(reportPath), chartPath));
   mkdirSync(resultsDir, { recursive: true });
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(reportPath, report + "\n");
+  // The fleet section is written by `npm run bench:fleet`: keep it.
+  const previous = existsSync(reportPath) ? readFileSync(reportPath, "utf8") : "";
+  const fleet = /<!-- fleet:start[\s\S]*?<!-- fleet:end -->/.exec(previous)?.[0];
+  writeFileSync(reportPath, report + (fleet ? `\n${fleet}\n` : "\n"));
   writeFileSync(chartPath, throughputChartSvg(results.unary, `syncvalue PredictLTV clients, ${results.machine.node}, ${results.machine.date.slice(0, 10)}`));
   writeFileSync(join(resultsDir, "benchmarks.json"), JSON.stringify(results, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
   return { report, reportPath, chartPath };

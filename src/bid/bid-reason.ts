@@ -30,6 +30,9 @@ export type BidReason =
  * - `throttled`: the throttling controller skipped this auction.
  * - `below_floor`: the paced value is below `bidfloor`.
  * - `budget_exhausted`: the budget left, minus reservations for pending wins, cannot cover a bid at the floor.
+ * - `budget_unavailable`: the shared budget (`budgetSource`) cannot vouch for
+ *   any money now (its store is unreachable and the lease it holds has run
+ *   out, or the campaign is missing or was reset).
  */
 export type NoBidReason =
   | "outside_period"
@@ -41,4 +44,5 @@ export type NoBidReason =
   | "zero_value"
   | "throttled"
   | "below_floor"
-  | "budget_exhausted";
+  | "budget_exhausted"
+  | "budget_unavailable";

@@ -1,5 +1,6 @@
 import type { BidStrategy } from "./bid-strategy.js";
 import type { BidderState } from "./bidder-state.js";
+import type { BudgetSource } from "./budget-source.js";
 import type { DeliveryPlan } from "./delivery-plan.js";
 import type { DualPacingOptions } from "./dual-pacing-controller.js";
 import type { PacingKind } from "./pacing-controller.js";
@@ -109,6 +110,13 @@ export interface BidderOptions {
   seed?: number;
   /** Prefix of decision ids (ids are `prefix + sequence number`). Default "". */
   idPrefix?: string;
+  /**
+   * A budget shared with other processes (a fleet ledger from
+   * `syncvalue/fleet`): bids also stay within its headroom, and every
+   * reservation and settlement is reported to it. `budget.amount` then is the
+   * campaign total (for pacing). Default: none, the local budget is the whole budget.
+   */
+  budgetSource?: BudgetSource;
   /** State captured with `bidder.toJSON()` to resume from. Default: a fresh bidder. */
   state?: BidderState;
 }

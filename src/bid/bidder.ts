@@ -171,7 +171,11 @@ export function createBidder(options: BidderOptions): Bidder {
     throw new BidInputError("state.version", `must be ${bidderStateVersion}`);
   }
   const random: SeededRandom = createSeededRandom(state ? state.random : requireFinite("seed", options.seed ?? 1));
-  const guard = new BudgetGuard(budgetAmount, expiredMemory, state?.budget);
+  const budgetSource = options.budgetSource;
+  if (budgetSource !== undefined && (budgetSource === null || typeof budgetSource.headroom !== "function")) {
+    throw new BidInputError("budgetSource", "must implement BudgetSource");
+  }
+  const guard = new BudgetGuard(budgetAmount, expiredMemory, state?.budget, budgetSource);
   const controllerKind = pacingOptions.controller ?? "dual";
   const controller = createController(controllerKind, pacingOptions, state?.pacing);
   const shadingOptions = options.shading ?? true;
@@ -308,7 +312,7 @@ export function createBidder(options: BidderOptions): Bidder {
     if (rate === undefined) return refuse(d, "currency_unsupported");
     // The exchange's floor, or our own minimum bid when that is higher.
     const floorBidderCpm = Math.max(auction.floorCpm * rate, minBidCpm);
-    if (guard.available() <= 0 || !guard.canCover(floorBidderCpm / 1000)) return refuse(d, "budget_exhausted");
+    if (guard.available() <= 0 || !guard.canCover(floorBidderCpm / 1000)) return refuse(d, guard.refusal());
 
     const deadline = decisionDeadline(auction.startedAt, auction.tmax, networkMargin);
     const missing = value(input, status, receivedAt, deadline, d);
@@ -350,7 +354,7 @@ export function createBidder(options: BidderOptions): Bidder {
       // Lower the bid to what is left rather than give up the last of the budget.
       bidCpm = ((guard.available() * 1000) / rate) * (1 - 1e-12);
       cost = (bidCpm / 1000) * rate;
-      if (bidCpm < floorCpm || bidCpm <= 0 || !guard.canCover(cost)) return refuse(d, "budget_exhausted");
+      if (bidCpm < floorCpm || bidCpm <= 0 || !guard.canCover(cost)) return refuse(d, guard.refusal());
       d.cappedByBudget = true;
     }
 

@@ -1,4 +1,5 @@
 import { BidInputError, requireFinite, requireNonNegative } from "./bid-input-error.js";
+import type { BudgetSource } from "./budget-source.js";
 
 /** One pending bid: the money it may cost and what settling it needs. */
 export interface Reservation {
@@ -47,10 +48,13 @@ export class BudgetGuard {
   private readonly pending: Map<string, Reservation>;
   private readonly expired: Map<string, Reservation>;
   private readonly expiredCapacity: number;
+  private readonly source: BudgetSource | undefined;
 
-  constructor(total: number, expiredCapacity: number, state?: BudgetGuardState) {
+  /** @param source - a shared budget that narrows what may be committed (see {@link BudgetSource}); default none. */
+  constructor(total: number, expiredCapacity: number, state?: BudgetGuardState, source?: BudgetSource) {
     this.total = requireNonNegative("budget.amount", total);
     this.expiredCapacity = expiredCapacity;
+    this.source = source;
     if (state) {
       this.spentAmount = requireNonNegative("state.budget.spent", state.spent);
       this.reservedAmount = requireNonNegative("state.budget.reserved", state.reserved);
@@ -82,21 +86,31 @@ export class BudgetGuard {
     return this.pending.size;
   }
 
-  /** Budget left after settled spend and reservations (never negative). */
+  /** Budget left after settled spend and reservations (never negative), and within the source's headroom. */
   available(): number {
     const a = this.total - this.spentAmount - this.reservedAmount;
-    return a > 0 ? a : 0;
+    const local = a > 0 ? a : 0;
+    if (this.source === undefined) return local;
+    const h = this.source.headroom();
+    return h < local ? (h > 0 ? h : 0) : local;
   }
 
   /** Whether a bid costing at most `cost` may be placed. */
   canCover(cost: number): boolean {
-    return this.spentAmount + this.reservedAmount + cost <= this.total;
+    if (this.spentAmount + this.reservedAmount + cost > this.total) return false;
+    return this.source === undefined || cost <= this.source.headroom();
+  }
+
+  /** Why nothing can be covered: the source's reason, or `budget_exhausted`. */
+  refusal(): "budget_unavailable" | "budget_exhausted" {
+    return this.source === undefined ? "budget_exhausted" : this.source.refusal();
   }
 
   /** Reserves `reservation.cost` for a new pending bid; the caller checked `canCover`. */
   reserve(id: string, reservation: Reservation): void {
     this.pending.set(id, reservation);
     this.reservedAmount += reservation.cost;
+    this.source?.reserve(id, reservation.cost);
   }
 
   /**
@@ -109,12 +123,15 @@ export class BudgetGuard {
       this.pending.delete(id);
       this.release(r.cost);
       const cost = won ? this.charge(r, priceCpm) : 0;
+      this.source?.settle(id, r.cost, cost, false);
       return { applied: true, won, cost, late: false, reservation: r };
     }
     const late = this.expired.get(id);
     if (late && won) {
       this.expired.delete(id);
-      return { applied: true, won, cost: this.charge(late, priceCpm), late: true, reservation: late };
+      const cost = this.charge(late, priceCpm);
+      this.source?.settle(id, 0, cost, true);
+      return { applied: true, won, cost, late: true, reservation: late };
     }
     if (late) {
       this.expired.delete(id);
@@ -134,6 +151,7 @@ export class BudgetGuard {
       if (r.expiresAt > now) break;
       this.pending.delete(id);
       this.release(r.cost);
+      this.source?.settle(id, r.cost, 0, true);
       this.expired.set(id, r);
       if (this.expired.size > this.expiredCapacity) {
         const oldest = this.expired.keys().next().value as string;

@@ -58,6 +58,7 @@ const noBidText: Record<NoBidReason, string> = {
   throttled: "the throttling controller skipped this auction",
   below_floor: "the paced value is below the floor (or the minimum bid)",
   budget_exhausted: "the budget left after pending reservations cannot cover a bid at the floor",
+  budget_unavailable: "the shared budget cannot vouch for any money now",
 };
 
 function fmt(n: number): string {

@@ -28,6 +28,7 @@ export type { ThrottlingOptions } from "./throttling-pacing-controller.js";
 export { WinRateModel } from "./win-rate-model.js";
 export type { WinRateModelOptions, WinRateModelState } from "./win-rate-model.js";
 export { BudgetGuard } from "./budget-guard.js";
+export type { BudgetSource } from "./budget-source.js";
 export type { BudgetGuardState, Reservation, SettleResult } from "./budget-guard.js";
 export { createSeededRandom } from "./seeded-random.js";
 export type { SeededRandom, SeededRandomState } from "./seeded-random.js";

@@ -1,0 +1,131 @@
+// One bidding instance of the fleet simulation (a child process): a bidder on
+// the fleet ledger (or the naive alternative), bidding at a steady rate into
+// the market (the parent) and settling the notices the market sends back.
+import { Redis } from "ioredis";
+import { createBidder, type BidInput } from "../../src/bid/index.js";
+import { createFleetLedger, fromIoredis } from "../../src/fleet/index.js";
+import type { InstanceConfig, ToInstance, ToMarket } from "./fleet-messages.js";
+
+const config = JSON.parse(process.argv[2]!) as InstanceConfig;
+const send = (m: ToMarket) => process.send?.(m);
+const redis = new Redis({ port: config.redisPort, host: "127.0.0.1", maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+redis.on("error", () => {});
+const now = Date.now();
+const hour = 3_600_000;
+// LTV chosen so a bid is worth valueCpm: 1000 * p * ltv.
+const input: BidInput = {
+  prediction: { predictedLtv: config.valueCpm / 10, confidence: 1, ltvLowerBound: 0, ltvUpperBound: 0, status: 0, modelVersion: "sim" },
+  conversionRate: 0.01,
+  auction: { at: 2 },
+};
+const decide: number[] = [];
+let bids = 0;
+
+if (config.mode === "lease") {
+  const ledger = createFleetLedger({
+    redis: fromIoredis(redis),
+    campaign: config.campaign,
+    instanceId: config.instanceId,
+    minChunk: config.minChunk,
+    leaseTtlMs: config.leaseTtlMs,
+    outcomeGraceMs: config.outcomeGraceMs,
+    settlement: config.settlement,
+    redisTimeoutMs: 300,
+    backoffBaseMs: 50,
+    backoffMaxMs: 1000,
+  });
+  await ledger.ready();
+  const options = {
+    budget: { amount: config.budget, periodStart: now - hour, periodEnd: now + hour },
+    pacing: { controller: "none" as const },
+    shading: false,
+    riskAdjustment: "none" as const,
+    outcomeTimeoutMs: config.outcomeTimeoutMs,
+    ...ledger.bidderOptions(),
+  };
+  const bidder = createBidder(options);
+  ledger.attach(bidder);
+  process.on("message", (m: ToInstance) => {
+    if (m.t === "stop") return void ledger.close().finally(() => process.exit(0));
+    if (m.t === "loss") return void ledger.recordOutcome({ decisionId: m.id, won: false }).catch(() => {});
+    // Write-through: acknowledge the notice only once the win is in Redis.
+    ledger.recordOutcome({ decisionId: m.id, won: true, priceCpm: m.priceCpm }).then(
+      () => send({ t: "ack", id: m.id }),
+      () => {},
+    );
+  });
+  const tick = () => {
+    const t0 = performance.now();
+    const d = bidder.bid(input);
+    decide.push((performance.now() - t0) * 1000);
+    if (!d.noBid) {
+      bids++;
+      send({ t: "bid", id: d.decisionId, bidCpm: d.bidCpm });
+    }
+  };
+  startTraffic(tick, () => {
+    const m = ledger.metrics();
+    return { bids: m.bids, roundTrips: m.roundTrips, refusals: m.refusals, redisWaitMs: m.redisWaitMs };
+  });
+} else {
+  // The alternative a user would otherwise write: read the fleet's spend
+  // before each bid (one round trip), bid if it leaves room, INCRBYFLOAT per win.
+  const key = `naive:{${config.campaign}}:spent`;
+  let roundTrips = 0;
+  let refusals = 0;
+  let seq = 0;
+  const cost = config.valueCpm / 1000;
+  process.on("message", (m: ToInstance) => {
+    if (m.t === "stop") process.exit(0);
+    if (m.t !== "win") return;
+    roundTrips++;
+    redis.incrbyfloat(key, m.priceCpm / 1000).then(
+      () => send({ t: "ack", id: m.id }),
+      () => {},
+    );
+  });
+  let busy = false;
+  const tick = () => {
+    if (busy) return;
+    busy = true;
+    roundTrips++;
+    const t0 = performance.now();
+    redis.get(key).then(
+      (v) => {
+        decide.push((performance.now() - t0) * 1000);
+        busy = false;
+        if (Number(v ?? 0) + cost > config.budget) {
+          refusals++;
+          return;
+        }
+        bids++;
+        send({ t: "bid", id: `${config.instanceId}.${seq++}`, bidCpm: config.valueCpm });
+      },
+      () => {
+        busy = false;
+        refusals++;
+      },
+    );
+  };
+  startTraffic(tick, () => ({ bids, roundTrips, refusals, redisWaitMs: 0 }));
+}
+
+function startTraffic(tick: () => void, counters: () => { bids: number; roundTrips: number; refusals: number; redisWaitMs: number }) {
+  // Bids in small bursts every 10 ms, at the configured rate by the clock
+  // (a starved or thawed process catches up, as real traffic would queue).
+  let carry = 0;
+  let last = performance.now();
+  setInterval(() => {
+    const t = performance.now();
+    carry += ((t - last) * config.bidsPerSecond) / 1000;
+    last = t;
+    if (carry > config.bidsPerSecond) carry = config.bidsPerSecond;
+    for (; carry >= 1; carry--) tick();
+  }, 10);
+  setInterval(() => {
+    const sorted = decide.splice(0).sort((a, b) => a - b);
+    const q = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
+    send({ t: "metrics", ...counters(), decideP50Us: q(0.5), decideP99Us: q(0.99) });
+  }, 250);
+  send({ t: "ready" });
+}

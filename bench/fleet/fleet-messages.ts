@@ -1,0 +1,31 @@
+// Messages between the market (the simulation's parent process) and the
+// bidding instances (child processes), over Node's IPC channel.
+
+/** Parent -> child at start (argv as JSON). */
+export interface InstanceConfig {
+  redisPort: number;
+  campaign: string;
+  /** "lease": the fleet ledger; "naive": one GET before each bid and INCRBYFLOAT per win. */
+  mode: "lease" | "naive";
+  settlement: "write_through" | { maxStaleMs: number };
+  budget: number;
+  bidsPerSecond: number;
+  /** Value of an impression, CPM. */
+  valueCpm: number;
+  leaseTtlMs: number;
+  outcomeGraceMs: number;
+  outcomeTimeoutMs: number;
+  minChunk: number;
+  instanceId: string;
+}
+
+export type ToMarket =
+  | { t: "bid"; id: string; bidCpm: number }
+  | { t: "ack"; id: string }
+  | { t: "metrics"; bids: number; roundTrips: number; refusals: number; redisWaitMs: number; decideP99Us: number; decideP50Us: number }
+  | { t: "ready" };
+
+export type ToInstance =
+  | { t: "win"; id: string; priceCpm: number }
+  | { t: "loss"; id: string }
+  | { t: "stop" };

@@ -1,0 +1,35 @@
+// Guest Worker for workerd (Miniflare): the fleet ledger over @upstash/redis
+// (HTTP). GET /?rest=<url>&token=<t>&campaign=<id> seeds a budget, takes a
+// lease, bids, writes a win through and answers the books as JSON.
+import { Redis } from "@upstash/redis/cloudflare";
+import { createBidder } from "syncvalue/bid";
+import { createFleetBudgetAdmin, createFleetLedger, fromUpstash } from "syncvalue/fleet";
+
+export default {
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const redis = fromUpstash(
+      new Redis({ url: url.searchParams.get("rest") ?? "", token: url.searchParams.get("token") ?? "", responseEncoding: false, enableTelemetry: false }),
+    );
+    const campaign = url.searchParams.get("campaign") ?? "w";
+    const admin = createFleetBudgetAdmin({ redis });
+    const seeded = await admin.setBudget({ campaign, amount: 10, periodStart: 0, periodEnd: 4e12 });
+    const ledger = createFleetLedger({ redis, campaign, minChunk: 2 });
+    const ready = await ledger.ready();
+    const now = Date.now();
+    const bidder = createBidder({
+      budget: { amount: 10, periodStart: now - 3_600_000, periodEnd: now + 3_600_000 },
+      pacing: { controller: "none" },
+      shading: false,
+      riskAdjustment: "none",
+      ...ledger.bidderOptions(),
+    });
+    ledger.attach(bidder);
+    const prediction = { predictedLtv: 100, confidence: 0.8, ltvLowerBound: 60, ltvUpperBound: 150, status: 0, modelVersion: "w" };
+    const decision = bidder.bid({ prediction, conversionRate: 0.01, auction: { at: 2 } });
+    const outcome = decision.noBid ? undefined : await ledger.recordOutcome({ decisionId: decision.decisionId, won: true, priceCpm: 500 });
+    await ledger.close();
+    const books = await admin.status(campaign);
+    return Response.json({ seeded: seeded.status, ready, noBid: decision.noBid, reason: decision.reason, outcome, books, metrics: ledger.metrics() });
+  },
+};
