@@ -54,7 +54,7 @@ export function benchmarkFindings(r: BenchmarkResults): string[] {
   const positional = r.codecs.find((c) => c.codec.includes("positional"));
   if (tcpWire && tcpWire.requestBytes > 300) {
     lines.push(
-      `- **Wire size of a TCP request** (${Math.round(tcpWire.requestBytes)} bytes, target 300). PROTOCOL.md's request is a named map: every field name is spelled out, in each of the 5 events too, and every field is written (serde needs them). ` +
+      `- **Wire size of a TCP request** (${Math.round(tcpWire.requestBytes)} bytes, target 300). The contract's request (docs/wire-protocol.md) is a named map: every field name is spelled out, in each of the 5 events too, and every field is written (serde needs them). ` +
         (positional
           ? `The positional form that serde servers also accept is ${positional.requestBytes + 4} bytes with its frame header (and cheaper to encode, see the codec table): the transport sends it when asked (\`tcp.requestFields: "positional"\`), and keeps the contract's named form by default. `
           : "") +

@@ -70,7 +70,7 @@ export function runCodecSection(
       decodeResponse: (b) => binding.decodeResponse(decodeMsgpack(b)),
     },
     {
-      // PROTOCOL.md: serde servers also take a request's fields as a positional array.
+      // docs/wire-protocol.md: serde servers also take a request's fields as a positional array.
       name: "syncvalue TCP codec, positional request (opt-in tcp.requestFields; serde servers accept it)",
       encodeRequest: () => {
         const w = new MsgpackWriter();

@@ -113,7 +113,7 @@ for (const b of predictionTcpBindings) bindingsByVariant.set(b.requestVariant, {
 const knownVariants = [...bindingsByVariant.keys()].map((v) => `\`${v}\``).join(", ");
 
 /**
- * Serves both services over the raw TCP binding of PROTOCOL.md section 3,
+ * Serves both services over the raw TCP binding (docs/wire-protocol.md),
  * like the storage server's Rust implementation: strictly sequential per
  * connection (read one frame, answer it, read the next), requests as named
  * maps or positional arrays, unit variants as bare strings or `{V: nil}`

@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 
 /**
  * Length-prefixed framing of the raw TCP binding: a 4-byte unsigned big-endian
- * length, then that many bytes of MessagePack (PROTOCOL.md section 3).
+ * length, then that many bytes of MessagePack (docs/wire-protocol.md, Framing).
  */
 
 /** Default cap on one frame's payload: 16 MiB, the grid server's limit. */

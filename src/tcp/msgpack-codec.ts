@@ -10,7 +10,7 @@ import { TcpProtocolError } from "./protocol-error.js";
  *
  * Options and why:
  * - `useRecords: false`: plain MessagePack only; msgpackr records are an
- *   extension other implementations cannot read (PROTOCOL.md section 3).
+ *   extension other implementations cannot read (docs/wire-protocol.md).
  * - `mapsAsObjects: true`: maps decode to plain objects; a `__proto__` key is
  *   renamed by msgpackr, so a peer cannot reach an object's prototype.
  * - `int64AsType: "bigint"`: `uint64`/`int64` markers decode to `bigint` so

@@ -2,8 +2,8 @@
  * Sends each input as soon as it arrives, with up to `window` answers
  * outstanding, and yields the answers in input order. This is how
  * `PredictLTVStream` runs over TCP: each message becomes a pipelined
- * `PredictLTV` (PROTOCOL.md: "pipelining over a pooled connection is its TCP
- * counterpart"). Reading inputs runs concurrently with yielding outputs, so a
+ * `PredictLTV` (docs/wire-protocol.md: streaming has no TCP binding, pipelining on a
+ * pooled connection takes its place). Reading inputs runs concurrently with yielding outputs, so a
  * caller may write the next input after reading an answer.
  *
  * The first failed answer is thrown from the output; later ones are dropped.

@@ -3,7 +3,7 @@ import { batchEcho, predictionEcho } from "./answer-echo.js";
 import { createMethodBinding, type TcpMethodBinding } from "./method-binding.js";
 
 /**
- * The prediction binding of PROTOCOL.md section 3, in the storage style:
+ * The prediction binding of docs/wire-protocol.md, in the storage style:
  * `PredictLTV`, `PredictLTVBatch`, `GetModelHealth` with named fields, answered
  * positionally by `<Variant>Ok`. `PredictLTVStream` has no variant: the
  * transport pipelines each input as a `PredictLTV` instead.

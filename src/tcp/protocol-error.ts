@@ -4,7 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
  * A violation of the raw TCP protocol by the peer: undecodable MessagePack,
  * an unexpected variant, a field of the wrong type. Over a connection without
  * request ids such a frame means the stream is in doubt, so a connection that
- * sees one is closed and never reused (PROTOCOL.md section 3, Framing).
+ * sees one is closed and never reused (docs/wire-protocol.md, Framing).
  *
  * Surfaces to callers as a `ConnectError` with `Code.Internal`. Its `name`
  * stays `"ConnectError"`: `ConnectError.from()` and `instanceof ConnectError`

@@ -6,7 +6,7 @@ import { TcpProtocolError } from "./protocol-error.js";
 import { isPlainObject } from "./wire-message.js";
 
 /**
- * The storage server's own TCP protocol (PROTOCOL.md section 3, storage
+ * The storage server's own TCP protocol (docs/wire-protocol.md, storage
  * variants). Requests are the variant names below; responses `<Variant>Ok`,
  * except `GetStats` -> `StatsOk` and `Flush` -> the bare `"FlushOk"`.
  */

@@ -59,7 +59,7 @@ function healthProbeFrame(): Uint8Array {
 
 /**
  * Creates a Connect `Transport` that speaks the raw TCP binding of
- * PROTOCOL.md section 3 (framed MessagePack), for both
+ * docs/wire-protocol.md (framed MessagePack), for both
  * `sutra.storage.StorageService` and `syncvalue.v1.SyncValueService`. Call
  * options (deadline via `timeoutMs`, `signal`), interceptors, context values
  * and `ConnectError` codes behave as on Connect's HTTP transports: a passed

@@ -4,7 +4,7 @@ import { TcpProtocolError, describeWireValue } from "./protocol-error.js";
 
 /**
  * Descriptor-driven mapping between protobuf-es messages and the serde
- * shapes of PROTOCOL.md section 3. One piece of code serves the client and
+ * shapes of docs/wire-protocol.md (raw TCP). One piece of code serves the client and
  * the reference server, because the field rules are the same both ways:
  *
  * - structs are named maps (`{ snake_case_name: value }`, how requests are
@@ -17,7 +17,7 @@ import { TcpProtocolError, describeWireValue } from "./protocol-error.js";
  * - nil reads as the field's default (serde's `Option::None`).
  *
  * Field order is the `.proto` declaration order, which matches the tables of
- * PROTOCOL.md by construction (the protos are written from them).
+ * docs/wire-protocol.md by construction (the protos are written from them).
  */
 
 /** How a struct is laid out on the wire. */
