@@ -3,8 +3,8 @@ import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { unpack } from "msgpackr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LearnConceptResponseSchema } from "../../src/gen/sutra/storage/storage_pb.js";
-import { LTVBatchResponseSchema, LTVPredictionResponseSchema, SyncValueService } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
+import { HealthCheckResponseSchema, LearnConceptResponseSchema } from "../../src/gen/sutra/storage/storage_pb.js";
+import { HealthResponseSchema, LTVBatchResponseSchema, LTVPredictionResponseSchema, SyncValueService } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { StorageService } from "../../src/gen/sutra/storage/storage_pb.js";
 import { createClient } from "../../src/node/create-client-node.js";
 import { predictionTcpBindings } from "../../src/tcp/prediction-tcp-binding.js";
@@ -30,6 +30,18 @@ function frame(payload: Uint8Array): Buffer {
   out.writeUInt32BE(payload.byteLength, 0);
   out.set(payload, 4);
   return out;
+}
+
+/**
+ * Health checks (what `warmup()` sends to verify an endpoint) are answered
+ * as a healthy server would, and are not counted by the planned faults.
+ */
+function healthAnswer(request: Record<string, Record<string, unknown>> | string): Uint8Array | undefined {
+  if (request === "HealthCheck") return binding("HealthCheck").encodeResponse(create(HealthCheckResponseSchema, { healthy: true, status: "ok" }));
+  if (typeof request === "object" && "GetModelHealth" in request) {
+    return binding("GetModelHealth").encodeResponse(create(HealthResponseSchema, { isHealthy: true }));
+  }
+  return undefined;
 }
 
 /** The good answer to one decoded request `{Variant: {fields}}`. */
@@ -75,19 +87,25 @@ beforeAll(async () => {
     s.on("error", () => {});
     s.on("close", () => sockets.delete(s));
     let buffered = Buffer.alloc(0);
-    const pending: Array<Record<string, Record<string, unknown>>> = [];
+    const pending: Array<Record<string, Record<string, unknown>> | string> = [];
     let answered = 0;
     s.on("data", (chunk) => {
       buffered = Buffer.concat([buffered, chunk]);
       while (buffered.length >= 4 && buffered.length >= 4 + buffered.readUInt32BE(0)) {
         const len = buffered.readUInt32BE(0);
-        pending.push(unpack(buffered.subarray(4, 4 + len)) as Record<string, Record<string, unknown>>);
+        pending.push(unpack(buffered.subarray(4, 4 + len)) as Record<string, Record<string, unknown>> | string);
         buffered = buffered.subarray(4 + len);
       }
       // Planned faults wait for two pipelined requests, so both are in flight when the answers come.
       if (plan === "duplicate-first" && answered === 0 && pending.length < 2) return;
       while (pending.length > 0) {
         const request = pending.shift()!;
+        const health = healthAnswer(request);
+        if (health) {
+          s.write(health);
+          continue;
+        }
+        if (typeof request === "string") throw new Error(`unexpected bare request ${request}`);
         if (plan === "huge-map" || plan === "huge-array" || plan === "deep") {
           s.write(huge.get(plan)!);
           continue;
