@@ -30,6 +30,23 @@ export interface PacingOptions {
   plan?: DeliveryPlan;
   /** How often the controller updates, ms. Default: the period / 1440 (one minute for a day). */
   updateIntervalMs?: number;
+  /**
+   * The spend-rate cap: how far cumulative spend (settled, plus reserved for
+   * pending bids) may run ahead of the pacing target, as a share of the
+   * budget. A bid that would pass it is a no-bid with reason
+   * `ahead_of_target`. Holds whatever the traffic, from the first second of
+   * a new bidder. Default 0.02; 1 turns the cap off. Not applied with the
+   * `none` controller or the legacy strategy.
+   */
+  maxAheadShare?: number;
+  /**
+   * The cold start of a bidder created without `state`: for this long after
+   * creation the controller updates ten times as often, the cap's tolerance
+   * grows from 0 to `maxAheadShare`, and the first window's auctions set the
+   * first multiplier (unless `warmStart` gave one). Default 10 x
+   * `updateIntervalMs` (ten minutes of a day). 0 turns it off.
+   */
+  coldStartMs?: number;
   /** Tuning of the dual controller (defaults there). */
   dual?: DualPacingOptions;
   /** Tuning of the PI controller (defaults there). */
@@ -111,4 +128,12 @@ export interface BidderOptions {
   idPrefix?: string;
   /** State captured with `bidder.toJSON()` to resume from. Default: a fresh bidder. */
   state?: BidderState;
+  /**
+   * What another instance learned, to start warm: its `toJSON()` (a bidder of
+   * the same campaign in another process, or yesterday's). The pacing
+   * multiplier, the win-rate model, the traffic and value profile, the prior
+   * LTV and the platform calibration are copied; its budget, pending bids,
+   * ids and random generator are not. Ignored when `state` is given.
+   */
+  warmStart?: BidderState;
 }

@@ -58,6 +58,7 @@ const noBidText: Record<NoBidReason, string> = {
   throttled: "the throttling controller skipped this auction",
   below_floor: "the paced value is below the floor (or the minimum bid)",
   budget_exhausted: "the budget left after pending reservations cannot cover a bid at the floor",
+  ahead_of_target: "spend plus reservations would run ahead of the pacing target by more than pacing.maxAheadShare",
 };
 
 function fmt(n: number): string {
@@ -82,7 +83,7 @@ export function explainDecision(d: DecisionRecord): string {
   if (d.noBid) {
     const why = noBidText[d.reason as NoBidReason] ?? d.reason;
     const budget =
-      d.reason === "budget_exhausted"
+      d.reason === "budget_exhausted" || d.reason === "ahead_of_target"
         ? ` (budget ${fmt(d.budgetTotal)}, spent ${fmt(d.budgetSpent)}, reserved ${fmt(d.budgetReserved)})`
         : "";
     return `no bid (${d.reason}): ${why}${budget}${valued ? `; ${basis}${pacing}` : ""}; ${price}`;

@@ -13,6 +13,7 @@ const noBidReasons: readonly NoBidReason[] = [
   "throttled",
   "below_floor",
   "budget_exhausted",
+  "ahead_of_target",
 ];
 
 describe("floors", () => {
@@ -136,6 +137,8 @@ describe("reasons", () => {
   it("gives every decision a reason and every no-bid a documented one with an explanation", () => {
     const { bidder, clock } = testBidder({ budget: { amount: 0.5, periodStart: 0, periodEnd: 10_000 } });
     const throttler = testBidder({ pacing: { controller: "throttle", throttle: { initialProbability: 0.5 } } }).bidder;
+    // A new paced bidder may not run ahead of its target: at its first second a 1000 CPM bid is refused.
+    const paced = testBidder({ pacing: { controller: "dual" } }).bidder;
     const seen = new Set<string>();
     const cases = [
       () => bidder.bid(input()),
@@ -148,6 +151,7 @@ describe("reasons", () => {
       () => testBidder().bidder.bid(input({ prediction: undefined })),
       () => testBidder().bidder.bid(input({ prediction: prediction({ status: 4 }) })),
       () => testBidder().bidder.bid(input({ auction: { at: 2, tmax: 50, startedAt: 1000 }, predictionReceivedAt: 2000 })),
+      () => paced.bid(input()),
     ];
     for (let round = 0; round < 20; round++) {
       for (const c of cases) {
