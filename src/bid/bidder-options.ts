@@ -26,7 +26,11 @@ export interface PacingOptions {
    * `"none"` (no pacing; only the budget guard stops spend).
    */
   controller?: PacingKind;
-  /** The delivery plan. Default `{ kind: "even" }`. */
+  /**
+   * The delivery plan. Default `{ kind: "value_aware" }`: spend follows the
+   * value on offer, learned by hour of day. Give a schedule (`even`,
+   * `traffic_shaped`, `ahead`, `asap`) only when spend must follow one.
+   */
   plan?: DeliveryPlan;
   /** How often the controller updates, ms. Default: the period / 1440 (one minute for a day). */
   updateIntervalMs?: number;
@@ -99,7 +103,7 @@ export interface BidderOptions {
   platformMultipliers?: Readonly<Record<string, number>>;
   /** Predicted value at which learned calibration weighs as much as the prior multiplier. Default 100. */
   calibrationPriorWeight?: number;
-  /** Pacing. Default: dual controller, even plan. */
+  /** Pacing. Default: dual controller, value-aware plan, 2% spend-rate cap, cold start. */
   pacing?: PacingOptions;
   /**
    * Shading of first-price bids with a learned win-rate model: `true`

@@ -3,6 +3,7 @@ import type { ExplorationSampleState } from "./exploration-sample.js";
 import type { PacingControllerState } from "./pacing-controller.js";
 import type { PlatformCalibrationState } from "./platform-multipliers.js";
 import type { SeededRandomState } from "./seeded-random.js";
+import type { ValueProfileState } from "./value-aware-target.js";
 import type { WinRateModelState } from "./win-rate-model.js";
 
 /**
@@ -49,6 +50,8 @@ export interface BidderState {
    * cap refused in it (absent in version 1).
    */
   window: { start: number; spend: number; remainingAtStart: number; refused?: number };
+  /** The learned value on offer by hour of day, with the value-aware plan (absent otherwise and in version 1). */
+  valueProfile?: ValueProfileState;
   /** Origin of the pacing target and the cold start (absent in version 1). */
   origin?: PacingOriginState;
   /**

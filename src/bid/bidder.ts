@@ -23,6 +23,7 @@ import { riskAdjustedLtv, type RiskAdjustment } from "./risk-adjusted-ltv.js";
 import { createSeededRandom, type SeededRandom } from "./seeded-random.js";
 import { ExplorationSample } from "./exploration-sample.js";
 import { createScheduleTarget, type PacingTarget } from "./pacing-target.js";
+import { createValueAwareTarget } from "./value-aware-target.js";
 import { createThrottlingController } from "./throttling-pacing-controller.js";
 import { WinRateModel } from "./win-rate-model.js";
 
@@ -129,7 +130,7 @@ export interface Bidder {
 /**
  * Creates a bidder. See {@link BidderOptions} for every option and its
  * default; the default is max value under budget, adaptive dual pacing on an
- * even plan, shaded first-price bids and risk-adjusted values.
+ * value-aware plan, shaded first-price bids and risk-adjusted values.
  *
  * Decision pipeline for `bid(input)`, in order; the first step that fails is
  * the no-bid's reason: validate -> release overdue reservations -> pacing
@@ -172,7 +173,8 @@ export function createBidder(options: BidderOptions): Bidder {
     throw new BidInputError("riskAdjustment", `unknown mode ${String(riskAdjustment)}`);
   }
   const pacingOptions = options.pacing ?? {};
-  const curve: DeliveryCurve = compileDeliveryPlan(pacingOptions.plan ?? { kind: "even" });
+  const plan = pacingOptions.plan ?? { kind: "value_aware" };
+  const curve: DeliveryCurve = compileDeliveryPlan(plan);
   const updateInterval = requirePositive("pacing.updateIntervalMs", pacingOptions.updateIntervalMs ?? periodLength / 1440);
   const maxAheadShare = requireProbability("pacing.maxAheadShare", pacingOptions.maxAheadShare ?? 0.02);
   const coldStartMs = requireNonNegative("pacing.coldStartMs", pacingOptions.coldStartMs ?? 10 * updateInterval);
@@ -211,7 +213,6 @@ export function createBidder(options: BidderOptions): Bidder {
   );
   let sequence = state ? requireNonNegative("state.sequence", state.sequence) : 0;
   let priorLtv: number | undefined = learned?.priorLtv;
-  const target: PacingTarget = createScheduleTarget(curve, periodStart, periodLength);
   const capOn = !legacy && controllerKind !== "none" && maxAheadShare < 1;
 
   // The origin of the pacing target: creation, or what a restored state carries.
@@ -235,6 +236,11 @@ export function createBidder(options: BidderOptions): Bidder {
     explored = state !== undefined || warm !== undefined || controller.restart === undefined || legacy;
     sample = explored ? undefined : new ExplorationSample();
   }
+  const valueTarget =
+    plan.kind === "value_aware"
+      ? createValueAwareTarget(plan, periodStart, periodEnd, originTime, learned?.valueProfile, state !== undefined)
+      : undefined;
+  const target: PacingTarget = valueTarget ?? createScheduleTarget(curve, periodStart, periodLength);
   let windowStart = state ? requireFinite("state.window.start", state.window.start) : originTime;
   let windowSpend = state ? requireNonNegative("state.window.spend", state.window.spend) : 0;
   let windowRemaining = state ? requireNonNegative("state.window.remainingAtStart", state.window.remainingAtStart) : budgetAmount;
@@ -534,6 +540,7 @@ export function createBidder(options: BidderOptions): Bidder {
           sample: sample?.toJSON(),
         },
         costShare: { spend: costSpend, reserved: costReserved },
+        valueProfile: valueTarget?.toJSON(),
         winRate: winRate?.toJSON(),
         priorLtv,
         calibration: calibration.toJSON(),
