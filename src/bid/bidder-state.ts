@@ -59,8 +59,10 @@ export interface BidderState {
    * share of a reservation that turns into spend (absent in version 1).
    */
   costShare?: { spend: number; reserved: number };
-  /** The first-price win-rate model, when shading is on. */
+  /** The first-price win-rate model (the pooled curve), when shading is on. */
   winRate: WinRateModelState | undefined;
+  /** The win-rate curves per segment of impressions (absent in version 1). */
+  winRateSegments?: Array<[string, WinRateModelState]>;
   /** The learned prior LTV for heuristic bids, if any. */
   priorLtv: number | undefined;
   /** Learned platform calibration sums. */

@@ -25,7 +25,7 @@ import { ExplorationSample } from "./exploration-sample.js";
 import { createScheduleTarget, type PacingTarget } from "./pacing-target.js";
 import { createValueAwareTarget } from "./value-aware-target.js";
 import { createThrottlingController } from "./throttling-pacing-controller.js";
-import { WinRateModel } from "./win-rate-model.js";
+import { WinRateLandscape } from "./win-rate-landscape.js";
 
 /** One impression to bid on. */
 export interface BidInput {
@@ -206,7 +206,7 @@ export function createBidder(options: BidderOptions): Bidder {
   const winRate =
     shadingOptions === false
       ? undefined
-      : new WinRateModel(shadingOptions === true ? {} : shadingOptions, learned?.winRate);
+      : new WinRateLandscape(shadingOptions === true ? {} : shadingOptions, learned?.winRate, learned?.winRateSegments);
   const calibration = new PlatformCalibration(
     { prior: options.platformMultipliers ?? {}, priorWeight: options.calibrationPriorWeight ?? 100 },
     learned?.calibration,
@@ -429,8 +429,9 @@ export function createBidder(options: BidderOptions): Bidder {
     if (pacedCpm < floorBidderCpm) return refuse(d, "below_floor");
 
     let bidBidderCpm = pacedCpm;
+    const segment = auction.at === 1 ? winRate?.keyOf(d.valueCpm, floorBidderCpm, input.platform) : undefined;
     if (!legacy && auction.at === 1 && winRate !== undefined && winRate.isReady()) {
-      const best = winRate.bestBid(pacedCpm, floorBidderCpm);
+      const best = winRate.bestBid(pacedCpm, floorBidderCpm, segment);
       if (best !== undefined && best < pacedCpm) {
         bidBidderCpm = Math.max(best, floorBidderCpm);
         d.shaded = true;
@@ -454,7 +455,7 @@ export function createBidder(options: BidderOptions): Bidder {
     }
 
     const decisionId = idPrefix + String(sequence++);
-    guard.reserve(decisionId, { cost, expiresAt: t + outcomeTimeout, bidCpm, rate, auctionType: auction.at });
+    guard.reserve(decisionId, { cost, expiresAt: t + outcomeTimeout, bidCpm, rate, auctionType: auction.at, segment });
     d.decisionId = decisionId;
     d.bidCpm = bidCpm;
     d.budgetSpent = guard.spent;
@@ -478,7 +479,7 @@ export function createBidder(options: BidderOptions): Bidder {
     costSpend = costSpend * costShareDecay + result.cost;
     costReserved = costReserved * costShareDecay + r.cost;
     if (winRate !== undefined && r.auctionType === 1) {
-      winRate.observe(outcome.won, r.bidCpm * r.rate, minToWin === undefined ? undefined : minToWin * r.rate);
+      winRate.observe(r.segment, outcome.won, r.bidCpm * r.rate, minToWin === undefined ? undefined : minToWin * r.rate);
     }
     const reason = result.late
       ? outcome.won
@@ -541,7 +542,8 @@ export function createBidder(options: BidderOptions): Bidder {
         },
         costShare: { spend: costSpend, reserved: costReserved },
         valueProfile: valueTarget?.toJSON(),
-        winRate: winRate?.toJSON(),
+        winRate: winRate?.pooledState(),
+        winRateSegments: winRate?.segmentsState(),
         priorLtv,
         calibration: calibration.toJSON(),
       };

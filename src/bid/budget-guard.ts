@@ -12,6 +12,8 @@ export interface Reservation {
   rate: number;
   /** Auction type, for the win-rate model. */
   auctionType: 1 | 2;
+  /** The win-rate segment of a first-price bid, if any. */
+  segment?: string | undefined;
 }
 
 /** Serialisable state of a {@link BudgetGuard}. */

@@ -12,6 +12,22 @@ export interface WinRateModelOptions {
   halfLife?: number;
   /** Effective observations needed before shading starts; until then bids are not shaded. Default 30. */
   minObservations?: number;
+  /**
+   * Learn a curve per segment of impressions (value bucket, floor bucket and
+   * platform), each shrunk towards the pooled curve, so valuable impressions
+   * that face higher competing bids are not shaded like cheap ones. Default true.
+   */
+  segments?: boolean;
+  /** How many observations the pooled curve weighs in a segment's estimate (its prior). Default 20. */
+  segmentPriorWeight?: number;
+  /** Most segments kept; impressions of further ones use the pooled curve. Default 256. */
+  maxSegments?: number;
+}
+
+/** A curve's prior: another model (the pooled curve) and how many observations it weighs. */
+export interface WinRatePrior {
+  model: WinRateModel;
+  weight: number;
 }
 
 /** Serialisable state of a {@link WinRateModel}. */
@@ -47,7 +63,11 @@ export class WinRateModel {
   private readonly edges: Float64Array;
   private dirty = true;
 
-  constructor(options: WinRateModelOptions = {}, state?: WinRateModelState) {
+  /**
+   * @param empty - start with no weight at all (a segment whose prior is the
+   * pooled curve) instead of the flat one-observation prior.
+   */
+  constructor(options: WinRateModelOptions = {}, state?: WinRateModelState, empty = false) {
     const minCpm = requirePositive("shading.minCpm", options.minCpm ?? 0.01);
     const maxCpm = requirePositive("shading.maxCpm", options.maxCpm ?? 1000);
     if (maxCpm <= minCpm) throw new BidInputError("shading.maxCpm", "must be greater than shading.minCpm");
@@ -70,7 +90,7 @@ export class WinRateModel {
     } else {
       // A flat prior over log-price so EM has support everywhere; it weighs
       // as one observation and fades like any other.
-      this.weights.fill(1 / this.bins);
+      if (!empty) this.weights.fill(1 / this.bins);
       this.observations = 0;
     }
   }
@@ -103,18 +123,34 @@ export class WinRateModel {
    * over `b` in `[floor, value]`, searched at the bin edges and the floor.
    * Returns undefined when `value < floor`.
    */
-  bestBid(valueCpm: number, floorCpm: number): number | undefined {
+  bestBid(valueCpm: number, floorCpm: number, prior?: WinRatePrior): number | undefined {
     if (valueCpm < floorCpm || valueCpm <= 0) return undefined;
-    let best = floorCpm > 0 ? floorCpm : 0;
-    let bestSurplus = floorCpm > 0 ? (valueCpm - floorCpm) * this.winProbability(floorCpm) : 0;
     this.refresh();
     const total = this.cumulative[this.bins]!;
-    if (total <= 0) return valueCpm;
+    // With a prior, P(win | b) = (own weight below b + w x prior's share below b) / (own total + w).
+    const p = prior?.model;
+    const w = p === undefined ? 0 : prior!.weight;
+    let pTotal = 0;
+    if (p !== undefined) {
+      p.refresh();
+      pTotal = p.cumulative[p.bins]!;
+    }
+    const mixTotal = total + (pTotal > 0 ? w : 0);
+    if (mixTotal <= 0) return valueCpm;
+    const below = (k: number): number => this.cumulative[k]! + (pTotal > 0 ? (w * p!.cumulative[k]!) / pTotal : 0);
+    let best = floorCpm > 0 ? floorCpm : 0;
+    let bestSurplus = 0;
+    if (floorCpm > 0) {
+      const pos = (Math.log(floorCpm) - this.minLog) / this.step;
+      const j = Math.floor(pos);
+      const atFloor = pos <= 0 ? 0 : pos >= this.bins ? mixTotal : below(j) + (pos - j) * (below(j + 1) - below(j));
+      bestSurplus = (valueCpm - floorCpm) * (atFloor / mixTotal);
+    }
     const start = floorCpm > 0 ? Math.max(0, Math.floor((Math.log(floorCpm) - this.minLog) / this.step) + 1) : 1;
     for (let k = start; k <= this.bins; k++) {
       const edge = this.edges[k]!;
       if (edge >= valueCpm) break;
-      const surplus = (valueCpm - edge) * (this.cumulative[k]! / total);
+      const surplus = (valueCpm - edge) * (below(k) / mixTotal);
       if (surplus > bestSurplus) {
         bestSurplus = surplus;
         best = edge;
@@ -125,13 +161,17 @@ export class WinRateModel {
     return bestSurplus > 0 ? best : valueCpm;
   }
 
-  /** Records an auction outcome. `minBidToWinCpm`, when known, makes the observation exact. */
-  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number): void {
+  /**
+   * Records an auction outcome. `minBidToWinCpm`, when known, makes the
+   * observation exact; a censored one is spread by the current estimate,
+   * mixed with `prior` when given.
+   */
+  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number, prior?: WinRatePrior): void {
     this.fade();
     if (minBidToWinCpm !== undefined && minBidToWinCpm > 0) {
       this.weights[this.binOf(minBidToWinCpm)]! += 1;
     } else if (bidCpm > 0) {
-      this.spreadCensored(bidCpm, won);
+      this.spreadCensored(bidCpm, won, prior);
     } else {
       return;
     }
@@ -156,19 +196,26 @@ export class WinRateModel {
   }
 
   /** One EM step: spread a unit of weight over the bins the censored observation allows. */
-  private spreadCensored(bidCpm: number, atOrBelow: boolean): void {
+  private spreadCensored(bidCpm: number, atOrBelow: boolean, prior?: WinRatePrior): void {
     const pos = (Math.log(bidCpm) - this.minLog) / this.step;
     const jb = this.binOf(bidCpm);
     const frac = Math.min(1, Math.max(0, pos - jb)); // share of bin jb below the bid
     const from = atOrBelow ? 0 : jb;
     const to = atOrBelow ? jb : this.bins - 1;
+    let pScale = 0;
+    if (prior !== undefined) {
+      prior.model.refresh();
+      const pTotal = prior.model.cumulative[prior.model.bins]!;
+      pScale = pTotal > 0 ? prior.weight / pTotal : 0;
+    }
+    const estimate = (j: number): number => this.weights[j]! + (pScale > 0 ? pScale * prior!.model.weights[j]! : 0);
     let sum = 0;
-    for (let j = from; j <= to; j++) sum += this.weights[j]! * this.share(j, jb, frac, atOrBelow);
+    for (let j = from; j <= to; j++) sum += estimate(j) * this.share(j, jb, frac, atOrBelow);
     if (sum <= 0) {
       this.weights[jb]! += 1;
       return;
     }
-    for (let j = from; j <= to; j++) this.weights[j]! += (this.weights[j]! * this.share(j, jb, frac, atOrBelow)) / sum;
+    for (let j = from; j <= to; j++) this.weights[j]! += (estimate(j) * this.share(j, jb, frac, atOrBelow)) / sum;
   }
 
   private share(j: number, jb: number, frac: number, atOrBelow: boolean): number {
