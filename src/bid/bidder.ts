@@ -36,8 +36,22 @@ export interface BidInput {
    * bidder then bids from its prior LTV, conservatively, or not at all.
    */
   prediction?: PredictionInput;
-  /** When the prediction arrived, on the `now()` clock. Default `now()`. Later than the deadline means ignored. */
+  /**
+   * When the prediction arrived, on the `now()` clock. Default `now()`. Later than the deadline means ignored.
+   *
+   * @deprecated Race the prediction against {@link Bidder.decisionDeadline}
+   * instead, and call `bid()` by the deadline with what has arrived (omit
+   * `prediction` if nothing has): the one documented way to handle a late
+   * prediction. Still honoured: a time after the deadline makes the
+   * prediction count as late (`heuristic_late_prediction`).
+   */
   predictionReceivedAt?: number;
+  /**
+   * The impression's id (OpenRTB `Imp.id`, or your own), copied onto the
+   * decision and into the syncflow request, so bids, outcomes and logs can be
+   * joined. Optional; any non-empty string.
+   */
+  impressionId?: string;
   /** P(conversion | impression), 0..1, from the caller's own model. Required. */
   conversionRate: number;
   /** The platform (google_ads, meta, tiktok, linkedin, amazon, tradedesk, x...), for its multiplier. */
@@ -54,9 +68,19 @@ export interface OutcomeInput {
   decisionId: string;
   /** Whether the impression was won. */
   won: boolean;
-  /** Clearing price, CPM, in the auction currency. Default for a win: the bid (the most a win can cost). */
+  /**
+   * Clearing price, CPM, in the auction currency. A first-price win without
+   * it costs the bid (what a first-price win costs). A second-price win needs
+   * it, or `minBidToWinCpm` (the same price): without either it is an input
+   * error, since booking the full bid would overstate spend.
+   */
   priceCpm?: number;
-  /** OpenRTB 2.6 minimum bid to win (`${AUCTION_MIN_TO_WIN}`), CPM, auction currency, when the exchange sends it. */
+  /**
+   * OpenRTB 2.6 minimum bid to win (`${AUCTION_MIN_TO_WIN}`), CPM, auction
+   * currency, when the exchange sends it. First price: it teaches the
+   * win-rate model. Second price: it is the clearing price of a win, used
+   * when `priceCpm` is absent.
+   */
   minBidToWinCpm?: number;
 }
 
@@ -372,6 +396,9 @@ export function createBidder(options: BidderOptions): Bidder {
     if (input.platform !== undefined && typeof input.platform !== "string") {
       throw new BidInputError("platform", "must be a string");
     }
+    if (input.impressionId !== undefined && (typeof input.impressionId !== "string" || input.impressionId.length === 0)) {
+      throw new BidInputError("impressionId", "must be a non-empty string");
+    }
     // Validate everything before touching state, so a throw leaves the bidder as it was.
     let status: PredictionStatusName | undefined;
     if (input.prediction !== undefined && input.prediction !== null) {
@@ -385,6 +412,7 @@ export function createBidder(options: BidderOptions): Bidder {
     advanceWindow(t);
 
     const d = new DecisionRecord();
+    d.impressionId = input.impressionId;
     d.currency = auction.currency;
     d.floorCpm = auction.floorCpm;
     d.auctionType = auction.at;
@@ -472,7 +500,16 @@ export function createBidder(options: BidderOptions): Bidder {
     const price = outcome.priceCpm === undefined ? undefined : requireNonNegative("priceCpm", outcome.priceCpm);
     const minToWin =
       outcome.minBidToWinCpm === undefined ? undefined : requireNonNegative("minBidToWinCpm", outcome.minBidToWinCpm);
-    const result = guard.settle(outcome.decisionId, outcome.won, price);
+    const booked = guard.peek(outcome.decisionId);
+    let charged = price;
+    if (outcome.won && booked !== undefined && booked.auctionType === 2 && price === undefined) {
+      // A second-price win costs the clearing price, which is the minimum bid to win.
+      if (minToWin === undefined) {
+        throw new BidInputError("priceCpm", "is required for a second-price win (or minBidToWinCpm, the same price)");
+      }
+      charged = minToWin;
+    }
+    const result = guard.settle(outcome.decisionId, outcome.won, charged);
     if (!result.applied) return { applied: false, reason: "unknown_decision", spend: 0 };
     windowSpend += result.cost;
     const r = result.reservation;

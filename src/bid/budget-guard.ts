@@ -95,6 +95,11 @@ export class BudgetGuard {
     return this.spentAmount + this.reservedAmount + cost <= this.total;
   }
 
+  /** The reservation of a pending or recently expired bid, without settling it. */
+  peek(id: string): Reservation | undefined {
+    return this.pending.get(id) ?? this.expired.get(id);
+  }
+
   /** Reserves `reservation.cost` for a new pending bid; the caller checked `canCover`. */
   reserve(id: string, reservation: Reservation): void {
     this.pending.set(id, reservation);

@@ -10,6 +10,7 @@ import type { BidReason, NoBidReason } from "./bid-reason.js";
 export class DecisionRecord {
   noBid = false;
   decisionId: string | undefined = undefined;
+  impressionId: string | undefined = undefined;
   bidCpm = 0;
   reason: BidReason | NoBidReason = "zero_value";
   currency = "";

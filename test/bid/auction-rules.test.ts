@@ -164,7 +164,7 @@ describe("reasons", () => {
           expect(d.decisionId).toBeUndefined();
           expect(d.explanation).toContain(d.reason);
         } else {
-          bidder.recordOutcome({ decisionId: d.decisionId, won: true });
+          bidder.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: d.bidCpm });
         }
         seen.add(d.reason);
       }
