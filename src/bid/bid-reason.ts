@@ -30,10 +30,11 @@ export type BidReason =
  * - `throttled`: the throttling controller skipped this auction.
  * - `below_floor`: the paced value is below `bidfloor`.
  * - `budget_exhausted`: the budget left, minus reservations for pending wins, cannot cover a bid at the floor.
- * - `ahead_of_target`: the bid would take spend plus reservations past the
- *   pacing target by more than `pacing.maxAheadShare` of the budget (the
- *   spend-rate cap; what keeps a new bidder under heavy traffic from
- *   spending the day's budget in its first minute).
+ * - `ahead_of_target`: during a new bidder's cold start, the bid would take
+ *   spend plus reservations past the pacing target by more than
+ *   `pacing.maxAheadShare` of the budget (the spend-rate cap; what keeps a
+ *   new bidder under heavy traffic from spending the day's budget in its
+ *   first minute).
  */
 export type NoBidReason =
   | "outside_period"

@@ -35,20 +35,25 @@ export interface PacingOptions {
   /** How often the controller updates, ms. Default: the period / 1440 (one minute for a day). */
   updateIntervalMs?: number;
   /**
-   * The spend-rate cap: how far cumulative spend (settled, plus reserved for
-   * pending bids) may run ahead of the pacing target, as a share of the
-   * budget. A bid that would pass it is a no-bid with reason
-   * `ahead_of_target`. Holds whatever the traffic, from the first second of
-   * a new bidder. Default 0.02; 1 turns the cap off. Not applied with the
-   * `none` controller or the legacy strategy.
+   * The cold start's spend-rate cap: how far cumulative spend (settled, plus
+   * reserved for pending bids) may run ahead of the pacing target, as a
+   * share of the budget, while the controller is still learning. A bid that
+   * would pass it is a no-bid with reason `ahead_of_target`. It holds
+   * whatever the traffic, from the first second of a new bidder to the end
+   * of `coldStartMs`; after that the controller holds spend to the target on
+   * its own (a cap that stayed on would refuse the first-come impressions of
+   * a surge the target has not caught up with, at a cost of value). Default
+   * 0.02; 1 turns the cap off. Not applied with the `none` controller or the
+   * legacy strategy.
    */
   maxAheadShare?: number;
   /**
    * The cold start of a bidder created without `state`: for this long after
-   * creation the controller updates ten times as often, the cap's tolerance
-   * grows from 0 to `maxAheadShare`, and the first window's auctions set the
-   * first multiplier (unless `warmStart` gave one). Default 10 x
-   * `updateIntervalMs` (ten minutes of a day). 0 turns it off.
+   * creation the spend-rate cap is on (its tolerance growing from 0 to
+   * `maxAheadShare`), the controller updates ten times as often, and the
+   * first window's auctions set the first multiplier (unless `warmStart`
+   * gave one). Default 10 x `updateIntervalMs` (ten minutes of a day). 0
+   * turns the cold start, and with it the cap, off.
    */
   coldStartMs?: number;
   /** Tuning of the dual controller (defaults there). */

@@ -123,7 +123,7 @@ export interface BidderSnapshot {
   plannedFraction: number;
   /** The pacing target at `now()`, bidder currency (`plannedFraction x budgetTotal`). */
   targetSpend: number;
-  /** What spend plus reservations may reach at `now()`: the target plus the cap's tolerance. */
+  /** What spend plus reservations may reach at `now()` while the cold start's cap is on: the target plus its tolerance. */
   spendAllowance: number;
   /** Whether the cold start (short updates, growing tolerance) is still on. */
   coldStart: boolean;
@@ -164,11 +164,11 @@ export interface Bidder {
  * spend-rate cap (`ahead_of_target`) -> reserve.
  *
  * A new bidder (no `state`) starts cold: its pacing target is counted from
- * the moment it is created, spend plus reservations may not pass that target
- * by more than `pacing.maxAheadShare` of the budget (a tolerance that grows
- * from 0 over `pacing.coldStartMs`), its controller updates ten times as
- * often during the cold start, and its first multiplier comes from the
- * auctions of its first window (or from `warmStart`).
+ * the moment it is created; for `pacing.coldStartMs` spend plus reservations
+ * may not pass that target by more than `pacing.maxAheadShare` of the budget
+ * (a tolerance that grows from 0), its controller updates ten times as
+ * often, and its first multiplier comes from the auctions of its first
+ * window (or from `warmStart`).
  */
 export function createBidder(options: BidderOptions): Bidder {
   if (options === undefined || options === null || typeof options !== "object") {
@@ -280,7 +280,7 @@ export function createBidder(options: BidderOptions): Bidder {
   /** The pacing target at `t`: spend at the origin plus the target's share of the rest. */
   const targetSpend = (t: number): number =>
     originCommitted + (budgetAmount - originCommitted) * target.shareSince(originTime, t);
-  /** What spend plus reservations may reach at `t`; the tolerance grows over the cold start. */
+  /** What spend plus reservations may reach at `t` during the cold start; the tolerance grows over it. */
   const allowance = (t: number): number => {
     const ramp = t >= coldStartUntil || coldStartMs <= 0 ? 1 : Math.max(0, (t - originTime) / coldStartMs);
     return targetSpend(t) + maxAheadShare * budgetAmount * Math.min(1, ramp);
@@ -477,7 +477,7 @@ export function createBidder(options: BidderOptions): Bidder {
       if (bidCpm < floorCpm || bidCpm <= 0 || !guard.canCover(cost)) return refuse(d, "budget_exhausted");
       d.cappedByBudget = true;
     }
-    if (capOn && guard.spent + guard.reserved + cost > allowance(t)) {
+    if (capOn && t < coldStartUntil && guard.spent + guard.reserved + cost > allowance(t)) {
       windowRefused += cost;
       return refuse(d, "ahead_of_target");
     }

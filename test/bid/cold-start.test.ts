@@ -94,6 +94,14 @@ describe("cold start under heavy traffic", () => {
     });
   }
 
+  it("after the cold start, the controller keeps it there for the rest of the day", () => {
+    // Created at 16:00 and run to midnight: the cap only guards the cold start; then it is pacing's job.
+    const r = run(16 * hour, 8 * hour, budget);
+    expect(r.worstAhead).toBeLessThanOrEqual(0.02);
+    expect(r.spend).toBeGreaterThan(0.9 * budget);
+    expect(r.spend).toBeLessThanOrEqual(budget);
+  });
+
   it("holds for the PI controller and an explicit even plan too", () => {
     const r = run(10 * hour, hour / 2, budget, { pacing: { controller: "pi", plan: { kind: "even" } } });
     expect(r.worstAhead).toBeLessThanOrEqual(0.02);
