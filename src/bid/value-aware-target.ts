@@ -60,7 +60,7 @@ export function valueAwarePrior(plan: ValueAwarePlan): Float64Array {
  * (the hour's value per ms, averaged across days with a half-life); an hour
  * not learned yet is expected to follow the prior shape, scaled to the value
  * actually seen so far. The expected value from `t` to the period's end is
- * cached at window ends and hour changes, so `shareSince` is O(1) per bid.
+ * cached at hour changes, so `shareSince` is O(1) per bid.
  */
 export function createValueAwareTarget(
   plan: ValueAwarePlan,
@@ -92,7 +92,7 @@ export function createValueAwareTarget(
   const seenFrom = day ? requireFinite("state.valueProfile.seenFrom", state.seenFrom) : createdAt;
   let windowValue = day ? requireNonNegative("state.valueProfile.windowValue", state.windowValue) : 0;
 
-  // Caches, refreshed at window ends and hour changes: the learned value expected after the
+  // Caches, refreshed at hour changes: the learned value expected after the
   // current hour, the prior mass of the unlearned hours after it, and the prior mass elapsed.
   let cachedHour = Number.NaN;
   let cachedAt = 0;
@@ -189,9 +189,10 @@ export function createValueAwareTarget(
     windowShare: (_from, to) => share(windowValue, to),
     shareSince: (_origin, t) => share(seen, t),
     closeWindow(t) {
+      // Within an hour the cache stays exact (the elapsed prior mass grows linearly), so only an
+      // hour change refreshes it: once an hour, not once a window, keeps window ends cheap.
       windowValue = 0;
       if (Math.floor(t / hourMs) !== hour) closeHours(t);
-      refresh(t);
     },
     toJSON: () => ({
       rate: Array.from(rate),
