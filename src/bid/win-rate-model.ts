@@ -126,31 +126,42 @@ export class WinRateModel {
   bestBid(valueCpm: number, floorCpm: number, prior?: WinRatePrior): number | undefined {
     if (valueCpm < floorCpm || valueCpm <= 0) return undefined;
     this.refresh();
-    const total = this.cumulative[this.bins]!;
+    const own = this.cumulative;
+    const total = own[this.bins]!;
     // With a prior, P(win | b) = (own weight below b + w x prior's share below b) / (own total + w).
-    const p = prior?.model;
-    const w = p === undefined ? 0 : prior!.weight;
-    let pTotal = 0;
-    if (p !== undefined) {
-      p.refresh();
-      pTotal = p.cumulative[p.bins]!;
+    let mixed: Float64Array | undefined;
+    let scale = 0;
+    if (prior !== undefined) {
+      prior.model.refresh();
+      const pTotal = prior.model.cumulative[prior.model.bins]!;
+      if (pTotal > 0 && prior.weight > 0) {
+        mixed = prior.model.cumulative;
+        scale = prior.weight / pTotal;
+      }
     }
-    const mixTotal = total + (pTotal > 0 ? w : 0);
+    const mixTotal = total + (mixed === undefined ? 0 : prior!.weight);
     if (mixTotal <= 0) return valueCpm;
-    const below = (k: number): number => this.cumulative[k]! + (pTotal > 0 ? (w * p!.cumulative[k]!) / pTotal : 0);
     let best = floorCpm > 0 ? floorCpm : 0;
     let bestSurplus = 0;
     if (floorCpm > 0) {
       const pos = (Math.log(floorCpm) - this.minLog) / this.step;
-      const j = Math.floor(pos);
-      const atFloor = pos <= 0 ? 0 : pos >= this.bins ? mixTotal : below(j) + (pos - j) * (below(j + 1) - below(j));
+      let atFloor: number;
+      if (pos <= 0) atFloor = 0;
+      else if (pos >= this.bins) atFloor = mixTotal;
+      else {
+        const j = Math.floor(pos);
+        const lo = own[j]! + (mixed === undefined ? 0 : scale * mixed[j]!);
+        const hi = own[j + 1]! + (mixed === undefined ? 0 : scale * mixed[j + 1]!);
+        atFloor = lo + (pos - j) * (hi - lo);
+      }
       bestSurplus = (valueCpm - floorCpm) * (atFloor / mixTotal);
     }
     const start = floorCpm > 0 ? Math.max(0, Math.floor((Math.log(floorCpm) - this.minLog) / this.step) + 1) : 1;
     for (let k = start; k <= this.bins; k++) {
       const edge = this.edges[k]!;
       if (edge >= valueCpm) break;
-      const surplus = (valueCpm - edge) * (below(k) / mixTotal);
+      const below = mixed === undefined ? own[k]! : own[k]! + scale * mixed[k]!;
+      const surplus = (valueCpm - edge) * (below / mixTotal);
       if (surplus > bestSurplus) {
         bestSurplus = surplus;
         best = edge;
