@@ -1,4 +1,4 @@
-/** Serialisable state of an {@link ExplorationSample}: flat `[willingCpm, floorCpm, ...]` pairs and the auctions seen. */
+/** Serialisable state of the cold start's exploration sample: flat `[willingCpm, floorCpm, ...]` pairs and the auctions seen. */
 export interface ExplorationSampleState {
   pairs: number[];
   seen: number;
