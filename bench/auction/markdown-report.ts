@@ -166,7 +166,7 @@ export function markdownReport(setup: ReportSetup, results: readonly UnitResult[
     "- **Outcomes**: win notices always arrive (50-2000 ms later); 30% of loss notices never arrive (reservations expire); " +
       "first-price outcomes carry the minimum bid to win 70% of the time.",
     "- **Budget**: 25% of the cost of winning every impression worth its price on the stationary day of the same seed (5% in small-budget); " +
-      "the delivery plan is traffic-shaped from the nominal hourly curve.",
+      "the baselines follow a traffic-shaped plan from the nominal hourly curve; the default bidder uses the value-aware plan with that curve as its prior and starts from its own state at the end of a stationary day of another seed (a fresh bidder in midday-cold-start).",
     "- **Value** is the expected true value of the impressions won (true P(conversion) x true LTV), **conversions** are realised draws, " +
       "**eCPA** is spend / expected conversions (realised counts are too few for a stable ratio), **ROI** is value / spend, " +
       "**pacing error** the mean absolute gap between cumulative spend and the plan (share of budget, every 15 minutes), " +

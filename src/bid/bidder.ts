@@ -125,7 +125,7 @@ export interface BidderSnapshot {
   targetSpend: number;
   /** What spend plus reservations may reach at `now()` while the cold start's cap is on: the target plus its tolerance. */
   spendAllowance: number;
-  /** Whether the cold start (short updates, growing tolerance) is still on. */
+  /** Whether the cold start (spend-rate cap, short controller windows) is still on. */
   coldStart: boolean;
   winRateObservations: number;
   priorLtv: number | undefined;
@@ -153,8 +153,9 @@ export interface Bidder {
 
 /**
  * Creates a bidder. See {@link BidderOptions} for every option and its
- * default; the default is max value under budget, adaptive dual pacing on an
- * value-aware plan, shaded first-price bids and risk-adjusted values.
+ * default; the default is max value under budget, adaptive dual pacing on the
+ * value-aware plan, first-price bids shaded per impression and risk-adjusted
+ * values.
  *
  * Decision pipeline for `bid(input)`, in order; the first step that fails is
  * the no-bid's reason: validate -> release overdue reservations -> pacing

@@ -1,6 +1,9 @@
 import { requireNonNegative, requirePositive } from "./bid-input-error.js";
 import { WinRateModel, type WinRateModelOptions, type WinRateModelState, type WinRatePrior } from "./win-rate-model.js";
 
+/** Platforms whose segment keys are interned; further ones are keyed without a platform. */
+const maxPlatforms = 64;
+
 /** Serialisable segments of a {@link WinRateLandscape}: `[key, curve]` pairs (the pooled curve is kept apart). */
 export type WinRateSegmentsState = Array<[string, WinRateModelState]>;
 
@@ -16,6 +19,7 @@ export type WinRateSegmentsState = Array<[string, WinRateModelState]>;
 export class WinRateLandscape {
   private readonly pooled: WinRateModel;
   private readonly segments = new Map<string, WinRateModel>();
+  private readonly keys = new Map<string, string[]>();
   private readonly options: WinRateModelOptions;
   private readonly prior: WinRatePrior;
   private readonly maxSegments: number;
@@ -38,8 +42,18 @@ export class WinRateLandscape {
   keyOf(valueCpm: number, floorCpm: number, platform: string | undefined): string | undefined {
     if (!this.segmented) return undefined;
     const v = valueCpm > 0 ? Math.max(-4, Math.min(10, Math.floor(Math.log2(valueCpm)))) : -5;
-    const f = floorCpm > 0 ? Math.max(-4, Math.min(8, Math.floor(Math.log2(floorCpm)))) : "none";
-    return `${platform ?? ""}|${v}|${f}`;
+    const f = floorCpm > 0 ? Math.max(-4, Math.min(8, Math.floor(Math.log2(floorCpm)))) : 9;
+    // Keys are interned per platform so a bid allocates no string once its segment has been seen
+    // (allocation per bid showed at p99); platforms past the table's size share the anonymous row.
+    const name = platform ?? "";
+    let row = this.keys.get(name);
+    if (row === undefined) {
+      if (this.keys.size >= maxPlatforms) return this.keyOf(valueCpm, floorCpm, undefined);
+      row = [];
+      this.keys.set(name, row);
+    }
+    const i = (v + 5) * 14 + (f + 4);
+    return (row[i] ??= `${name}|${v}|${f === 9 ? "none" : f}`);
   }
 
   /** Whether the pooled curve has enough feedback to shade with. */

@@ -188,6 +188,9 @@ export class WinRateModel {
     }
     this.observations += 1;
     this.dirty = true;
+    // Rebuild the cumulative curve here, on the outcome path, so bid() finds it ready: with a
+    // segment and the pooled curve read per first-price bid, lazy rebuilds showed at bid()'s p99.
+    this.refresh();
   }
 
   toJSON(): WinRateModelState {
