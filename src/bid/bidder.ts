@@ -458,7 +458,7 @@ export function createBidder(options: BidderOptions): Bidder {
     if (pacedCpm < floorBidderCpm) return refuse(d, "below_floor");
 
     let bidBidderCpm = pacedCpm;
-    const segment = auction.at === 1 ? winRate?.keyOf(d.valueCpm, floorBidderCpm, input.platform) : undefined;
+    const segment = auction.at === 1 ? winRate?.keyOf(d.valueCpm, auction.floorCpm * rate, input.platform) : undefined;
     if (!legacy && auction.at === 1 && winRate !== undefined && winRate.isReady()) {
       const best = winRate.bestBid(pacedCpm, floorBidderCpm, segment);
       if (best !== undefined && best < pacedCpm) {

@@ -13,7 +13,7 @@ export interface WinRateModelOptions {
   /** Effective observations needed before shading starts; until then bids are not shaded. Default 30. */
   minObservations?: number;
   /**
-   * Learn a curve per segment of impressions (value bucket, floor bucket and
+   * Learn a curve per segment of impressions (value bucket, floor or not, and
    * platform), each shrunk towards the pooled curve, so valuable impressions
    * that face higher competing bids are not shaded like cheap ones. Default true.
    */
