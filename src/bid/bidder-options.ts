@@ -37,7 +37,8 @@ export interface PacingOptions {
   /**
    * The cold start's spend-rate cap: how far cumulative spend (settled, plus
    * reserved for pending bids) may run ahead of the pacing target, as a
-   * share of the budget, while the controller is still learning. A bid that
+   * share of the budget, at the bidder's creation; the tolerance shrinks to
+   * 0 by the end of `coldStartMs`, while the controller learns. A bid that
    * would pass it is a no-bid with reason `ahead_of_target`. It holds
    * whatever the traffic, from the first second of a new bidder to the end
    * of `coldStartMs`; after that the controller holds spend to the target on
@@ -49,8 +50,8 @@ export interface PacingOptions {
   maxAheadShare?: number;
   /**
    * The cold start of a bidder created without `state`: for this long after
-   * creation the spend-rate cap is on (its tolerance growing from 0 to
-   * `maxAheadShare`), the controller updates ten times as often, and the
+   * creation the spend-rate cap is on, the controller updates ten times as
+   * often, and the
    * first window's auctions set the first multiplier (unless `warmStart`
    * gave one). Default 10 x `updateIntervalMs` (ten minutes of a day). 0
    * turns the cold start, and with it the cap, off.

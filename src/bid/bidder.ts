@@ -166,10 +166,9 @@ export interface Bidder {
  *
  * A new bidder (no `state`) starts cold: its pacing target is counted from
  * the moment it is created; for `pacing.coldStartMs` spend plus reservations
- * may not pass that target by more than `pacing.maxAheadShare` of the budget
- * (a tolerance that grows from 0), its controller updates ten times as
- * often, and its first multiplier comes from the auctions of its first
- * window (or from `warmStart`).
+ * may not pass that target by more than `pacing.maxAheadShare` of the budget,
+ * its controller updates ten times as often, and its first multiplier comes
+ * from the auctions of its first window (or from `warmStart`).
  */
 export function createBidder(options: BidderOptions): Bidder {
   if (options === undefined || options === null || typeof options !== "object") {
@@ -281,11 +280,13 @@ export function createBidder(options: BidderOptions): Bidder {
   /** The pacing target at `t`: spend at the origin plus the target's share of the rest. */
   const targetSpend = (t: number): number =>
     originCommitted + (budgetAmount - originCommitted) * target.shareSince(originTime, t);
-  /** What spend plus reservations may reach at `t` during the cold start; the tolerance grows over it. */
-  const allowance = (t: number): number => {
-    const ramp = t >= coldStartUntil || coldStartMs <= 0 ? 1 : Math.max(0, (t - originTime) / coldStartMs);
-    return targetSpend(t) + maxAheadShare * budgetAmount * Math.min(1, ramp);
-  };
+  /**
+   * What spend plus reservations may reach at `t` during the cold start: the target plus a tolerance
+   * that is whole at creation (a new bidder can buy its first impressions at once) and shrinks to 0
+   * by the cold start's end, so the controller takes over with spend on target, not 2% ahead.
+   */
+  const allowance = (t: number): number =>
+    targetSpend(t) + maxAheadShare * budgetAmount * Math.max(0, 1 - (t - originTime) / (coldStartMs > 0 ? coldStartMs : 1));
 
 
   /** Closes the pacing window(s) that have elapsed and updates the controller. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decisionDeadline, type NoBidReason } from "../../src/bid/index.js";
-import { input, prediction, testBidder } from "./bid-fixtures.js";
+import { day, input, prediction, testBidder } from "./bid-fixtures.js";
 
 const noBidReasons: readonly NoBidReason[] = [
   "outside_period",
@@ -137,8 +137,9 @@ describe("reasons", () => {
   it("gives every decision a reason and every no-bid a documented one with an explanation", () => {
     const { bidder, clock } = testBidder({ budget: { amount: 0.5, periodStart: 0, periodEnd: 10_000 } });
     const throttler = testBidder({ pacing: { controller: "throttle", throttle: { initialProbability: 0.5 } } }).bidder;
-    // A new paced bidder may not run ahead of its target: at its first second a 1000 CPM bid is refused.
-    const paced = testBidder({ pacing: { controller: "dual" } }).bidder;
+    // A new paced bidder may not run ahead of its target by more than 2% of its budget: a 1000 CPM bid
+    // (1.00) on a budget of 10 is refused at its first second.
+    const paced = testBidder({ budget: { amount: 10, periodStart: 0, periodEnd: day }, pacing: { controller: "dual" } }).bidder;
     const seen = new Set<string>();
     const cases = [
       () => bidder.bid(input()),
