@@ -26,7 +26,7 @@ const predictions = [
 
 let won = 0;
 for (const p of predictions) {
-  now += 60_000;
+  now += 600_000; // ten minutes apart: by the first, a new bidder's cold start (its spend-rate cap) is over
   const usable = p.status === 0 ? p : undefined; // INSUFFICIENT_DATA and the like: bid from the prior
   const d = bidder.bid({ prediction: usable, conversionRate: 0.02, platform: p.platform, auction: { at: 1, bidfloor: 0.5 } });
   console.log(`${p.customerId} ${p.platform}: ${d.noBid ? `no bid (${d.reason})` : `bid ${d.bidCpm.toFixed(2)} CPM (${d.reason})`}`);

@@ -94,12 +94,13 @@ export function generateAuctionDay(seed: number, scenario: Scenario, auctionsPer
   const ratePerMs = auctionsPerDay / market.dayMs / meanCurve; // arrivals per ms per unit of curve
   let maxCurve = 0;
   for (let m = 0; m < 24 * 60; m++) maxCurve = Math.max(maxCurve, trafficCurve(m / 60));
-  const lambdaMax = ratePerMs * maxCurve;
+  const surgeFactor = Math.max(1, scenario.supplyDip?.factor ?? 1);
+  const lambdaMax = ratePerMs * maxCurve * surgeFactor;
   const cumulativePlatform: number[] = [];
   market.platformWeights.reduce((acc, w) => (cumulativePlatform.push(acc + w), acc + w), 0);
   const priceFactor = scenario.priceFactor ?? 1;
   const bias = scenario.predictionBias ?? 1;
-  const firstPriceShare = scenario.firstPriceShare ?? 0.6;
+  const firstPriceShare = scenario.firstPriceShare ?? 0.3;
 
   const events: AuctionEvent[] = [];
   let worthwhileCost = 0;
@@ -141,13 +142,18 @@ export function generateAuctionDay(seed: number, scenario: Scenario, auctionsPer
     const at: 1 | 2 = random.next() < firstPriceShare ? 1 : 2;
     const eur = random.next() < market.eurShare;
     const toAuctionCurrency = eur ? 1 / market.eurRate : 1;
+    const jump = scenario.priceJump !== undefined && hour >= scenario.priceJump.fromHour ? scenario.priceJump.factor : 1;
+    const elasticity = scenario.competitorValueElasticity;
     const competitorUsd =
       priceFactor *
+      jump *
       market.competitorMedian *
-      Math.pow(trueLtv / market.ltvMedian, market.competitorLtvElasticity) *
+      (elasticity === undefined
+        ? Math.pow(trueLtv / market.ltvMedian, market.competitorLtvElasticity)
+        : Math.pow((trueConversion * trueLtv) / (market.conversionMedian * market.ltvMedian), elasticity)) *
       Math.exp(market.competitorSigma * normal(random));
     const hasFloor = random.next() < market.floorShare;
-    const floorUsd = hasFloor ? priceFactor * logNormal(random, market.floorMedian, market.floorSigma) : 0;
+    const floorUsd = hasFloor ? priceFactor * jump * logNormal(random, market.floorMedian, market.floorSigma) : 0;
     const tmax = market.tmaxChoices[Math.floor(random.next() * market.tmaxChoices.length)]!;
     const event: AuctionEvent = {
       time: t,

@@ -1,4 +1,5 @@
 import type { BidderOptions } from "../../src/bid/index.js";
+import { hourlyTrafficWeights } from "./auction-generator.js";
 
 /** A bidder configuration compared in the simulation. */
 export interface Baseline {
@@ -6,6 +7,12 @@ export interface Baseline {
   description: string;
   /** Options on top of the common ones (budget, clock, currency rates, plan). */
   options: Partial<BidderOptions>;
+  /**
+   * Starts from its own state at the end of the day before (a stationary day
+   * of another seed), as a deployed bidder would, except in scenarios marked
+   * `coldStart`. Default false: a fresh bidder.
+   */
+  warmStart?: boolean;
 }
 
 /** The baselines of the issue, in report order; the last one is the default bidder. */
@@ -25,7 +32,15 @@ export const baselines: readonly Baseline[] = [
   { id: "dual", description: "adaptive dual pacing, no shading", options: { pacing: { controller: "dual" }, shading: false } },
   {
     id: "dual+shading",
-    description: "default bidder: adaptive dual pacing, first-price shading",
-    options: { pacing: { controller: "dual" }, shading: true },
+    description: "the previous default: dual pacing on the traffic-shaped plan, one pooled win-rate curve, fresh",
+    options: { pacing: { controller: "dual" }, shading: { segments: false } },
+  },
+  {
+    id: "default",
+    description:
+      "the default bidder: dual pacing on the value-aware plan (prior: the nominal hourly traffic), " +
+      "win-rate curves per segment, started from yesterday's state",
+    options: { pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } } },
+    warmStart: true,
   },
 ];

@@ -1,5 +1,51 @@
+import { riskAdjustedLtv } from "../../src/bid/index.js";
 import type { AuctionEvent } from "./auction-generator.js";
 import { market } from "./auction-generator.js";
+
+/** What a hindsight policy wins: true value, in total and by auction type, and what it pays. */
+export interface HindsightValue {
+  value: number;
+  firstPriceValue: number;
+  secondPriceValue: number;
+  spend: number;
+}
+
+interface Item {
+  /** What the policy ranks by (true value, or the bidder's own estimate). */
+  score: number;
+  /** True value won. */
+  value: number;
+  /** Price to win, USD. */
+  cost: number;
+  at: 1 | 2;
+}
+
+/**
+ * Buys items in decreasing order of score per cost, while the score covers
+ * the cost (a multiplier <= 1) and the budget lasts, the last one
+ * fractionally. With one multiplier `m` for the day, "buy when m x score >=
+ * cost, pay the cost" buys exactly such a prefix, so this is also the best
+ * single multiplier in hindsight, paying the price to win (perfect shading).
+ */
+function greedy(items: Item[], budget: number): HindsightValue {
+  items.sort((a, b) => b.score / b.cost - a.score / a.cost);
+  let left = budget;
+  const out: HindsightValue = { value: 0, firstPriceValue: 0, secondPriceValue: 0, spend: 0 };
+  for (const it of items) {
+    if (it.score <= it.cost) break; // never worth buying at a loss
+    const share = it.cost <= left ? 1 : left / it.cost;
+    out.value += it.value * share;
+    out.spend += it.cost * share;
+    if (it.at === 1) out.firstPriceValue += it.value * share;
+    else out.secondPriceValue += it.value * share;
+    left -= it.cost * share;
+    if (share < 1) break;
+  }
+  return out;
+}
+
+const costOf = (e: AuctionEvent): number =>
+  (Math.max(e.competitorCpm, e.floorCpm) * (e.currency === "EUR" ? market.eurRate : 1)) / 1000;
 
 /**
  * The hindsight optimum: knowing every true value and every price to win,
@@ -8,26 +54,31 @@ import { market } from "./auction-generator.js";
  * what any bidder could win, so `1 - value / optimum` is an upper bound on
  * regret's share.
  */
-export function hindsightOptimum(events: readonly AuctionEvent[], budget: number): number {
-  const items: Array<{ value: number; cost: number }> = [];
+export function hindsightOptimum(events: readonly AuctionEvent[], budget: number): HindsightValue {
+  const items: Item[] = [];
   for (const e of events) {
-    const rate = e.currency === "EUR" ? market.eurRate : 1;
-    const cost = (Math.max(e.competitorCpm, e.floorCpm) * rate) / 1000;
     const value = e.trueConversion * e.trueLtv;
-    if (value > 0) items.push({ value, cost });
+    if (value > 0) items.push({ score: value, value, cost: costOf(e), at: e.at });
   }
-  items.sort((a, b) => b.value / b.cost - a.value / a.cost);
-  let left = budget;
-  let total = 0;
-  for (const it of items) {
-    if (it.value <= it.cost) break; // never worth buying at a loss
-    if (it.cost <= left) {
-      left -= it.cost;
-      total += it.value;
-    } else {
-      total += (it.value * left) / it.cost;
-      break;
-    }
+  return greedy(items, budget);
+}
+
+/**
+ * The hindsight-multiplier reference: what a bidder that sees only its own
+ * estimates (the caller's conversion estimate x the risk-adjusted predicted
+ * LTV, as the default bidder values an impression) wins with the day's best
+ * single pacing multiplier chosen in hindsight, paying exactly the price to
+ * win. Auctions without a usable prediction are left out. The gap from the
+ * optimum is what the estimates cost; the gap from it to a bidder is what its
+ * pacing and shading cost.
+ */
+export function hindsightMultiplier(events: readonly AuctionEvent[], budget: number): HindsightValue {
+  const items: Item[] = [];
+  for (const e of events) {
+    const p = e.prediction;
+    if (p === undefined || p.status !== 0) continue;
+    const score = e.estimatedConversion * riskAdjustedLtv(p, "confidence_bounds");
+    if (score > 0) items.push({ score, value: e.trueConversion * e.trueLtv, cost: costOf(e), at: e.at });
   }
-  return total;
+  return greedy(items, budget);
 }

@@ -9,7 +9,7 @@
 // overwrites the reference results.
 import { scenarios } from "./auction-scenarios.js";
 import { baselines } from "./bidder-baselines.js";
-import { checkTargets, consoleTable, markdownReport } from "./markdown-report.js";
+import { checkTargets, consoleTable, markdownReport, scenarioTargets } from "./markdown-report.js";
 import { isSimulationWorker, runUnitsInParallel, serveSimulationWorker, type UnitTask } from "./parallel-units-node.js";
 import type { UnitResult } from "./simulation-unit.js";
 import { spendChartSvg } from "./spend-chart-svg.js";
@@ -24,7 +24,8 @@ const colors: Record<string, string> = {
   throttle: "#8c564b",
   pi: "#9467bd",
   dual: "#1f77b4",
-  "dual+shading": "#2ca02c",
+  "dual+shading": "#17becf",
+  default: "#2ca02c",
 };
 
 function argValue(args: readonly string[], name: string): string | undefined {
@@ -85,9 +86,16 @@ async function main(): Promise<void> {
   const check = checkTargets(results);
   console.log("");
   console.log(
-    `targets (dual+shading, stationary): overspend max ${check.maxOverspend}, utilisation ${(check.utilisation.mean * 100).toFixed(2)}%, ` +
+    `targets (default, stationary): overspend max ${check.maxOverspend}, utilisation ${(check.utilisation.mean * 100).toFixed(2)}%, ` +
       `value x${check.valueVsLegacy.mean.toFixed(2)} legacy -> ${check.met ? "met" : "NOT met"}`,
   );
+  for (const t of scenarioTargets(results)) {
+    console.log(
+      `  ${t.scenario.padEnd(18)} ÷bound ${t.vsOptimum.mean.toFixed(3)} ÷ref ${t.vsReference.mean.toFixed(3)} ` +
+        `(2nd ${t.keptSecondPrice.mean.toFixed(3)}, 1st ${t.keptFirstPrice.mean.toFixed(3)}) overspend ${t.maxOverspend} ` +
+        `util ${(t.minUtilisation * 100).toFixed(2)}%min p99 ${t.p99Micros.toFixed(2)}µs`,
+    );
+  }
   console.log(`wrote ${outDir}/auction-simulation.md and ${outDir}/auction-spend.svg in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

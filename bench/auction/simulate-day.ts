@@ -1,4 +1,4 @@
-import { compileDeliveryPlan, createBidder, type BidderOptions } from "../../src/bid/index.js";
+import { compileDeliveryPlan, createBidder, type BidderOptions, type BidderState } from "../../src/bid/index.js";
 import { hourlyTrafficWeights, market, type AuctionEvent } from "./auction-generator.js";
 
 /** Spend checkpoints per day (every 15 minutes). */
@@ -8,6 +8,8 @@ export const checkpointCount = 96;
 export interface DayResult {
   /** Expected true value of the impressions won (sum of true p x true LTV), USD. */
   value: number;
+  /** The part of `value` won in first-price auctions. */
+  firstPriceValue: number;
   /** Conversions realised on won impressions. */
   conversions: number;
   /** Sum of the true conversion probabilities of won impressions (a low-noise conversion count). */
@@ -28,6 +30,8 @@ export interface DayResult {
   decisionMicros: Float64Array;
   /** How often each reason occurred. */
   reasons: Record<string, number>;
+  /** The bidder's state at the end of the day (what tomorrow's bidder starts warm from). */
+  finalState: BidderState;
 }
 
 interface Notice {
@@ -41,9 +45,17 @@ interface Notice {
 /** The network margin the simulated bidders keep back from tmax (the option's default). */
 const networkMarginMs = 20;
 
-/** Runs one bidder over a day of auctions, delivering win and loss notices late (or never) as the day dictates. */
-export function simulateDay(events: readonly AuctionEvent[], budget: number, extra: Partial<BidderOptions>): DayResult {
-  let clock = 0;
+/**
+ * Runs one bidder over a day of auctions, delivering win and loss notices late (or never) as the day dictates.
+ * The bidder is created at `startAt` (ms since midnight) and sees only the auctions from then on.
+ */
+export function simulateDay(
+  events: readonly AuctionEvent[],
+  budget: number,
+  extra: Partial<BidderOptions>,
+  startAt = 0,
+): DayResult {
+  let clock = startAt;
   const plan = { kind: "traffic_shaped" as const, hourlyWeights: hourlyTrafficWeights() };
   const bidder = createBidder({
     budget: { amount: budget, periodStart: 0, periodEnd: market.dayMs },
@@ -72,6 +84,7 @@ export function simulateDay(events: readonly AuctionEvent[], budget: number, ext
 
   const result: DayResult = {
     value: 0,
+    firstPriceValue: 0,
     conversions: 0,
     expectedConversions: 0,
     spend: 0,
@@ -84,6 +97,7 @@ export function simulateDay(events: readonly AuctionEvent[], budget: number, ext
     spendCurve: new Array<number>(checkpointCount).fill(0),
     decisionMicros: new Float64Array(events.length),
     reasons: {},
+    finalState: undefined as unknown as BidderState,
   };
   const slice = market.dayMs / checkpointCount;
   let nextCheckpoint = 0;
@@ -95,6 +109,7 @@ export function simulateDay(events: readonly AuctionEvent[], budget: number, ext
 
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
+    if (e.time < startAt) continue;
     closeCheckpointsBefore(e.time);
     deliverUntil(e.time);
     const deadline = e.time + e.tmax - networkMarginMs;
@@ -120,6 +135,7 @@ export function simulateDay(events: readonly AuctionEvent[], budget: number, ext
       result.wins++;
       result.spend += (priceCpm! / 1000) * rate;
       result.value += e.trueConversion * e.trueLtv;
+      if (e.at === 1) result.firstPriceValue += e.trueConversion * e.trueLtv;
       result.expectedConversions += e.trueConversion;
       if (e.conversionDraw < e.trueConversion) result.conversions++;
     }
@@ -141,5 +157,6 @@ export function simulateDay(events: readonly AuctionEvent[], budget: number, ext
     gap += Math.abs(result.spendCurve[k]! / budget - curve((k + 1) / checkpointCount));
   }
   result.pacingError = gap / checkpointCount;
+  result.finalState = bidder.toJSON();
   return result;
 }

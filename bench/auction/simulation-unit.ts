@@ -1,7 +1,7 @@
 import { generateAuctionDay } from "./auction-generator.js";
 import { scenarios } from "./auction-scenarios.js";
 import { baselines } from "./bidder-baselines.js";
-import { hindsightOptimum } from "./hindsight-optimum.js";
+import { hindsightMultiplier, hindsightOptimum, type HindsightValue } from "./hindsight-optimum.js";
 import { simulateDay } from "./simulate-day.js";
 import { quantile } from "./summary-statistics.js";
 
@@ -11,6 +11,12 @@ export const defaultBudgetShare = 0.25;
 /** The metrics of one baseline on one (scenario, seed) day. */
 export interface RunMetrics {
   value: number;
+  /** Value won in first-price auctions. */
+  firstPriceValue: number;
+  /** value / the fractional-knapsack optimum. */
+  vsOptimum: number;
+  /** value / the hindsight-multiplier reference. */
+  vsReference: number;
   conversions: number;
   expectedConversions: number;
   spend: number;
@@ -34,6 +40,10 @@ export interface UnitResult {
   auctions: number;
   budget: number;
   optimum: number;
+  /** The fractional-knapsack optimum, by auction type. */
+  optimumDetail: HindsightValue;
+  /** The hindsight-multiplier reference (own estimates, best multiplier, perfect shading). */
+  reference: HindsightValue;
   runs: Record<string, RunMetrics>;
 }
 
@@ -49,12 +59,26 @@ export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number
   const day = generateAuctionDay(seed, scenario, auctionsPerDay);
   const reference = scenario === stationary ? day : generateAuctionDay(seed, stationary, auctionsPerDay);
   const budget = (scenario.budgetShare ?? defaultBudgetShare) * reference.worthwhileCost;
-  const optimum = hindsightOptimum(day.events, budget);
+  const startAt = (scenario.startHour ?? 0) * 3_600_000;
+  const offered = startAt > 0 ? day.events.filter((e) => e.time >= startAt) : day.events;
+  const optimumDetail = hindsightOptimum(offered, budget);
+  const optimum = optimumDetail.value;
+  const hindsight = hindsightMultiplier(offered, budget);
   const runs: Record<string, RunMetrics> = {};
+  let yesterday: ReturnType<typeof generateAuctionDay> | undefined;
   for (const baseline of baselines) {
-    const r = simulateDay(day.events, budget, baseline.options);
+    let options = baseline.options;
+    if (baseline.warmStart === true && scenario.coldStart !== true) {
+      yesterday ??= generateAuctionDay(seed + 100_000, stationary, auctionsPerDay);
+      const warmUp = simulateDay(yesterday.events, budget, options);
+      options = { ...options, warmStart: warmUp.finalState };
+    }
+    const r = simulateDay(day.events, budget, options, startAt);
     runs[baseline.id] = {
       value: r.value,
+      firstPriceValue: r.firstPriceValue,
+      vsOptimum: optimum > 0 ? r.value / optimum : 0,
+      vsReference: hindsight.value > 0 ? r.value / hindsight.value : 0,
       conversions: r.conversions,
       expectedConversions: r.expectedConversions,
       spend: r.spend,
@@ -71,5 +95,5 @@ export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number
       reasons: r.reasons,
     };
   }
-  return { scenario: scenarioId, seed, auctions: day.events.length, budget, optimum, runs };
+  return { scenario: scenarioId, seed, auctions: offered.length, budget, optimum, optimumDetail, reference: hindsight, runs };
 }

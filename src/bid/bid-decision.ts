@@ -8,6 +8,8 @@ export type AuctionType = 1 | 2;
 
 /** Fields shared by bids and no-bids. */
 export interface BidDecisionBase {
+  /** `BidInput.impressionId`, when given. */
+  impressionId: string | undefined;
   /** The auction currency the bid (and `floorCpm`) is expressed in. */
   currency: string;
   /**

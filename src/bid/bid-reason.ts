@@ -33,6 +33,11 @@ export type BidReason =
  * - `budget_unavailable`: the shared budget (`budgetSource`) cannot vouch for
  *   any money now (its store is unreachable and the lease it holds has run
  *   out, or the campaign is missing or was reset).
+ * - `ahead_of_target`: during a new bidder's cold start, the bid would take
+ *   spend plus reservations past the pacing target by more than
+ *   `pacing.maxAheadShare` of the budget (the spend-rate cap; what keeps a
+ *   new bidder under heavy traffic from spending the day's budget in its
+ *   first minute).
  */
 export type NoBidReason =
   | "outside_period"
@@ -45,4 +50,5 @@ export type NoBidReason =
   | "throttled"
   | "below_floor"
   | "budget_exhausted"
-  | "budget_unavailable";
+  | "budget_unavailable"
+  | "ahead_of_target";

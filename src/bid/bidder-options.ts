@@ -27,10 +27,37 @@ export interface PacingOptions {
    * `"none"` (no pacing; only the budget guard stops spend).
    */
   controller?: PacingKind;
-  /** The delivery plan. Default `{ kind: "even" }`. */
+  /**
+   * The delivery plan. Default `{ kind: "value_aware" }`: spend follows the
+   * value on offer, learned by hour of day. Give a schedule (`even`,
+   * `traffic_shaped`, `ahead`, `asap`) only when spend must follow one.
+   */
   plan?: DeliveryPlan;
   /** How often the controller updates, ms. Default: the period / 1440 (one minute for a day). */
   updateIntervalMs?: number;
+  /**
+   * The cold start's spend-rate cap: how far cumulative spend (settled, plus
+   * reserved for pending bids) may run ahead of the pacing target, as a
+   * share of the budget, at the bidder's creation; the tolerance shrinks to
+   * 0 by the end of `coldStartMs`, while the controller learns. A bid that
+   * would pass it is a no-bid with reason `ahead_of_target`. It holds
+   * whatever the traffic, from the first second of a new bidder to the end
+   * of `coldStartMs`; after that the controller holds spend to the target on
+   * its own (a cap that stayed on would refuse the first-come impressions of
+   * a surge the target has not caught up with, at a cost of value). Default
+   * 0.02; 1 turns the cap off. Not applied with the `none` controller or the
+   * legacy strategy.
+   */
+  maxAheadShare?: number;
+  /**
+   * The cold start of a bidder created without `state`: for this long after
+   * creation the spend-rate cap is on, the controller updates ten times as
+   * often, and the
+   * first window's auctions set the first multiplier (unless `warmStart`
+   * gave one). Default 10 x `updateIntervalMs` (ten minutes of a day). 0
+   * turns the cold start, and with it the cap, off.
+   */
+  coldStartMs?: number;
   /** Tuning of the dual controller (defaults there). */
   dual?: DualPacingOptions;
   /** Tuning of the PI controller (defaults there). */
@@ -83,7 +110,7 @@ export interface BidderOptions {
   platformMultipliers?: Readonly<Record<string, number>>;
   /** Predicted value at which learned calibration weighs as much as the prior multiplier. Default 100. */
   calibrationPriorWeight?: number;
-  /** Pacing. Default: dual controller, even plan. */
+  /** Pacing. Default: dual controller, value-aware plan, 2% spend-rate cap, cold start. */
   pacing?: PacingOptions;
   /**
    * Shading of first-price bids with a learned win-rate model: `true`
@@ -119,4 +146,12 @@ export interface BidderOptions {
   budgetSource?: BudgetSource;
   /** State captured with `bidder.toJSON()` to resume from. Default: a fresh bidder. */
   state?: BidderState;
+  /**
+   * What another instance learned, to start warm: its `toJSON()` (a bidder of
+   * the same campaign in another process, or yesterday's). The pacing
+   * multiplier, the win-rate model, the traffic and value profile, the prior
+   * LTV and the platform calibration are copied; its budget, pending bids,
+   * ids and random generator are not. Ignored when `state` is given.
+   */
+  warmStart?: BidderState;
 }

@@ -21,8 +21,11 @@ import {
 } from "./prediction-input.js";
 import { riskAdjustedLtv, type RiskAdjustment } from "./risk-adjusted-ltv.js";
 import { createSeededRandom, type SeededRandom } from "./seeded-random.js";
+import { ExplorationSample } from "./exploration-sample.js";
+import { createScheduleTarget, type PacingTarget } from "./pacing-target.js";
+import { createValueAwareTarget } from "./value-aware-target.js";
 import { createThrottlingController } from "./throttling-pacing-controller.js";
-import { WinRateModel } from "./win-rate-model.js";
+import { WinRateLandscape } from "./win-rate-landscape.js";
 
 /** One impression to bid on. */
 export interface BidInput {
@@ -33,8 +36,22 @@ export interface BidInput {
    * bidder then bids from its prior LTV, conservatively, or not at all.
    */
   prediction?: PredictionInput;
-  /** When the prediction arrived, on the `now()` clock. Default `now()`. Later than the deadline means ignored. */
+  /**
+   * When the prediction arrived, on the `now()` clock. Default `now()`. Later than the deadline means ignored.
+   *
+   * @deprecated Race the prediction against {@link Bidder.decisionDeadline}
+   * instead, and call `bid()` by the deadline with what has arrived (omit
+   * `prediction` if nothing has): the one documented way to handle a late
+   * prediction. Still honoured: a time after the deadline makes the
+   * prediction count as late (`heuristic_late_prediction`).
+   */
   predictionReceivedAt?: number;
+  /**
+   * The impression's id (OpenRTB `Imp.id`, or your own), copied onto the
+   * decision and into the syncflow request, so bids, outcomes and logs can be
+   * joined. Optional; any non-empty string.
+   */
+  impressionId?: string;
   /** P(conversion | impression), 0..1, from the caller's own model. Required. */
   conversionRate: number;
   /** The platform (google_ads, meta, tiktok, linkedin, amazon, tradedesk, x...), for its multiplier. */
@@ -51,9 +68,19 @@ export interface OutcomeInput {
   decisionId: string;
   /** Whether the impression was won. */
   won: boolean;
-  /** Clearing price, CPM, in the auction currency. Default for a win: the bid (the most a win can cost). */
+  /**
+   * Clearing price, CPM, in the auction currency. A first-price win without
+   * it costs the bid (what a first-price win costs). A second-price win needs
+   * it, or `minBidToWinCpm` (the same price): without either it is an input
+   * error, since booking the full bid would overstate spend.
+   */
   priceCpm?: number;
-  /** OpenRTB 2.6 minimum bid to win (`${AUCTION_MIN_TO_WIN}`), CPM, auction currency, when the exchange sends it. */
+  /**
+   * OpenRTB 2.6 minimum bid to win (`${AUCTION_MIN_TO_WIN}`), CPM, auction
+   * currency, when the exchange sends it. First price: it teaches the
+   * win-rate model. Second price: it is the clearing price of a win, used
+   * when `priceCpm` is absent.
+   */
   minBidToWinCpm?: number;
 }
 
@@ -89,8 +116,17 @@ export interface BidderSnapshot {
   available: number;
   pacing: PacingControllerState;
   pacingMultiplier: number;
-  /** Target cumulative spend fraction of the delivery plan at `now()`. */
+  /**
+   * The pacing target at `now()` as a share of the budget: spend at the
+   * bidder's origin (creation) plus the target's share of the rest.
+   */
   plannedFraction: number;
+  /** The pacing target at `now()`, bidder currency (`plannedFraction x budgetTotal`). */
+  targetSpend: number;
+  /** What spend plus reservations may reach at `now()` while the cold start's cap is on: the target plus its tolerance. */
+  spendAllowance: number;
+  /** Whether the cold start (spend-rate cap, short controller windows) is still on. */
+  coldStart: boolean;
   winRateObservations: number;
   priorLtv: number | undefined;
 }
@@ -117,14 +153,22 @@ export interface Bidder {
 
 /**
  * Creates a bidder. See {@link BidderOptions} for every option and its
- * default; the default is max value under budget, adaptive dual pacing on an
- * even plan, shaded first-price bids and risk-adjusted values.
+ * default; the default is max value under budget, adaptive dual pacing on the
+ * value-aware plan, first-price bids shaded per impression and risk-adjusted
+ * values.
  *
  * Decision pipeline for `bid(input)`, in order; the first step that fails is
  * the no-bid's reason: validate -> release overdue reservations -> pacing
  * window update -> period -> `tmax` -> currency -> budget left -> value
  * (prediction, or FALLBACK, or heuristic) -> throttling -> pacing multiplier
- * -> floor -> first-price shading -> budget guard (cap or no-bid) -> reserve.
+ * -> floor -> first-price shading -> budget guard (cap or no-bid) ->
+ * spend-rate cap (`ahead_of_target`) -> reserve.
+ *
+ * A new bidder (no `state`) starts cold: its pacing target is counted from
+ * the moment it is created; for `pacing.coldStartMs` spend plus reservations
+ * may not pass that target by more than `pacing.maxAheadShare` of the budget,
+ * its controller updates ten times as often, and its first multiplier comes
+ * from the auctions of its first window (or from `warmStart`).
  */
 export function createBidder(options: BidderOptions): Bidder {
   if (options === undefined || options === null || typeof options !== "object") {
@@ -153,8 +197,13 @@ export function createBidder(options: BidderOptions): Bidder {
     throw new BidInputError("riskAdjustment", `unknown mode ${String(riskAdjustment)}`);
   }
   const pacingOptions = options.pacing ?? {};
-  const curve: DeliveryCurve = compileDeliveryPlan(pacingOptions.plan ?? { kind: "even" });
+  const plan = pacingOptions.plan ?? { kind: "value_aware" };
+  const curve: DeliveryCurve = compileDeliveryPlan(plan);
   const updateInterval = requirePositive("pacing.updateIntervalMs", pacingOptions.updateIntervalMs ?? periodLength / 1440);
+  const maxAheadShare = requireProbability("pacing.maxAheadShare", pacingOptions.maxAheadShare ?? 0.02);
+  const coldStartMs = requireNonNegative("pacing.coldStartMs", pacingOptions.coldStartMs ?? 10 * updateInterval);
+  // Cold-start windows are a tenth of the normal ones, so the first multiplier is corrected within seconds.
+  const earlyInterval = updateInterval / 10;
   const fallbackFactor = requireProbability("fallback.factor", options.fallback?.factor ?? 0.5);
   const fixedPriorLtv =
     options.fallback?.ltv === undefined ? undefined : requireNonNegative("fallback.ltv", options.fallback.ltv);
@@ -167,9 +216,12 @@ export function createBidder(options: BidderOptions): Bidder {
   const idPrefix = options.idPrefix ?? "";
 
   const state = options.state;
-  if (state !== undefined && (state === null || state.version !== bidderStateVersion)) {
-    throw new BidInputError("state.version", `must be ${bidderStateVersion}`);
-  }
+  requireStateVersion("state", state);
+  // Another instance's learning: everything but its budget, bids, ids and generator.
+  const warm = state === undefined ? options.warmStart : undefined;
+  requireStateVersion("warmStart", warm);
+  const learned = state ?? warm;
+  const learnedField = state !== undefined ? "state" : "warmStart";
   const random: SeededRandom = createSeededRandom(state ? state.random : requireFinite("seed", options.seed ?? 1));
   const budgetSource = options.budgetSource;
   if (budgetSource !== undefined && (budgetSource === null || typeof budgetSource.headroom !== "function")) {
@@ -177,42 +229,109 @@ export function createBidder(options: BidderOptions): Bidder {
   }
   const guard = new BudgetGuard(budgetAmount, expiredMemory, state?.budget, budgetSource);
   const controllerKind = pacingOptions.controller ?? "dual";
-  const controller = createController(controllerKind, pacingOptions, state?.pacing);
+  const controller = createController(controllerKind, pacingOptions, learned?.pacing, learnedField);
   const shadingOptions = options.shading ?? true;
   const winRate =
     shadingOptions === false
       ? undefined
-      : new WinRateModel(shadingOptions === true ? {} : shadingOptions, state?.winRate);
+      : new WinRateLandscape(shadingOptions === true ? {} : shadingOptions, learned?.winRate, learned?.winRateSegments);
   const calibration = new PlatformCalibration(
     { prior: options.platformMultipliers ?? {}, priorWeight: options.calibrationPriorWeight ?? 100 },
-    state?.calibration,
+    learned?.calibration,
   );
   let sequence = state ? requireNonNegative("state.sequence", state.sequence) : 0;
-  let priorLtv: number | undefined = state?.priorLtv;
-  let windowStart = state ? requireFinite("state.window.start", state.window.start) : periodStart;
+  let priorLtv: number | undefined = learned?.priorLtv;
+  const capOn = !legacy && controllerKind !== "none" && maxAheadShare < 1;
+
+  // The origin of the pacing target: creation, or what a restored state carries.
+  let originTime: number;
+  let originCommitted: number;
+  let coldStartUntil: number;
+  let explored: boolean;
+  let sample: ExplorationSample | undefined;
+  if (state?.origin !== undefined) {
+    const o = state.origin;
+    originTime = requireFinite("state.origin.time", o.time);
+    originCommitted = requireNonNegative("state.origin.committed", o.committed);
+    coldStartUntil = requireFinite("state.origin.coldStartUntil", o.coldStartUntil);
+    explored = o.explored === true;
+    sample = explored ? undefined : new ExplorationSample(o.sample);
+  } else {
+    originTime = Math.max(periodStart, requireFinite("now()", now()));
+    // A version-1 state resumes with its cold start over: it was running before.
+    originCommitted = state ? guard.spent + guard.reserved : 0;
+    coldStartUntil = state ? originTime : originTime + coldStartMs;
+    explored = state !== undefined || warm !== undefined || controller.restart === undefined || legacy;
+    sample = explored ? undefined : new ExplorationSample();
+  }
+  const valueTarget =
+    plan.kind === "value_aware"
+      ? createValueAwareTarget(plan, periodStart, periodEnd, originTime, learned?.valueProfile, state !== undefined)
+      : undefined;
+  const target: PacingTarget = valueTarget ?? createScheduleTarget(curve, periodStart, periodLength);
+  let windowStart = state ? requireFinite("state.window.start", state.window.start) : originTime;
   let windowSpend = state ? requireNonNegative("state.window.spend", state.window.spend) : 0;
   let windowRemaining = state ? requireNonNegative("state.window.remainingAtStart", state.window.remainingAtStart) : budgetAmount;
+  let windowRefused = state?.window.refused === undefined ? 0 : requireNonNegative("state.window.refused", state.window.refused);
+  // Decayed sums of settled cost and of the reservations behind it (about a 700-outcome half-life).
+  const costShareDecay = 0.999;
+  let costSpend = state?.costShare === undefined ? 0 : requireNonNegative("state.costShare.spend", state.costShare.spend);
+  let costReserved =
+    state?.costShare === undefined ? 0 : requireNonNegative("state.costShare.reserved", state.costShare.reserved);
+  /** Share of a reservation that became spend, recently; 1 (the worst case) until outcomes arrive. */
+  const costShare = (): number => (costReserved > 0 ? Math.min(1, costSpend / costReserved) : 1);
 
-  const fractionOf = (t: number): number => (t - periodStart) / periodLength;
+  /** The pacing target at `t`: spend at the origin plus the target's share of the rest. */
+  const targetSpend = (t: number): number =>
+    originCommitted + (budgetAmount - originCommitted) * target.shareSince(originTime, t);
+  /**
+   * What spend plus reservations may reach at `t` during the cold start: the target plus a tolerance
+   * that is whole at creation (a new bidder can buy its first impressions at once) and shrinks to 0
+   * by the cold start's end, so the controller takes over with spend on target, not 2% ahead.
+   */
+  const allowance = (t: number): number =>
+    targetSpend(t) + maxAheadShare * budgetAmount * Math.max(0, 1 - (t - originTime) / (coldStartMs > 0 ? coldStartMs : 1));
+
 
   /** Closes the pacing window(s) that have elapsed and updates the controller. */
   function advanceWindow(t: number): void {
-    if (t < windowStart + updateInterval) return;
-    const intervals = Math.floor((t - windowStart) / updateInterval);
-    const end = windowStart + intervals * updateInterval;
-    const f0 = curve(fractionOf(windowStart));
-    const f1 = curve(fractionOf(end));
-    const plannedSpend = f0 >= 1 ? windowRemaining : (windowRemaining * (f1 - f0)) / (1 - f0);
+    const interval = windowStart < coldStartUntil ? earlyInterval : updateInterval;
+    if (t < windowStart + interval) return;
+    const intervals = Math.floor((t - windowStart) / interval);
+    const end = windowStart + intervals * interval;
+    const plannedSpend = windowRemaining * target.windowShare(windowStart, end);
+    // Bids the cap refused are demand the multiplier let through: count them, at the
+    // share of a reservation that usually becomes spend, so the controller sees the overshoot.
     controller.update({
-      spend: windowSpend,
+      spend: windowSpend + windowRefused * costShare(),
       plannedSpend,
       spentFraction: budgetAmount > 0 ? guard.spent / budgetAmount : 1,
-      plannedFraction: f1,
-      intervals,
+      plannedFraction: budgetAmount > 0 ? targetSpend(end) / budgetAmount : 1,
+      intervals: (intervals * interval) / updateInterval,
     });
+    if (sample !== undefined) explore(end);
+    target.closeWindow(end);
     windowStart = end;
     windowSpend = 0;
+    windowRefused = 0;
     windowRemaining = guard.available();
+  }
+
+  /**
+   * The first multiplier of a cold bidder: once a few auctions have been
+   * seen, the largest multiplier whose bids could not have cost more than
+   * the target so far; lowered to, never raised to (the controller raises).
+   */
+  function explore(end: number): void {
+    const s = sample!;
+    if (s.count >= 20) {
+      const m = s.multiplierFor(targetSpend(end) - originCommitted, 1e-4);
+      if (m < controller.multiplier()) controller.restart?.(m);
+    } else if (end < coldStartUntil) {
+      return;
+    }
+    explored = true;
+    sample = undefined;
   }
 
   /**
@@ -283,6 +402,9 @@ export function createBidder(options: BidderOptions): Bidder {
     if (input.platform !== undefined && typeof input.platform !== "string") {
       throw new BidInputError("platform", "must be a string");
     }
+    if (input.impressionId !== undefined && (typeof input.impressionId !== "string" || input.impressionId.length === 0)) {
+      throw new BidInputError("impressionId", "must be a non-empty string");
+    }
     // Validate everything before touching state, so a throw leaves the bidder as it was.
     let status: PredictionStatusName | undefined;
     if (input.prediction !== undefined && input.prediction !== null) {
@@ -296,6 +418,7 @@ export function createBidder(options: BidderOptions): Bidder {
     advanceWindow(t);
 
     const d = new DecisionRecord();
+    d.impressionId = input.impressionId;
     d.currency = auction.currency;
     d.floorCpm = auction.floorCpm;
     d.auctionType = auction.at;
@@ -332,14 +455,17 @@ export function createBidder(options: BidderOptions): Bidder {
       willingCpm = toCpm(strategyWillingness(strategy, v, conversionRate, multiplier)) * d.fallbackFactor;
     }
     if (!(willingCpm > 0)) return refuse(d, "zero_value");
+    if (!legacy) target.observe(t, willingCpm / 1000);
+    if (sample !== undefined) sample.add(willingCpm, floorBidderCpm);
     if (!legacy && !controller.participate(random)) return refuse(d, "throttled");
     const pacedCpm = willingCpm * d.pacingMultiplier;
     d.pacedCpm = pacedCpm;
     if (pacedCpm < floorBidderCpm) return refuse(d, "below_floor");
 
     let bidBidderCpm = pacedCpm;
+    const segment = auction.at === 1 ? winRate?.keyOf(d.valueCpm, auction.floorCpm * rate, input.platform) : undefined;
     if (!legacy && auction.at === 1 && winRate !== undefined && winRate.isReady()) {
-      const best = winRate.bestBid(pacedCpm, floorBidderCpm);
+      const best = winRate.bestBid(pacedCpm, floorBidderCpm, segment);
       if (best !== undefined && best < pacedCpm) {
         bidBidderCpm = Math.max(best, floorBidderCpm);
         d.shaded = true;
@@ -357,9 +483,13 @@ export function createBidder(options: BidderOptions): Bidder {
       if (bidCpm < floorCpm || bidCpm <= 0 || !guard.canCover(cost)) return refuse(d, guard.refusal());
       d.cappedByBudget = true;
     }
+    if (capOn && t < coldStartUntil && guard.spent + guard.reserved + cost > allowance(t)) {
+      windowRefused += cost;
+      return refuse(d, "ahead_of_target");
+    }
 
     const decisionId = idPrefix + String(sequence++);
-    guard.reserve(decisionId, { cost, expiresAt: t + outcomeTimeout, bidCpm, rate, auctionType: auction.at });
+    guard.reserve(decisionId, { cost, expiresAt: t + outcomeTimeout, bidCpm, rate, auctionType: auction.at, segment });
     d.decisionId = decisionId;
     d.bidCpm = bidCpm;
     d.budgetSpent = guard.spent;
@@ -376,12 +506,23 @@ export function createBidder(options: BidderOptions): Bidder {
     const price = outcome.priceCpm === undefined ? undefined : requireNonNegative("priceCpm", outcome.priceCpm);
     const minToWin =
       outcome.minBidToWinCpm === undefined ? undefined : requireNonNegative("minBidToWinCpm", outcome.minBidToWinCpm);
-    const result = guard.settle(outcome.decisionId, outcome.won, price);
+    const booked = guard.peek(outcome.decisionId);
+    let charged = price;
+    if (outcome.won && booked !== undefined && booked.auctionType === 2 && price === undefined) {
+      // A second-price win costs the clearing price, which is the minimum bid to win.
+      if (minToWin === undefined) {
+        throw new BidInputError("priceCpm", "is required for a second-price win (or minBidToWinCpm, the same price)");
+      }
+      charged = minToWin;
+    }
+    const result = guard.settle(outcome.decisionId, outcome.won, charged);
     if (!result.applied) return { applied: false, reason: "unknown_decision", spend: 0 };
     windowSpend += result.cost;
     const r = result.reservation;
+    costSpend = costSpend * costShareDecay + result.cost;
+    costReserved = costReserved * costShareDecay + r.cost;
     if (winRate !== undefined && r.auctionType === 1) {
-      winRate.observe(outcome.won, r.bidCpm * r.rate, minToWin === undefined ? undefined : minToWin * r.rate);
+      winRate.observe(r.segment, outcome.won, r.bidCpm * r.rate, minToWin === undefined ? undefined : minToWin * r.rate);
     }
     const reason = result.late
       ? outcome.won
@@ -409,6 +550,8 @@ export function createBidder(options: BidderOptions): Bidder {
     },
     platformMultiplier: (platform) => calibration.multiplier(platform),
     snapshot(): BidderSnapshot {
+      const t = now();
+      const targetNow = targetSpend(t);
       return {
         budgetTotal: budgetAmount,
         spent: guard.spent,
@@ -417,7 +560,10 @@ export function createBidder(options: BidderOptions): Bidder {
         available: guard.available(),
         pacing: controller.toJSON(),
         pacingMultiplier: controller.multiplier(),
-        plannedFraction: curve(fractionOf(now())),
+        plannedFraction: budgetAmount > 0 ? targetNow / budgetAmount : 1,
+        targetSpend: targetNow,
+        spendAllowance: allowance(t),
+        coldStart: t < coldStartUntil,
         winRateObservations: winRate?.observationCount() ?? 0,
         priorLtv: fixedPriorLtv ?? priorLtv,
       };
@@ -429,8 +575,18 @@ export function createBidder(options: BidderOptions): Bidder {
         random: random.getState(),
         budget: guard.toJSON(),
         pacing: controller.toJSON(),
-        window: { start: windowStart, spend: windowSpend, remainingAtStart: windowRemaining },
-        winRate: winRate?.toJSON(),
+        window: { start: windowStart, spend: windowSpend, remainingAtStart: windowRemaining, refused: windowRefused },
+        origin: {
+          time: originTime,
+          committed: originCommitted,
+          coldStartUntil,
+          explored,
+          sample: sample?.toJSON(),
+        },
+        costShare: { spend: costSpend, reserved: costReserved },
+        valueProfile: valueTarget?.toJSON(),
+        winRate: winRate?.pooledState(),
+        winRateSegments: winRate?.segmentsState(),
         priorLtv,
         calibration: calibration.toJSON(),
       };
@@ -438,13 +594,21 @@ export function createBidder(options: BidderOptions): Bidder {
   };
 }
 
+function requireStateVersion(field: string, state: BidderState | undefined): void {
+  if (state === undefined) return;
+  if (state === null || typeof state !== "object" || (state.version !== 1 && state.version !== bidderStateVersion)) {
+    throw new BidInputError(`${field}.version`, `must be 1 or ${bidderStateVersion}`);
+  }
+}
+
 function createController(
   kind: string,
   options: NonNullable<BidderOptions["pacing"]>,
   state: PacingControllerState | undefined,
+  field: string,
 ): PacingController {
   if (state !== undefined && state.kind !== kind) {
-    throw new BidInputError("state.pacing.kind", `is ${state.kind} but pacing.controller is ${kind}`);
+    throw new BidInputError(`${field}.pacing.kind`, `is ${state.kind} but pacing.controller is ${kind}`);
   }
   switch (kind) {
     case "dual":

@@ -13,6 +13,8 @@ export interface Reservation {
   rate: number;
   /** Auction type, for the win-rate model. */
   auctionType: 1 | 2;
+  /** The win-rate segment of a first-price bid, if any. */
+  segment?: string | undefined;
 }
 
 /** Serialisable state of a {@link BudgetGuard}. */
@@ -104,6 +106,11 @@ export class BudgetGuard {
   /** Why nothing can be covered: the source's reason, or `budget_exhausted`. */
   refusal(): "budget_unavailable" | "budget_exhausted" {
     return this.source === undefined ? "budget_exhausted" : this.source.refusal();
+  }
+
+  /** The reservation of a pending or recently expired bid, without settling it. */
+  peek(id: string): Reservation | undefined {
+    return this.pending.get(id) ?? this.expired.get(id);
   }
 
   /** Reserves `reservation.cost` for a new pending bid; the caller checked `canCover`. */

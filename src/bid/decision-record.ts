@@ -10,6 +10,7 @@ import type { BidReason, NoBidReason } from "./bid-reason.js";
 export class DecisionRecord {
   noBid = false;
   decisionId: string | undefined = undefined;
+  impressionId: string | undefined = undefined;
   bidCpm = 0;
   reason: BidReason | NoBidReason = "zero_value";
   currency = "";
@@ -59,6 +60,7 @@ const noBidText: Record<NoBidReason, string> = {
   below_floor: "the paced value is below the floor (or the minimum bid)",
   budget_exhausted: "the budget left after pending reservations cannot cover a bid at the floor",
   budget_unavailable: "the shared budget cannot vouch for any money now",
+  ahead_of_target: "spend plus reservations would run ahead of the pacing target by more than pacing.maxAheadShare",
 };
 
 function fmt(n: number): string {
@@ -83,7 +85,7 @@ export function explainDecision(d: DecisionRecord): string {
   if (d.noBid) {
     const why = noBidText[d.reason as NoBidReason] ?? d.reason;
     const budget =
-      d.reason === "budget_exhausted"
+      d.reason === "budget_exhausted" || d.reason === "ahead_of_target"
         ? ` (budget ${fmt(d.budgetTotal)}, spent ${fmt(d.budgetSpent)}, reserved ${fmt(d.budgetReserved)})`
         : "";
     return `no bid (${d.reason}): ${why}${budget}${valued ? `; ${basis}${pacing}` : ""}; ${price}`;

@@ -1,11 +1,19 @@
 import { BidInputError, requireNonNegative, requireFinite } from "./bid-input-error.js";
+import type { ValueAwarePlan } from "./value-aware-target.js";
 
 /**
- * How the budget should be spread over its period. Each plan is a target
- * cumulative spend fraction `f(x)` for the elapsed fraction `x` of the period
- * (`f(0) = 0`, `f(1) = 1`, non-decreasing).
+ * How the budget should be spread over its period.
  *
- * - `even` (default): `f(x) = x`.
+ * - `value_aware` (default): no fixed curve; spend follows the value on offer,
+ *   learned by hour of day (see {@link ValueAwarePlan}). Pick it unless a
+ *   schedule is imposed on you.
+ *
+ * The others are schedules: a target cumulative spend fraction `f(x)` for the
+ * elapsed fraction `x` of the period (`f(0) = 0`, `f(1) = 1`,
+ * non-decreasing). Pick one when spend must follow a contract or a media
+ * plan whatever the traffic:
+ *
+ * - `even`: `f(x) = x`.
  * - `asap`: as fast as possible, `f(x) = 1` for `x > 0`: pacing never holds
  *   back, only the budget guard stops spend.
  * - `ahead`: ahead of even by `factor` (>= 1): `f(x) = min(1, factor x x)`,
@@ -15,6 +23,7 @@ import { BidInputError, requireNonNegative, requireFinite } from "./bid-input-er
  *   linear within a slice.
  */
 export type DeliveryPlan =
+  | ValueAwarePlan
   | { kind: "even" }
   | { kind: "asap" }
   | { kind: "ahead"; /** Required, >= 1. */ factor: number }
@@ -23,9 +32,14 @@ export type DeliveryPlan =
 /** A compiled plan: the target cumulative spend fraction at elapsed fraction `x` of the period. */
 export type DeliveryCurve = (x: number) => number;
 
-/** Validates and compiles a plan; throws a {@link BidInputError} naming the field. */
+/**
+ * Validates and compiles a schedule; throws a {@link BidInputError} naming the
+ * field. A `value_aware` plan has no fixed curve: it compiles to `even`, the
+ * shape it follows while the value on offer is flat.
+ */
 export function compileDeliveryPlan(plan: DeliveryPlan): DeliveryCurve {
   switch (plan.kind) {
+    case "value_aware":
     case "even":
       return (x) => clamp01(x);
     case "asap":

@@ -39,6 +39,9 @@ export function createDualPacingController(options: DualPacingOptions = {}, mu?:
       logLambda = logLambda < 0 ? 0 : logLambda > maxLog ? maxLog : logLambda;
       current = Math.expm1(logLambda);
     },
+    restart(multiplier) {
+      current = Math.min(maxMu, Math.max(0, 1 / multiplier - 1));
+    },
     toJSON: () => ({ kind: "dual", mu: current }),
   };
 }

@@ -21,7 +21,10 @@ export interface PacingWindow {
   spentFraction: number;
   /** The plan's cumulative target fraction at the window's end. */
   plannedFraction: number;
-  /** How many update intervals the window spanned (>= 1; more after quiet periods). */
+  /**
+   * How many update intervals the window spanned: 1 normally, more after
+   * quiet periods, a fraction for the short windows of the cold start.
+   */
   intervals: number;
 }
 
@@ -46,6 +49,11 @@ export interface PacingController {
   participate(random: SeededRandom): boolean;
   /** Window-end update. */
   update(window: PacingWindow): void;
+  /**
+   * Restarts from a multiplier estimated by the bidder (its cold start's
+   * first observations). Controllers that do not scale bids leave it out.
+   */
+  restart?(multiplier: number): void;
   toJSON(): PacingControllerState;
 }
 

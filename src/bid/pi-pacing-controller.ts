@@ -42,6 +42,12 @@ export function createPiPacingController(
       const out = kp * e + ki * integral;
       multiplier = Math.exp(out > 0 ? 0 : out < minLog ? minLog : out);
     },
+    restart(m) {
+      // With no error, the output is ki x integral: start the integral where the output is log m.
+      const out = Math.max(minLog, Math.min(0, Math.log(m)));
+      integral = out / ki;
+      multiplier = Math.exp(out);
+    },
     toJSON: () => ({ kind: "pi", integral, lastMultiplier: multiplier }),
   };
 }

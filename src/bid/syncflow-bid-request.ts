@@ -21,6 +21,8 @@ export interface SyncflowBidRequestFields {
   current_spend: number;
   /** The decision's reason and arithmetic. */
   explanation: string;
+  /** The decision's impression id (`BidInput.impressionId`), or the context's; present when either is given. */
+  impression_id?: string;
   /** Present when given in the context. */
   request_id?: string;
   customer_id?: string;
@@ -30,6 +32,8 @@ export interface SyncflowBidRequestFields {
 
 /** Optional identifiers copied into the mapping. */
 export interface SyncflowBidContext {
+  /** Overrides the decision's `impressionId`. */
+  impressionId?: string;
   requestId?: string;
   customerId?: string;
   campaignId?: string;
@@ -47,6 +51,8 @@ export function toSyncflowBidRequest(decision: BidDecision, context: SyncflowBid
     current_spend: decision.budgetSpent,
     explanation: `[${decision.reason}] ${decision.explanation}`,
   };
+  const impressionId = context.impressionId ?? decision.impressionId;
+  if (impressionId !== undefined) out.impression_id = impressionId;
   if (context.requestId !== undefined) out.request_id = context.requestId;
   if (context.customerId !== undefined) out.customer_id = context.customerId;
   if (context.campaignId !== undefined) out.campaign_id = context.campaignId;

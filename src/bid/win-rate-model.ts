@@ -12,6 +12,22 @@ export interface WinRateModelOptions {
   halfLife?: number;
   /** Effective observations needed before shading starts; until then bids are not shaded. Default 30. */
   minObservations?: number;
+  /**
+   * Learn a curve per segment of impressions (value bucket, floor or not, and
+   * platform), each shrunk towards the pooled curve, so valuable impressions
+   * that face higher competing bids are not shaded like cheap ones. Default true.
+   */
+  segments?: boolean;
+  /** How many observations the pooled curve weighs in a segment's estimate (its prior). Default 20. */
+  segmentPriorWeight?: number;
+  /** Most segments kept; impressions of further ones use the pooled curve. Default 256. */
+  maxSegments?: number;
+}
+
+/** A curve's prior: another model (the pooled curve) and how many observations it weighs. */
+export interface WinRatePrior {
+  model: WinRateModel;
+  weight: number;
 }
 
 /** Serialisable state of a {@link WinRateModel}. */
@@ -47,7 +63,11 @@ export class WinRateModel {
   private readonly edges: Float64Array;
   private dirty = true;
 
-  constructor(options: WinRateModelOptions = {}, state?: WinRateModelState) {
+  /**
+   * @param empty - start with no weight at all (a segment whose prior is the
+   * pooled curve) instead of the flat one-observation prior.
+   */
+  constructor(options: WinRateModelOptions = {}, state?: WinRateModelState, empty = false) {
     const minCpm = requirePositive("shading.minCpm", options.minCpm ?? 0.01);
     const maxCpm = requirePositive("shading.maxCpm", options.maxCpm ?? 1000);
     if (maxCpm <= minCpm) throw new BidInputError("shading.maxCpm", "must be greater than shading.minCpm");
@@ -70,7 +90,7 @@ export class WinRateModel {
     } else {
       // A flat prior over log-price so EM has support everywhere; it weighs
       // as one observation and fades like any other.
-      this.weights.fill(1 / this.bins);
+      if (!empty) this.weights.fill(1 / this.bins);
       this.observations = 0;
     }
   }
@@ -103,18 +123,45 @@ export class WinRateModel {
    * over `b` in `[floor, value]`, searched at the bin edges and the floor.
    * Returns undefined when `value < floor`.
    */
-  bestBid(valueCpm: number, floorCpm: number): number | undefined {
+  bestBid(valueCpm: number, floorCpm: number, prior?: WinRatePrior): number | undefined {
     if (valueCpm < floorCpm || valueCpm <= 0) return undefined;
-    let best = floorCpm > 0 ? floorCpm : 0;
-    let bestSurplus = floorCpm > 0 ? (valueCpm - floorCpm) * this.winProbability(floorCpm) : 0;
     this.refresh();
-    const total = this.cumulative[this.bins]!;
-    if (total <= 0) return valueCpm;
+    const own = this.cumulative;
+    const total = own[this.bins]!;
+    // With a prior, P(win | b) = (own weight below b + w x prior's share below b) / (own total + w).
+    let mixed: Float64Array | undefined;
+    let scale = 0;
+    if (prior !== undefined) {
+      prior.model.refresh();
+      const pTotal = prior.model.cumulative[prior.model.bins]!;
+      if (pTotal > 0 && prior.weight > 0) {
+        mixed = prior.model.cumulative;
+        scale = prior.weight / pTotal;
+      }
+    }
+    const mixTotal = total + (mixed === undefined ? 0 : prior!.weight);
+    if (mixTotal <= 0) return valueCpm;
+    let best = floorCpm > 0 ? floorCpm : 0;
+    let bestSurplus = 0;
+    if (floorCpm > 0) {
+      const pos = (Math.log(floorCpm) - this.minLog) / this.step;
+      let atFloor: number;
+      if (pos <= 0) atFloor = 0;
+      else if (pos >= this.bins) atFloor = mixTotal;
+      else {
+        const j = Math.floor(pos);
+        const lo = own[j]! + (mixed === undefined ? 0 : scale * mixed[j]!);
+        const hi = own[j + 1]! + (mixed === undefined ? 0 : scale * mixed[j + 1]!);
+        atFloor = lo + (pos - j) * (hi - lo);
+      }
+      bestSurplus = (valueCpm - floorCpm) * (atFloor / mixTotal);
+    }
     const start = floorCpm > 0 ? Math.max(0, Math.floor((Math.log(floorCpm) - this.minLog) / this.step) + 1) : 1;
     for (let k = start; k <= this.bins; k++) {
       const edge = this.edges[k]!;
       if (edge >= valueCpm) break;
-      const surplus = (valueCpm - edge) * (this.cumulative[k]! / total);
+      const below = mixed === undefined ? own[k]! : own[k]! + scale * mixed[k]!;
+      const surplus = (valueCpm - edge) * (below / mixTotal);
       if (surplus > bestSurplus) {
         bestSurplus = surplus;
         best = edge;
@@ -125,18 +172,25 @@ export class WinRateModel {
     return bestSurplus > 0 ? best : valueCpm;
   }
 
-  /** Records an auction outcome. `minBidToWinCpm`, when known, makes the observation exact. */
-  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number): void {
+  /**
+   * Records an auction outcome. `minBidToWinCpm`, when known, makes the
+   * observation exact; a censored one is spread by the current estimate,
+   * mixed with `prior` when given.
+   */
+  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number, prior?: WinRatePrior): void {
     this.fade();
     if (minBidToWinCpm !== undefined && minBidToWinCpm > 0) {
       this.weights[this.binOf(minBidToWinCpm)]! += 1;
     } else if (bidCpm > 0) {
-      this.spreadCensored(bidCpm, won);
+      this.spreadCensored(bidCpm, won, prior);
     } else {
       return;
     }
     this.observations += 1;
     this.dirty = true;
+    // Rebuild the cumulative curve here, on the outcome path, so bid() finds it ready: with a
+    // segment and the pooled curve read per first-price bid, lazy rebuilds showed at bid()'s p99.
+    this.refresh();
   }
 
   toJSON(): WinRateModelState {
@@ -156,19 +210,26 @@ export class WinRateModel {
   }
 
   /** One EM step: spread a unit of weight over the bins the censored observation allows. */
-  private spreadCensored(bidCpm: number, atOrBelow: boolean): void {
+  private spreadCensored(bidCpm: number, atOrBelow: boolean, prior?: WinRatePrior): void {
     const pos = (Math.log(bidCpm) - this.minLog) / this.step;
     const jb = this.binOf(bidCpm);
     const frac = Math.min(1, Math.max(0, pos - jb)); // share of bin jb below the bid
     const from = atOrBelow ? 0 : jb;
     const to = atOrBelow ? jb : this.bins - 1;
+    let pScale = 0;
+    if (prior !== undefined) {
+      prior.model.refresh();
+      const pTotal = prior.model.cumulative[prior.model.bins]!;
+      pScale = pTotal > 0 ? prior.weight / pTotal : 0;
+    }
+    const estimate = (j: number): number => this.weights[j]! + (pScale > 0 ? pScale * prior!.model.weights[j]! : 0);
     let sum = 0;
-    for (let j = from; j <= to; j++) sum += this.weights[j]! * this.share(j, jb, frac, atOrBelow);
+    for (let j = from; j <= to; j++) sum += estimate(j) * this.share(j, jb, frac, atOrBelow);
     if (sum <= 0) {
       this.weights[jb]! += 1;
       return;
     }
-    for (let j = from; j <= to; j++) this.weights[j]! += (this.weights[j]! * this.share(j, jb, frac, atOrBelow)) / sum;
+    for (let j = from; j <= to; j++) this.weights[j]! += (estimate(j) * this.share(j, jb, frac, atOrBelow)) / sum;
   }
 
   private share(j: number, jb: number, frac: number, atOrBelow: boolean): number {

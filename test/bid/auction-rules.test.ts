@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decisionDeadline, type NoBidReason } from "../../src/bid/index.js";
-import { input, prediction, testBidder } from "./bid-fixtures.js";
+import { day, input, prediction, testBidder } from "./bid-fixtures.js";
 
 const noBidReasons: readonly NoBidReason[] = [
   "outside_period",
@@ -13,6 +13,7 @@ const noBidReasons: readonly NoBidReason[] = [
   "throttled",
   "below_floor",
   "budget_exhausted",
+  "ahead_of_target",
 ];
 
 describe("floors", () => {
@@ -136,6 +137,9 @@ describe("reasons", () => {
   it("gives every decision a reason and every no-bid a documented one with an explanation", () => {
     const { bidder, clock } = testBidder({ budget: { amount: 0.5, periodStart: 0, periodEnd: 10_000 } });
     const throttler = testBidder({ pacing: { controller: "throttle", throttle: { initialProbability: 0.5 } } }).bidder;
+    // A new paced bidder may not run ahead of its target by more than 2% of its budget: a 1000 CPM bid
+    // (1.00) on a budget of 10 is refused at its first second.
+    const paced = testBidder({ budget: { amount: 10, periodStart: 0, periodEnd: day }, pacing: { controller: "dual" } }).bidder;
     const seen = new Set<string>();
     const cases = [
       () => bidder.bid(input()),
@@ -148,6 +152,7 @@ describe("reasons", () => {
       () => testBidder().bidder.bid(input({ prediction: undefined })),
       () => testBidder().bidder.bid(input({ prediction: prediction({ status: 4 }) })),
       () => testBidder().bidder.bid(input({ auction: { at: 2, tmax: 50, startedAt: 1000 }, predictionReceivedAt: 2000 })),
+      () => paced.bid(input()),
     ];
     for (let round = 0; round < 20; round++) {
       for (const c of cases) {
@@ -160,7 +165,7 @@ describe("reasons", () => {
           expect(d.decisionId).toBeUndefined();
           expect(d.explanation).toContain(d.reason);
         } else {
-          bidder.recordOutcome({ decisionId: d.decisionId, won: true });
+          bidder.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: d.bidCpm });
         }
         seen.add(d.reason);
       }

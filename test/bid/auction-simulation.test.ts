@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { generateAuctionDay, market } from "../../bench/auction/auction-generator.js";
 import { scenarios } from "../../bench/auction/auction-scenarios.js";
 import { baselines } from "../../bench/auction/bidder-baselines.js";
-import { hindsightOptimum } from "../../bench/auction/hindsight-optimum.js";
+import { hindsightMultiplier, hindsightOptimum } from "../../bench/auction/hindsight-optimum.js";
 import { simulateDay } from "../../bench/auction/simulate-day.js";
 
 describe("auction simulation (one seed, stationary, small day)", () => {
@@ -30,17 +30,36 @@ describe("auction simulation (one seed, stationary, small day)", () => {
 
   it("the default bidder never overspends, uses the budget and beats the legacy 30% rule on value", () => {
     const legacy = simulateDay(day.events, budget, options("legacy-30pct"));
-    const ours = simulateDay(day.events, budget, options("dual+shading"));
+    const ours = simulateDay(day.events, budget, options("default"));
     expect(ours.overspend).toBe(0);
     expect(ours.spend).toBeLessThanOrEqual(budget);
     expect(legacy.spend).toBeLessThanOrEqual(budget);
     expect(ours.spend / budget).toBeGreaterThan(0.95);
     expect(ours.value).toBeGreaterThan(2 * legacy.value);
     // No bidder can beat the hindsight optimum.
-    expect(ours.value).toBeLessThanOrEqual(hindsightOptimum(day.events, budget));
+    const bound = hindsightOptimum(day.events, budget);
+    const reference = hindsightMultiplier(day.events, budget);
+    expect(ours.value).toBeLessThanOrEqual(bound.value);
+    // The reference sees only estimates: it cannot beat the bound either, and both spend at most the budget.
+    expect(reference.value).toBeLessThanOrEqual(bound.value);
+    expect(reference.spend).toBeLessThanOrEqual(budget * (1 + 1e-12));
+    expect(bound.firstPriceValue + bound.secondPriceValue).toBeCloseTo(bound.value, 9);
     // The same seed gives the same outcome.
-    const again = simulateDay(day.events, budget, options("dual+shading"));
+    const again = simulateDay(day.events, budget, options("default"));
     expect(again.value).toBe(ours.value);
     expect(again.spendCurve).toEqual(ours.spendCurve);
+  });
+});
+
+describe("auction simulation (one seed, a new bidder at noon under heavy traffic)", () => {
+  it("never overspends and uses its budget", () => {
+    const scenario = scenarios.find((s) => s.id === "midday-cold-start")!;
+    const day = generateAuctionDay(5, scenario, 6000);
+    const budget = scenario.budgetShare! * generateAuctionDay(5, scenarios[0]!, 6000).worthwhileCost;
+    const r = simulateDay(day.events, budget, baselines.find((b) => b.id === "default")!.options, scenario.startHour! * 3_600_000);
+    expect(r.overspend).toBe(0);
+    expect(r.spend / budget).toBeGreaterThan(0.95);
+    // Nothing was bought before the bidder existed.
+    expect(r.spendCurve[12 * 4 - 1]).toBe(0);
   });
 });

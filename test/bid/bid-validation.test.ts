@@ -36,7 +36,7 @@ describe("input validation", () => {
   });
 
   it("leaves the bidder untouched when it throws", () => {
-    const { bidder, clock } = testBidder({ pacing: { controller: "dual" } });
+    const { bidder, clock } = testBidder({ pacing: { controller: "dual", maxAheadShare: 1 } });
     const d = bidder.bid(input());
     // Late enough that the reservation would expire and a pacing window close, were the call to proceed.
     clock.advance(120_000);

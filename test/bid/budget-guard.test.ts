@@ -69,6 +69,7 @@ describe("hard budget guard", () => {
         shading: random.next() < 0.5,
       });
       const open: string[] = [];
+      const bids = new Map<string, number>();
       const settled: string[] = [];
       let billed = 0; // what the "exchange" charged for outcomes delivered before expiry
       for (let step = 0; step < 400; step++) {
@@ -83,6 +84,7 @@ describe("hard budget guard", () => {
         if (!d.noBid) {
           expect(d.budgetSpent + d.budgetReserved).toBeLessThanOrEqual(budget + 1e-9);
           open.push(d.decisionId);
+          bids.set(d.decisionId, d.bidCpm);
         }
         const action = random.next();
         if (open.length > 0 && action < 0.5) {
@@ -90,7 +92,8 @@ describe("hard budget guard", () => {
           const id = open.splice(i, 1)[0]!;
           const won = random.next() < 0.6;
           const before = bidder.snapshot();
-          const r = bidder.recordOutcome({ decisionId: id, won, priceCpm: undefined });
+          // A win billed at the bid: the most any win can cost.
+          const r = bidder.recordOutcome({ decisionId: id, won, priceCpm: won ? bids.get(id) : undefined });
           if (r.applied && r.reason === "win_settled") billed += r.spend;
           if (r.applied) settled.push(id);
           expect(bidder.snapshot().spent - before.spent).toBeCloseTo(r.spend, 12);
