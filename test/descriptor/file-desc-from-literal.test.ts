@@ -65,6 +65,26 @@ const describeFile = (f: DescFile) => ({
   services: f.services.map(describeService),
 });
 
+/**
+ * Every property of a descriptor graph, in order, as comparable data: a
+ * descriptor met again (a parent, a field's message type) becomes a reference
+ * by its place in the walk, a `proto` its type and name (compared as bytes
+ * above), a function what it returns (`toString`, `getDefaultValue`).
+ */
+function walk(root: object): unknown {
+  const seen = new Map<object, string>();
+  const visit = (value: unknown, path: string, owner?: object): unknown => {
+    if (typeof value === "function") return { returns: (value as () => unknown).call(owner) };
+    if (value === null || typeof value !== "object") return value;
+    if (seen.has(value)) return { ref: seen.get(value) };
+    seen.set(value, path);
+    if ("$typeName" in value) return { proto: value.$typeName, name: (value as { name?: string }).name };
+    if (Array.isArray(value)) return value.map((v, i) => visit(v, `${path}[${i}]`));
+    return Object.entries(value).map(([k, v]) => [k, visit(v, `${path}.${k}`, value)]);
+  };
+  return visit(root, "file");
+}
+
 describe("generated descriptors (fileDescFromLiteral)", () => {
   const compiled = compiledProtos();
   for (const generated of [file_syncvalue_v1_syncvalue, file_sutra_storage_storage]) {
@@ -86,6 +106,8 @@ describe("generated descriptors (fileDescFromLiteral)", () => {
 
       // The descriptors built from it.
       expect(describeFile(generated)).toStrictEqual(describeFile(reference));
+      // Built without the registry: still every property, in the same order, with the same links.
+      expect(walk(generated)).toStrictEqual(walk(reference));
       expect(generated.messages.length).toBeGreaterThan(5);
     });
   }
