@@ -16,7 +16,6 @@ type Desc = Record<string, any>;
 
 // google.protobuf.FieldDescriptorProto.Type and .Label, FeatureSet.FieldPresence.
 const TYPE_STRING = 9;
-const TYPE_GROUP = 10;
 const TYPE_MESSAGE = 11;
 const TYPE_BYTES = 12;
 const TYPE_ENUM = 14;
@@ -66,9 +65,9 @@ export function descFileFromProto3(proto: Desc): DescFile {
   /** Messages, enums and services by type name, as the registry holds them (map entries are not). */
   const types = new Map<string, Desc>();
   const mapEntries = new Map<string, Desc>();
-  const lookup = (kind: string, typeName: string, what: string): Desc => {
+  const lookup = (kind: string, typeName: string): Desc => {
     const desc = types.get(trimLeadingDot(typeName));
-    if (desc?.kind !== kind) throw new Error(`invalid ${what}: type_name ${typeName} not found`);
+    if (desc?.kind !== kind) throw new Error(`descriptor ${proto.name}: ${kind} ${typeName} not found`);
     return desc;
   };
   const typeNameOf = (p: Desc, parent: Desc | undefined) => (parent ? `${parent.typeName}.${p.name}` : proto.package.length > 0 ? `${proto.package}.${p.name}` : `${p.name}`);
@@ -192,8 +191,8 @@ export function descFileFromProto3(proto: Desc): DescFile {
         name,
         localName: safeObjectProperty(name.length ? safeObjectProperty(name[0].toLowerCase() + name.substring(1)) : name),
         methodKind: m.clientStreaming ? (m.serverStreaming ? "bidi_streaming" : "client_streaming") : m.serverStreaming ? "server_streaming" : "unary",
-        input: lookup("message", m.inputType, "MethodDescriptorProto"),
-        output: lookup("message", m.outputType, "MethodDescriptorProto"),
+        input: lookup("message", m.inputType),
+        output: lookup("message", m.outputType),
         idempotency: 0, // IDEMPOTENCY_UNKNOWN: no options
         toString() {
           return `rpc ${desc.typeName}.${name}`;
@@ -210,6 +209,8 @@ export function descFileFromProto3(proto: Desc): DescFile {
     if (Object.hasOwn(p, "defaultValue") || Object.hasOwn(p, "extendee") || p.label === 2) unsupported(p, "a proto2 field");
     const type: number = p.type;
     const repeated = p.label === LABEL_REPEATED;
+    // proto3 has no groups (TYPE_GROUP): a message field is length-prefixed.
+    const kind = type == TYPE_MESSAGE ? "message" : type == TYPE_ENUM ? "enum" : "scalar";
     const field: Desc = {
       kind: "field",
       proto: p,
@@ -220,7 +221,7 @@ export function descFileFromProto3(proto: Desc): DescFile {
       message: undefined,
       enum: undefined,
       // Implicit presence is proto3's default, but never for a singular message.
-      presence: repeated ? IMPLICIT : oneof || p.proto3Optional || type == TYPE_MESSAGE || type == TYPE_GROUP ? EXPLICIT : IMPLICIT,
+      presence: repeated ? IMPLICIT : oneof || p.proto3Optional || kind == "message" ? EXPLICIT : IMPLICIT,
       utf8Validation: true, // proto3: VERIFY
       listKind: undefined,
       mapKind: undefined,
@@ -239,12 +240,9 @@ export function descFileFromProto3(proto: Desc): DescFile {
       const mapEntry = type == TYPE_MESSAGE ? mapEntries.get(trimLeadingDot(p.typeName)) : undefined;
       if (mapEntry) {
         field.fieldKind = "map";
+        // protoc writes map entries: key field 1, value field 2.
         const key = mapEntry.fields.find((f: Desc) => f.number === 1);
         const value = mapEntry.fields.find((f: Desc) => f.number === 2);
-        // Key: a scalar other than bytes, float and double; value: neither a list nor a map.
-        if (!(key?.fieldKind == "scalar" && ![12, 2, 1].includes(key.scalar) && value && value.fieldKind != "list" && value.fieldKind != "map")) {
-          throw new Error(`invalid map entry ${mapEntry.typeName}`);
-        }
         field.mapKey = key.scalar;
         field.mapKind = value.fieldKind;
         field.message = value.message;
@@ -254,31 +252,18 @@ export function descFileFromProto3(proto: Desc): DescFile {
         return field;
       }
       field.fieldKind = "list";
-      if (type == TYPE_MESSAGE || type == TYPE_GROUP) {
-        field.listKind = "message";
-        field.message = lookup("message", p.typeName, "FieldDescriptorProto");
-        field.delimitedEncoding = type == TYPE_GROUP;
-      } else if (type == TYPE_ENUM) {
-        field.listKind = "enum";
-        field.enum = lookup("enum", p.typeName, "FieldDescriptorProto");
-      } else {
-        field.listKind = "scalar";
-        field.scalar = type;
-      }
+      field.listKind = kind;
+    } else field.fieldKind = kind;
+    // Messages, enums and scalars alike, listed or singular.
+    if (kind == "message") {
+      field.message = lookup(kind, p.typeName);
+      field.delimitedEncoding = false;
+    } else if (kind == "enum") field.enum = lookup(kind, p.typeName);
+    else field.scalar = type;
+    if (repeated) {
       // Length-delimited types cannot be packed; proto3 packs the others.
-      field.packed = type != TYPE_STRING && type != TYPE_BYTES && type != TYPE_GROUP && type != TYPE_MESSAGE;
+      field.packed = type != TYPE_STRING && type != TYPE_BYTES && kind != "message";
       return field;
-    }
-    if (type == TYPE_MESSAGE || type == TYPE_GROUP) {
-      field.fieldKind = "message";
-      field.message = lookup("message", p.typeName, "FieldDescriptorProto");
-      field.delimitedEncoding = type == TYPE_GROUP;
-    } else if (type == TYPE_ENUM) {
-      field.fieldKind = "enum";
-      field.enum = lookup("enum", p.typeName, "FieldDescriptorProto");
-    } else {
-      field.fieldKind = "scalar";
-      field.scalar = type;
     }
     // No default values in proto3.
     field.getDefaultValue = () => undefined;
