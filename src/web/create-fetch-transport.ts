@@ -46,16 +46,18 @@ const maxTimerMs = 2_147_483_647;
  * @public
  */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
-  return createFetchTransportSharing(options, undefined);
+  return createFetchTransportSharing(checkOptions(options), undefined);
 }
 
 /**
- * {@link createFetchTransport} whose calls count their response bytes in
- * `budget` (a client's, shared by its transports) instead of a budget of
- * their own from `maxResponseBytesInFlight`.
+ * {@link createFetchTransport} on options already checked (a client's
+ * endpoint: resolveEndpoint and createClientBase check what it passes, so the
+ * option checks below do not ship in a client's bundle), whose calls count
+ * their response bytes in `budget` (a client's, shared by its transports)
+ * instead of a budget of their own from `maxResponseBytesInFlight`.
  */
 export function createFetchTransportSharing(options: FetchTransportOptions, budget: ResponseBudget | undefined): Transport {
-  const o = checkOptions(options);
+  const o = options;
   const interceptors = o.interceptors ?? [];
   const config: FetchUnaryConfig = {
     protocol: (o.protocol ?? fetchTransportDefaults.protocol) === "grpc-web" ? grpcWebUnaryProtocol : connectUnaryProtocol,
