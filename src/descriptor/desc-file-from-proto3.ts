@@ -7,9 +7,10 @@ import { protoCamelCase, safeObjectProperty } from "@bufbuild/protobuf/reflect";
 // for files that use none of it. This builds the very same objects (same
 // properties, same order, same `toString()`s) as its `addFile()` does, for
 // the subset our generated files use: proto3, no imports, no extensions, no
-// options but map entries'. Anything else throws, so scripts/generate.mjs
-// keeps `fileDesc()` for such a file; test/descriptor/ compares every
-// property of the result with `fileDesc()`'s.
+// options but map entries'. scripts/generate.mjs checks a file is in it
+// (unsupportedDescriptorPart(), which edge bundles do not ship) and keeps
+// `fileDesc()` for one that is not; test/descriptor/ compares every property
+// of the result with `fileDesc()`'s.
 
 /** A descriptor under construction (the public Desc* types are read-only). */
 type Desc = Record<string, any>;
@@ -24,14 +25,6 @@ const EXPLICIT = 1;
 const IMPLICIT = 2;
 /** google.protobuf.Edition.EDITION_PROTO3 */
 const EDITION_PROTO3 = 999;
-
-function unsupported(proto: Desc, what: string): never {
-  throw new Error(`descriptor ${proto.name}: ${what} is not supported without the registry`);
-}
-
-function noOptions(proto: Desc): void {
-  if (proto.options !== undefined) unsupported(proto, "options");
-}
 
 const trimLeadingDot = (typeName: string) => (typeName.startsWith(".") ? typeName.substring(1) : typeName);
 
@@ -53,15 +46,11 @@ function findEnumSharedPrefix(enumName: string, values: Desc[]): string | undefi
  * The descriptors of a proto3 file that imports no other file, as
  * `createFileRegistry(proto, () => undefined).getFile(proto.name)` returns
  * them. `proto` is a FileDescriptorProto message (unset fields read their
- * defaults). Throws on anything outside the subset this supports.
+ * defaults) for which {@link unsupportedDescriptorPart} finds nothing.
  *
  * @internal
  */
 export function descFileFromProto3(proto: Desc): DescFile {
-  if (proto.syntax !== "proto3") unsupported(proto, `syntax "${proto.syntax}"`);
-  if (proto.dependency.length > 0) unsupported(proto, "an import");
-  if (proto.extension.length > 0) unsupported(proto, "an extension");
-  noOptions(proto);
   /** Messages, enums and services by type name, as the registry holds them (map entries are not). */
   const types = new Map<string, Desc>();
   const mapEntries = new Map<string, Desc>();
@@ -89,7 +78,6 @@ export function descFileFromProto3(proto: Desc): DescFile {
   };
 
   function addEnum(p: Desc, parent: Desc | undefined): void {
-    noOptions(p);
     const sharedPrefix = findEnumSharedPrefix(p.name, p.value);
     const desc: Desc = {
       kind: "enum",
@@ -109,7 +97,6 @@ export function descFileFromProto3(proto: Desc): DescFile {
     };
     types.set(desc.typeName, desc);
     for (const v of p.value) {
-      noOptions(v);
       const name: string = v.name;
       desc.values.push(
         (desc.value[v.number] = {
@@ -130,11 +117,7 @@ export function descFileFromProto3(proto: Desc): DescFile {
   }
 
   function addMessage(p: Desc, parent: Desc | undefined): void {
-    if (p.extension.length > 0) unsupported(p, "an extension");
     const mapEntry = p.options?.mapEntry === true;
-    // A map entry's options say only that (an empty list of uninterpreted options aside).
-    const otherOption = (o: object) => Object.entries(o).some(([k, v]) => k !== "mapEntry" && k !== "$typeName" && !(Array.isArray(v) && v.length === 0));
-    if (p.options !== undefined && (!mapEntry || otherOption(p.options))) unsupported(p, "options");
     const desc: Desc = {
       kind: "message",
       proto: p,
@@ -164,7 +147,6 @@ export function descFileFromProto3(proto: Desc): DescFile {
   }
 
   function addService(p: Desc): void {
-    noOptions(p);
     const desc: Desc = {
       kind: "service",
       proto: p,
@@ -181,7 +163,6 @@ export function descFileFromProto3(proto: Desc): DescFile {
     file.services.push(desc);
     types.set(desc.typeName, desc);
     for (const m of p.method) {
-      noOptions(m);
       const name: string = m.name;
       const method = {
         kind: "rpc",
@@ -204,9 +185,6 @@ export function descFileFromProto3(proto: Desc): DescFile {
   }
 
   function newField(p: Desc, parent: Desc, oneof: Desc | undefined): Desc {
-    noOptions(p);
-    // proto3 has neither default values nor required fields; extensions were refused above.
-    if (Object.hasOwn(p, "defaultValue") || Object.hasOwn(p, "extendee") || p.label === 2) unsupported(p, "a proto2 field");
     const type: number = p.type;
     const repeated = p.label === LABEL_REPEATED;
     // proto3 has no groups (TYPE_GROUP): a message field is length-prefixed.
@@ -273,7 +251,6 @@ export function descFileFromProto3(proto: Desc): DescFile {
   /** Fields and oneof groups, recursing into nested messages. */
   function addFields(message: Desc): void {
     const allOneofs: Desc[] = message.proto.oneofDecl.map((p: Desc) => {
-      noOptions(p);
       return {
         kind: "oneof",
         proto: p,
@@ -318,4 +295,48 @@ export function descFileFromProto3(proto: Desc): DescFile {
   for (const entry of mapEntries.values()) addFields(entry);
   for (const m of file.messages) addFields(m);
   return file as DescFile;
+}
+
+/**
+ * What in a FileDescriptorProto message {@link descFileFromProto3} does not
+ * build (undefined: nothing, it builds the registry's descriptors). For
+ * scripts/generate.mjs, at generation time: the generated files carry only
+ * descriptors it accepted, so the runtime does not check again.
+ *
+ * @internal
+ */
+export function unsupportedDescriptorPart(proto: Desc): string | undefined {
+  if (proto.syntax !== "proto3") return `syntax "${proto.syntax}"`;
+  if (proto.dependency.length > 0) return "an import";
+  const problems: string[] = [];
+  const options = (p: Desc, allowed: string[] = []) => {
+    // Set options other than those allowed (an empty list of uninterpreted options aside).
+    const set = Object.entries(p.options ?? {}).filter(([k, v]) => k !== "$typeName" && !allowed.includes(k) && !(Array.isArray(v) && v.length === 0));
+    if (set.length > 0) problems.push(`options of ${p.name}`);
+  };
+  const message = (m: Desc) => {
+    options(m, m.options?.mapEntry === true ? ["mapEntry"] : []);
+    if (m.extension.length > 0) problems.push(`an extension in ${m.name}`);
+    for (const f of m.field) {
+      options(f);
+      // proto3 has neither default values nor required fields.
+      if (Object.hasOwn(f, "defaultValue") || Object.hasOwn(f, "extendee") || f.label === 2 || f.type === 10) problems.push(`proto2 field ${f.name}`);
+    }
+    for (const o of m.oneofDecl) options(o);
+    for (const e of m.enumType) enumType(e);
+    for (const n of m.nestedType) message(n);
+  };
+  const enumType = (e: Desc) => {
+    options(e);
+    for (const v of e.value) options(v);
+  };
+  options(proto);
+  if (proto.extension.length > 0) problems.push("an extension");
+  for (const e of proto.enumType) enumType(e);
+  for (const m of proto.messageType) message(m);
+  for (const s of proto.service) {
+    options(s);
+    for (const m of s.method) options(m);
+  }
+  return problems[0];
 }

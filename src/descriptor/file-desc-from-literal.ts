@@ -1,6 +1,6 @@
 import type { DescFile } from "@bufbuild/protobuf";
 import { protoCamelCase } from "@bufbuild/protobuf/reflect";
-import { descFileFromProto3 } from "./desc-file-from-proto3.js";
+import { descFileFromProto3, unsupportedDescriptorPart } from "./desc-file-from-proto3.js";
 
 // Why this exists: protoc-gen-es embeds each file descriptor as base64 and
 // decodes it at load time with `fileDesc()`, which needs the reflection schema
@@ -90,11 +90,21 @@ function hydrate(literal: DescriptorLiteral, s: Shape): Record<string, unknown> 
 /**
  * Builds a generated file's descriptor from a plain-object FileDescriptorProto
  * (of a proto3 file that imports no other), as `fileDesc()` from
- * `@bufbuild/protobuf/codegenv2` does from base64. Throws for a file outside
- * what descFileFromProto3() supports (scripts/generate.mjs then keeps `fileDesc()`).
+ * `@bufbuild/protobuf/codegenv2` does from base64. Only for literals
+ * {@link unsupportedLiteralPart} accepts: scripts/generate.mjs writes no other.
  *
  * @internal
  */
 export function fileDescFromLiteral(literal: DescriptorLiteral): DescFile {
   return descFileFromProto3(hydrate(literal, file));
+}
+
+/**
+ * What in a literal {@link fileDescFromLiteral} does not rebuild (undefined:
+ * nothing), for scripts/generate.mjs, which keeps `fileDesc()` for such a file.
+ *
+ * @internal
+ */
+export function unsupportedLiteralPart(literal: DescriptorLiteral): string | undefined {
+  return unsupportedDescriptorPart(hydrate(literal, file));
 }
