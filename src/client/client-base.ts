@@ -84,7 +84,7 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
     resolve(endpoints) {
       const resolved: Record<string, ResolvedEndpoint> = {};
       for (const [field, endpoint] of Object.entries<Endpoint | undefined>(endpoints)) {
-        if (endpoint !== undefined) resolved[field] = resolveEndpoint(endpoint, field, platform.defaultProtocol, platform.poolsSockets === true);
+        if (endpoint !== undefined) resolved[field] = resolveEndpoint(endpoint, field, platform);
       }
       for (const [field, r] of Object.entries(resolved)) {
         if (r.kind === "tcp" && !platform.createTcpTransport) {

@@ -123,6 +123,14 @@ describe("createPredictionClient options", () => {
     });
   }
   it("an option left undefined is not given", () => createPredictionClient({ endpoint: http(), retry: undefined } as never).close());
+  it("endpoint.tls: Node checks it; fetch runtimes, which have no per-request TLS, refuse any, naming endpoint.tls", () => {
+    const https = `https://127.0.0.1:${port}`;
+    expectField(() => createPredictionClient({ endpoint: { url: https, tls: { ca: 1 } } } as never), "endpoint.tls.ca");
+    for (const tls of [{ ca: "-----BEGIN CERTIFICATE-----" }, { ca: 1 }]) {
+      const err = expectField(() => createFetchPredictionClient({ endpoint: { url: https, tls } } as never), "endpoint.tls");
+      expect(err.rawMessage).toContain("custom TLS needs Node");
+    }
+  });
 });
 
 describe("createTcpTransport options (also an endpoint's tcp options)", () => {
