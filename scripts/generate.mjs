@@ -71,6 +71,12 @@ function rewriteFileDesc(dir, file) {
   if (call === null) return; // a file importing others (fileDesc with a second argument) keeps it
   const original = fileDesc(call[1]);
   const literal = literalOf(original.proto);
+  // Outside the proto3 subset fileDescFromLiteral() builds without the registry?
+  const unsupported = literalRuntime.unsupportedLiteralPart(JSON.parse(JSON.stringify(literal)));
+  if (unsupported !== undefined) {
+    console.warn(`${file}: kept fileDesc(): fileDescFromLiteral() does not build ${unsupported}`);
+    return;
+  }
   const rebuilt = literalRuntime.fileDescFromLiteral(JSON.parse(JSON.stringify(literal)));
   const same =
     equals(FileDescriptorProtoSchema, original.proto, rebuilt.proto) &&

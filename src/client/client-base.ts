@@ -78,8 +78,9 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2 ** 31 - 1) {
     throw invalidArgument("timeoutMs", "must be a positive number of milliseconds, at most 2147483647");
   }
-  if (options.interceptors !== undefined && !Array.isArray(options.interceptors)) {
-    throw invalidArgument("interceptors", "must be an array of interceptors");
+  const { interceptors } = options;
+  if (interceptors !== undefined && (!Array.isArray(interceptors) || interceptors.some((i) => typeof i !== "function"))) {
+    throw invalidArgument("interceptors", "must be an array of interceptor functions");
   }
   let authToken: string | undefined;
   if (options.auth !== undefined) {
@@ -102,7 +103,7 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
     resolve(endpoints) {
       const resolved: Record<string, ResolvedEndpoint> = {};
       for (const [field, endpoint] of Object.entries<Endpoint | undefined>(endpoints)) {
-        if (endpoint !== undefined) resolved[field] = resolveEndpoint(endpoint, field, platform.defaultProtocol, platform.poolsSockets === true);
+        if (endpoint !== undefined) resolved[field] = resolveEndpoint(endpoint, field, platform);
       }
       for (const [field, r] of Object.entries(resolved)) {
         if (r.kind === "tcp" && !platform.createTcpTransport) {

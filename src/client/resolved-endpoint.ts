@@ -8,6 +8,7 @@ import {
   type Http2KeepaliveOptions,
   type ServiceProtocol,
 } from "./client-options.js";
+import type { RuntimePlatform } from "./runtime-platform.js";
 import { chooseTransport } from "./transport-choice.js";
 import { refuseUnknownOptions } from "./unknown-options.js";
 
@@ -35,16 +36,14 @@ export type ResolvedEndpoint = ResolvedHttpEndpoint | ResolvedTcpEndpoint;
 
 const protocols: readonly ServiceProtocol[] = ["grpc", "connect", "grpc-web"];
 
+/** What of the runtime's platform an endpoint's checks and defaults depend on. */
+export type EndpointPlatform = Pick<RuntimePlatform, "defaultProtocol" | "poolsSockets" | "checkTls">;
+
 /**
  * Checks one endpoint option and fills in its defaults. Errors are
  * `InvalidArgument` naming the option path (`prediction.url`, ...).
  */
-export function resolveEndpoint(
-  endpoint: Endpoint,
-  field: string,
-  defaultProtocol: ServiceProtocol,
-  poolsSockets = false,
-): ResolvedEndpoint {
+export function resolveEndpoint(endpoint: Endpoint, field: string, platform: EndpointPlatform): ResolvedEndpoint {
   const options: EndpointOptions = typeof endpoint === "string" ? { url: endpoint } : endpoint;
   if (options === null || typeof options !== "object") {
     throw invalidArgument(field, "must be a URL string or { url, ... }");
@@ -52,9 +51,9 @@ export function resolveEndpoint(
   refuseUnknownOptions(options, endpointOptionNames, `${field}.`);
   if (options.httpUrl !== undefined || options.transport !== undefined) {
     // Both URLs are checked, whichever this runtime uses.
-    const choice = chooseTransport(options, field, poolsSockets);
-    const tcp = choice.tcp && resolveEndpoint(choice.tcp, field, defaultProtocol);
-    const http = choice.http && resolveEndpoint(choice.http, field, defaultProtocol);
+    const choice = chooseTransport(options, field, platform.poolsSockets === true);
+    const tcp = choice.tcp && resolveEndpoint(choice.tcp, field, platform);
+    const http = choice.http && resolveEndpoint(choice.http, field, platform);
     return (choice.use === "tcp" ? tcp : http)!;
   }
   const urlField = typeof endpoint === "string" ? field : `${field}.url`;
@@ -93,7 +92,11 @@ export function resolveEndpoint(
   }
   if (options.tcp !== undefined) throw invalidArgument(`${field}.tcp`, "applies to tcp(s):// urls only");
   if (options.tls !== undefined && url.protocol !== "https:") throw invalidArgument(`${field}.tls`, "applies to https:// urls only");
-  const protocol = options.protocol ?? defaultProtocol;
+  // fetch has no per-request trust store or client certificate: refuse rather than ignore.
+  if (options.tls !== undefined && platform.checkTls === undefined) {
+    throw invalidArgument(`${field}.tls`, "custom TLS needs Node; fetch runtimes use their platform's trust store");
+  }
+  const protocol = options.protocol ?? platform.defaultProtocol;
   if (!protocols.includes(protocol)) {
     throw invalidArgument(`${field}.protocol`, `must be one of ${protocols.join(", ")}`);
   }
@@ -110,7 +113,7 @@ export function resolveEndpoint(
     protocol,
     httpVersion,
     http2: resolveHttp2(options.http2, `${field}.http2`),
-    tls: options.tls === undefined ? undefined : checkTls(options.tls, `${field}.tls`),
+    tls: options.tls === undefined ? undefined : platform.checkTls!(options.tls, `${field}.tls`),
     maxResponseBytes: checkByteCount(options.maxResponseBytes, `${field}.maxResponseBytes`) ?? clientDefaults.maxResponseBytes,
   };
 }
@@ -122,26 +125,6 @@ export function checkByteCount(value: unknown, field: string): number | undefine
     throw invalidArgument(field, "must be a positive integer of bytes");
   }
   return value;
-}
-
-/** Checks the shape of TLS options; PEM contents are left to the TLS stack. */
-function checkTls(tls: SocketTlsOptions, field: string): SocketTlsOptions {
-  if (tls === null || typeof tls !== "object") throw invalidArgument(field, "must be an object");
-  for (const key of ["cert", "key", "serverName"] as const) {
-    if (tls[key] !== undefined && (typeof tls[key] !== "string" || tls[key] === "")) {
-      throw invalidArgument(`${field}.${key}`, "must be a non-empty string");
-    }
-  }
-  if (tls.ca !== undefined && typeof tls.ca !== "string" && !(Array.isArray(tls.ca) && tls.ca.every((c) => typeof c === "string"))) {
-    throw invalidArgument(`${field}.ca`, "must be a PEM string or an array of them");
-  }
-  if ((tls.cert === undefined) !== (tls.key === undefined)) {
-    throw invalidArgument(`${field}.${tls.cert === undefined ? "cert" : "key"}`, "mutual TLS needs both cert and key");
-  }
-  if (tls.rejectUnauthorized !== undefined && typeof tls.rejectUnauthorized !== "boolean") {
-    throw invalidArgument(`${field}.rejectUnauthorized`, "must be a boolean");
-  }
-  return { ...tls };
 }
 
 function resolveHttp2(http2: Http2KeepaliveOptions | undefined, field: string): Required<Http2KeepaliveOptions> {

@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { Client, Interceptor, Transport } from "@connectrpc/connect";
 import type { ResponseBudget } from "./response-budget.js";
+import type { SocketTlsOptions } from "../tcp/socket/runtime-socket.js";
 import type { ResolvedHttpEndpoint, ResolvedTcpEndpoint } from "./resolved-endpoint.js";
 
 /** A transport that owns connections and can release them. */
@@ -41,6 +42,13 @@ export interface RuntimePlatform {
    * an endpoint with both a TCP and an HTTP URL then uses TCP. Default false.
    */
   readonly poolsSockets?: boolean;
+  /**
+   * Checks (and copies) an `https://` endpoint's `tls` option, naming `field`.
+   * Absent where HTTP runs over fetch, which has no per-request TLS settings:
+   * an endpoint with `tls` is then refused (`InvalidArgument`), and edge
+   * bundles do not carry the checks.
+   */
+  checkTls?(tls: SocketTlsOptions, field: string): SocketTlsOptions;
   /** Why a `tcp://` endpoint is refused without `createTcpTransport`, when it is not the lack of sockets. */
   readonly tcpRefusal?: string;
   /** Absent where the runtime has no sockets: `tcp://` endpoints are then refused. */

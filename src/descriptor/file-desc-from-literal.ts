@@ -1,5 +1,6 @@
-import { createFileRegistry, type DescFile } from "@bufbuild/protobuf";
+import type { DescFile } from "@bufbuild/protobuf";
 import { protoCamelCase } from "@bufbuild/protobuf/reflect";
+import { descFileFromProto3, unsupportedDescriptorPart } from "./desc-file-from-proto3.js";
 
 // Why this exists: protoc-gen-es embeds each file descriptor as base64 and
 // decodes it at load time with `fileDesc()`, which needs the reflection schema
@@ -7,9 +8,10 @@ import { protoCamelCase } from "@bufbuild/protobuf/reflect";
 // edge bundle, gzipped). scripts/generate.mjs rewrites that call into this one,
 // with the same FileDescriptorProto as a plain object literal of its set fields.
 // Here the literal becomes the message `fromBinary()` would have produced
-// (type names, repeated fields, proto2 defaults on the prototype), and the same
-// registry call as `fileDesc()` turns it into descriptors. A test checks the
-// result equals `fileDesc()`'s, field by field and byte for byte.
+// (type names, repeated fields, proto2 defaults on the prototype), and
+// descFileFromProto3() turns it into the descriptors `fileDesc()`'s registry
+// call builds. A test checks the result equals `fileDesc()`'s, property by
+// property and byte for byte.
 
 /** A FileDescriptorProto (or a part of one) as a plain object of its set fields. */
 export type DescriptorLiteral = { readonly [field: string]: unknown };
@@ -87,13 +89,22 @@ function hydrate(literal: DescriptorLiteral, s: Shape): Record<string, unknown> 
 
 /**
  * Builds a generated file's descriptor from a plain-object FileDescriptorProto
- * (of a file that imports no other), as `fileDesc()` from
- * `@bufbuild/protobuf/codegenv2` does from base64.
+ * (of a proto3 file that imports no other), as `fileDesc()` from
+ * `@bufbuild/protobuf/codegenv2` does from base64. Only for literals
+ * {@link unsupportedLiteralPart} accepts: scripts/generate.mjs writes no other.
  *
  * @internal
  */
 export function fileDescFromLiteral(literal: DescriptorLiteral): DescFile {
-  const proto = hydrate(literal, file);
-  const registry = createFileRegistry(proto as never, () => undefined);
-  return registry.getFile(proto.name as string)!;
+  return descFileFromProto3(hydrate(literal, file));
+}
+
+/**
+ * What in a literal {@link fileDescFromLiteral} does not rebuild (undefined:
+ * nothing), for scripts/generate.mjs, which keeps `fileDesc()` for such a file.
+ *
+ * @internal
+ */
+export function unsupportedLiteralPart(literal: DescriptorLiteral): string | undefined {
+  return unsupportedDescriptorPart(hydrate(literal, file));
 }

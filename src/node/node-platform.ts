@@ -1,4 +1,5 @@
 import { createClient } from "@connectrpc/connect";
+import { checkTls } from "../client/endpoint-tls.js";
 import type { RuntimePlatform } from "../client/runtime-platform.js";
 import { tcpOverSockets } from "../runtime/tcp-over-sockets.js";
 import { connectNodeSocket } from "../tcp/socket/node-socket-node.js";
@@ -12,6 +13,7 @@ export const nodePlatform: RuntimePlatform = {
   defaultProtocol: "grpc",
   poolsSockets: true,
   createHttpTransport: createNodeHttpTransport,
+  checkTls,
   createServiceClient: createClient,
   createTcpTransport: tcpOverSockets(connectNodeSocket),
 };

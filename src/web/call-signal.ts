@@ -2,8 +2,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { linkedAbort } from "../resilience/linked-abort.js";
 
 /**
- * One call's cancellation, for calls made without interceptors (with them,
- * Connect's `runUnaryCall` does the same job). The signal aborts when the
+ * One call's cancellation, with interceptors or without (what Connect's
+ * `runUnaryCall` sets up, without shipping its helpers). The signal aborts when the
  * caller's signal does (with its reason, which the call reports as
  * `Canceled` unless it is a `ConnectError`) or when the deadline passes
  * (reason: `DeadlineExceeded`), whichever comes first.
@@ -17,6 +17,11 @@ export interface CallSignal {
   readonly signal: AbortSignal;
   /** Releases the timer and the listener. Idempotent. */
   done(): void;
+  /**
+   * Aborts the signal (reason undefined: an `AbortError`), as Connect does to
+   * an intercepted call's signal once the call has settled, then `done()`.
+   */
+  end(reason?: unknown): void;
 }
 
 /** See {@link CallSignal}; `timeoutMs` undefined: no deadline. */
@@ -26,11 +31,16 @@ export function createCallSignal(caller: AbortSignal | undefined, timeoutMs: num
     timeoutMs === undefined || link.signal.aborted
       ? undefined
       : setTimeout(() => link.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
+  const done = () => {
+    clearTimeout(timer);
+    link.unlink();
+  };
   return {
     signal: link.signal,
-    done() {
-      clearTimeout(timer);
-      link.unlink();
+    done,
+    end(reason) {
+      link.abort(reason);
+      done();
     },
   };
 }

@@ -1,6 +1,14 @@
 import { create, type DescMessage, type DescMethodUnary, type MessageInitShape } from "@bufbuild/protobuf";
-import { ConnectError, createContextValues, type ContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
-import { runUnaryCall } from "@connectrpc/connect/protocol";
+import {
+  Code,
+  ConnectError,
+  createContextValues,
+  type ContextValues,
+  type Interceptor,
+  type Transport,
+  type UnaryRequest,
+  type UnaryResponse,
+} from "@connectrpc/connect";
 import { checkByteCount } from "../client/resolved-endpoint.js";
 import { ResponseBudget } from "../client/response-budget.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
@@ -13,6 +21,9 @@ import { grpcWebUnaryProtocol } from "./grpc-web-unary-protocol.js";
 
 /** The longest delay setTimeout honours (2^31 - 1 ms). */
 const maxTimerMs = 2_147_483_647;
+
+/** What an interceptor wraps. */
+type AnyFn = Parameters<Interceptor>[0];
 
 /**
  * A lean Connect `Transport` over `fetch` for unary calls with binary
@@ -46,16 +57,18 @@ const maxTimerMs = 2_147_483_647;
  * @public
  */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
-  return createFetchTransportSharing(options, undefined);
+  return createFetchTransportSharing(checkOptions(options), undefined);
 }
 
 /**
- * {@link createFetchTransport} whose calls count their response bytes in
- * `budget` (a client's, shared by its transports) instead of a budget of
- * their own from `maxResponseBytesInFlight`.
+ * {@link createFetchTransport} on options already checked (a client's
+ * endpoint: resolveEndpoint and createClientBase check what it passes, so the
+ * option checks below do not ship in a client's bundle), whose calls count
+ * their response bytes in `budget` (a client's, shared by its transports)
+ * instead of a budget of their own from `maxResponseBytesInFlight`.
  */
 export function createFetchTransportSharing(options: FetchTransportOptions, budget: ResponseBudget | undefined): Transport {
-  const o = checkOptions(options);
+  const o = options;
   const interceptors = o.interceptors ?? [];
   const config: FetchUnaryConfig = {
     protocol: (o.protocol ?? fetchTransportDefaults.protocol) === "grpc-web" ? grpcWebUnaryProtocol : connectUnaryProtocol,
@@ -87,12 +100,15 @@ export function createFetchTransportSharing(options: FetchTransportOptions, budg
       config.protocol.setRequestHeaders(headers, deadline);
       if (authorization !== undefined) headers.set("authorization", authorization);
       const url = `${baseUrl}/${method.parent.typeName}/${method.name}`;
+      const call = createCallSignal(signal, deadline);
       if (interceptors.length > 0) {
-        return runUnaryCall<I, O>({
-          interceptors,
-          signal,
-          timeoutMs: deadline,
-          req: {
+        // What Connect's runUnaryCall does (first interceptor outermost; once
+        // the call settles its signal is aborted, with the error on failure),
+        // on the same call signal as below rather than its own helpers.
+        const next = interceptors.reduceRight<AnyFn>((n, i) => i(n), (req) => fetchUnaryCall(req as UnaryRequest<I, O>, config));
+        let response;
+        try {
+          response = await next({
             stream: false,
             service: method.parent,
             method,
@@ -100,13 +116,19 @@ export function createFetchTransportSharing(options: FetchTransportOptions, budg
             url,
             header: headers,
             contextValues: contextValues ?? createContextValues(),
-            message: input,
-          },
-          next: (req) => fetchUnaryCall(req, config),
-        });
+            message: create(method.input, input),
+            signal: call.signal,
+          });
+        } catch (e) {
+          // fetch may throw an AbortError of its own: an aborted call fails with the signal's reason.
+          const error = call.signal.aborted ? ConnectError.from(call.signal.reason, Code.Canceled) : ConnectError.from(e);
+          call.end(error);
+          throw error;
+        }
+        call.end();
+        return response as UnaryResponse<I, O>;
       }
       // No interceptors: the call's own signal and deadline, nothing else in between.
-      const call = createCallSignal(signal, deadline);
       try {
         return await fetchUnaryCall({ method, url, header: headers, message: create(method.input, input), signal: call.signal }, config);
       } catch (e) {

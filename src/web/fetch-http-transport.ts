@@ -12,8 +12,7 @@ export function createFetchHttpTransport(endpoint: ResolvedHttpEndpoint, context
   if (endpoint.protocol === "grpc") {
     throw invalidArgument("protocol", `"grpc" needs HTTP/2 trailers, which fetch does not expose; use "connect" or "grpc-web"`);
   }
-  // fetch has no per-request trust store or client certificate: refuse rather than ignore.
-  if (endpoint.tls !== undefined) throw invalidArgument("tls", "custom TLS needs Node; fetch runtimes use their platform's trust store");
+  // No `tls` here: fetch platforms have no checkTls, so resolveEndpoint refused it (endpoint.tls).
   const transport = createFetchTransportSharing(
     {
       baseUrl: endpoint.baseUrl,

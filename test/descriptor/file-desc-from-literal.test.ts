@@ -6,6 +6,8 @@ import { fromBinary, equals, toBinary, type DescFile, type DescMessage, type Des
 import { embedFileDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { afterAll, describe, expect, it } from "vitest";
+import { unsupportedLiteralPart, type DescriptorLiteral } from "../../src/descriptor/file-desc-from-literal.js";
+import { unsupportedDescriptorPart } from "../../src/descriptor/desc-file-from-proto3.js";
 import { file_sutra_storage_storage } from "../../src/gen/sutra/storage/storage_pb.js";
 import { file_syncvalue_v1_syncvalue } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 
@@ -65,6 +67,26 @@ const describeFile = (f: DescFile) => ({
   services: f.services.map(describeService),
 });
 
+/**
+ * Every property of a descriptor graph, in order, as comparable data: a
+ * descriptor met again (a parent, a field's message type) becomes a reference
+ * by its place in the walk, a `proto` its type and name (compared as bytes
+ * above), a function what it returns (`toString`, `getDefaultValue`).
+ */
+function walk(root: object): unknown {
+  const seen = new Map<object, string>();
+  const visit = (value: unknown, path: string, owner?: object): unknown => {
+    if (typeof value === "function") return { returns: (value as () => unknown).call(owner) };
+    if (value === null || typeof value !== "object") return value;
+    if (seen.has(value)) return { ref: seen.get(value) };
+    seen.set(value, path);
+    if ("$typeName" in value) return { proto: value.$typeName, name: (value as { name?: string }).name };
+    if (Array.isArray(value)) return value.map((v, i) => visit(v, `${path}[${i}]`));
+    return Object.entries(value).map(([k, v]) => [k, visit(v, `${path}.${k}`, value)]);
+  };
+  return visit(root, "file");
+}
+
 describe("generated descriptors (fileDescFromLiteral)", () => {
   const compiled = compiledProtos();
   for (const generated of [file_syncvalue_v1_syncvalue, file_sutra_storage_storage]) {
@@ -86,9 +108,33 @@ describe("generated descriptors (fileDescFromLiteral)", () => {
 
       // The descriptors built from it.
       expect(describeFile(generated)).toStrictEqual(describeFile(reference));
+      // Built without the registry: still every property, in the same order, with the same links.
+      expect(walk(generated)).toStrictEqual(walk(reference));
       expect(generated.messages.length).toBeGreaterThan(5);
     });
   }
+
+  it("only files in the proto3 subset are built without the registry (generate.mjs keeps fileDesc() for others)", () => {
+    for (const generated of [file_syncvalue_v1_syncvalue, file_sutra_storage_storage]) {
+      expect(unsupportedDescriptorPart(generated.proto)).toBeUndefined();
+    }
+    const field = { name: "f", number: 1, label: 1, type: 9 };
+    const file = (rest: DescriptorLiteral): DescriptorLiteral => ({ name: "x.proto", syntax: "proto3", ...rest });
+    const cases: [DescriptorLiteral, string][] = [
+      [{ name: "x.proto", syntax: "proto2" }, 'syntax "proto2"'],
+      [file({ dependency: ["y.proto"] }), "an import"],
+      [file({ options: { javaPackage: "x" } }), "options of x.proto"],
+      [file({ messageType: [{ name: "M", options: { deprecated: true } }] }), "options of M"],
+      [file({ messageType: [{ name: "M", field: [{ ...field, options: { deprecated: true } }] }] }), "options of f"],
+      [file({ messageType: [{ name: "M", field: [{ ...field, defaultValue: "a" }] }] }), "proto2 field f"],
+      [file({ enumType: [{ name: "E", value: [{ name: "E_A", number: 0, options: { deprecated: true } }] }] }), "options of E_A"],
+      [file({ service: [{ name: "S", method: [{ name: "M", inputType: ".M", outputType: ".M", options: { idempotencyLevel: 1 } }] }] }), "options of M"],
+    ];
+    for (const [literal, part] of cases) expect(unsupportedLiteralPart(literal), JSON.stringify(literal)).toBe(part);
+    // A map entry's own option is in the subset.
+    const entry = { name: "AEntry", field: [field, { ...field, name: "value", number: 2 }], options: { mapEntry: true } };
+    expect(unsupportedLiteralPart(file({ messageType: [{ name: "M", nestedType: [entry] }] }))).toBeUndefined();
+  });
 
   it("the committed files no longer embed base64 descriptors (nor reach descriptor.proto's schema)", () => {
     for (const path of ["src/gen/syncvalue/v1/syncvalue_pb.ts", "src/gen/sutra/storage/storage_pb.ts"]) {

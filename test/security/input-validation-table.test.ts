@@ -53,6 +53,7 @@ describe("createClient options", () => {
     ["auth", () => ({ prediction: http(), auth: null })],
     ["auth.token", () => ({ prediction: http(), auth: { token: 5 } })],
     ["interceptors", () => ({ prediction: http(), interceptors: "x" })],
+    ["interceptors", () => ({ prediction: http(), interceptors: [42] })],
     ["onEvent", () => ({ prediction: http(), onEvent: 5 })],
     ["cache", () => ({ prediction: http(), cache: "yes" })],
     ["cache.ttlMs", () => ({ prediction: http(), cache: { ttlMs: -1 } })],
@@ -93,6 +94,7 @@ describe("createPredictionClient options", () => {
     ["timeoutMs", () => ({ endpoint: http(), timeoutMs: 0 })],
     ["timeoutMs", () => ({ endpoint: http(), timeoutMs: Number.NaN })],
     ["interceptors", () => ({ endpoint: http(), interceptors: "x" })],
+    ["interceptors", () => ({ endpoint: http(), interceptors: [() => (next: unknown) => next, null] })],
     ["auth.token", () => ({ endpoint: http(), auth: { token: "" } })],
     ["auth.token", () => ({ endpoint: http(), auth: { token: "a\r\nb" } })],
     ["cache", () => ({ endpoint: http(), cache: "yes" })],
@@ -121,6 +123,14 @@ describe("createPredictionClient options", () => {
     });
   }
   it("an option left undefined is not given", () => createPredictionClient({ endpoint: http(), retry: undefined } as never).close());
+  it("endpoint.tls: Node checks it; fetch runtimes, which have no per-request TLS, refuse any, naming endpoint.tls", () => {
+    const https = `https://127.0.0.1:${port}`;
+    expectField(() => createPredictionClient({ endpoint: { url: https, tls: { ca: 1 } } } as never), "endpoint.tls.ca");
+    for (const tls of [{ ca: "-----BEGIN CERTIFICATE-----" }, { ca: 1 }]) {
+      const err = expectField(() => createFetchPredictionClient({ endpoint: { url: https, tls } } as never), "endpoint.tls");
+      expect(err.rawMessage).toContain("custom TLS needs Node");
+    }
+  });
 });
 
 describe("createTcpTransport options (also an endpoint's tcp options)", () => {

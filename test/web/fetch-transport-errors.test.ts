@@ -88,6 +88,28 @@ for (const protocol of ["connect", "grpc-web"] as const) {
       }
     });
 
+    it("with interceptors, as Connect's runUnaryCall: the call's signal ends once it settles (failed: with its error)", async () => {
+      const signals: AbortSignal[] = [];
+      const keep: Interceptor = (next) => (req) => {
+        signals.push(req.signal);
+        return next(req);
+      };
+      expect((await prediction({ baseUrl: server.url, interceptors: [keep] }).getModelHealth({})).isHealthy).toBe(true);
+      expect(signals[0]!.aborted).toBe(true);
+      const err = await failure(prediction({ baseUrl: `http://127.0.0.1:${await closedPort()}`, interceptors: [keep] }).getModelHealth({}));
+      expect(Code[err.code]).toBe("Unavailable");
+      expect(signals[1]!.reason).toBe(err);
+    });
+
+    it("an interceptor that throws: the call fails with a ConnectError (Unknown), not the raw error", async () => {
+      const broken: Interceptor = () => () => {
+        throw new Error("interceptor broke");
+      };
+      const err = await failure(prediction({ baseUrl: server.url, interceptors: [broken] }).getModelHealth({}));
+      expect(Code[err.code]).toBe("Unknown");
+      expect(err.rawMessage).toBe("interceptor broke");
+    });
+
     it("a refused token: Unauthenticated; the right one: an answer", async () => {
       const refused = await failure(prediction({ baseUrl: authServer.url, authToken: `${token}-wrong` }).getModelHealth({}));
       expect(Code[refused.code]).toBe("Unauthenticated");
