@@ -38,7 +38,10 @@ export default defineConfig([
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,
-    clean: true,
+    // No `clean`: tsup's clean also deletes every .d.ts/.d.cts in dist/ when this
+    // block's declarations start building, which races the other blocks'
+    // declarations (dist/index.d.cts went missing). scripts/build.mjs empties
+    // dist/ once, before any block runs.
     target: "es2022",
     splitting: true,
     treeshake: true,
@@ -49,7 +52,7 @@ export default defineConfig([
     // the function does not use (package.json "sideEffects": false), which a
     // shared chunk would defeat. msgpackr is swapped for its no-eval build
     // (edge runtimes forbid code generation; Bun and Deno need no native
-    // addon). No `clean` here: the first block empties dist/.
+    // addon). No `clean` here: scripts/build.mjs empties dist/.
     name: "edge core and runtime builds",
     entry: [
       "src/**/*.ts",

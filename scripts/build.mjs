@@ -5,6 +5,7 @@
 // --silent, nothing for a minute. Warnings and errors pass through.
 // Usage: node scripts/build.mjs [tsup flags...]
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -16,6 +17,9 @@ const perFile = /^(\[[^\]]+\] )?(ESM|CJS|DTS|IIFE) \S+\s+[\d.]+ (B|KB|MB)\s*$/;
 const preamble = /^(\[[^\]]+\] )?CLI /;
 
 console.log("build: dist/ and .build/examples/ with tsup (tsup.config.ts); declarations take longest");
+// Emptied here, once, rather than by a tsup block's `clean`, which would race
+// the other blocks' declaration files (see tsup.config.ts).
+rmSync(`${root}dist`, { recursive: true, force: true });
 const tsup = spawn(process.execPath, [`${root}node_modules/tsup/dist/cli-default.js`, ...process.argv.slice(2)], {
   cwd: root,
   env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
