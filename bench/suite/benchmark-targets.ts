@@ -63,13 +63,13 @@ export function checkTargets(r: BenchmarkResults): TargetCheck[] {
       });
     }
   }
-  const edge = r.edgeBundle.find((b) => b.target === "edge (edge-light)");
+  // Every runtime's row of the budgeted function is held to the target (Deno's and Bun's builds carry pooled raw TCP).
   const full = r.edgeBundle.find((b) => b.target.startsWith("edge with createClient"));
-  if (edge) {
+  for (const row of r.edgeBundle.filter((b) => b !== full)) {
     checks.push({
-      target: "edge bundle (createPredictionClient over Connect, cache, bid helpers): at most 40 KB min+gz",
-      measured: `${edge.gzipBytes.toLocaleString("en-US")} bytes${full ? ` (on createClient: ${full.gzipBytes.toLocaleString("en-US")})` : ""}`,
-      met: edge.gzipBytes <= 40_000,
+      target: `edge bundle, ${row.target} (createPredictionClient over HTTP, cache, bid helpers): at most 40 KB min+gz`,
+      measured: `${row.gzipBytes.toLocaleString("en-US")} bytes${full && row.target === "edge (edge-light)" ? ` (on createClient: ${full.gzipBytes.toLocaleString("en-US")})` : ""}`,
+      met: row.gzipBytes <= 40_000,
     });
   }
   for (const row of r.coldStart) {

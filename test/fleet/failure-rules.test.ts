@@ -160,6 +160,10 @@ describe("failure rules", () => {
     }
     await server.stop("SIGKILL");
     await server.start();
+    // The ledger's own connection reconnects on ioredis' backoff; until it has, a
+    // write-through win is (rightly) refused. Wait for it, bounded.
+    for (let i = 0; i < 100 && client.status !== "ready"; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(client.status).toBe("ready");
     const afterRestart = await admin.status(c);
     expect(afterRestart.spent).toBe(8);
     expect(accounted(afterRestart)).toBe(100);
