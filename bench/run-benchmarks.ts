@@ -2,7 +2,7 @@
 // side in one run, against one reference server process.
 //
 //   npm run bench          # full: a few minutes; writes BENCHMARKS.md and bench/results/
-//   npm run bench:quick    # about a minute; writes .build/bench/results/
+//   npm run bench:quick    # about 2 minutes with the build (115 s on 2 cores, 62 s of it benchmarking); writes .build/bench/results/
 //
 // or by hand (Node 20 cannot run TypeScript directly):
 //
