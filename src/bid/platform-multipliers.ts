@@ -7,7 +7,8 @@ import { requireNonNegative, requirePositive } from "./bid-input-error.js";
  * learn them with {@link PlatformCalibration}. The bidder's default is 1.0 for
  * every platform.
  */
-export const platformMultiplierPreset: Readonly<Record<string, number>> = Object.freeze({
+// Marked pure so a bundle that never reads the preset drops it (a call is kept by default).
+export const platformMultiplierPreset: Readonly<Record<string, number>> = /* @__PURE__ */ Object.freeze({
   google_ads: 1.0,
   meta: 1.0,
   tiktok: 1.5,

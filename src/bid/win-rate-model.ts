@@ -128,18 +128,11 @@ export class WinRateModel {
     this.#refresh();
     const own = this.#cumulative;
     const total = own[this.#bins]!;
-    // With a prior, P(win | b) = (own weight below b + w x prior's share below b) / (own total + w).
-    let mixed: Float64Array | undefined;
-    let scale = 0;
-    if (prior !== undefined) {
-      prior.model.#refresh();
-      const pTotal = prior.model.#cumulative[prior.model.#bins]!;
-      if (pTotal > 0 && prior.weight > 0) {
-        mixed = prior.model.#cumulative;
-        scale = prior.weight / pTotal;
-      }
-    }
-    const mixTotal = total + (mixed === undefined ? 0 : prior!.weight);
+    // With a prior, P(win | b) = (own weight below b + w x prior's share below b) / (own total + w);
+    // without one, `mixed` is the own curve at scale 0 (adding 0 x a finite weight is exact).
+    const scale = this.#priorScale(prior);
+    const mixed = scale > 0 ? prior!.model.#cumulative : own;
+    const mixTotal = total + (scale > 0 ? prior!.weight : 0);
     if (mixTotal <= 0) return valueCpm;
     let best = floorCpm > 0 ? floorCpm : 0;
     let bestSurplus = 0;
@@ -150,8 +143,8 @@ export class WinRateModel {
       else if (pos >= this.#bins) atFloor = mixTotal;
       else {
         const j = Math.floor(pos);
-        const lo = own[j]! + (mixed === undefined ? 0 : scale * mixed[j]!);
-        const hi = own[j + 1]! + (mixed === undefined ? 0 : scale * mixed[j + 1]!);
+        const lo = own[j]! + scale * mixed[j]!;
+        const hi = own[j + 1]! + scale * mixed[j + 1]!;
         atFloor = lo + (pos - j) * (hi - lo);
       }
       bestSurplus = (valueCpm - floorCpm) * (atFloor / mixTotal);
@@ -160,8 +153,7 @@ export class WinRateModel {
     for (let k = start; k <= this.#bins; k++) {
       const edge = this.#edges[k]!;
       if (edge >= valueCpm) break;
-      const below = mixed === undefined ? own[k]! : own[k]! + scale * mixed[k]!;
-      const surplus = (valueCpm - edge) * (below / mixTotal);
+      const surplus = (valueCpm - edge) * ((own[k]! + scale * mixed[k]!) / mixTotal);
       if (surplus > bestSurplus) {
         bestSurplus = surplus;
         best = edge;
@@ -216,25 +208,25 @@ export class WinRateModel {
     const frac = Math.min(1, Math.max(0, pos - jb)); // share of bin jb below the bid
     const from = atOrBelow ? 0 : jb;
     const to = atOrBelow ? jb : this.#bins - 1;
-    let pScale = 0;
-    if (prior !== undefined) {
-      prior.model.#refresh();
-      const pTotal = prior.model.#cumulative[prior.model.#bins]!;
-      pScale = pTotal > 0 ? prior.weight / pTotal : 0;
-    }
+    const pScale = this.#priorScale(prior);
     const estimate = (j: number): number => this.#weights[j]! + (pScale > 0 ? pScale * prior!.model.#weights[j]! : 0);
+    // Bin jb counts only for the share of it the observation allows.
+    const allowed = (j: number): number => estimate(j) * (j !== jb ? 1 : atOrBelow ? frac : 1 - frac);
     let sum = 0;
-    for (let j = from; j <= to; j++) sum += estimate(j) * this.#share(j, jb, frac, atOrBelow);
+    for (let j = from; j <= to; j++) sum += allowed(j);
     if (sum <= 0) {
       this.#weights[jb]! += 1;
       return;
     }
-    for (let j = from; j <= to; j++) this.#weights[j]! += (estimate(j) * this.#share(j, jb, frac, atOrBelow)) / sum;
+    for (let j = from; j <= to; j++) this.#weights[j]! += allowed(j) / sum;
   }
 
-  #share(j: number, jb: number, frac: number, atOrBelow: boolean): number {
-    if (j !== jb) return 1;
-    return atOrBelow ? frac : 1 - frac;
+  /** Per unit of the prior's own weight, what its curve adds to this one's: 0 without a prior (or an empty one). */
+  #priorScale(prior: WinRatePrior | undefined): number {
+    if (prior === undefined || !(prior.weight > 0)) return 0;
+    prior.model.#refresh();
+    const pTotal = prior.model.#cumulative[prior.model.#bins]!;
+    return pTotal > 0 ? prior.weight / pTotal : 0;
   }
 
   #refresh(): void {
