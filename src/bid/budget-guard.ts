@@ -45,79 +45,79 @@ export type SettleResult =
  */
 export class BudgetGuard {
   readonly total: number;
-  private spentAmount: number;
-  private reservedAmount: number;
-  private readonly pending: Map<string, Reservation>;
-  private readonly expired: Map<string, Reservation>;
-  private readonly expiredCapacity: number;
-  private readonly source: BudgetSource | undefined;
+  #spentAmount: number;
+  #reservedAmount: number;
+  readonly #pending: Map<string, Reservation>;
+  readonly #expired: Map<string, Reservation>;
+  readonly #expiredCapacity: number;
+  readonly #source: BudgetSource | undefined;
 
   /** @param source - a shared budget that narrows what may be committed (see {@link BudgetSource}); default none. */
   constructor(total: number, expiredCapacity: number, state?: BudgetGuardState, source?: BudgetSource) {
     this.total = requireNonNegative("budget.amount", total);
-    this.expiredCapacity = expiredCapacity;
-    this.source = source;
+    this.#expiredCapacity = expiredCapacity;
+    this.#source = source;
     if (state) {
-      this.spentAmount = requireNonNegative("state.budget.spent", state.spent);
-      this.reservedAmount = requireNonNegative("state.budget.reserved", state.reserved);
+      this.#spentAmount = requireNonNegative("state.budget.spent", state.spent);
+      this.#reservedAmount = requireNonNegative("state.budget.reserved", state.reserved);
       if (!Array.isArray(state.pending) || !Array.isArray(state.recentlyExpired)) {
         throw new BidInputError("state.budget.pending", "must be an array of [id, reservation] pairs");
       }
-      this.pending = new Map(state.pending.map(([id, r]) => [id, { ...r }]));
-      this.expired = new Map(state.recentlyExpired.map(([id, r]) => [id, { ...r }]));
+      this.#pending = new Map(state.pending.map(([id, r]) => [id, { ...r }]));
+      this.#expired = new Map(state.recentlyExpired.map(([id, r]) => [id, { ...r }]));
     } else {
-      this.spentAmount = 0;
-      this.reservedAmount = 0;
-      this.pending = new Map();
-      this.expired = new Map();
+      this.#spentAmount = 0;
+      this.#reservedAmount = 0;
+      this.#pending = new Map();
+      this.#expired = new Map();
     }
   }
 
   /** Settled spend. */
   get spent(): number {
-    return this.spentAmount;
+    return this.#spentAmount;
   }
 
   /** Sum of the reservations of pending bids. */
   get reserved(): number {
-    return this.reservedAmount;
+    return this.#reservedAmount;
   }
 
   /** Number of pending bids. */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.#pending.size;
   }
 
   /** Budget left after settled spend and reservations (never negative), and within the source's headroom. */
   available(): number {
-    const a = this.total - this.spentAmount - this.reservedAmount;
+    const a = this.total - this.#spentAmount - this.#reservedAmount;
     const local = a > 0 ? a : 0;
-    if (this.source === undefined) return local;
-    const h = this.source.headroom();
+    if (this.#source === undefined) return local;
+    const h = this.#source.headroom();
     return h < local ? (h > 0 ? h : 0) : local;
   }
 
   /** Whether a bid costing at most `cost` may be placed. */
   canCover(cost: number): boolean {
-    if (this.spentAmount + this.reservedAmount + cost > this.total) return false;
-    return this.source === undefined || cost <= this.source.headroom();
+    if (this.#spentAmount + this.#reservedAmount + cost > this.total) return false;
+    return this.#source === undefined || cost <= this.#source.headroom();
   }
 
   /** Why nothing can be covered: the source's reason, or `budget_exhausted`. */
   refusal(): "budget_unavailable" | "budget_exhausted" {
-    return this.source === undefined ? "budget_exhausted" : this.source.refusal();
+    return this.#source === undefined ? "budget_exhausted" : this.#source.refusal();
   }
 
   /** The reservation of a pending or recently expired bid, without settling it. */
   peek(id: string): Reservation | undefined {
-    return this.pending.get(id) ?? this.expired.get(id);
+    return this.#pending.get(id) ?? this.#expired.get(id);
   }
 
   /** Reserves `reservation.cost` for a new pending bid; the caller checked `canCover`. */
   reserve(id: string, reservation: Reservation): void {
-    this.pending.set(id, reservation);
-    this.reservedAmount += reservation.cost;
-    this.source?.reserve(id, reservation.cost);
+    this.#pending.set(id, reservation);
+    this.#reservedAmount += reservation.cost;
+    this.#source?.reserve(id, reservation.cost);
   }
 
   /**
@@ -125,23 +125,23 @@ export class BudgetGuard {
    * to the bid, the most a win can cost) converted at the bid's rate.
    */
   settle(id: string, won: boolean, priceCpm: number | undefined): SettleResult {
-    const r = this.pending.get(id);
+    const r = this.#pending.get(id);
     if (r) {
-      this.pending.delete(id);
-      this.release(r.cost);
-      const cost = won ? this.charge(r, priceCpm) : 0;
-      this.source?.settle(id, r.cost, cost, false);
+      this.#pending.delete(id);
+      this.#release(r.cost);
+      const cost = won ? this.#charge(r, priceCpm) : 0;
+      this.#source?.settle(id, r.cost, cost, false);
       return { applied: true, won, cost, late: false, reservation: r };
     }
-    const late = this.expired.get(id);
+    const late = this.#expired.get(id);
     if (late && won) {
-      this.expired.delete(id);
-      const cost = this.charge(late, priceCpm);
-      this.source?.settle(id, 0, cost, true);
+      this.#expired.delete(id);
+      const cost = this.#charge(late, priceCpm);
+      this.#source?.settle(id, 0, cost, true);
       return { applied: true, won, cost, late: true, reservation: late };
     }
     if (late) {
-      this.expired.delete(id);
+      this.#expired.delete(id);
       return { applied: true, won, cost: 0, late: true, reservation: late };
     }
     return { applied: false, reason: "unknown_decision" };
@@ -154,15 +154,15 @@ export class BudgetGuard {
    */
   expire(now: number): number {
     let n = 0;
-    for (const [id, r] of this.pending) {
+    for (const [id, r] of this.#pending) {
       if (r.expiresAt > now) break;
-      this.pending.delete(id);
-      this.release(r.cost);
-      this.source?.settle(id, r.cost, 0, true);
-      this.expired.set(id, r);
-      if (this.expired.size > this.expiredCapacity) {
-        const oldest = this.expired.keys().next().value as string;
-        this.expired.delete(oldest);
+      this.#pending.delete(id);
+      this.#release(r.cost);
+      this.#source?.settle(id, r.cost, 0, true);
+      this.#expired.set(id, r);
+      if (this.#expired.size > this.#expiredCapacity) {
+        const oldest = this.#expired.keys().next().value as string;
+        this.#expired.delete(oldest);
       }
       n++;
     }
@@ -171,22 +171,22 @@ export class BudgetGuard {
 
   toJSON(): BudgetGuardState {
     return {
-      spent: this.spentAmount,
-      reserved: this.reservedAmount,
-      pending: Array.from(this.pending, ([id, r]) => [id, { ...r }] as [string, Reservation]),
-      recentlyExpired: Array.from(this.expired, ([id, r]) => [id, { ...r }] as [string, Reservation]),
+      spent: this.#spentAmount,
+      reserved: this.#reservedAmount,
+      pending: Array.from(this.#pending, ([id, r]) => [id, { ...r }] as [string, Reservation]),
+      recentlyExpired: Array.from(this.#expired, ([id, r]) => [id, { ...r }] as [string, Reservation]),
     };
   }
 
-  private charge(r: Reservation, priceCpm: number | undefined): number {
+  #charge(r: Reservation, priceCpm: number | undefined): number {
     const price = priceCpm === undefined ? r.bidCpm : requireNonNegative("priceCpm", priceCpm);
     const cost = (requireFinite("priceCpm", price) / 1000) * r.rate;
-    this.spentAmount += cost;
+    this.#spentAmount += cost;
     return cost;
   }
 
-  private release(cost: number): void {
+  #release(cost: number): void {
     // An empty book resets the running sum exactly, so rounding cannot drift.
-    this.reservedAmount = this.pending.size === 0 ? 0 : Math.max(0, this.reservedAmount - cost);
+    this.#reservedAmount = this.#pending.size === 0 ? 0 : Math.max(0, this.#reservedAmount - cost);
   }
 }

@@ -48,19 +48,20 @@ export class DecisionRecord {
   }
 }
 
+// Terse on purpose (every byte ships to the edge): the reason code and the figures around it carry the rest.
 const noBidText: Record<NoBidReason, string> = {
-  outside_period: "the clock is outside the budget period",
-  deadline_exceeded: "the auction's tmax has passed",
-  currency_unsupported: "the floor currency differs from the bidder's and no rate is configured",
-  no_prediction: "no prediction and no prior LTV to fall back on",
-  late_prediction: "the prediction arrived after the deadline and there is no prior LTV to fall back on",
-  prediction_failed: "the prediction failed and there is no prior LTV to fall back on",
-  zero_value: "the impression has no value",
-  throttled: "the throttling controller skipped this auction",
-  below_floor: "the paced value is below the floor (or the minimum bid)",
-  budget_exhausted: "the budget left after pending reservations cannot cover a bid at the floor",
-  budget_unavailable: "the shared budget cannot vouch for any money now",
-  ahead_of_target: "spend plus reservations would run ahead of the pacing target by more than pacing.maxAheadShare",
+  outside_period: "outside the budget period",
+  deadline_exceeded: "tmax has passed",
+  currency_unsupported: "no rate for the floor currency",
+  no_prediction: "no prediction, no prior LTV",
+  late_prediction: "prediction after the deadline, no prior LTV",
+  prediction_failed: "prediction failed, no prior LTV",
+  zero_value: "no value",
+  throttled: "skipped by the throttling controller",
+  below_floor: "paced value below the floor or minBidCpm",
+  budget_exhausted: "budget left after reservations cannot cover the floor",
+  budget_unavailable: "budgetSource vouches for no money now",
+  ahead_of_target: "spend + reservations would pass the pacing target by more than pacing.maxAheadShare",
 };
 
 function fmt(n: number): string {

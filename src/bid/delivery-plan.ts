@@ -50,16 +50,10 @@ export function compileDeliveryPlan(plan: DeliveryPlan): DeliveryCurve {
       return (x) => clamp01(factor * clamp01(x));
     }
     case "traffic_shaped": {
-      const w = plan.hourlyWeights;
-      if (!Array.isArray(w) || w.length === 0) {
-        throw new BidInputError("pacing.plan.hourlyWeights", "must be a non-empty array");
-      }
+      const w = requireHourlyWeights(plan.hourlyWeights);
       const cumulative = new Float64Array(w.length + 1);
-      for (let i = 0; i < w.length; i++) {
-        cumulative[i + 1] = cumulative[i]! + requireNonNegative(`pacing.plan.hourlyWeights[${i}]`, w[i]);
-      }
+      for (let i = 0; i < w.length; i++) cumulative[i + 1] = cumulative[i]! + w[i]!;
       const total = cumulative[w.length]!;
-      if (total <= 0) throw new BidInputError("pacing.plan.hourlyWeights", "must have a positive sum");
       const n = w.length;
       return (x) => {
         const pos = clamp01(x) * n;
@@ -70,6 +64,22 @@ export function compileDeliveryPlan(plan: DeliveryPlan): DeliveryCurve {
     default:
       throw new BidInputError("pacing.plan.kind", `unknown plan ${String((plan as { kind: unknown }).kind)}`);
   }
+}
+
+/**
+ * Validates a plan's `hourlyWeights` (all >= 0, a positive sum; exactly
+ * `count` of them when given, else at least one) and returns them.
+ */
+export function requireHourlyWeights(w: unknown, count?: number): Float64Array {
+  const field = "pacing.plan.hourlyWeights";
+  if (!Array.isArray(w) || (count === undefined ? w.length === 0 : w.length !== count)) {
+    throw new BidInputError(field, count === undefined ? "must be a non-empty array" : `must hold ${count} weights`);
+  }
+  const weights = new Float64Array(w.length);
+  let sum = 0;
+  for (let i = 0; i < w.length; i++) sum += weights[i] = requireNonNegative(`${field}[${i}]`, w[i]);
+  if (sum <= 0) throw new BidInputError(field, "must have a positive sum");
+  return weights;
 }
 
 function clamp01(x: number): number {

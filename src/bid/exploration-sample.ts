@@ -13,22 +13,22 @@ const capacity = 256;
  * bidder currency, CPM.
  */
 export class ExplorationSample {
-  private readonly pairs: number[];
-  private seen: number;
+  readonly #pairs: number[];
+  #seen: number;
 
   constructor(state?: ExplorationSampleState) {
-    this.pairs = state && Array.isArray(state.pairs) ? state.pairs.slice(0, 2 * capacity) : [];
-    this.seen = state && Number.isFinite(state.seen) ? state.seen : 0;
+    this.#pairs = state && Array.isArray(state.pairs) ? state.pairs.slice(0, 2 * capacity) : [];
+    this.#seen = state && Number.isFinite(state.seen) ? state.seen : 0;
   }
 
   /** Auctions seen since the sample started. */
   get count(): number {
-    return this.seen;
+    return this.#seen;
   }
 
   add(willingCpm: number, floorCpm: number): void {
-    this.seen++;
-    if (this.pairs.length < 2 * capacity) this.pairs.push(willingCpm, floorCpm);
+    this.#seen++;
+    if (this.#pairs.length < 2 * capacity) this.#pairs.push(willingCpm, floorCpm);
   }
 
   /**
@@ -39,14 +39,14 @@ export class ExplorationSample {
    * raises it from there. Returns 1 when even full bids fit.
    */
   multiplierFor(targetSpend: number, minMultiplier: number): number {
-    const n = this.pairs.length / 2;
+    const n = this.#pairs.length / 2;
     if (n === 0) return 1;
-    const scale = this.seen / n;
+    const scale = this.#seen / n;
     const cost = (m: number): number => {
       let s = 0;
-      for (let i = 0; i < this.pairs.length; i += 2) {
-        const b = m * this.pairs[i]!;
-        if (b >= this.pairs[i + 1]!) s += b;
+      for (let i = 0; i < this.#pairs.length; i += 2) {
+        const b = m * this.#pairs[i]!;
+        if (b >= this.#pairs[i + 1]!) s += b;
       }
       return (s / 1000) * scale;
     };
@@ -64,6 +64,6 @@ export class ExplorationSample {
   }
 
   toJSON(): ExplorationSampleState {
-    return { pairs: this.pairs.slice(), seen: this.seen };
+    return { pairs: this.#pairs.slice(), seen: this.#seen };
   }
 }

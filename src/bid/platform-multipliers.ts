@@ -7,7 +7,8 @@ import { requireNonNegative, requirePositive } from "./bid-input-error.js";
  * learn them with {@link PlatformCalibration}. The bidder's default is 1.0 for
  * every platform.
  */
-export const platformMultiplierPreset: Readonly<Record<string, number>> = Object.freeze({
+// Marked pure so a bundle that never reads the preset drops it (a call is kept by default).
+export const platformMultiplierPreset: Readonly<Record<string, number>> = /* @__PURE__ */ Object.freeze({
   google_ads: 1.0,
   meta: 1.0,
   tiktok: 1.5,
@@ -41,25 +42,25 @@ export interface PlatformCalibrationOptions {
  * sparse: `w x realised/predicted + (1 - w) x prior`, `w = predicted / (predicted + priorWeight)`.
  */
 export class PlatformCalibration {
-  private readonly prior: Readonly<Record<string, number>>;
-  private readonly priorWeight: number;
-  private readonly sums: PlatformCalibrationState;
+  readonly #prior: Readonly<Record<string, number>>;
+  readonly #priorWeight: number;
+  readonly #sums: PlatformCalibrationState;
 
   constructor(options: PlatformCalibrationOptions = {}, state?: PlatformCalibrationState) {
-    this.prior = options.prior ?? {};
-    for (const [platform, m] of Object.entries(this.prior)) requirePositive(`platformMultipliers.${platform}`, m);
-    this.priorWeight = requirePositive("priorWeight", options.priorWeight ?? 100);
-    this.sums = {};
-    if (state) for (const [k, v] of Object.entries(state)) this.sums[k] = { ...v };
+    this.#prior = options.prior ?? {};
+    for (const [platform, m] of Object.entries(this.#prior)) requirePositive(`platformMultipliers.${platform}`, m);
+    this.#priorWeight = requirePositive("priorWeight", options.priorWeight ?? 100);
+    this.#sums = {};
+    if (state) for (const [k, v] of Object.entries(state)) this.#sums[k] = { ...v };
   }
 
   /** The current multiplier for a platform (1.0 if unknown and without prior). */
   multiplier(platform: string | undefined): number {
-    const prior = (platform !== undefined ? this.prior[platform] : undefined) ?? 1;
+    const prior = (platform !== undefined ? this.#prior[platform] : undefined) ?? 1;
     if (platform === undefined) return prior;
-    const s = this.sums[platform];
+    const s = this.#sums[platform];
     if (!s || s.predicted <= 0) return prior;
-    const w = s.predicted / (s.predicted + this.priorWeight);
+    const w = s.predicted / (s.predicted + this.#priorWeight);
     return w * (s.realised / s.predicted) + (1 - w) * prior;
   }
 
@@ -71,7 +72,7 @@ export class PlatformCalibration {
   observe(platform: string, predictedValue: number, realisedValue: number): void {
     requireNonNegative("predictedValue", predictedValue);
     requireNonNegative("realisedValue", realisedValue);
-    const s = (this.sums[platform] ??= { predicted: 0, realised: 0 });
+    const s = (this.#sums[platform] ??= { predicted: 0, realised: 0 });
     s.predicted += predictedValue;
     s.realised += realisedValue;
   }
@@ -79,7 +80,7 @@ export class PlatformCalibration {
   /** A copy of the learned sums. */
   toJSON(): PlatformCalibrationState {
     const out: PlatformCalibrationState = {};
-    for (const [k, v] of Object.entries(this.sums)) out[k] = { ...v };
+    for (const [k, v] of Object.entries(this.#sums)) out[k] = { ...v };
     return out;
   }
 }

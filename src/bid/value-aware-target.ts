@@ -1,4 +1,5 @@
 import { BidInputError, requireFinite, requireNonNegative, requirePositive } from "./bid-input-error.js";
+import { requireHourlyWeights } from "./delivery-plan.js";
 import type { PacingTarget } from "./pacing-target.js";
 
 const hourMs = 3_600_000;
@@ -44,14 +45,7 @@ function hourOfDay(absoluteHour: number): number {
 
 /** Validates a value-aware plan's prior; returns 24 weights. */
 export function valueAwarePrior(plan: ValueAwarePlan): Float64Array {
-  const prior = new Float64Array(24).fill(1);
-  if (plan.hourlyWeights === undefined) return prior;
-  const w = plan.hourlyWeights;
-  if (!Array.isArray(w) || w.length !== 24) throw new BidInputError("pacing.plan.hourlyWeights", "must hold 24 weights");
-  let sum = 0;
-  for (let i = 0; i < 24; i++) sum += prior[i] = requireNonNegative(`pacing.plan.hourlyWeights[${i}]`, w[i]);
-  if (sum <= 0) throw new BidInputError("pacing.plan.hourlyWeights", "must have a positive sum");
-  return prior;
+  return plan.hourlyWeights === undefined ? new Float64Array(24).fill(1) : requireHourlyWeights(plan.hourlyWeights, 24);
 }
 
 /**

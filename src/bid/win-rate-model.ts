@@ -52,16 +52,16 @@ export interface WinRateModelState {
  * observations decay so the model follows a market that moves.
  */
 export class WinRateModel {
-  private readonly minLog: number;
-  private readonly step: number;
-  private readonly bins: number;
-  private readonly decay: number;
-  private readonly minObservations: number;
-  private readonly weights: Float64Array;
-  private observations: number;
-  private readonly cumulative: Float64Array;
-  private readonly edges: Float64Array;
-  private dirty = true;
+  readonly #minLog: number;
+  readonly #step: number;
+  readonly #bins: number;
+  readonly #decay: number;
+  readonly #minObservations: number;
+  readonly #weights: Float64Array;
+  #observations: number;
+  readonly #cumulative: Float64Array;
+  readonly #edges: Float64Array;
+  #dirty = true;
 
   /**
    * @param empty - start with no weight at all (a segment whose prior is the
@@ -72,49 +72,49 @@ export class WinRateModel {
     const maxCpm = requirePositive("shading.maxCpm", options.maxCpm ?? 1000);
     if (maxCpm <= minCpm) throw new BidInputError("shading.maxCpm", "must be greater than shading.minCpm");
     const perDecade = requirePositive("shading.binsPerDecade", options.binsPerDecade ?? 20);
-    this.minLog = Math.log(minCpm);
-    this.bins = Math.max(1, Math.ceil(Math.log10(maxCpm / minCpm) * perDecade));
-    this.step = (Math.log(maxCpm) - this.minLog) / this.bins;
-    this.decay = Math.pow(2, -1 / requirePositive("shading.halfLife", options.halfLife ?? 2000));
-    this.minObservations = requireFinite("shading.minObservations", options.minObservations ?? 30);
-    this.weights = new Float64Array(this.bins);
-    this.cumulative = new Float64Array(this.bins + 1);
-    this.edges = new Float64Array(this.bins + 1);
-    for (let k = 0; k <= this.bins; k++) this.edges[k] = Math.exp(this.minLog + k * this.step);
+    this.#minLog = Math.log(minCpm);
+    this.#bins = Math.max(1, Math.ceil(Math.log10(maxCpm / minCpm) * perDecade));
+    this.#step = (Math.log(maxCpm) - this.#minLog) / this.#bins;
+    this.#decay = Math.pow(2, -1 / requirePositive("shading.halfLife", options.halfLife ?? 2000));
+    this.#minObservations = requireFinite("shading.minObservations", options.minObservations ?? 30);
+    this.#weights = new Float64Array(this.#bins);
+    this.#cumulative = new Float64Array(this.#bins + 1);
+    this.#edges = new Float64Array(this.#bins + 1);
+    for (let k = 0; k <= this.#bins; k++) this.#edges[k] = Math.exp(this.#minLog + k * this.#step);
     if (state) {
-      if (!Array.isArray(state.weights) || state.weights.length !== this.bins) {
-        throw new BidInputError("state.winRate.weights", `must have ${this.bins} bins for these shading options`);
+      if (!Array.isArray(state.weights) || state.weights.length !== this.#bins) {
+        throw new BidInputError("state.winRate.weights", `must have ${this.#bins} bins for these shading options`);
       }
-      state.weights.forEach((w, i) => (this.weights[i] = requireFinite("state.winRate.weights", w)));
-      this.observations = requireFinite("state.winRate.observations", state.observations);
+      state.weights.forEach((w, i) => (this.#weights[i] = requireFinite("state.winRate.weights", w)));
+      this.#observations = requireFinite("state.winRate.observations", state.observations);
     } else {
       // A flat prior over log-price so EM has support everywhere; it weighs
       // as one observation and fades like any other.
-      if (!empty) this.weights.fill(1 / this.bins);
-      this.observations = 0;
+      if (!empty) this.#weights.fill(1 / this.#bins);
+      this.#observations = 0;
     }
   }
 
   /** Whether enough feedback has arrived to trust the model for shading. */
   isReady(): boolean {
-    return this.observations >= this.minObservations;
+    return this.#observations >= this.#minObservations;
   }
 
   /** The decayed number of observations so far. */
   observationCount(): number {
-    return this.observations;
+    return this.#observations;
   }
 
   /** Estimated probability of winning with a bid of `bidCpm`. */
   winProbability(bidCpm: number): number {
-    this.refresh();
-    const total = this.cumulative[this.bins]!;
+    this.#refresh();
+    const total = this.#cumulative[this.#bins]!;
     if (total <= 0 || bidCpm <= 0) return 0;
-    const pos = (Math.log(bidCpm) - this.minLog) / this.step;
+    const pos = (Math.log(bidCpm) - this.#minLog) / this.#step;
     if (pos <= 0) return 0;
-    if (pos >= this.bins) return 1;
+    if (pos >= this.#bins) return 1;
     const j = Math.floor(pos);
-    const below = this.cumulative[j]! + (pos - j) * this.weights[j]!;
+    const below = this.#cumulative[j]! + (pos - j) * this.#weights[j]!;
     return below / total;
   }
 
@@ -125,43 +125,35 @@ export class WinRateModel {
    */
   bestBid(valueCpm: number, floorCpm: number, prior?: WinRatePrior): number | undefined {
     if (valueCpm < floorCpm || valueCpm <= 0) return undefined;
-    this.refresh();
-    const own = this.cumulative;
-    const total = own[this.bins]!;
-    // With a prior, P(win | b) = (own weight below b + w x prior's share below b) / (own total + w).
-    let mixed: Float64Array | undefined;
-    let scale = 0;
-    if (prior !== undefined) {
-      prior.model.refresh();
-      const pTotal = prior.model.cumulative[prior.model.bins]!;
-      if (pTotal > 0 && prior.weight > 0) {
-        mixed = prior.model.cumulative;
-        scale = prior.weight / pTotal;
-      }
-    }
-    const mixTotal = total + (mixed === undefined ? 0 : prior!.weight);
+    this.#refresh();
+    const own = this.#cumulative;
+    const total = own[this.#bins]!;
+    // With a prior, P(win | b) = (own weight below b + w x prior's share below b) / (own total + w);
+    // without one, `mixed` is the own curve at scale 0 (adding 0 x a finite weight is exact).
+    const scale = this.#priorScale(prior);
+    const mixed = scale > 0 ? prior!.model.#cumulative : own;
+    const mixTotal = total + (scale > 0 ? prior!.weight : 0);
     if (mixTotal <= 0) return valueCpm;
     let best = floorCpm > 0 ? floorCpm : 0;
     let bestSurplus = 0;
     if (floorCpm > 0) {
-      const pos = (Math.log(floorCpm) - this.minLog) / this.step;
+      const pos = (Math.log(floorCpm) - this.#minLog) / this.#step;
       let atFloor: number;
       if (pos <= 0) atFloor = 0;
-      else if (pos >= this.bins) atFloor = mixTotal;
+      else if (pos >= this.#bins) atFloor = mixTotal;
       else {
         const j = Math.floor(pos);
-        const lo = own[j]! + (mixed === undefined ? 0 : scale * mixed[j]!);
-        const hi = own[j + 1]! + (mixed === undefined ? 0 : scale * mixed[j + 1]!);
+        const lo = own[j]! + scale * mixed[j]!;
+        const hi = own[j + 1]! + scale * mixed[j + 1]!;
         atFloor = lo + (pos - j) * (hi - lo);
       }
       bestSurplus = (valueCpm - floorCpm) * (atFloor / mixTotal);
     }
-    const start = floorCpm > 0 ? Math.max(0, Math.floor((Math.log(floorCpm) - this.minLog) / this.step) + 1) : 1;
-    for (let k = start; k <= this.bins; k++) {
-      const edge = this.edges[k]!;
+    const start = floorCpm > 0 ? Math.max(0, Math.floor((Math.log(floorCpm) - this.#minLog) / this.#step) + 1) : 1;
+    for (let k = start; k <= this.#bins; k++) {
+      const edge = this.#edges[k]!;
       if (edge >= valueCpm) break;
-      const below = mixed === undefined ? own[k]! : own[k]! + scale * mixed[k]!;
-      const surplus = (valueCpm - edge) * (below / mixTotal);
+      const surplus = (valueCpm - edge) * ((own[k]! + scale * mixed[k]!) / mixTotal);
       if (surplus > bestSurplus) {
         bestSurplus = surplus;
         best = edge;
@@ -178,73 +170,73 @@ export class WinRateModel {
    * mixed with `prior` when given.
    */
   observe(won: boolean, bidCpm: number, minBidToWinCpm?: number, prior?: WinRatePrior): void {
-    this.fade();
+    this.#fade();
     if (minBidToWinCpm !== undefined && minBidToWinCpm > 0) {
-      this.weights[this.binOf(minBidToWinCpm)]! += 1;
+      this.#weights[this.#binOf(minBidToWinCpm)]! += 1;
     } else if (bidCpm > 0) {
-      this.spreadCensored(bidCpm, won, prior);
+      this.#spreadCensored(bidCpm, won, prior);
     } else {
       return;
     }
-    this.observations += 1;
-    this.dirty = true;
+    this.#observations += 1;
+    this.#dirty = true;
     // Rebuild the cumulative curve here, on the outcome path, so bid() finds it ready: with a
     // segment and the pooled curve read per first-price bid, lazy rebuilds showed at bid()'s p99.
-    this.refresh();
+    this.#refresh();
   }
 
   toJSON(): WinRateModelState {
-    return { weights: Array.from(this.weights), observations: this.observations };
+    return { weights: Array.from(this.#weights), observations: this.#observations };
   }
 
-  private fade(): void {
-    const d = this.decay;
-    for (let i = 0; i < this.bins; i++) this.weights[i]! *= d;
-    this.observations *= d;
-    this.dirty = true;
+  #fade(): void {
+    const d = this.#decay;
+    for (let i = 0; i < this.#bins; i++) this.#weights[i]! *= d;
+    this.#observations *= d;
+    this.#dirty = true;
   }
 
-  private binOf(cpm: number): number {
-    const j = Math.floor((Math.log(cpm) - this.minLog) / this.step);
-    return j < 0 ? 0 : j >= this.bins ? this.bins - 1 : j;
+  #binOf(cpm: number): number {
+    const j = Math.floor((Math.log(cpm) - this.#minLog) / this.#step);
+    return j < 0 ? 0 : j >= this.#bins ? this.#bins - 1 : j;
   }
 
   /** One EM step: spread a unit of weight over the bins the censored observation allows. */
-  private spreadCensored(bidCpm: number, atOrBelow: boolean, prior?: WinRatePrior): void {
-    const pos = (Math.log(bidCpm) - this.minLog) / this.step;
-    const jb = this.binOf(bidCpm);
+  #spreadCensored(bidCpm: number, atOrBelow: boolean, prior?: WinRatePrior): void {
+    const pos = (Math.log(bidCpm) - this.#minLog) / this.#step;
+    const jb = this.#binOf(bidCpm);
     const frac = Math.min(1, Math.max(0, pos - jb)); // share of bin jb below the bid
     const from = atOrBelow ? 0 : jb;
-    const to = atOrBelow ? jb : this.bins - 1;
-    let pScale = 0;
-    if (prior !== undefined) {
-      prior.model.refresh();
-      const pTotal = prior.model.cumulative[prior.model.bins]!;
-      pScale = pTotal > 0 ? prior.weight / pTotal : 0;
-    }
-    const estimate = (j: number): number => this.weights[j]! + (pScale > 0 ? pScale * prior!.model.weights[j]! : 0);
+    const to = atOrBelow ? jb : this.#bins - 1;
+    const pScale = this.#priorScale(prior);
+    const estimate = (j: number): number => this.#weights[j]! + (pScale > 0 ? pScale * prior!.model.#weights[j]! : 0);
+    // Bin jb counts only for the share of it the observation allows.
+    const allowed = (j: number): number => estimate(j) * (j !== jb ? 1 : atOrBelow ? frac : 1 - frac);
     let sum = 0;
-    for (let j = from; j <= to; j++) sum += estimate(j) * this.share(j, jb, frac, atOrBelow);
+    for (let j = from; j <= to; j++) sum += allowed(j);
     if (sum <= 0) {
-      this.weights[jb]! += 1;
+      this.#weights[jb]! += 1;
       return;
     }
-    for (let j = from; j <= to; j++) this.weights[j]! += (estimate(j) * this.share(j, jb, frac, atOrBelow)) / sum;
+    for (let j = from; j <= to; j++) this.#weights[j]! += allowed(j) / sum;
   }
 
-  private share(j: number, jb: number, frac: number, atOrBelow: boolean): number {
-    if (j !== jb) return 1;
-    return atOrBelow ? frac : 1 - frac;
+  /** Per unit of the prior's own weight, what its curve adds to this one's: 0 without a prior (or an empty one). */
+  #priorScale(prior: WinRatePrior | undefined): number {
+    if (prior === undefined || !(prior.weight > 0)) return 0;
+    prior.model.#refresh();
+    const pTotal = prior.model.#cumulative[prior.model.#bins]!;
+    return pTotal > 0 ? prior.weight / pTotal : 0;
   }
 
-  private refresh(): void {
-    if (!this.dirty) return;
+  #refresh(): void {
+    if (!this.#dirty) return;
     let c = 0;
-    this.cumulative[0] = 0;
-    for (let i = 0; i < this.bins; i++) {
-      c += this.weights[i]!;
-      this.cumulative[i + 1] = c;
+    this.#cumulative[0] = 0;
+    for (let i = 0; i < this.#bins; i++) {
+      c += this.#weights[i]!;
+      this.#cumulative[i + 1] = c;
     }
-    this.dirty = false;
+    this.#dirty = false;
   }
 }
