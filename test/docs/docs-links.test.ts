@@ -72,6 +72,10 @@ describe("docs", () => {
     expect(unlinked, "docs pages the README does not link").toEqual([]);
   });
 
+  it("keeps the README under 12,000 bytes: a newcomer's five minutes, the rest in docs/", () => {
+    expect(statSync(join(root, "README.md")).size).toBeLessThan(12_000);
+  });
+
   it.each(pages.map((page) => [relative(root, page), page]))("%s: every relative link resolves", (_name, page) => {
     expect(brokenLinks(page)).toEqual([]);
   });
