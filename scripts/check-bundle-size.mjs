@@ -19,6 +19,7 @@
 //   --max-kb N          fail when the budgeted function (edge-light, workerd) is above N KB gzipped (default: the target, 40)
 //   --max-kb-full N     fail when the createClient function is above N KB gzipped (default 47)
 //   --max-kb-sockets N  fail when the deno or bun function is above N KB gzipped (default 60)
+//   --max-kb-client N   fail when the prediction client alone (no bid helpers; edge-light, workerd) is above N KB (default 40)
 //   --entry FILE        bundle this edge function instead of the budgeted one (the createClient row is then left out)
 //   --analyze           also print where the budgeted bundles' bytes go, per package and
 //                       per folder of ours: minified (esbuild's metafile) and gzipped
@@ -38,6 +39,8 @@ const budgetKB = kbFlag("--max-kb", targetKB);
 const fullLimitKB = kbFlag("--max-kb-full", 47);
 /** Deno's and Bun's builds carry pooled raw TCP (sockets outlive a request there): a limit of their own (57.6 KB on 2026-12-05). */
 const socketsLimitKB = kbFlag("--max-kb-sockets", 60);
+/** The prediction client alone (no bid helpers), on edge-light and workerd: always held to the target. */
+const clientLimitKB = kbFlag("--max-kb-client", targetKB);
 
 function kbFlag(name, fallback) {
   const at = process.argv.indexOf(name);
@@ -61,6 +64,18 @@ export default {
 };
 `;
 
+/** The prediction client alone: one cached prediction answered as JSON, no bid helpers. */
+const predictionFunction = `
+import { createPredictionClient } from "syncvalue";
+const client = createPredictionClient({ endpoint: "https://ltv.example.com", cache: true, timeoutMs: 50 });
+export default {
+  async fetch(request) {
+    const { customerId, platform } = await request.json();
+    return Response.json(await client.prediction.predictLTV({ customerId, platform }));
+  },
+};
+`;
+
 const entryArg = process.argv.indexOf("--entry");
 const entryCode = entryArg > 0 ? readFileSync(process.argv[entryArg + 1], "utf8") : edgeFunction("createPredictionClient", "endpoint");
 
@@ -78,7 +93,13 @@ const targets = [
   { name: "workerd", code: entryCode, ...workerd, limitKB: budgetKB, warnAboveKB: targetKB },
   { name: "deno", code: entryCode, ...deno, limitKB: socketsLimitKB },
   { name: "bun", code: entryCode, ...bun, limitKB: socketsLimitKB },
-  ...(entryArg > 0 ? [] : [{ name: "edge with createClient (edge-light)", code: edgeFunction("createClient", "prediction"), ...edgeLight, limitKB: fullLimitKB }]),
+  ...(entryArg > 0
+    ? []
+    : [
+        { name: "edge with createClient (edge-light)", code: edgeFunction("createClient", "prediction"), ...edgeLight, limitKB: fullLimitKB },
+        { name: "prediction client (edge-light)", code: predictionFunction, ...edgeLight, limitKB: clientLimitKB },
+        { name: "prediction client (workerd)", code: predictionFunction, ...workerd, limitKB: clientLimitKB },
+      ]),
 ];
 
 const analyze = process.argv.includes("--analyze");

@@ -17,7 +17,7 @@ export interface EdgeBundleRow {
 export async function runEdgeBundleSection(root: string): Promise<EdgeBundleRow[]> {
   if (!existsSync(join(root, "dist", "index.js"))) throw new Error("edge bundle: dist/ is missing; run `npm run build` first");
   // Limits out of the way: this only reports; CI enforces them.
-  const args = [join(root, "scripts", "check-bundle-size.mjs"), "--json", "--max-kb", "1000", "--max-kb-full", "1000", "--max-kb-sockets", "1000"];
+  const args = [join(root, "scripts", "check-bundle-size.mjs"), "--json", "--max-kb", "1000", "--max-kb-full", "1000", "--max-kb-sockets", "1000", "--max-kb-client", "1000"];
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(process.execPath, args, { cwd: root, timeout: 120_000, killSignal: "SIGKILL" }, (err, out, stderr) =>
       err ? reject(new Error(`edge bundle check failed: ${err.message}\n${stderr}`)) : resolve(out),

@@ -81,7 +81,15 @@ describe("benchmark suite, smoke run", () => {
     expect(results.coldStart.map((c) => `${c.packaging}/${c.transport}`)).toEqual(["package/tcp", "package/grpc", "bundle/tcp", "bundle/grpc"]);
     for (const c of results.coldStart) expect(c.firstCallMs).toBeGreaterThan(0);
     // The edge bundle rows come from the CI check's own script, run on dist/.
-    expect(results.edgeBundle.map((b) => b.target)).toEqual(["edge (edge-light)", "workerd", "deno", "bun", "edge with createClient (edge-light)"]);
+    expect(results.edgeBundle.map((b) => b.target)).toEqual([
+      "edge (edge-light)",
+      "workerd",
+      "deno",
+      "bun",
+      "edge with createClient (edge-light)",
+      "prediction client (edge-light)",
+      "prediction client (workerd)",
+    ]);
     for (const b of results.edgeBundle) {
       expect(b.gzipBytes).toBeGreaterThan(1000);
       expect(b.minifiedBytes).toBeGreaterThan(b.gzipBytes);

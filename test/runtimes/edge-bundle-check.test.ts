@@ -26,7 +26,7 @@ function entry(name: string, code: string): string {
 
 describe("edge bundle lint", () => {
   it("passes on the package's edge functions and reports their sizes: createPredictionClient, and createClient", async () => {
-    const { code, out } = await runCheck(["--max-kb-full", "1000"]);
+    const { code, out } = await runCheck(["--max-kb-full", "1000", "--max-kb-sockets", "1000"]);
     const kb = (row: string) => Number(new RegExp(`bundle ${row}: [\\d.]+ KB minified, [\\d.]+ KB gzipped \\((\\d+) bytes\\)`).exec(out)?.[1]) / 1000;
     expect(kb("edge \\(edge-light\\)")).toBeGreaterThan(0);
     expect(out).toMatch(/bundle workerd: /);
@@ -40,7 +40,18 @@ describe("edge bundle lint", () => {
     expect({ code, out }).toMatchObject({ code: 0 });
     const rows = JSON.parse(out.split("\n").find((line) => line.startsWith("["))!) as { target: string; gzipBytes: number; minifiedBytesByPart: Record<string, number> }[];
     const row = (name: string) => rows.find((r) => r.target === name)!;
-    expect(rows.map((r) => r.target)).toEqual(["edge (edge-light)", "workerd", "deno", "bun", "edge with createClient (edge-light)"]);
+    expect(rows.map((r) => r.target)).toEqual([
+      "edge (edge-light)",
+      "workerd",
+      "deno",
+      "bun",
+      "edge with createClient (edge-light)",
+      "prediction client (edge-light)",
+      "prediction client (workerd)",
+    ]);
+    // The prediction client alone is held to the 40 KB target by default (this run passed no --max-kb-client).
+    expect(row("prediction client (workerd)").gzipBytes).toBeLessThanOrEqual(40_000);
+    expect(row("prediction client (edge-light)").gzipBytes).toBeLessThan(row("edge (edge-light)").gzipBytes);
     // Deno and Bun pool TCP sockets, so their builds carry msgpackr; the Worker's HTTP client does not.
     expect(row("deno").minifiedBytesByPart.msgpackr).toBeGreaterThan(0);
     expect(row("workerd").minifiedBytesByPart.msgpackr).toBe(0);
@@ -70,6 +81,12 @@ describe("edge bundle lint", () => {
     });
     expect(code).toBe(1);
     expect(out).toMatch(/over the 1 KB limit/);
+  });
+
+  it("fails when the prediction client alone is over its limit", async () => {
+    const { code, out } = await runCheck(["--max-kb-full", "1000", "--max-kb-sockets", "1000", "--max-kb-client", "1"]);
+    expect(code).not.toBe(0);
+    expect(out).toMatch(/prediction client \(workerd\): [\d.]+ KB gzipped \(\d+ bytes\), over the 1 KB limit/);
   });
 
   it("fails when the createClient edge function is over its own limit", async () => {
