@@ -1,7 +1,5 @@
-import type { Readable } from "node:stream";
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { bundleGuest } from "../runtimes/support/bundle-guest.js";
+import { startWorkerdGuest } from "../runtimes/support/workerd-guest.js";
 import { spawnServer, type ServerProcess } from "../support/server-process.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 
@@ -25,24 +23,8 @@ afterAll(async () => {
 });
 
 it("workerd (Miniflare): leases, bids and writes a win through @upstash/redis; the books balance", async () => {
-  const { code, inputs } = await bundleGuest({
-    entry: "fleet-worker.ts",
-    outfile: "fleet-worker.mjs",
-    conditions: ["workerd", "worker", "browser"],
-    format: "esm",
-    external: ["cloudflare:sockets"],
-  });
+  const { mf, inputs, logged } = await startWorkerdGuest("fleet-worker.ts");
   expect(inputs).toContain("dist/fleet/index.js");
-  let logged = "";
-  const mf = new Miniflare({
-    modules: true,
-    script: code,
-    compatibilityDate: "2025-04-01",
-    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-      stdout.on("data", (c: Buffer) => (logged += c.toString()));
-      stderr.on("data", (c: Buffer) => (logged += c.toString()));
-    },
-  });
   try {
     const query = new URLSearchParams({ rest: `http://127.0.0.1:${rest.ready["port"]}`, token, campaign: "workerd" });
     const response = await mf.dispatchFetch(`http://worker.local/?${query}`);
@@ -64,5 +46,5 @@ it("workerd (Miniflare): leases, bids and writes a win through @upstash/redis; t
   } finally {
     await mf.dispose();
   }
-  expect(logged).not.toMatch(/unhandled|uncaught/i);
+  expect(logged()).not.toMatch(/unhandled|uncaught/i);
 }, 60_000);

@@ -1,13 +1,12 @@
 // Runs the built package inside each runtime (Node, Bun, Deno, workerd through
 // Miniflare, Vercel's edge-runtime) against one reference server on
 // 127.0.0.1, and checks every runtime gets what Node gets.
-import type { Readable } from "node:stream";
 import { EdgeRuntime } from "edge-runtime";
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnReferenceServer, type ReferenceServerProcess } from "../support/reference-server.js";
 import type { ScenarioResult, StepResult } from "./guest/runtime-scenario.js";
 import { bundleGuest } from "./support/bundle-guest.js";
+import { startWorkerdGuest } from "./support/workerd-guest.js";
 import { closedPort } from "./support/closed-port.js";
 import { binPath, runGuestProcess } from "./support/run-guest.js";
 
@@ -140,24 +139,8 @@ describe("runtimes", () => {
   });
 
   it("workerd (Miniflare): loads the `workerd` build and matches node", async () => {
-    const { code, inputs } = await bundleGuest({
-      entry: "workerd-worker.ts",
-      outfile: "workerd-worker.mjs",
-      conditions: ["workerd", "worker", "browser"],
-      format: "esm",
-      external: ["cloudflare:sockets"],
-    });
+    const { mf, inputs, logged } = await startWorkerdGuest("workerd-worker.ts");
     expect(inputs).toContain("dist/index-workerd.js");
-    let logged = "";
-    const mf = new Miniflare({
-      modules: true,
-      script: code,
-      compatibilityDate: "2025-04-01",
-      handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-        stdout.on("data", (c: Buffer) => (logged += c.toString()));
-        stderr.on("data", (c: Buffer) => (logged += c.toString()));
-      },
-    });
     try {
       const query = new URLSearchParams({ http: server.url, dead: deadUrl, ...(server.ready.tcp ? { tcp: server.ready.tcp } : {}) });
       const response = await mf.dispatchFetch(`http://worker.local/?${query}`);
@@ -173,7 +156,7 @@ describe("runtimes", () => {
     } finally {
       await mf.dispose();
     }
-    expect(logged).not.toMatch(/unhandled|uncaught/i);
+    expect(logged()).not.toMatch(/unhandled|uncaught/i);
   });
 
   it("edge-runtime (Vercel): loads the `edge-light` build with code generation disabled and matches node", async () => {

@@ -5,12 +5,11 @@
 // (nothing keeps that request alive), so its promise never settles. Before the
 // fix the fourth call joined that promise and never answered, nor did any
 // later call for the key. Timings are the report's, scaled to a few seconds.
-import type { Readable } from "node:stream";
-import { Miniflare } from "miniflare";
+import type { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { predictBaselineLtv } from "../../src/model/baseline-ltv-model.js";
 import { createServer, type ReferenceServer } from "../../src/server/index.js";
-import { bundleGuest } from "./support/bundle-guest.js";
+import { startWorkerdGuest } from "./support/workerd-guest.js";
 
 const TIMEOUT_MS = 2_000;
 const TTL_MS = 1_000;
@@ -33,7 +32,7 @@ interface CallResult {
 
 let server: ReferenceServer;
 let mf: Miniflare;
-let logged = "";
+let logged: () => string;
 let predictions = 0;
 
 beforeAll(async () => {
@@ -44,22 +43,7 @@ beforeAll(async () => {
       return predictBaselineLtv(req);
     },
   });
-  const { code } = await bundleGuest({
-    entry: "stale-refresh-worker.ts",
-    outfile: "stale-refresh-worker.mjs",
-    conditions: ["workerd", "worker", "browser"],
-    format: "esm",
-    external: ["cloudflare:sockets"],
-  });
-  mf = new Miniflare({
-    modules: true,
-    script: code,
-    compatibilityDate: "2025-04-01",
-    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-      stdout.on("data", (c: Buffer) => (logged += c.toString()));
-      stderr.on("data", (c: Buffer) => (logged += c.toString()));
-    },
-  });
+  ({ mf, logged } = await startWorkerdGuest("stale-refresh-worker.ts"));
   await mf.ready;
 });
 
@@ -159,6 +143,6 @@ describe("workerd: a coalesced request that ends before its joiner's deadline", 
     expect(joined.elapsedMs).toBeLessThan(4_000);
     // The first request and the joiner's own.
     expect(predictions - before).toBe(2);
-    expect(logged).not.toMatch(/unhandled|uncaught/i);
+    expect(logged()).not.toMatch(/unhandled|uncaught/i);
   });
 });
