@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startWorkerdGuest } from "../runtimes/support/workerd-guest.js";
-import { spawnServer, type ServerProcess } from "../support/server-process.js";
-import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import type { ServerProcess } from "../support/server-process.js";
+import { startRedisServer, startUpstashRestServer, type RedisServer } from "../support/redis-server.js";
 
 // The edge path end to end: the built `syncvalue/fleet` inside workerd
 // (Miniflare), over @upstash/redis (HTTP) to an Upstash-compatible REST
@@ -12,10 +12,7 @@ const token = "fleet-workerd-token";
 
 beforeAll(async () => {
   server = await startRedisServer();
-  rest = await spawnServer({
-    command: [process.execPath, "test/support/upstash-rest-server.mjs", server.url, token],
-    ready: /upstash-rest listening on (?<port>\d+)/,
-  });
+  rest = await startUpstashRestServer(server, token);
 });
 afterAll(async () => {
   await rest?.kill();

@@ -10,8 +10,8 @@ import {
   fromUpstash,
   type FleetRedisClient,
 } from "../../src/fleet/index.js";
-import { spawnServer, type ServerProcess } from "../support/server-process.js";
-import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import type { ServerProcess } from "../support/server-process.js";
+import { startRedisServer, startUpstashRestServer, type RedisServer } from "../support/redis-server.js";
 import { accounted, fleetBidder, impression } from "./fleet-fixtures.js";
 
 let server: RedisServer;
@@ -21,10 +21,7 @@ const closers: Array<() => Promise<unknown> | unknown> = [];
 
 beforeAll(async () => {
   server = await startRedisServer();
-  rest = await spawnServer({
-    command: [process.execPath, "test/support/upstash-rest-server.mjs", server.url, token],
-    ready: /upstash-rest listening on (?<port>\d+)/,
-  });
+  rest = await startUpstashRestServer(server, token);
 });
 afterAll(async () => {
   for (const close of closers) await close();

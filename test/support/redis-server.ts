@@ -100,3 +100,15 @@ function portOpen(port: number): Promise<boolean> {
     });
   });
 }
+
+/**
+ * An Upstash-compatible REST front (test/support/upstash-rest-server.mjs, on
+ * `@humanwhocodes/upstash-redis-server`) for `redis`, in its own process on
+ * 127.0.0.1, answering bearer `token`. Its port is `ready["port"]`.
+ */
+export function startUpstashRestServer(redis: RedisServer, token: string): Promise<ServerProcess> {
+  return spawnServer({
+    command: [process.execPath, "test/support/upstash-rest-server.mjs", redis.url, token],
+    ready: /upstash-rest listening on (?<port>\d+)/,
+  });
+}
