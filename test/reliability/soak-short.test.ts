@@ -13,14 +13,24 @@ async function runSoak(args: string[], limitMs: number): Promise<{ code: number 
     entryPoints: [new URL("../../bench/soak/run-soak.ts", import.meta.url).pathname],
     outfile, bundle: true, platform: "node", format: "esm", packages: "external", logLevel: "warning",
   });
-  const child = spawn(process.execPath, [outfile, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group: the orchestrator starts the server and the client, and a SIGKILL of the
+  // orchestrator alone (on the time limit) would leave them running; the whole group is killed instead.
+  const child = spawn(process.execPath, [outfile, ...args], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const killGroup = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d));
   child.stderr.on("data", (d: Buffer) => (stderr += d));
-  const timer = setTimeout(() => child.pid && process.kill(child.pid, "SIGKILL"), limitMs);
+  const timer = setTimeout(killGroup, limitMs);
   const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
   clearTimeout(timer);
+  killGroup(); // whatever the orchestrator left behind
   return { code, stdout, stderr };
 }
 
