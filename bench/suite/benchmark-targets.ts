@@ -67,7 +67,7 @@ export function checkTargets(r: BenchmarkResults): TargetCheck[] {
   const full = r.edgeBundle.find((b) => b.target.startsWith("edge with createClient"));
   for (const row of r.edgeBundle.filter((b) => b !== full)) {
     checks.push({
-      target: `edge bundle, ${row.target} (createPredictionClient over HTTP, cache, bid helpers): at most 40 KB min+gz`,
+      target: `edge bundle, ${row.target} (createPredictionClient over HTTP, cache${row.target.startsWith("prediction client") ? "" : ", bid helpers"}): at most 40 KB min+gz`,
       measured: `${row.gzipBytes.toLocaleString("en-US")} bytes${full && row.target === "edge (edge-light)" ? ` (on createClient: ${full.gzipBytes.toLocaleString("en-US")})` : ""}`,
       met: row.gzipBytes <= 40_000,
     });
