@@ -203,9 +203,11 @@ class Ledger implements FleetLedger {
       throw invalidArgument("instanceId", "must be 1 to 64 letters, digits, '_' or '-'");
     }
     this.instanceId = id;
+    if (o.random !== undefined && typeof o.random !== "function") throw invalidArgument("random", "must be a function");
+    this.random = o.random ?? Math.random;
     // A random suffix per ledger: a process restarted under the same
     // instanceId must not reuse its predecessor's lease or decision ids.
-    this.owner = `${id}-${Math.floor(this.randomOrMath(o) * 2 ** 40).toString(36)}`;
+    this.owner = `${id}-${Math.floor(this.random() * 2 ** 40).toString(36)}`;
     this.decisionIdPrefix = `${this.owner}.`;
     this.leaseId = `${this.owner}~0`;
     this.ttl = positive("leaseTtlMs", o.leaseTtlMs, 10_000);
@@ -232,14 +234,8 @@ class Ledger implements FleetLedger {
     this.onEvent = o.onEvent;
     if (o.now !== undefined && typeof o.now !== "function") throw invalidArgument("now", "must be a function");
     this.clock = o.now ?? (() => performance.now());
-    if (o.random !== undefined && typeof o.random !== "function") throw invalidArgument("random", "must be a function");
-    this.random = o.random ?? Math.random;
     this.renewer = new ScriptRunner(redis, renewScript);
     this.reporter = new ScriptRunner(redis, reportWinScript);
-  }
-
-  private randomOrMath(o: FleetLedgerOptions): number {
-    return typeof o.random === "function" ? o.random() : Math.random();
   }
 
   // --- BudgetSource: the bid path. Synchronous, no I/O (renewals start in the background).
