@@ -9,8 +9,8 @@ import {
   type LTVPredictionResponse,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
-import { canceledBy } from "../resilience/call-errors.js";
-import { waitAsCaller } from "../resilience/caller-wait.js";
+import { canceledBy } from "../call/call-errors.js";
+import { waitAsCaller } from "../call/caller-wait.js";
 import { microBatchDefaults, type MicroBatchOptions } from "./micro-batch-options.js";
 
 type PredictResponse = UnaryResponse<typeof SyncValueService.method.predictLTV.input, typeof SyncValueService.method.predictLTV.output>;

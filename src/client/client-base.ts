@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import type { DescMethod, DescMethodUnary } from "@bufbuild/protobuf";
-import { callError } from "../resilience/call-errors.js";
+import { callError } from "../call/call-errors.js";
 import type { RequestValidator } from "../validation/request-validator.js";
 import { createValidatingTransport } from "../validation/validating-transport.js";
 import { invalidArgument } from "../validation/invalid-argument.js";

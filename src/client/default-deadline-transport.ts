@@ -1,5 +1,6 @@
 import type { Transport } from "@connectrpc/connect";
-import { callError } from "../resilience/call-errors.js";
+import { callError } from "../call/call-errors.js";
+import { effectiveTimeout } from "../call/deadline.js";
 
 /**
  * Applies the client's default deadline to unary calls with Connect's own
@@ -24,9 +25,4 @@ export function createDefaultDeadlineTransport(next: Transport, defaultTimeoutMs
       });
     },
   };
-}
-
-function effectiveTimeout(timeoutMs: number | undefined, fallback: number | undefined): number | undefined {
-  if (timeoutMs === undefined) return fallback;
-  return timeoutMs <= 0 ? undefined : timeoutMs;
 }

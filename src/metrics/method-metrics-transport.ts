@@ -1,6 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
-import { callError } from "../resilience/call-errors.js";
+import { callError } from "../call/call-errors.js";
 import type { ClientMetrics } from "./client-metrics.js";
 import type { LatencyHistogram } from "./latency-histogram.js";
 

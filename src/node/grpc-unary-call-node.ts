@@ -4,6 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
 import { decodeMessage, encodeMessage } from "../protobuf-codec/index.js";
+import { deadlineExceeded } from "../call/deadline.js";
 import { ResponseBytes } from "../client/response-budget.js";
 import type { ResponseLimits } from "./guarded-http-client-node.js";
 import { errorFromResetCode } from "./http2-reset-code.js";
@@ -84,7 +85,7 @@ export function grpcUnaryCall<I extends DescMessage, O extends DescMessage>(
       signal.addEventListener("abort", onAbort);
     }
     if (options.timeoutMs !== undefined) {
-      timer = setTimeout(() => finish(new ConnectError("the operation timed out", Code.DeadlineExceeded)), options.timeoutMs);
+      timer = setTimeout(() => finish(deadlineExceeded()), options.timeoutMs);
     }
 
     manager.request("POST", path, headers, {}).then((s) => {

@@ -1,5 +1,5 @@
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
-import { codeOf } from "./call-errors.js";
+import { codeOf } from "../call/call-errors.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 
 /**

@@ -11,9 +11,9 @@ import { callNotesOf } from "../metrics/call-notes.js";
 import { allowFallback } from "./allow-fallback.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import { predictBaselineLtv } from "../model/baseline-ltv-model.js";
-import { codeOf } from "./call-errors.js";
+import { codeOf } from "../call/call-errors.js";
 import { CircuitOpenError } from "./circuit-breaker-transport.js";
-import { linkedAbort } from "./linked-abort.js";
+import { linkedAbort } from "../call/linked-abort.js";
 
 /**
  * Options of the local fallback for `predictLTV` (`createClient({ fallback })`).

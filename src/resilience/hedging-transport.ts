@@ -4,8 +4,8 @@ import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import { callNotesOf } from "../metrics/call-notes.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
-import { waitAsCaller } from "./caller-wait.js";
-import { linkedAbort } from "./linked-abort.js";
+import { waitAsCaller } from "../call/caller-wait.js";
+import { linkedAbort } from "../call/linked-abort.js";
 import type { RetryBudget } from "./retry-budget.js";
 
 /**

@@ -1,4 +1,3 @@
-export { fullJitterBackoffMs } from "./backoff.js";
 export {
   CircuitBreaker,
   circuitBreakerDefaults,

@@ -12,7 +12,8 @@ import {
 import { checkByteCount } from "../client/resolved-endpoint.js";
 import { ResponseBudget } from "../client/response-budget.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
-import { createCallSignal } from "./call-signal.js";
+import { effectiveTimeout } from "../call/deadline.js";
+import { linkedDeadline } from "../call/linked-deadline.js";
 import { connectUnaryProtocol } from "./connect-unary-protocol.js";
 import { refuseStreamOverFetch } from "./fetch-stream-refusal.js";
 import { fetchTransportDefaults, type FetchTransportOptions } from "./fetch-transport-options.js";
@@ -90,7 +91,8 @@ export function createFetchTransportSharing(options: FetchTransportOptions, budg
     ): Promise<UnaryResponse<I, O>> {
       // Connect's rule: undefined or <= 0 means no deadline. Beyond what a timer can hold
       // (~24.8 days) setTimeout would fire at once, so such a deadline is no deadline either.
-      const deadline = timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= maxTimerMs ? timeoutMs : undefined;
+      const timeout = effectiveTimeout(timeoutMs, undefined);
+      const deadline = timeout !== undefined && timeout <= maxTimerMs ? timeout : undefined;
       let headers: Headers;
       try {
         headers = new Headers(header);
@@ -100,7 +102,7 @@ export function createFetchTransportSharing(options: FetchTransportOptions, budg
       config.protocol.setRequestHeaders(headers, deadline);
       if (authorization !== undefined) headers.set("authorization", authorization);
       const url = `${baseUrl}/${method.parent.typeName}/${method.name}`;
-      const call = createCallSignal(signal, deadline);
+      const call = linkedDeadline(signal, deadline);
       if (interceptors.length > 0) {
         // What Connect's runUnaryCall does (first interceptor outermost; once
         // the call settles its signal is aborted, with the error on failure),

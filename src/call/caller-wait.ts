@@ -1,4 +1,5 @@
-import { canceledBy, deadlineExceeded } from "./call-errors.js";
+import { canceledBy } from "./call-errors.js";
+import { deadlineExceeded } from "./deadline.js";
 
 /**
  * Waits for a result shared with other callers (a coalesced request, a

@@ -1,5 +1,5 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
+import { deadlineExceeded } from "./deadline.js";
 
 /**
  * What the pool and its connections read of a call's cancellation: an
@@ -42,7 +42,7 @@ export class CallDeadline implements CallSignal {
     }
     if (caller) caller.addEventListener("abort", (this.onCallerAbort = () => this.abort(getAbortSignalReason(caller))), { once: true });
     if (timeoutMs !== undefined) {
-      this.timer = setTimeout(() => this.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
+      this.timer = setTimeout(() => this.abort(deadlineExceeded()), timeoutMs);
     }
   }
 

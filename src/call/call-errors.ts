@@ -1,13 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-
-/** Connect's own wording of a passed deadline; transports and shared waits use it too. */
-const genericTimeoutMessage = "the operation timed out";
-
-/** The error of a call whose own deadline passed while it waited on a shared request. */
-export function deadlineExceeded(): ConnectError {
-  // Same wording as Connect's own deadline error; the client's outer layer names the method and the deadline.
-  return new ConnectError(genericTimeoutMessage, Code.DeadlineExceeded);
-}
+import { timedOutMessage } from "./deadline.js";
 
 /**
  * What a client call rejects with, as a `ConnectError`: a `ConnectError` as
@@ -19,7 +11,7 @@ export function deadlineExceeded(): ConnectError {
 export function callError(e: unknown, methodName: string, timeoutMs: number | undefined): ConnectError {
   const error = ConnectError.from(e);
   if (error.code !== Code.DeadlineExceeded || timeoutMs === undefined) return error;
-  const detail = error.rawMessage === genericTimeoutMessage ? "" : `: ${error.rawMessage}`;
+  const detail = error.rawMessage === timedOutMessage ? "" : `: ${error.rawMessage}`;
   const named = new ConnectError(`${methodName}: deadline of ${timeoutMs} ms exceeded${detail}`, Code.DeadlineExceeded, error.metadata, undefined, error);
   named.details = error.details; // a server's details, as parsed: findDetails() still reads them
   return named;

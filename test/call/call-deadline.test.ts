@@ -1,7 +1,7 @@
 // CallDeadline: the AbortController-free cancellation of a lean unary TCP call.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { CallDeadline, callSignalReason, toAbortSignal } from "../../src/tcp/call-signal.js";
+import { CallDeadline, callSignalReason, toAbortSignal } from "../../src/call/call-signal.js";
 
 const codeOf = (reason: unknown) => (reason instanceof ConnectError ? reason.code : undefined);
 
