@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { codeOf } from "../call/call-errors.js";
-import type { CircuitBreaker } from "./circuit-breaker.js";
+import type { CircuitBreaker } from "../resilience/circuit-breaker.js";
 
 /**
  * The error of a call refused by an open circuit breaker: `Unavailable`,

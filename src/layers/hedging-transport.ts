@@ -6,7 +6,7 @@ import { callNotesOf } from "../metrics/call-notes.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
 import { waitAsCaller } from "../call/caller-wait.js";
 import { linkedAbort } from "../call/linked-abort.js";
-import type { RetryBudget } from "./retry-budget.js";
+import type { RetryBudget } from "../resilience/retry-budget.js";
 
 /**
  * Options of hedged `predictLTV` calls (`createClient({ hedging })`): when

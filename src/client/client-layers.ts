@@ -1,23 +1,22 @@
-import type { Transport } from "@connectrpc/connect";
-import type { ClientOptions } from "../client/client-options.js";
-import { createMicroBatchTransport } from "../batching/micro-batch-transport.js";
-import type { MicroBatchOptions } from "../batching/micro-batch-options.js";
-import { createPredictionCacheTransport } from "../cache/prediction-cache-transport.js";
-import { createStorageCacheTransport } from "../cache/storage-cache-transport.js";
-import { createCacheMetricsLayers } from "../client/cache-metrics-layers.js";
-import { checkTelemetry } from "../client/client-telemetry.js";
-import { featureOption as feature } from "../client/feature-option.js";
-import type { ResolvedEndpoint } from "../client/resolved-endpoint.js";
+import type { ClientOptions } from "./client-options.js";
+import { createMicroBatchTransport } from "../layers/micro-batch-transport.js";
+import { createPredictionCacheTransport } from "../layers/prediction-cache-transport.js";
+import { createStorageCacheTransport } from "../layers/storage-cache-transport.js";
+import type { LayerSet } from "../layers/compose-layers.js";
+import { createCacheMetricsLayers } from "./cache-metrics-layers.js";
+import { checkTelemetry } from "./client-telemetry.js";
+import { featureOption as feature } from "./feature-option.js";
+import type { ResolvedEndpoint } from "./resolved-endpoint.js";
 import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
 import type { ClientMetricsSnapshot } from "../metrics/client-metrics.js";
-import { refuseUnknownOptions } from "../client/unknown-options.js";
+import { refuseUnknownOptions } from "./unknown-options.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
-import { CircuitBreaker, type CircuitBreakerOptions, type CircuitBreakerSnapshot, type CircuitState } from "./circuit-breaker.js";
-import { createCircuitBreakerTransport } from "./circuit-breaker-transport.js";
-import { createFallbackTransport, type FallbackOptions } from "./fallback-transport.js";
-import { createHedgingTransport, type HedgingOptions } from "./hedging-transport.js";
-import { RetryBudget } from "./retry-budget.js";
-import { createRetryTransport, type RetryOptions } from "./retry-transport.js";
+import { CircuitBreaker, type CircuitBreakerOptions, type CircuitBreakerSnapshot, type CircuitState } from "../resilience/circuit-breaker.js";
+import { createCircuitBreakerTransport } from "../layers/circuit-breaker-transport.js";
+import { createFallbackTransport } from "../layers/fallback-transport.js";
+import { createHedgingTransport } from "../layers/hedging-transport.js";
+import { RetryBudget } from "../resilience/retry-budget.js";
+import { createRetryTransport } from "../layers/retry-transport.js";
 
 /** The options of `createClient` that configure the layers built here (documented on `ClientOptions`). */
 export type ClientLayerOptions = Pick<
@@ -28,14 +27,13 @@ export type ClientLayerOptions = Pick<
 /** The layers of one client, and what `metrics()` and `circuitBreakerState()` read. */
 export interface ClientLayers {
   /**
-   * Wraps a service's transport (below validation and the default deadline,
-   * above the base transport) in the telemetry's call layer, the metrics,
-   * cache, fallback, batching, breaker, hedging and retry layers and the
-   * telemetry's attempt layer, outermost first, as its options ask.
+   * A service's layers, by position, as its options ask: the telemetry's,
+   * metrics, cache, fallback, batching, breaker, hedging and retry (the
+   * client base adds validation, the deadline and the closed guard).
    * `pool` is the base transport, asked for `stats()` if it has it;
    * `endpoint` is where it goes (for telemetry).
    */
-  wrap(service: ServiceName, next: Transport, pool: unknown, endpoint: ResolvedEndpoint): Transport;
+  layers(service: ServiceName, pool: unknown, endpoint: ResolvedEndpoint): LayerSet;
   metrics(): ClientMetricsSnapshot;
   circuitBreakerState(): Partial<Record<ServiceName, CircuitBreakerSnapshot>>;
 }
@@ -96,19 +94,24 @@ export function createClientLayers(options: ClientLayerOptions): ClientLayers {
   const breakers: Partial<Record<ServiceName, CircuitBreaker>> = {};
 
   return {
-    wrap(service, next, pool, endpoint) {
-      let t = base.attempts(service, next, endpoint);
+    layers(service, pool, endpoint) {
+      const prediction = service === "prediction";
+      // Shared by the retry and hedging layers of the service.
       const budget = new RetryBudget(retry ? retry.budget : undefined);
-      if (retry) t = createRetryTransport(t, retry, budget, metrics, service, now);
-      if (hedging && service === "prediction") t = createHedgingTransport(t, hedging, budget, metrics, now);
-      if (breakerOptions) {
-        const breaker = new CircuitBreaker(service, breakerOptions, emit);
-        breakers[service] = breaker;
-        t = createCircuitBreakerTransport(t, breaker);
-      }
-      if (batching && service === "prediction") t = createMicroBatchTransport(t, batching, metrics, now);
-      if (fallback && service === "prediction") t = createFallbackTransport(t, fallback, metrics, now);
-      return base.wrap(service, t, service === "prediction" ? createPredictionCacheTransport : createStorageCacheTransport, pool);
+      return {
+        ...base.layers(service, prediction ? createPredictionCacheTransport : createStorageCacheTransport, pool, endpoint),
+        fallback: fallback && prediction ? (next) => createFallbackTransport(next, fallback, metrics, now) : undefined,
+        batching: batching && prediction ? (next) => createMicroBatchTransport(next, batching, metrics, now) : undefined,
+        circuitBreaker:
+          breakerOptions &&
+          ((next) => {
+            const breaker = new CircuitBreaker(service, breakerOptions, emit);
+            breakers[service] = breaker;
+            return createCircuitBreakerTransport(next, breaker);
+          }),
+        hedging: hedging && prediction ? (next) => createHedgingTransport(next, hedging, budget, metrics, now) : undefined,
+        retry: retry && ((next) => createRetryTransport(next, retry, budget, metrics, service, now)),
+      };
     },
     metrics() {
       const breaker: Partial<Record<ServiceName, CircuitState>> = {};

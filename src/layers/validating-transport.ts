@@ -1,8 +1,8 @@
 import type { DescMessage, DescMethod, MessageInitShape } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
-import { invalidArgument } from "./invalid-argument.js";
-import { toRequestMessage } from "./request-message.js";
-import type { RequestValidator } from "./request-validator.js";
+import { invalidArgument } from "../validation/invalid-argument.js";
+import { toRequestMessage } from "../validation/request-message.js";
+import type { RequestValidator } from "../validation/request-validator.js";
 
 /**
  * Wraps a transport so every request is checked before it reaches it: a bad

@@ -1,8 +1,8 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { callError } from "../call/call-errors.js";
-import type { ClientMetrics } from "./client-metrics.js";
-import type { LatencyHistogram } from "./latency-histogram.js";
+import type { ClientMetrics } from "../metrics/client-metrics.js";
+import type { LatencyHistogram } from "../metrics/latency-histogram.js";
 
 /**
  * Records the latency and outcome of every unary call as its caller sees it

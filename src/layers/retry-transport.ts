@@ -4,9 +4,9 @@ import type { ServiceName } from "../metrics/client-event.js";
 import { callNotesOf } from "../metrics/call-notes.js";
 import { fullJitterBackoffMs } from "../call/backoff.js";
 import { canceledBy, codeOf } from "../call/call-errors.js";
-import { isIdempotent } from "./idempotent-methods.js";
-import { isNotProcessed } from "./not-processed.js";
-import type { RetryBudget, RetryBudgetOptions } from "./retry-budget.js";
+import { isIdempotent } from "../resilience/idempotent-methods.js";
+import { isNotProcessed } from "../resilience/not-processed.js";
+import type { RetryBudget, RetryBudgetOptions } from "../resilience/retry-budget.js";
 
 /**
  * Options of automatic retries (`createClient({ retry })`). Only idempotent

@@ -10,9 +10,9 @@ import {
   type QueryConceptRequest,
   type VectorSearchRequest,
 } from "../gen/sutra/storage/storage_pb.js";
-import type { CacheableStorageRead } from "./cache-options.js";
-import { cacheControl } from "./cache-control.js";
-import type { CacheKey, ResponseCache } from "./response-cache.js";
+import type { CacheableStorageRead } from "../cache/cache-options.js";
+import { cacheControl } from "../cache/cache-control.js";
+import type { CacheKey, ResponseCache } from "../cache/response-cache.js";
 
 const s = StorageService.method;
 

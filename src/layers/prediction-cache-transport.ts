@@ -8,10 +8,10 @@ import {
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import { noteCache } from "../metrics/call-notes.js";
 import { allowFallback } from "../resilience/allow-fallback.js";
-import { backgroundWaitUntil, badWaitUntil, type WaitUntil } from "./background-wait-until.js";
-import { cacheControl, type CacheControl } from "./cache-control.js";
-import { predictionCacheKey } from "./prediction-cache-key.js";
-import type { CacheEntry, ResponseCache } from "./response-cache.js";
+import { backgroundWaitUntil, badWaitUntil, type WaitUntil } from "../cache/background-wait-until.js";
+import { cacheControl, type CacheControl } from "../cache/cache-control.js";
+import { predictionCacheKey } from "../cache/prediction-cache-key.js";
+import type { CacheEntry, ResponseCache } from "../cache/response-cache.js";
 
 // A failed background refresh is not tried again for this long.
 const REFRESH_BACKOFF_MS = 1_000;

@@ -8,7 +8,7 @@ import {
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { FallbackReason, MisconfigurationReason } from "../metrics/client-event.js";
 import { callNotesOf } from "../metrics/call-notes.js";
-import { allowFallback } from "./allow-fallback.js";
+import { allowFallback } from "../resilience/allow-fallback.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import { predictBaselineLtv } from "../model/baseline-ltv-model.js";
 import { codeOf } from "../call/call-errors.js";
