@@ -1,16 +1,8 @@
 import { Code } from "@connectrpc/connect";
-import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
+import type { CircuitState, ClientEvent, ServiceName } from "../metrics/client-event.js";
 
-/**
- * State of a circuit breaker:
- * - `closed`: calls go through; outcomes are counted.
- * - `open`: calls fail at once (or get the fallback) until `openMs` passed.
- * - `half-open`: up to `halfOpenProbes` calls at a time probe the service;
- *   a probe success closes the breaker, a probe failure opens it again.
- *
- * @public
- */
-export type CircuitState = "closed" | "open" | "half-open";
+// Declared with the events and counters that report it, so metrics/ need not import resilience/.
+export type { CircuitState } from "../metrics/client-event.js";
 
 /**
  * Options of the per-endpoint circuit breaker (`createClient({ circuitBreaker })`).
