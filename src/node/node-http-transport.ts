@@ -9,7 +9,7 @@ import type { ManagedTransport, TransportContext } from "../client/runtime-platf
 import { FreezeDetector } from "../call/freeze-detector.js";
 import { lazyUnaryResponse } from "../call/lazy-unary-response.js";
 import { failStreamsClosedUnanswered } from "./guarded-http-client-node.js";
-import { grpcUnaryCall, toHeaders } from "./grpc-unary-call-node.js";
+import { grpcUnaryCall, toHeaders } from "../protocol-grpc/unary-protocol-node.js";
 import { createStockTransport } from "./stock-transport-node.js";
 
 const USER_AGENT = "syncvalue-node";

@@ -14,11 +14,11 @@ import { ResponseBudget } from "../client/response-budget.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import { effectiveTimeout } from "../call/deadline.js";
 import { linkedDeadline } from "../call/linked-deadline.js";
-import { connectUnaryProtocol } from "./connect-unary-protocol.js";
+import { connectUnaryProtocol } from "../protocol-connect/unary-protocol.js";
 import { refuseStreamOverFetch } from "./fetch-stream-refusal.js";
 import { fetchTransportDefaults, type FetchTransportOptions } from "./fetch-transport-options.js";
 import { fetchUnaryCall, type FetchUnaryConfig } from "./fetch-unary-call.js";
-import { grpcWebUnaryProtocol } from "./grpc-web-unary-protocol.js";
+import { grpcWebUnaryProtocol } from "../protocol-grpc-web/unary-protocol.js";
 
 /** The longest delay setTimeout honours (2^31 - 1 ms). */
 const maxTimerMs = 2_147_483_647;

@@ -5,9 +5,8 @@ import { codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protoc
 import type { Http2SessionManager } from "@connectrpc/connect-node";
 import { decodeMessage, encodeMessage } from "../protobuf-codec/index.js";
 import { deadlineExceeded } from "../call/deadline.js";
-import { ResponseBytes } from "../client/response-budget.js";
-import type { ResponseLimits } from "./guarded-http-client-node.js";
-import { errorFromResetCode } from "./http2-reset-code.js";
+import { ResponseBytes, type ResponseLimits } from "../client/response-budget.js";
+import { errorFromResetCode } from "./http2-reset-code-node.js";
 
 /** What one lean gRPC unary call needs besides the message. */
 export interface GrpcUnaryCallOptions {

@@ -1,10 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { grpcMessage, grpcStatusError } from "./grpc-status-error.js";
-import { compressedFlag, decodeEnvelopes, encodeEnvelope, trailerFlag } from "./grpc-web-envelope.js";
-import { parseGrpcWebTrailer } from "./grpc-web-trailer.js";
-import { codeFromHttpStatus } from "./http-status-code.js";
-import { discardBody } from "./read-body-bytes.js";
-import type { UnaryWireProtocol } from "./unary-wire-protocol.js";
+import { grpcMessage, grpcStatusError } from "../protocol-grpc/status-error.js";
+import { compressedFlag, decodeEnvelopes, encodeEnvelope, trailerFlag } from "./envelope.js";
+import { parseGrpcWebTrailer } from "./trailer.js";
+import { codeFromHttpStatus } from "../protocol/http-status-code.js";
+import { discardBody } from "../protocol/read-body-bytes.js";
+import type { UnaryWireProtocol } from "../protocol/unary-wire-protocol.js";
 
 /**
  * gRPC-web unary calls with binary protobuf

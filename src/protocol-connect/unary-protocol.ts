@@ -1,8 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { errorFromConnectBody } from "./connect-error-body.js";
-import { codeFromHttpStatus } from "./http-status-code.js";
-import { discardBody } from "./read-body-bytes.js";
-import type { UnaryWireProtocol } from "./unary-wire-protocol.js";
+import { errorFromConnectBody } from "./status-error.js";
+import { codeFromHttpStatus } from "../protocol/http-status-code.js";
+import { discardBody } from "../protocol/read-body-bytes.js";
+import type { UnaryWireProtocol } from "../protocol/unary-wire-protocol.js";
 
 // The Connect spec caps connect-timeout-ms at 10 digits.
 const maxTimeoutMs = 9_999_999_999;

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { decodeBase64 } from "./decode-base64.js";
+import { decodeBase64 } from "../protocol/decode-base64.js";
 import { decodeGoogleRpcStatus } from "./google-rpc-status.js";
 
 /**

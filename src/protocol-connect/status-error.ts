@@ -1,7 +1,7 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import { ConnectError } from "@connectrpc/connect";
-import { codeFromConnectName } from "./connect-code-names.js";
-import { decodeBase64 } from "./decode-base64.js";
+import { codeFromConnectName } from "./code-names.js";
+import { decodeBase64 } from "../protocol/decode-base64.js";
 
 /**
  * The error a Connect unary response carries as its JSON body:
