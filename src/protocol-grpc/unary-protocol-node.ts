@@ -1,3 +1,12 @@
+/**
+ * Replaces: connect-node's gRPC transport (`createGrpcTransport`, `@connectrpc/connect-node` 2.1.2) for unary gRPC
+ * calls without user interceptors; streams and intercepted calls still use it (`src/node/stock-transport-node.ts`).
+ * Measured reason: BENCHMARKS.md, "Lean gRPC path against connect-node's transport" (client CPU and latency per
+ * call), and the compiled codec's rows in "Encode and decode time per message".
+ * Depends on: `@connectrpc/connect` 2.1.2 and `@connectrpc/connect-node` 2.1.2 exactly (package.json pins): Connect's
+ * `codeFromHttpStatus` and `findTrailerError` (`@connectrpc/connect/protocol-grpc`) and connect-node's
+ * `Http2SessionManager`, whose session it writes on.
+ */
 import * as http2 from "node:http2";
 import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";

@@ -1,3 +1,11 @@
+/**
+ * Replaces: `codeFromHttpStatus` of `@connectrpc/connect/protocol-connect` and `/protocol-grpc` (2.1.2), the same
+ * table, which the Node path imports (`src/protocol-grpc/unary-protocol-node.ts`).
+ * Reason: the fetch transport imports nothing from Connect's protocol modules, so an edge bundle carries none of
+ * them (BENCHMARKS.md, "Fetch transport bundle against connect-web" and "Edge bundle"); this table alone was not
+ * measured apart. test/web/wire-status.test.ts holds it equal to both of Connect's, status by status.
+ * Depends on: `@connectrpc/connect` 2.1.2 exactly (`Code`).
+ */
 import { Code } from "@connectrpc/connect";
 
 /**

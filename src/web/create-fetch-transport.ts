@@ -1,3 +1,11 @@
+/**
+ * Replaces: connect-web's `createConnectTransport` / `createGrpcWebTransport` (`@connectrpc/connect-web` 2.1.2,
+ * a dev dependency only, for the tests that compare the two) for unary calls over fetch.
+ * Measured reason: BENCHMARKS.md, "Fetch transport bundle against connect-web" (gzipped bytes of an edge function
+ * on each), and the "Edge bundle" section's limits.
+ * Depends on: `@connectrpc/connect` 2.1.2 exactly (the `Transport` interface, interceptors, context values,
+ * `ConnectError`) and `@bufbuild/protobuf` 2.13.0 exactly (`toBinary` / `fromBinary`), both pinned in package.json.
+ */
 import { create, type DescMessage, type DescMethodUnary, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   Code,
