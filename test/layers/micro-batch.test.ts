@@ -1,18 +1,11 @@
-import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LTVPredictionRequestSchema, PredictionStatus } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
+import { PredictionStatus } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { predictBaselineLtv } from "../../src/model/baseline-ltv-model.js";
 import { createClient } from "../../src/node/create-client-node.js";
 import { createServer, type ReferenceServer } from "../../src/server/index.js";
+import { request } from "./prediction-request.js";
 
-const request = (customerId: string, requestId: string) =>
-  create(LTVPredictionRequestSchema, {
-    requestId,
-    customerId,
-    platform: "tiktok",
-    eventHistory: [{ timestampMs: 1_700_000_000_000n, eventType: "purchase", eventValue: customerId.length * 10 }],
-  });
 
 describe("micro-batching", () => {
   let server: ReferenceServer;
