@@ -15,6 +15,7 @@ export default defineConfig({
       "test/layers/compose-layers.test.ts",
       "test/metrics/latency-histogram.test.ts",
       "test/otel/server-address.test.ts",
+      "test/resilience/circuit-breaker-state.test.ts",
       "test/server/baseline-ltv-model.test.ts",
       "test/server/memory-concept-store.test.ts",
       "test/server/model-health-tracker.test.ts",
