@@ -15,7 +15,7 @@ import { create } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { predictionCacheKey } from "../src/cache/prediction-cache-key.js";
 import { resolveCacheOptions } from "../src/cache/cache-options.js";
-import { createPredictionCacheTransport } from "../src/cache/prediction-cache-transport.js";
+import { createPredictionCacheTransport } from "../src/layers/prediction-cache-transport.js";
 import { ResponseCache } from "../src/cache/response-cache.js";
 import { LTVPredictionRequestSchema, SyncValueService } from "../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { ClientMetrics } from "../src/metrics/client-metrics.js";

@@ -18,7 +18,7 @@ export * from "./gen/syncvalue/v1/syncvalue_pb.js";
 export * from "./gen/sutra/storage/storage_pb.js";
 export { Code, ConnectError } from "@connectrpc/connect";
 export { PLATFORMS, toPlatform, type Platform } from "./model/platforms.js";
-// Cache, batching, resilience and metrics: per-call controls, option types, defaults.
+// The layer stack, cache, batching, resilience and metrics: per-call controls, option types, defaults.
 export {
   backgroundWaitUntil,
   cacheControl,
@@ -28,22 +28,29 @@ export {
   type CacheableStorageRead,
   type WaitUntil,
 } from "./cache/index.js";
-export { microBatchDefaults, type MicroBatchOptions } from "./batching/index.js";
 export {
-  allowFallback,
-  circuitBreakerDefaults,
   CircuitOpenError,
   fallbackDefaults,
   hedgingDefaults,
-  retryBudgetDefaults,
+  layerPositions,
+  microBatchDefaults,
   retryDefaults,
+  type FallbackOptions,
+  type HedgingOptions,
+  type Layer,
+  type LayerInsertion,
+  type LayerPosition,
+  type MicroBatchOptions,
+  type RetryOptions,
+} from "./layers/index.js";
+export {
+  allowFallback,
+  circuitBreakerDefaults,
+  retryBudgetDefaults,
   type CircuitBreakerOptions,
   type CircuitBreakerSnapshot,
   type CircuitState,
-  type FallbackOptions,
-  type HedgingOptions,
   type RetryBudgetOptions,
-  type RetryOptions,
 } from "./resilience/index.js";
 export type {
   ClientEvent,

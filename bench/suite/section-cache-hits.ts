@@ -1,6 +1,6 @@
 import type { Transport } from "@connectrpc/connect";
 import { resolveCacheOptions } from "../../src/cache/cache-options.js";
-import { createPredictionCacheTransport } from "../../src/cache/prediction-cache-transport.js";
+import { createPredictionCacheTransport } from "../../src/layers/prediction-cache-transport.js";
 import { ResponseCache } from "../../src/cache/response-cache.js";
 import { SyncValueService, type LTVPredictionRequest } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { ClientMetrics } from "../../src/metrics/client-metrics.js";

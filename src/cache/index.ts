@@ -2,6 +2,4 @@ export { backgroundWaitUntil, checkWaitUntil, type WaitUntil } from "./backgroun
 export { cacheControl, type CacheControl } from "./cache-control.js";
 export { cacheDefaults, resolveCacheOptions, type CacheOptions, type CacheableStorageRead } from "./cache-options.js";
 export { predictionCacheKey } from "./prediction-cache-key.js";
-export { createPredictionCacheTransport } from "./prediction-cache-transport.js";
 export { ResponseCache, type BackgroundOptions } from "./response-cache.js";
-export { createStorageCacheTransport } from "./storage-cache-transport.js";

@@ -1,8 +1,8 @@
 import { Code, ConnectError, type UnaryResponse } from "@connectrpc/connect";
 import { LRUCache } from "lru-cache";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
-import { codeOf } from "../resilience/call-errors.js";
-import { waitAsCaller } from "../resilience/caller-wait.js";
+import { codeOf } from "../call/call-errors.js";
+import { waitAsCaller } from "../call/caller-wait.js";
 import type { WaitUntil } from "./background-wait-until.js";
 import type { ResolvedCacheOptions } from "./cache-options.js";
 import { estimatedSize } from "./estimated-size.js";

@@ -5,19 +5,20 @@ import { ResponseCache, type BackgroundOptions } from "../cache/response-cache.j
 import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
 import { clientDefaults } from "./client-options.js";
 import { ClientMetrics, type ClientMetricsSnapshot, type PoolStats } from "../metrics/client-metrics.js";
-import { createMethodMetricsTransport } from "../metrics/method-metrics-transport.js";
+import { createMethodMetricsTransport } from "../layers/method-metrics-transport.js";
 import type { CircuitState } from "../resilience/circuit-breaker.js";
-import { telemetryTarget, type ClientTelemetry, type TelemetryTarget } from "./client-telemetry.js";
+import type { LayerSet } from "../layers/compose-layers.js";
+import { telemetryTarget, type ClientTelemetry } from "./client-telemetry.js";
 import type { ResolvedEndpoint } from "./resolved-endpoint.js";
 
 /** A service's own cache layer (`createPredictionCacheTransport`, `createStorageCacheTransport`). */
 export type ServiceCacheLayer = (next: Transport, cache: ResponseCache) => Transport;
 
 /**
- * The layers every client has, whatever else it carries: the response cache
- * and, outermost, per-method latency and counts; and what `metrics()` reads.
- * Kept apart from the resilience layers so that a client without them
- * (`createPredictionClient`) loads none of their code.
+ * The layers every client has, whatever else it carries: the telemetry's,
+ * per-method latency and counts, and the response cache; and what
+ * `metrics()` reads. Kept apart from the resilience layers so that a client
+ * without them (`createPredictionClient`) loads none of their code.
  */
 export interface CacheMetricsLayers {
   /** The counters every layer of the client writes to. */
@@ -25,17 +26,13 @@ export interface CacheMetricsLayers {
   /** The clock of latencies and delays, in milliseconds. */
   readonly now: () => number;
   /**
-   * Wraps the transport a service's attempts go out on in the telemetry's
-   * `attempts` layer (first, below every other layer); without telemetry,
-   * returns `next` itself.
+   * A service's layers of these kinds, at their positions: `callTelemetry`
+   * and `attemptTelemetry` (with telemetry), `metrics`, and `cache` (when the
+   * cache is on, with the service's own `cacheLayer`). `pool` is the base
+   * transport, asked for `stats()` if it has it; `endpoint` is where it goes
+   * (for telemetry).
    */
-  attempts(service: ServiceName, next: Transport, endpoint: ResolvedEndpoint): Transport;
-  /**
-   * Wraps a service's transport in its cache layer (when the cache is on),
-   * the per-method metrics and, outermost, the telemetry's `calls` layer.
-   * `pool` is the base transport, asked for `stats()` if it has it.
-   */
-  wrap(service: ServiceName, next: Transport, cacheLayer: ServiceCacheLayer, pool?: unknown): Transport;
+  layers(service: ServiceName, cacheLayer: ServiceCacheLayer, pool: unknown, endpoint: ResolvedEndpoint): LayerSet;
   /** A snapshot of the counters, with the breaker states the caller's layers report. */
   snapshot(breaker: Partial<Record<ServiceName, CircuitState>>): ClientMetricsSnapshot;
 }
@@ -56,7 +53,6 @@ export function createCacheMetricsLayers(
   checkWaitUntil(background.waitUntil, "waitUntil");
   const metrics = new ClientMetrics(onEvent);
   metrics.noting = telemetry !== undefined;
-  const targets: Partial<Record<ServiceName, TelemetryTarget>> = {};
   const refresh: BackgroundOptions = { timeoutMs: background.timeoutMs ?? clientDefaults.timeoutMs, waitUntil: background.waitUntil };
   const cache = cacheOptions ? new ResponseCache(resolveCacheOptions(cacheOptions), metrics, refresh) : undefined;
   const pools: Partial<Record<ServiceName, { stats(): PoolStats }>> = {};
@@ -64,14 +60,15 @@ export function createCacheMetricsLayers(
   return {
     metrics,
     now,
-    attempts(service, next, endpoint) {
-      return telemetry ? telemetry.attempts(next, (targets[service] = telemetryTarget(service, endpoint))) : next;
-    },
-    wrap(service, next, cacheLayer, pool) {
+    layers(service, cacheLayer, pool, endpoint) {
       if (hasStats(pool)) pools[service] = pool;
-      const measured = createMethodMetricsTransport(cache ? cacheLayer(next, cache) : next, metrics, now);
-      const target = targets[service];
-      return target ? telemetry!.calls(measured, target) : measured;
+      const target = telemetry ? telemetryTarget(service, endpoint) : undefined;
+      return {
+        callTelemetry: target && ((next) => telemetry!.calls(next, target)),
+        metrics: (next) => createMethodMetricsTransport(next, metrics, now),
+        cache: cache && ((next) => cacheLayer(next, cache)),
+        attemptTelemetry: target && ((next) => telemetry!.attempts(next, target)),
+      };
     },
     snapshot(breaker) {
       const pool: Partial<Record<ServiceName, PoolStats>> = {};

@@ -1,12 +1,15 @@
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import type { DescMethod, DescMethodUnary } from "@bufbuild/protobuf";
-import { callError } from "../resilience/call-errors.js";
+import { callError } from "../call/call-errors.js";
 import type { RequestValidator } from "../validation/request-validator.js";
-import { createValidatingTransport } from "../validation/validating-transport.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
+import { createClosedGuardTransport } from "../layers/closed-guard-transport.js";
+import { composeLayers, type LayerSet } from "../layers/compose-layers.js";
+import { createDefaultDeadlineTransport } from "../layers/default-deadline-transport.js";
+import { checkLayerInsertions } from "../layers/layer-insertion.js";
+import { createValidatingTransport } from "../layers/validating-transport.js";
 import { checkAuthToken } from "./bearer-auth.js";
 import { clientDefaults, type ClientOptions, type Endpoint } from "./client-options.js";
-import { createDefaultDeadlineTransport } from "./default-deadline-transport.js";
 import { checkByteCount, resolveEndpoint, type ResolvedEndpoint } from "./resolved-endpoint.js";
 import { ResponseBudget } from "./response-budget.js";
 import type { ManagedTransport, RuntimePlatform, TransportContext } from "./runtime-platform.js";
@@ -22,7 +25,7 @@ export interface EndpointProbe {
 }
 
 /** The options every client has (documented on `ClientOptions`). */
-export type BaseClientOptions = Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "maxResponseBytesInFlight">;
+export type BaseClientOptions = Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "maxResponseBytesInFlight" | "layers">;
 
 /**
  * What `createClient` and `createPredictionClient` are both built on: their
@@ -43,18 +46,15 @@ export interface ClientBase {
    */
   connect(endpoint: ResolvedEndpoint, probe: EndpointProbe): ManagedTransport;
   /**
-   * A service's transport, outermost first: validation with `validators`
-   * (the service's own), the default deadline, then what `features` builds
-   * over the guarded base transport (cache, resilience: below the deadline,
-   * so they see each call's effective timeout). A closed client fails every
-   * call with `FailedPrecondition`, above and below `features`, so it serves
-   * no cache hit either.
+   * A service's transport: `layers` (the factory's, by position) and the
+   * base's own (validation with `validators`, the service's own; the default
+   * deadline; the closed guard) with the user's `layers` option, stacked in
+   * the one order of `layerPositions` over the base transport. The layers
+   * below the deadline see each call's effective timeout. A closed client
+   * fails every call with `FailedPrecondition`, at its position and again
+   * just above the base transport, so it serves no cache hit either.
    */
-  stack(
-    base: Transport,
-    validators: ReadonlyMap<DescMethod, RequestValidator>,
-    features: (guarded: Transport) => Transport,
-  ): Transport;
+  stack(base: Transport, validators: ReadonlyMap<DescMethod, RequestValidator>, layers: LayerSet): Transport;
   /**
    * Verifies every endpoint: opens its pooled connections, then makes one
    * health round trip on its transport (below the cache, breaker and
@@ -69,7 +69,7 @@ export interface ClientBase {
 
 /**
  * Checks the options every client shares (`options` itself, `timeoutMs`,
- * `interceptors`, `auth`, `maxResponseBytesInFlight`), throwing `InvalidArgument` naming the option.
+ * `interceptors`, `auth`, `maxResponseBytesInFlight`, `layers`), throwing `InvalidArgument` naming the option.
  */
 export function createClientBase(platform: RuntimePlatform, options: BaseClientOptions): ClientBase {
   if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
@@ -88,16 +88,12 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
     authToken = options.auth.token;
   }
   const inFlightBytes = checkByteCount(options.maxResponseBytesInFlight, "maxResponseBytesInFlight") ?? clientDefaults.maxResponseBytesInFlight;
+  const insertions = checkLayerInsertions(options.layers);
   const context: TransportContext = { interceptors: options.interceptors ?? [], authToken, responseBudget: new ResponseBudget(inFlightBytes) };
   const open: { transport: ManagedTransport; probe: EndpointProbe; url: string; tcpWithoutToken: boolean }[] = [];
   let closed = false;
   const closedTransport = createFailingTransport("client is closed", Code.FailedPrecondition);
-  // Checked per call rather than swapping transports: a client may be closed
-  // while calls are being made from other async contexts.
-  const guardClosed = (transport: Transport): Transport => ({
-    unary: (...args) => (closed ? closedTransport : transport).unary(...args),
-    stream: (...args) => (closed ? closedTransport : transport).stream(...args),
-  });
+  const guardClosed = (transport: Transport): Transport => createClosedGuardTransport(transport, () => closed, closedTransport);
 
   return {
     resolve(endpoints) {
@@ -119,9 +115,17 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
       open.push({ transport, probe, url, tcpWithoutToken: endpoint.kind === "tcp" && authToken === undefined });
       return transport;
     },
-    stack(base, validators, features) {
-      const layered = guardClosed(features(guardClosed(base)));
-      return createValidatingTransport(createDefaultDeadlineTransport(layered, timeoutMs), validators);
+    stack(base, validators, layers) {
+      return composeLayers(
+        guardClosed(base),
+        {
+          ...layers,
+          validation: (next) => createValidatingTransport(next, validators),
+          defaultDeadline: (next) => createDefaultDeadlineTransport(next, timeoutMs),
+          closedGuard: guardClosed,
+        },
+        insertions,
+      );
     },
     async warmup(options) {
       if (closed) throw new ConnectError("client is closed: warmup() after close()", Code.FailedPrecondition);

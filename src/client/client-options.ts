@@ -1,14 +1,15 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { TcpTransportOptions } from "../tcp/tcp-transport-options.js";
-import type { MicroBatchOptions } from "../batching/micro-batch-options.js";
+import type { MicroBatchOptions } from "../layers/micro-batch-options.js";
 import type { WaitUntil } from "../cache/background-wait-until.js";
 import type { CacheOptions } from "../cache/cache-options.js";
 import type { ClientEvent } from "../metrics/client-event.js";
 import type { ClientTelemetry } from "./client-telemetry.js";
+import type { LayerInsertion } from "../layers/layer-insertion.js";
 import type { CircuitBreakerOptions } from "../resilience/circuit-breaker.js";
-import type { FallbackOptions } from "../resilience/fallback-transport.js";
-import type { HedgingOptions } from "../resilience/hedging-transport.js";
-import type { RetryOptions } from "../resilience/retry-transport.js";
+import type { FallbackOptions } from "../layers/fallback-transport.js";
+import type { HedgingOptions } from "../layers/hedging-transport.js";
+import type { RetryOptions } from "../layers/retry-transport.js";
 import type { SocketTlsOptions } from "../tcp/socket/runtime-socket.js";
 
 /**
@@ -260,6 +261,14 @@ export interface ClientOptions {
    * metrics). Default none: calls then pay nothing for it.
    */
   telemetry?: ClientTelemetry;
+  /**
+   * Layers of your own, each placed directly before or after a named layer of
+   * the client's stack (`layerPositions`, outermost first): e.g.
+   * `{ layer, after: "cache" }` sees every call the cache does not answer,
+   * `{ layer, after: "retry" }` each attempt. Built once per service. A bad
+   * entry is `InvalidArgument` naming it. Default none.
+   */
+  layers?: LayerInsertion[];
 }
 
 // The option names createClient accepts: anything else is refused (a typo in
@@ -281,6 +290,7 @@ const clientOptionKeys: Record<keyof ClientOptions, 1> = {
   maxResponseBytesInFlight: 1,
   onEvent: 1,
   telemetry: 1,
+  layers: 1,
 };
 export const clientOptionNames: readonly string[] = Object.keys(clientOptionKeys);
 

@@ -3,12 +3,12 @@ import type { Client } from "@connectrpc/connect";
 import { StorageService } from "../gen/sutra/storage/storage_pb.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetricsSnapshot, ServiceName } from "../metrics/index.js";
-import { createClientLayers } from "../resilience/client-layers.js";
+import { createClientLayers } from "./client-layers.js";
 import type { CircuitBreakerSnapshot } from "../resilience/circuit-breaker.js";
 import { predictionRequestValidators } from "../validation/prediction-request-validators.js";
 import type { RequestValidator } from "../validation/request-validator.js";
 import { storageRequestValidators } from "../validation/storage-request-validators.js";
-import { createValidatingTransport } from "../validation/validating-transport.js";
+import { createValidatingTransport } from "../layers/validating-transport.js";
 import { createClientBase } from "./client-base.js";
 import { clientOptionNames, type ClientOptions } from "./client-options.js";
 import type { RuntimePlatform } from "./runtime-platform.js";
@@ -79,7 +79,7 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
     // no cache, retry or local fallback may answer for it.
     if (endpoint === undefined) return createValidatingTransport(createMissingEndpointTransport(service), validators);
     const transport = base.connect(endpoint, { service, health: healthMethods[service] });
-    return base.stack(transport, validators, (guarded) => layers.wrap(service, guarded, transport, endpoint));
+    return base.stack(transport, validators, layers.layers(service, transport, endpoint));
   };
 
   return {

@@ -1,5 +1,5 @@
 import type { Client } from "@connectrpc/connect";
-import { createPredictionCacheTransport } from "../cache/prediction-cache-transport.js";
+import { createPredictionCacheTransport } from "../layers/prediction-cache-transport.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetricsSnapshot } from "../metrics/client-metrics.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
@@ -73,9 +73,7 @@ export function createPredictionClientOn(platform: RuntimePlatform, options: Pre
   if (options.endpoint === undefined) throw invalidArgument("endpoint", "is required: a URL string or { url, ... }");
   const { endpoint } = base.resolve({ endpoint: options.endpoint });
   const transport = base.connect(endpoint!, { service: "prediction", health: SyncValueService.method.getModelHealth });
-  const stack = base.stack(transport, predictionRequestValidators, (guarded) =>
-    layers.wrap("prediction", layers.attempts("prediction", guarded, endpoint!), createPredictionCacheTransport, transport),
-  );
+  const stack = base.stack(transport, predictionRequestValidators, layers.layers("prediction", createPredictionCacheTransport, transport, endpoint!));
   return {
     prediction: platform.createServiceClient(SyncValueService, stack),
     warmup: base.warmup,

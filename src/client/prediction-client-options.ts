@@ -5,7 +5,8 @@ import type { ClientOptions, Endpoint } from "./client-options.js";
  * Options of {@link createPredictionClient}: the prediction endpoint, and the
  * options it shares with `createClient` (`timeoutMs` default 100 ms, `auth`,
  * `interceptors` default none, `cache` default on, `waitUntil` default none,
- * `maxResponseBytesInFlight` default 64 MiB, `telemetry` default none; each
+ * `maxResponseBytesInFlight` default 64 MiB, `telemetry` default none, `layers`
+ * default none; each
  * documented on {@link ClientOptions}). The cache caches `predictLTV` only: a non-empty
  * `cache.storageReads` is refused.
  *
@@ -17,7 +18,7 @@ import type { ClientOptions, Endpoint } from "./client-options.js";
  * @public
  */
 export interface PredictionClientOptions
-  extends Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "cache" | "waitUntil" | "maxResponseBytesInFlight" | "telemetry"> {
+  extends Pick<ClientOptions, "timeoutMs" | "auth" | "interceptors" | "cache" | "waitUntil" | "maxResponseBytesInFlight" | "telemetry" | "layers"> {
   /**
    * The prediction service (`syncvalue.v1.SyncValueService`): a URL string or
    * endpoint options, as `ClientOptions.prediction`. Required.
@@ -46,6 +47,7 @@ const predictionClientOptionKeys: Record<keyof PredictionClientOptions, 1> = {
   waitUntil: 1,
   maxResponseBytesInFlight: 1,
   telemetry: 1,
+  layers: 1,
   tcpTransport: 1,
 };
 export const predictionClientOptionNames: readonly string[] = Object.keys(predictionClientOptionKeys);

@@ -75,3 +75,11 @@ export class ResponseBytes {
     this.counted = 0;
   }
 }
+
+/** What a call over HTTP counts a response body against; undefined: nothing (streams). */
+export interface ResponseLimits {
+  /** Largest body of one call. */
+  readonly maxResponseBytes: number;
+  /** The client's bytes in flight. */
+  readonly budget: ResponseBudget;
+}

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { BudgetSource } from "../bid/budget-source.js";
-import { fullJitterBackoffMs } from "../resilience/backoff.js";
+import { fullJitterBackoffMs } from "../call/backoff.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import { campaignKeys, type CampaignKeys } from "./campaign-keys.js";
 import type { FleetEvent, FleetLedgerMetrics } from "./fleet-event.js";

@@ -1,4 +1,4 @@
-import { waitAsCaller } from "../resilience/caller-wait.js";
+import { waitAsCaller } from "../call/caller-wait.js";
 import type { FleetRedisClient } from "./fleet-redis-client.js";
 
 /**

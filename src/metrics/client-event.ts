@@ -1,5 +1,16 @@
 import type { Code } from "@connectrpc/connect";
 
+/**
+ * State of a circuit breaker:
+ * - `closed`: calls go through; outcomes are counted.
+ * - `open`: calls fail at once (or get the fallback) until `openMs` passed.
+ * - `half-open`: up to `halfOpenProbes` calls at a time probe the service;
+ *   a probe success closes the breaker, a probe failure opens it again.
+ *
+ * @public
+ */
+export type CircuitState = "closed" | "open" | "half-open";
+
 /** Which service (and so which endpoint) an event or a breaker belongs to. */
 export type ServiceName = "prediction" | "storage";
 

@@ -1,5 +1,4 @@
-import type { CircuitState } from "../resilience/circuit-breaker.js";
-import type { ClientEvent, FallbackReason, ServiceName } from "./client-event.js";
+import type { CircuitState, ClientEvent, FallbackReason, ServiceName } from "./client-event.js";
 import { LatencyHistogram } from "./latency-histogram.js";
 import type { CallNotes } from "./call-notes.js";
 

@@ -1,16 +1,8 @@
 import * as http2 from "node:http2";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
 import type { UniversalClientFn, UniversalClientResponse } from "@connectrpc/connect/protocol";
-import { ResponseBytes, type ResponseBudget } from "../client/response-budget.js";
-import { errorFromResetCode, resetCodeOfStreamError } from "./http2-reset-code.js";
-
-/** What a guarded client counts a response body against; undefined: nothing (streams). */
-export interface ResponseLimits {
-  /** Largest body of one call. */
-  readonly maxResponseBytes: number;
-  /** The client's bytes in flight. */
-  readonly budget: ResponseBudget;
-}
+import { ResponseBytes, type ResponseLimits } from "../client/response-budget.js";
+import { errorFromResetCode, resetCodeOfStreamError } from "../protocol-grpc/http2-reset-code-node.js";
 
 /**
  * Wraps connect-node's HTTP client (HTTP/1.1 or HTTP/2) for the stock

@@ -6,10 +6,10 @@ import type * as https from "node:https";
 import { bearerAuthInterceptor } from "../client/bearer-auth.js";
 import type { ResolvedHttpEndpoint } from "../client/resolved-endpoint.js";
 import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
-import { FreezeDetector } from "../client/freeze-detector.js";
-import { lazyUnaryResponse } from "../client/lazy-unary-response.js";
+import { FreezeDetector } from "../call/freeze-detector.js";
+import { lazyUnaryResponse } from "../call/lazy-unary-response.js";
 import { failStreamsClosedUnanswered } from "./guarded-http-client-node.js";
-import { grpcUnaryCall, toHeaders } from "./grpc-unary-call-node.js";
+import { grpcUnaryCall, toHeaders } from "../protocol-grpc/unary-protocol-node.js";
 import { createStockTransport } from "./stock-transport-node.js";
 
 const USER_AGENT = "syncvalue-node";

@@ -5,7 +5,8 @@ import { createTransport as createConnectProtocolTransport } from "@connectrpc/c
 import { createTransport as createGrpcProtocolTransport } from "@connectrpc/connect/protocol-grpc";
 import { createTransport as createGrpcWebProtocolTransport } from "@connectrpc/connect/protocol-grpc-web";
 import type { ServiceProtocol } from "../client/client-options.js";
-import { guardHttpClient, type ResponseLimits } from "./guarded-http-client-node.js";
+import type { ResponseLimits } from "../client/response-budget.js";
+import { guardHttpClient } from "./guarded-http-client-node.js";
 
 /** What a stock transport needs. */
 export interface StockTransportOptions {

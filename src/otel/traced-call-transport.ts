@@ -3,7 +3,7 @@ import type { Code, ContextValues, StreamResponse, Transport, UnaryResponse } fr
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
 import type { TelemetryTarget } from "../client/client-telemetry.js";
 import { newCallNotes, withCallNotes, type CallNotes } from "../metrics/call-notes.js";
-import { codeOf } from "../resilience/call-errors.js";
+import { codeOf } from "../call/call-errors.js";
 import type { ClientInstruments, OutcomeTally } from "./client-instruments.js";
 import type { RpcSemanticConventions } from "./open-telemetry-options.js";
 import { addNotesAttributes, addStatusAttributes, methodAttributes, type MethodAttributes } from "./rpc-attributes.js";

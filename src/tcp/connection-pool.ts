@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { FreezeDetector } from "../client/freeze-detector.js";
-import { callSignalReason, toAbortSignal, type CallSignal } from "./call-signal.js";
-import { fullJitterDelay } from "./backoff.js";
+import { FreezeDetector } from "../call/freeze-detector.js";
+import { callSignalReason, toAbortSignal, type CallSignal } from "../call/call-signal.js";
+import { fullJitterBackoffMs } from "../call/backoff.js";
 import { answerBounds } from "./msgpack-bounds.js";
 import { decodeMsgpack } from "./msgpack-codec.js";
 import { readTagged } from "./tagged-value.js";
@@ -422,7 +422,7 @@ export class ConnectionPool {
         if (this.closed) throw error;
         this.counters.connectFailures++;
         this.lastError = error;
-        this.retryAt = performance.now() + fullJitterDelay(this.failures++, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
+        this.retryAt = performance.now() + fullJitterBackoffMs(this.failures++, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
         // Fail fast: nothing can serve the queue until the next attempt.
         if (this.connecting === 0 && !this.conns.some((c) => c.state === "ready")) {
           const fail = this.downError() ?? error;
@@ -512,7 +512,7 @@ export class ConnectionPool {
       if (signal?.aborted) throw callSignalReason(signal);
       this.counters.connectFailures++;
       this.lastError = error;
-      this.retryAt = performance.now() + fullJitterDelay(this.failures++, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
+      this.retryAt = performance.now() + fullJitterBackoffMs(this.failures++, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
       throw error;
     }
     this.failures = 0;

@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
 import { createAnswerHistory, type AnswerHistory } from "./answer-echo.js";
 import { FrameDecoder } from "./frame-codec.js";
-import { callSignalReason, type CallSignal } from "./call-signal.js";
+import { callSignalReason, type CallSignal } from "../call/call-signal.js";
 import { TcpProtocolError, isTcpProtocolError } from "./protocol-error.js";
 import type { RuntimeSocket, SocketConnector, SocketTlsOptions } from "./socket/runtime-socket.js";
 import { setUnrefTimeout } from "./unref-timer.js";

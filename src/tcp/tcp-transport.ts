@@ -10,9 +10,10 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
-import { lazyUnaryResponse } from "../client/lazy-unary-response.js";
+import { effectiveTimeout } from "../call/deadline.js";
+import { lazyUnaryResponse } from "../call/lazy-unary-response.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
-import { CallDeadline, callSignalReason, type CallSignal } from "./call-signal.js";
+import { CallDeadline, callSignalReason, type CallSignal } from "../call/call-signal.js";
 import { ConnectionPool, type ConnectionPoolStats } from "./connection-pool.js";
 import type { TcpMethodBinding } from "./method-binding.js";
 import { answerBounds } from "./msgpack-bounds.js";
@@ -99,10 +100,6 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
   );
   const streamWindow = Math.max(1, o.pool.max * o.pool.pipelining);
 
-  function effectiveTimeout(timeoutMs: number | undefined): number | undefined {
-    return timeoutMs === undefined ? o.defaultTimeoutMs : timeoutMs <= 0 ? undefined : timeoutMs;
-  }
-
   function encode(binding: TcpMethodBinding, message: MessageShape<DescMessage>): Uint8Array {
     try {
       return binding.encodeRequest(message, o.requestFields);
@@ -145,7 +142,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
     timeoutMs: number | undefined,
     input: MessageInitShape<I>,
   ): Promise<UnaryResponse<I, O>> {
-    const timeout = effectiveTimeout(timeoutMs);
+    const timeout = effectiveTimeout(timeoutMs, o.defaultTimeoutMs);
     let answer: Promise<MessageShape<DescMessage>>;
     let deadline: CallDeadline | undefined;
     try {
@@ -187,7 +184,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
       return await runUnaryCall<I, O>({
         interceptors: o.interceptors,
         signal,
-        timeoutMs: effectiveTimeout(timeoutMs),
+        timeoutMs: effectiveTimeout(timeoutMs, o.defaultTimeoutMs),
         req: {
           stream: false,
           service: method.parent,
@@ -224,7 +221,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
       return runStreamingCall<I, O>({
         interceptors: o.interceptors,
         signal,
-        timeoutMs: effectiveTimeout(timeoutMs),
+        timeoutMs: effectiveTimeout(timeoutMs, o.defaultTimeoutMs),
         req: {
           stream: true,
           service: method.parent,

@@ -1,2 +1,1 @@
-export { createValidatingTransport } from "./validating-transport.js";
 export { validationLimits, type ValidationLimits } from "./validation-limits.js";

@@ -1,3 +1,11 @@
+/**
+ * Replaces: connect-web's `createConnectTransport` / `createGrpcWebTransport` (`@connectrpc/connect-web` 2.1.2,
+ * a dev dependency only, for the tests that compare the two) for unary calls over fetch.
+ * Measured reason: BENCHMARKS.md, "Fetch transport bundle against connect-web" (gzipped bytes of an edge function
+ * on each), and the "Edge bundle" section's limits.
+ * Depends on: `@connectrpc/connect` 2.1.2 exactly (the `Transport` interface, interceptors, context values,
+ * `ConnectError`) and `@bufbuild/protobuf` 2.13.0 exactly (`toBinary` / `fromBinary`), both pinned in package.json.
+ */
 import { create, type DescMessage, type DescMethodUnary, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   Code,
@@ -12,12 +20,13 @@ import {
 import { checkByteCount } from "../client/resolved-endpoint.js";
 import { ResponseBudget } from "../client/response-budget.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
-import { createCallSignal } from "./call-signal.js";
-import { connectUnaryProtocol } from "./connect-unary-protocol.js";
+import { effectiveTimeout } from "../call/deadline.js";
+import { linkedDeadline } from "../call/linked-deadline.js";
+import { connectUnaryProtocol } from "../protocol-connect/unary-protocol.js";
 import { refuseStreamOverFetch } from "./fetch-stream-refusal.js";
 import { fetchTransportDefaults, type FetchTransportOptions } from "./fetch-transport-options.js";
 import { fetchUnaryCall, type FetchUnaryConfig } from "./fetch-unary-call.js";
-import { grpcWebUnaryProtocol } from "./grpc-web-unary-protocol.js";
+import { grpcWebUnaryProtocol } from "../protocol-grpc-web/unary-protocol.js";
 
 /** The longest delay setTimeout honours (2^31 - 1 ms). */
 const maxTimerMs = 2_147_483_647;
@@ -90,7 +99,8 @@ export function createFetchTransportSharing(options: FetchTransportOptions, budg
     ): Promise<UnaryResponse<I, O>> {
       // Connect's rule: undefined or <= 0 means no deadline. Beyond what a timer can hold
       // (~24.8 days) setTimeout would fire at once, so such a deadline is no deadline either.
-      const deadline = timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= maxTimerMs ? timeoutMs : undefined;
+      const timeout = effectiveTimeout(timeoutMs, undefined);
+      const deadline = timeout !== undefined && timeout <= maxTimerMs ? timeout : undefined;
       let headers: Headers;
       try {
         headers = new Headers(header);
@@ -100,7 +110,7 @@ export function createFetchTransportSharing(options: FetchTransportOptions, budg
       config.protocol.setRequestHeaders(headers, deadline);
       if (authorization !== undefined) headers.set("authorization", authorization);
       const url = `${baseUrl}/${method.parent.typeName}/${method.name}`;
-      const call = createCallSignal(signal, deadline);
+      const call = linkedDeadline(signal, deadline);
       if (interceptors.length > 0) {
         // What Connect's runUnaryCall does (first interceptor outermost; once
         // the call settles its signal is aborted, with the error on failure),

@@ -3,8 +3,8 @@ import { fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
 // imports fromBinary, so its reflection ships in every bundle anyway, and the codec would add bytes.
 import { Code, ConnectError, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import { ResponseBytes, type ResponseBudget } from "../client/response-budget.js";
-import { discardBody, readBodyBytes } from "./read-body-bytes.js";
-import type { UnaryWireProtocol } from "./unary-wire-protocol.js";
+import { discardBody, readBodyBytes } from "../protocol/read-body-bytes.js";
+import type { UnaryWireProtocol } from "../protocol/unary-wire-protocol.js";
 
 /** What a fetch unary call needs besides the request. */
 export interface FetchUnaryConfig {

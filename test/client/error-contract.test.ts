@@ -5,7 +5,7 @@ import type { ClientOptions, Endpoint } from "../../src/client/client-options.js
 import type { SyncValueClient } from "../../src/client/create-client.js";
 import { createClient as createNodeClient } from "../../src/node/create-client-node.js";
 import { allowFallback } from "../../src/resilience/allow-fallback.js";
-import { CircuitOpenError } from "../../src/resilience/circuit-breaker-transport.js";
+import { CircuitOpenError } from "../../src/layers/circuit-breaker-transport.js";
 import { createClient as createFetchClient } from "../../src/web/create-client-fetch.js";
 import { spawnReferenceServer, spawnReferenceServerWithEnv, type ReferenceServerProcess } from "../support/reference-server.js";
 

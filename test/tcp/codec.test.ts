@@ -16,7 +16,6 @@ import { predictionTcpBindings } from "../../src/tcp/prediction-tcp-binding.js";
 import { storageTcpBindings } from "../../src/tcp/storage-tcp-binding.js";
 import { readTagged } from "../../src/tcp/tagged-value.js";
 import { parseTcpUrl } from "../../src/tcp/tcp-url.js";
-import { fullJitterDelay } from "../../src/tcp/backoff.js";
 
 const binding = (name: string) => [...storageTcpBindings, ...predictionTcpBindings].find((b) => b.requestVariant === name)!;
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -307,18 +306,5 @@ describe("tcp URLs", () => {
       expect(ConnectError.from(err).code, bad).toBe(Code.InvalidArgument);
       expect(ConnectError.from(err).rawMessage, bad).toMatch(/^url: /);
     }
-  });
-});
-
-describe("reconnect backoff", () => {
-  it("draws full-jitter delays below an exponentially growing, capped ceiling", () => {
-    expect(fullJitterDelay(0, 100, 5000, () => 0.999)).toBe(99);
-    expect(fullJitterDelay(3, 100, 5000, () => 0.5)).toBe(400);
-    expect(fullJitterDelay(10, 100, 5000, () => 0.999)).toBe(4995);
-    expect(fullJitterDelay(1000, 100, 5000, () => 0)).toBe(0);
-    const rand = prng(3);
-    const draws = Array.from({ length: 500 }, () => fullJitterDelay(4, 100, 5000, rand));
-    expect(Math.max(...draws)).toBeLessThan(1600);
-    expect(Math.min(...draws)).toBeLessThan(200); // jitter reaches low values, not just the ceiling
   });
 });

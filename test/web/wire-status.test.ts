@@ -9,13 +9,13 @@ import { codeFromHttpStatus as grpcCodeFromHttpStatus, setTrailerStatus } from "
 import { trailerFlag as connectTrailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
 import { describe, expect, it } from "vitest";
 import { HealthResponseSchema } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
-import { errorFromConnectBody } from "../../src/web/connect-error-body.js";
-import { codeFromConnectName } from "../../src/web/connect-code-names.js";
-import { grpcStatusError } from "../../src/web/grpc-status-error.js";
-import { decodeEnvelopes, encodeEnvelope, trailerFlag } from "../../src/web/grpc-web-envelope.js";
-import { parseGrpcWebTrailer } from "../../src/web/grpc-web-trailer.js";
-import { grpcWebUnaryProtocol } from "../../src/web/grpc-web-unary-protocol.js";
-import { codeFromHttpStatus } from "../../src/web/http-status-code.js";
+import { errorFromConnectBody } from "../../src/protocol-connect/status-error.js";
+import { codeFromConnectName } from "../../src/protocol-connect/code-names.js";
+import { grpcStatusError } from "../../src/protocol-grpc/status-error.js";
+import { decodeEnvelopes, encodeEnvelope, trailerFlag } from "../../src/protocol-grpc-web/envelope.js";
+import { parseGrpcWebTrailer } from "../../src/protocol-grpc-web/trailer.js";
+import { grpcWebUnaryProtocol } from "../../src/protocol-grpc-web/unary-protocol.js";
+import { codeFromHttpStatus } from "../../src/protocol/http-status-code.js";
 
 const allCodes = Object.values(Code).filter((c): c is Code => typeof c === "number");
 const detail = { desc: HealthResponseSchema, value: { isHealthy: true, modelVersion: "m-1", uptimeSeconds: 42n } };

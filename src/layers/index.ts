@@ -1,0 +1,16 @@
+export type { Layer } from "./layer.js";
+export { layerPositions, type LayerPosition } from "./layer-positions.js";
+export { checkLayerInsertions, type LayerInsertion } from "./layer-insertion.js";
+export { composeLayers, type LayerSet } from "./compose-layers.js";
+export { createClosedGuardTransport } from "./closed-guard-transport.js";
+export { createValidatingTransport } from "./validating-transport.js";
+export { createDefaultDeadlineTransport } from "./default-deadline-transport.js";
+export { createMethodMetricsTransport } from "./method-metrics-transport.js";
+export { createPredictionCacheTransport } from "./prediction-cache-transport.js";
+export { createStorageCacheTransport } from "./storage-cache-transport.js";
+export { createFallbackTransport, fallbackDefaults, type FallbackOptions } from "./fallback-transport.js";
+export { microBatchDefaults, type MicroBatchOptions } from "./micro-batch-options.js";
+export { createMicroBatchTransport } from "./micro-batch-transport.js";
+export { CircuitOpenError, createCircuitBreakerTransport } from "./circuit-breaker-transport.js";
+export { createHedgingTransport, hedgingDefaults, type HedgingOptions } from "./hedging-transport.js";
+export { createRetryTransport, retryDefaults, type RetryOptions } from "./retry-transport.js";

@@ -1,0 +1,152 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+import { createContextValues, type ContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
+import {
+  PredictionStatus,
+  SyncValueService,
+  type LTVPredictionRequest,
+  type LTVPredictionResponse,
+} from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { noteCache } from "../metrics/call-notes.js";
+import { allowFallback } from "../resilience/allow-fallback.js";
+import { backgroundWaitUntil, badWaitUntil, type WaitUntil } from "../cache/background-wait-until.js";
+import { cacheControl, type CacheControl } from "../cache/cache-control.js";
+import { predictionCacheKey } from "../cache/prediction-cache-key.js";
+import type { CacheEntry, ResponseCache } from "../cache/response-cache.js";
+
+// A failed background refresh is not tried again for this long.
+const REFRESH_BACKOFF_MS = 1_000;
+
+/**
+ * Caches `predictLTV` answers in the client's {@link ResponseCache}:
+ * fresh hits return at once (with the caller's `request_id`), stale entries
+ * are served while one background call refreshes them, identical misses
+ * share one request, and a stale entry stands in when the service fails or
+ * only a `FALLBACK` answer came back. `FALLBACK` answers are never stored.
+ * The request is a validated message here (the validation layer runs first).
+ * A background refresh goes to the call's `backgroundWaitUntil` (else the
+ * client's `waitUntil`), runs with the caller's deadline (else the client's),
+ * and is the entry's only one until it ends or that deadline passes.
+ */
+export function createPredictionCacheTransport(next: Transport, cache: ResponseCache): Transport {
+  const predict = SyncValueService.method.predictLTV;
+  const metrics = cache.metrics;
+  // The background refresh wants the service's answer or nothing.
+  const refreshContext = createContextValues().set(allowFallback, false);
+
+  return {
+    unary(method, signal, timeoutMs, header, input, contextValues) {
+      if ((method as DescMethod) !== (predict as DescMethod)) return next.unary(method, signal, timeoutMs, header, input, contextValues);
+      let control: CacheControl = "default";
+      let waitUntil: WaitUntil | undefined;
+      if (contextValues !== undefined) {
+        control = contextValues.get(cacheControl);
+        waitUntil = contextValues.get(backgroundWaitUntil);
+        if (waitUntil !== undefined && typeof waitUntil !== "function") {
+          return Promise.reject(badWaitUntil("contextValues.backgroundWaitUntil"));
+        }
+      }
+      if (control === "bypass") {
+        metrics.cacheMisses++;
+        if (metrics.noting) noteCache(contextValues, "miss");
+        return next.unary(method, signal, timeoutMs, header, input, contextValues);
+      }
+      const request = input as LTVPredictionRequest;
+      const key = predictionCacheKey(request);
+      const check = request.customerId;
+      const entry = cache.lookup(key, check);
+      if (entry !== undefined && control !== "refresh") {
+        const age = cache.age(entry);
+        if (age === "fresh") {
+          metrics.cacheHits++;
+          if (metrics.noting) noteCache(contextValues, "hit");
+          return Promise.resolve(personal(entry.response, request.requestId) as never);
+        }
+        if (age === "stale") {
+          metrics.cacheStale++;
+          if (metrics.noting) noteCache(contextValues, "stale");
+          const now = cache.now();
+          if (entry.refreshAfter <= now) {
+            // One refresh at a time, even one the platform cancels and that never settles.
+            entry.refreshAfter = now + (timeoutMs ?? cache.backgroundOptions.timeoutMs);
+            cache
+              .background(key, 0, timeoutMs, waitUntil, (s, t) => next.unary(predict, s, t, header, request, refreshContext), store)
+              .catch(() => {
+                entry.refreshAfter = cache.now() + REFRESH_BACKOFF_MS;
+              });
+          }
+          return Promise.resolve(personal(entry.response, request.requestId) as never);
+        }
+      }
+      metrics.cacheMisses++;
+      const spare = entry;
+      function store(response: UnaryResponse): void {
+        if ((response.message as LTVPredictionResponse).status !== PredictionStatus.FALLBACK) {
+          cache.store(key, check, response);
+        }
+      }
+      const coalesced = metrics.cacheCoalesced;
+      const answer = cache.shared(
+        key,
+        0,
+        control !== "refresh",
+        signal,
+        timeoutMs,
+        (s, t) => next.unary(predict, s, t, header, request, contextValues),
+        store,
+      );
+      // shared() counts a call that joined a request in flight.
+      if (metrics.noting) noteCache(contextValues, metrics.cacheCoalesced === coalesced ? "miss" : "coalesced");
+      return answer.then(
+        (response) => {
+          if ((response.message as LTVPredictionResponse).status === PredictionStatus.FALLBACK && serveSpare(spare, contextValues)) {
+            return personal(spare!.response, request.requestId);
+          }
+          return personal(response, request.requestId);
+        },
+        (e: unknown) => {
+          if (!signal?.aborted && serveSpare(spare, contextValues)) return personal(spare!.response, request.requestId);
+          throw e;
+        },
+      ) as never;
+    },
+    stream: (...args) => next.stream(...args),
+  };
+
+  function serveSpare(entry: CacheEntry | undefined, contextValues: ContextValues | undefined): boolean {
+    if (!cache.usableOnError(entry)) return false;
+    metrics.cacheStaleIfError++;
+    noteCache(contextValues, "stale-if-error");
+    return true;
+  }
+}
+
+/** A copy of a shared (frozen) answer that carries the caller's `request_id`. */
+function personal(response: UnaryResponse, requestId: string): UnaryResponse {
+  return new PersonalResponse(response, { ...(response.message as LTVPredictionResponse), requestId });
+}
+
+/**
+ * The answer `personal()` returns. Its headers come from the shared answer
+ * through getters, read only if a caller reads them: the lean transports build
+ * their `Headers` lazily (on a process's first call, building one loads Node's
+ * fetch implementation). Prototype getters, because an object literal with
+ * getters costs about 0.9 us to create in V8, more than the rest of a hit.
+ */
+class PersonalResponse implements UnaryResponse {
+  readonly stream = false;
+  readonly service: UnaryResponse["service"];
+  readonly method: UnaryResponse["method"];
+  constructor(
+    private readonly shared: UnaryResponse,
+    readonly message: LTVPredictionResponse,
+  ) {
+    this.service = shared.service;
+    this.method = shared.method;
+  }
+  get header(): Headers {
+    return this.shared.header;
+  }
+  get trailer(): Headers {
+    return this.shared.trailer;
+  }
+}
