@@ -7,6 +7,7 @@ import { invalidArgument } from "../validation/invalid-argument.js";
 import { checkAuthToken } from "./bearer-auth.js";
 import { clientDefaults, type ClientOptions, type Endpoint } from "./client-options.js";
 import { createDefaultDeadlineTransport } from "./default-deadline-transport.js";
+import { createReadyGateTransport } from "./ready-gate-transport.js";
 import { checkByteCount, resolveEndpoint, type ResolvedEndpoint } from "./resolved-endpoint.js";
 import { ResponseBudget } from "./response-budget.js";
 import type { ManagedTransport, RuntimePlatform, TransportContext } from "./runtime-platform.js";
@@ -48,10 +49,12 @@ export interface ClientBase {
    * over the guarded base transport (cache, resilience: below the deadline,
    * so they see each call's effective timeout). A closed client fails every
    * call with `FailedPrecondition`, above and below `features`, so it serves
-   * no cache hit either.
+   * no cache hit either. While `base` is still loading its code (`ready`),
+   * calls wait for it between validation and the deadline, which therefore
+   * does not count the wait.
    */
   stack(
-    base: Transport,
+    base: ManagedTransport,
     validators: ReadonlyMap<DescMethod, RequestValidator>,
     features: (guarded: Transport) => Transport,
   ): Transport;
@@ -121,7 +124,8 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
     },
     stack(base, validators, features) {
       const layered = guardClosed(features(guardClosed(base)));
-      return createValidatingTransport(createDefaultDeadlineTransport(layered, timeoutMs), validators);
+      const deadline = createDefaultDeadlineTransport(layered, timeoutMs);
+      return createValidatingTransport(base.ready ? createReadyGateTransport(deadline, base.ready) : deadline, validators);
     },
     async warmup(options) {
       if (closed) throw new ConnectError("client is closed: warmup() after close()", Code.FailedPrecondition);
