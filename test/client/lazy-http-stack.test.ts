@@ -35,8 +35,17 @@ afterAll(async () => {
   await server?.kill();
 });
 
-function runFixture(url: string): Promise<{ afterImport: string[]; afterCall: string[]; status: number; ltv: number }> {
-  const child = spawn(process.execPath, [`${outdir}/loaded-builtins.js`, url], { stdio: ["ignore", "pipe", "pipe"] });
+interface Loaded {
+  afterImport: string[];
+  afterCall: string[];
+  fetchAfterWarmup?: boolean;
+  fetchAfterCall: boolean;
+  status: number;
+  ltv: number;
+}
+
+function runFixture(url: string, step?: "warmup"): Promise<Loaded> {
+  const child = spawn(process.execPath, [`${outdir}/loaded-builtins.js`, url, ...(step ? [step] : [])], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -60,6 +69,8 @@ describe("what a client loads", () => {
     expect(r.ltv).toBeGreaterThan(0);
     expect(r.afterImport).toEqual([]);
     expect(r.afterCall).toEqual([]);
+    // A successful call reads no Headers, so it does not load the fetch implementation either.
+    expect(r.fetchAfterCall).toBe(false);
   });
 
   it("an http:// client loads node:http2 when it is created, not when the SDK is imported", async () => {
@@ -67,6 +78,14 @@ describe("what a client loads", () => {
     expect(r.status).toBe(PredictionStatus.SUCCESS);
     expect(r.afterImport).toEqual([]);
     expect(r.afterCall).toContain("http2");
+  });
+
+  it("warmup() loads what the first error would (the fetch implementation behind Headers), over TCP and HTTP", async () => {
+    for (const url of [server.tcpUrl, server.url]) {
+      const r = await runFixture(url, "warmup");
+      expect(r.status).toBe(PredictionStatus.SUCCESS);
+      expect(r.fetchAfterWarmup, url).toBe(true);
+    }
   });
 });
 
