@@ -63,7 +63,7 @@ function runFixture(url: string, step?: "warmup"): Promise<Loaded> {
 }
 
 describe("what a client loads", () => {
-  it("a TCP-only client never loads Node's HTTP modules", async () => {
+  it("a tcp:// client never loads Node's HTTP modules, nor node:tls", async () => {
     const r = await runFixture(server.tcpUrl);
     expect(r.status).toBe(PredictionStatus.SUCCESS);
     expect(r.ltv).toBeGreaterThan(0);
