@@ -7,7 +7,7 @@ import { build } from "esbuild";
 export interface BenchBundles {
   /** `syncvalue serve`, bundled from `src/cli/syncvalue-cli.ts`: the reference server. */
   cli: string;
-  /** The Node entry of the SDK (`src/index-node.ts`) with its dependencies left in node_modules, as an installed package loads. */
+  /** The Node entry of the SDK (`src/index-node.ts`) with its dependencies left in node_modules and split into chunks like dist/, as an installed package loads. */
   sdk: string;
   /** The same with every dependency inlined into one file, as a serverless application is usually shipped. */
   sdkStandalone: string;
@@ -40,6 +40,14 @@ export async function buildBenchBundles(outDir: string): Promise<BenchBundles> {
   const common = { bundle: true, platform: "node", format: "esm", logLevel: "warning" } as const;
   await Promise.all([
     ...Object.entries(entries).map(async ([name, entry]) => {
+      if (name === "sdk") {
+        // Split like the package's dist/ (tsup `splitting`): what loads lazily
+        // (the Node HTTP stack) is its own file, as for an installed package.
+        const outdir = join(out, "bench-sdk");
+        await build({ ...common, entryPoints: { "index-node": entry }, outdir, splitting: true, outExtension: { ".js": ".mjs" }, packages: "external" });
+        bundles[name] = join(outdir, "index-node.mjs");
+        return;
+      }
       const outfile = join(out, `bench-${name}.mjs`);
       await build({ ...common, entryPoints: [entry], outfile, packages: "external" });
       bundles[name] = outfile;

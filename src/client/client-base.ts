@@ -6,6 +6,7 @@ import { invalidArgument } from "../validation/invalid-argument.js";
 import { createClosedGuardTransport } from "../layers/closed-guard-transport.js";
 import { composeLayers, type LayerSet } from "../layers/compose-layers.js";
 import { createDefaultDeadlineTransport } from "../layers/default-deadline-transport.js";
+import { createReadyGateTransport } from "../layers/ready-gate-transport.js";
 import { checkLayerInsertions } from "../layers/layer-insertion.js";
 import { createValidatingTransport } from "../layers/validating-transport.js";
 import { checkAuthToken } from "./bearer-auth.js";
@@ -52,9 +53,12 @@ export interface ClientBase {
    * the one order of `layerPositions` over the base transport. The layers
    * below the deadline see each call's effective timeout. A closed client
    * fails every call with `FailedPrecondition`, at its position and again
-   * just above the base transport, so it serves no cache hit either.
+   * just above the base transport, so it serves no cache hit either. While
+   * `base` is still loading its code (`ready`), calls wait for it at the
+   * `readyGate` position, above the deadline, which therefore does not count
+   * the wait.
    */
-  stack(base: Transport, validators: ReadonlyMap<DescMethod, RequestValidator>, layers: LayerSet): Transport;
+  stack(base: ManagedTransport, validators: ReadonlyMap<DescMethod, RequestValidator>, layers: LayerSet): Transport;
   /**
    * Verifies every endpoint: opens its pooled connections, then makes one
    * health round trip on its transport (below the cache, breaker and
@@ -121,6 +125,7 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
         {
           ...layers,
           validation: (next) => createValidatingTransport(next, validators),
+          readyGate: base.ready ? (next) => createReadyGateTransport(next, base.ready!) : undefined,
           defaultDeadline: (next) => createDefaultDeadlineTransport(next, timeoutMs),
           closedGuard: guardClosed,
         },
@@ -131,7 +136,12 @@ export function createClientBase(platform: RuntimePlatform, options: BaseClientO
       if (closed) throw new ConnectError("client is closed: warmup() after close()", Code.FailedPrecondition);
       const { timeoutMs, signal } = resolveWarmupOptions(options);
       // Every endpoint is verified at once; the first failure in the order they were given wins.
-      for (const outcome of await Promise.allSettled(open.map((o) => verify(o, timeoutMs, signal)))) {
+      const verified = Promise.allSettled(open.map((o) => verify(o, timeoutMs, signal)));
+      // While the connections open: every ConnectError holds a Headers, and on Node the
+      // first Headers loads the fetch implementation (~30 ms of CPU). Loaded here, the
+      // first failed or fallen-back call of a cold process does not pay it inside its deadline.
+      new Headers();
+      for (const outcome of await verified) {
         if (outcome.status === "rejected") throw outcome.reason;
       }
     },

@@ -38,7 +38,11 @@ export interface SyncValueClient {
    * `DeadlineExceeded`, ...) and a message naming the service and the
    * endpoint; after `close()`, with `FailedPrecondition`. A service without
    * an endpoint is skipped. The health answer's content is not judged: an
-   * endpoint that answers is configured right. See {@link WarmupOptions}.
+   * endpoint that answers is configured right. It also does the loading a
+   * cold process would otherwise do during its first calls: on Node, the
+   * HTTP/2 stack of http(s) endpoints (loaded in the background since
+   * `createClient`) and the fetch implementation the first `ConnectError`
+   * needs. See {@link WarmupOptions}.
    */
   warmup(options?: WarmupOptions): Promise<void>;
   /**

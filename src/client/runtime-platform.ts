@@ -10,6 +10,12 @@ export interface ManagedTransport extends Transport {
   warmup?(): Promise<void>;
   /** Ends every connection and timer. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Present while the transport's code may still be loading (see
+   * `createLazyTransport`): settles when it can send. The client holds calls
+   * until then, above their deadlines.
+   */
+  readonly ready?: Promise<void>;
 }
 
 /** What every transport of a client shares. */

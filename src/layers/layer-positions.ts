@@ -6,6 +6,9 @@
  * of its bundle); a layer that is off is skipped, its position stays.
  *
  * - `validation`: a bad request is `InvalidArgument`, nothing below runs.
+ * - `readyGate`: while the transport's code is still loading (the HTTP/2
+ *   stack on Node, loaded on first use), calls wait here, so the deadline
+ *   below does not count the load.
  * - `defaultDeadline`: `timeoutMs` for unary calls without their own.
  * - `closedGuard`: after `close()`, `FailedPrecondition` (checked again just
  *   above the wire).
@@ -23,6 +26,7 @@
  */
 export const layerPositions = [
   "validation",
+  "readyGate",
   "defaultDeadline",
   "closedGuard",
   "callTelemetry",

@@ -8,6 +8,9 @@ import { nodePlatform } from "./node-platform.js";
  * On Node, `http://` and `https://` endpoints use connect-node over HTTP/2
  * (gRPC by default). Bad options throw `ConnectError` `InvalidArgument`
  * naming the option; nothing is connected until the first call or `warmup()`.
+ * The HTTP/2 stack loads only for http(s) endpoints, in the background from
+ * here; a call made before it is loaded waits for it before its deadline
+ * starts.
  *
  * @example
  * ```ts

@@ -1,6 +1,5 @@
 import { ScalarType, type DescEnum, type DescField, type DescMessage } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
-import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { toRequestMessage } from "../validation/request-message.js";
 import { scalarMethods } from "./scalar-methods.js";
 
@@ -141,4 +140,20 @@ export function scalarWireType(type: ScalarType): WireType {
     default:
       return WireType.Varint;
   }
+}
+
+// google.protobuf's wrapper messages (DoubleValue ... BytesValue), which protobuf-es
+// represents by their unwrapped value.
+const WRAPPER_TYPE_NAMES = new Set(["Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes"].map((t) => `google.protobuf.${t}Value`));
+
+/**
+ * protobuf-es's `isWrapperDesc`, here so the codec does not import
+ * `@bufbuild/protobuf/wkt`: that module's index builds the descriptors of
+ * every well-known type, which a bundle that loads the HTTP stack lazily
+ * would then build at import (esbuild keeps a lazily imported module's
+ * dependencies whole).
+ */
+function isWrapperDesc(message: DescMessage): boolean {
+  const f = message.fields[0];
+  return WRAPPER_TYPE_NAMES.has(message.typeName) && f !== undefined && f.fieldKind === "scalar" && f.name === "value" && f.number === 1;
 }

@@ -1,6 +1,11 @@
 import * as net from "node:net";
-import * as tls from "node:tls";
+import type * as NodeTls from "node:tls";
 import type { RuntimeSocket, SocketConnectOptions, SocketConnector, SocketEvents } from "./runtime-socket.js";
+
+// node:tls (and its root certificates) costs several ms of a cold start: loaded
+// the first time a tcps:// endpoint connects, so a tcp:// client never loads it.
+let tlsModule: Promise<typeof NodeTls> | undefined;
+const loadTls = () => (tlsModule ??= import("node:tls"));
 
 /**
  * Socket connector for Node.js (`node:net`, `node:tls`). No-delay and TCP
@@ -8,69 +13,79 @@ import type { RuntimeSocket, SocketConnectOptions, SocketConnector, SocketEvents
  * transport that imports `node:` modules.
  */
 export const connectNodeSocket: SocketConnector = Object.assign(
-  (options: SocketConnectOptions, events: SocketEvents): Promise<RuntimeSocket> =>
-    new Promise<RuntimeSocket>((resolve, reject) => {
-      const { host, port, signal } = options;
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      let socket: net.Socket;
-      if (options.tls) {
-        const t = options.tls;
-        const serverName = t.serverName ?? (net.isIP(host) === 0 ? host : undefined);
-        socket = tls.connect({
-          host,
-          port,
-          ca: t.ca,
-          cert: t.cert,
-          key: t.key,
-          servername: serverName,
-          rejectUnauthorized: t.rejectUnauthorized ?? true,
-        });
-      } else {
-        socket = net.connect({ host, port });
-      }
-      let open = false;
-      let lastError: Error | undefined;
-      const onAbort = () => {
-        socket.destroy();
-        reject(signal.reason);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      socket.once(options.tls ? "secureConnect" : "connect", () => {
-        signal.removeEventListener("abort", onAbort);
-        open = true;
-        socket.setNoDelay(options.noDelay);
-        if (options.keepAliveInitialDelayMs > 0) socket.setKeepAlive(true, options.keepAliveInitialDelayMs);
-        resolve({
-          write(bytes) {
-            if (socket.destroyed || !socket.writable) return false;
-            socket.write(bytes);
-            return true;
-          },
-          end() {
-            socket.end();
-          },
-          destroy() {
-            socket.destroy();
-          },
-          setKeepsProcessAlive(alive) {
-            if (alive) socket.ref();
-            else socket.unref();
-          },
-        });
-      });
-      socket.on("data", (chunk: Buffer) => events.data(chunk));
-      socket.on("error", (err) => {
-        if (!open) {
-          signal.removeEventListener("abort", onAbort);
-          reject(err);
-        } else lastError = err;
-      });
-      socket.once("close", () => {
-        if (open) events.close(lastError);
-      });
-    }),
+  (options: SocketConnectOptions, events: SocketEvents): Promise<RuntimeSocket> => {
+    const { host, port } = options;
+    const t = options.tls;
+    if (!t) return attach(() => net.connect({ host, port }), options, events);
+    const serverName = t.serverName ?? (net.isIP(host) === 0 ? host : undefined);
+    return loadTls().then((tls) =>
+      attach(
+        () =>
+          tls.connect({
+            host,
+            port,
+            ca: t.ca,
+            cert: t.cert,
+            key: t.key,
+            servername: serverName,
+            rejectUnauthorized: t.rejectUnauthorized ?? true,
+          }),
+        options,
+        events,
+      ),
+    );
+  },
   { runtime: "node" },
 );
+
+/** Opens the socket `connect` makes, unless `options.signal` is already aborted, and settles once it is connected. */
+function attach(connect: () => net.Socket, options: SocketConnectOptions, events: SocketEvents): Promise<RuntimeSocket> {
+  return new Promise<RuntimeSocket>((resolve, reject) => {
+    const { signal } = options;
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const socket = connect();
+    let open = false;
+    let lastError: Error | undefined;
+    const onAbort = () => {
+      socket.destroy();
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    socket.once(options.tls ? "secureConnect" : "connect", () => {
+      signal.removeEventListener("abort", onAbort);
+      open = true;
+      socket.setNoDelay(options.noDelay);
+      if (options.keepAliveInitialDelayMs > 0) socket.setKeepAlive(true, options.keepAliveInitialDelayMs);
+      resolve({
+        write(bytes) {
+          if (socket.destroyed || !socket.writable) return false;
+          socket.write(bytes);
+          return true;
+        },
+        end() {
+          socket.end();
+        },
+        destroy() {
+          socket.destroy();
+        },
+        setKeepsProcessAlive(alive) {
+          if (alive) socket.ref();
+          else socket.unref();
+        },
+      });
+    });
+    socket.on("data", (chunk: Buffer) => events.data(chunk));
+    socket.on("error", (err) => {
+      if (!open) {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      } else lastError = err;
+    });
+    socket.once("close", () => {
+      if (open) events.close(lastError);
+    });
+  });
+}

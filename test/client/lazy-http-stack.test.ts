@@ -1,0 +1,166 @@
+import { spawn } from "node:child_process";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PredictionStatus } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
+import { createClientOn } from "../../src/client/create-client.js";
+import { createLazyTransport } from "../../src/client/lazy-transport.js";
+import type { ManagedTransport, RuntimePlatform } from "../../src/client/runtime-platform.js";
+import { nodePlatform } from "../../src/node/node-platform.js";
+import { spawnReferenceServer, type ReferenceServerProcess } from "../support/reference-server.js";
+
+// Node loads its HTTP/2 stack (connect-node, node:http2) only for http(s)://
+// endpoints, in the background from createClient, and a call waiting for it
+// does not spend its deadline on it. Against the reference server in its own
+// process; the first block runs the SDK in fresh processes, bundled with code
+// splitting as the package's dist/ is, so the lazy part is its own file.
+const repo = new URL("../..", import.meta.url).pathname;
+const outdir = `${repo}.build/test-lazy-http-stack`;
+let server: ReferenceServerProcess;
+
+beforeAll(async () => {
+  server = await spawnReferenceServer();
+  await build({
+    entryPoints: [new URL("./fixtures/loaded-builtins.ts", import.meta.url).pathname],
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    outdir,
+    packages: "external",
+    logLevel: "silent",
+  });
+});
+afterAll(async () => {
+  await server?.kill();
+});
+
+interface Loaded {
+  afterImport: string[];
+  afterCall: string[];
+  fetchAfterWarmup?: boolean;
+  fetchAfterCall: boolean;
+  status: number;
+  ltv: number;
+}
+
+function runFixture(url: string, step?: "warmup"): Promise<Loaded> {
+  const child = spawn(process.execPath, [`${outdir}/loaded-builtins.js`, url, ...(step ? [step] : [])], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      if (child.pid) process.kill(child.pid, "SIGKILL");
+      reject(new Error(`fixture still running after 20 s: ${out}`));
+    }, 20_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`fixture exited ${code}: ${out}`));
+      resolve(JSON.parse(out.trim().split("\n").pop()!));
+    });
+  });
+}
+
+describe("what a client loads", () => {
+  it("a tcp:// client never loads Node's HTTP modules, nor node:tls", async () => {
+    const r = await runFixture(server.tcpUrl);
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    expect(r.ltv).toBeGreaterThan(0);
+    expect(r.afterImport).toEqual([]);
+    expect(r.afterCall).toEqual([]);
+    // A successful call reads no Headers, so it does not load the fetch implementation either.
+    expect(r.fetchAfterCall).toBe(false);
+  });
+
+  it("an http:// client loads node:http2 when it is created, not when the SDK is imported", async () => {
+    const r = await runFixture(server.url);
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    expect(r.afterImport).toEqual([]);
+    expect(r.afterCall).toContain("http2");
+  });
+
+  it("warmup() loads what the first error would (the fetch implementation behind Headers), over TCP and HTTP", async () => {
+    for (const url of [server.tcpUrl, server.url]) {
+      const r = await runFixture(url, "warmup");
+      expect(r.status).toBe(PredictionStatus.SUCCESS);
+      expect(r.fetchAfterWarmup, url).toBe(true);
+    }
+  });
+});
+
+/** Node's platform whose HTTP stack takes `delayMs` longer to load (a slow disk, a busy machine), or fails to. */
+function slowLoadingPlatform(delayMs: number, fail = false): RuntimePlatform {
+  return {
+    ...nodePlatform,
+    createHttpTransport: (endpoint, context) =>
+      createLazyTransport(async (): Promise<ManagedTransport> => {
+        await new Promise((r) => setTimeout(r, delayMs));
+        if (fail) throw new Error("Cannot find module 'node-http-transport.js'");
+        const { createNodeHttpTransport } = await import("../../src/node/node-http-transport.js");
+        return createNodeHttpTransport(endpoint, context);
+      }),
+  };
+}
+
+const now = 1_790_000_000_000n;
+const request = {
+  customerId: "lazy-2",
+  platform: "meta",
+  timestampMs: now,
+  eventHistory: [{ timestampMs: now - 86_400_000n, eventType: "purchase", eventValue: 64 }],
+};
+
+describe("a call made while the HTTP stack loads", () => {
+  it("waits for it outside its deadline: a load longer than the deadline still gets the server's answer", async () => {
+    // A 1.5 s deadline (room for a first call on a busy machine) and the default
+    // fallback, which answers at the deadline less 5 ms: were the 3 s load
+    // counted, the call would end with the fallback's answer.
+    const client = createClientOn(slowLoadingPlatform(3_000), { prediction: server.url, timeoutMs: 1_500 });
+    try {
+      const started = performance.now();
+      const answer = await client.prediction.predictLTV(request);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(2_990);
+      expect(answer.status).toBe(PredictionStatus.SUCCESS);
+      expect(client.metrics().fallbacks).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("still answers to its own abort signal (Canceled)", async () => {
+    const client = createClientOn(slowLoadingPlatform(2_000), { prediction: server.url, timeoutMs: 100 });
+    try {
+      const call = client.prediction.predictLTV(request, { signal: AbortSignal.timeout(50) });
+      const e = await call.then(() => undefined, (e: unknown) => e);
+      expect(e).toBeInstanceOf(ConnectError);
+      expect((e as ConnectError).code).toBe(Code.Canceled);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("fails with Internal when the stack cannot load, and warmup() says so too", async () => {
+    const client = createClientOn(slowLoadingPlatform(10, true), { prediction: server.url, fallback: false, retry: false });
+    try {
+      const e = await client.prediction.predictLTV(request).then(() => undefined, (e: unknown) => e);
+      expect(e).toBeInstanceOf(ConnectError);
+      expect((e as ConnectError).code).toBe(Code.Internal);
+      expect((e as ConnectError).rawMessage).toContain("did not load");
+      await expect(client.warmup()).rejects.toMatchObject({ code: Code.Internal });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("warmup() waits for the load, then connects", async () => {
+    const client = createClientOn(slowLoadingPlatform(200), { prediction: server.url });
+    try {
+      await client.warmup();
+      const answer = await client.prediction.predictLTV(request);
+      expect(answer.status).toBe(PredictionStatus.SUCCESS);
+    } finally {
+      await client.close();
+    }
+  });
+});
