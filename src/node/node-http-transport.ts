@@ -9,6 +9,7 @@ import type { ManagedTransport, TransportContext } from "../client/runtime-platf
 import { FreezeDetector } from "../call/freeze-detector.js";
 import { lazyUnaryResponse } from "../call/lazy-unary-response.js";
 import { failStreamsClosedUnanswered } from "./guarded-http-client-node.js";
+import { guardSessionPings } from "./session-ping-guard-node.js";
 import { grpcUnaryCall, toHeaders } from "../protocol-grpc/unary-protocol-node.js";
 import { createStockTransport } from "./stock-transport-node.js";
 
@@ -44,7 +45,7 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
   }
 
   const { sessions, ...keepalive } = endpoint.http2;
-  const managers = Array.from({ length: sessions }, () => new Http2SessionManager(endpoint.baseUrl, keepalive, tls));
+  const managers = Array.from({ length: sessions }, () => guardSessionPings(new Http2SessionManager(endpoint.baseUrl, keepalive, tls)));
   const inFlight = new Array<number>(sessions).fill(0);
   const stock: Transport[] = managers.map((m) => {
     const view = failStreamsClosedUnanswered(m);
