@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
+import { deadlineTimers, type DeadlineTarget } from "../call/deadline-timers.js";
 
 /**
  * What the pool and its connections read of a call's cancellation: an
@@ -23,13 +24,15 @@ export function callSignalReason(signal: CallSignal): unknown {
  * pool and another in the connection, was about a third of the transport's
  * CPU per call. It aborts once, with `DeadlineExceeded` when `timeoutMs`
  * passes, or with the caller signal's reason; listeners run once, in order.
- * Call {@link CallDeadline.dispose} when the call is settled.
+ * The deadline rides on the shared {@link deadlineTimers}, not a timer of
+ * its own. Call {@link CallDeadline.dispose} when the call is settled.
  */
-export class CallDeadline implements CallSignal {
+export class CallDeadline implements CallSignal, DeadlineTarget {
   aborted = false;
   reason: unknown = undefined;
+  deadlineLane: object | undefined = undefined;
+  deadlineTicket = 0;
   private listeners: (() => void)[] | undefined;
-  private readonly timer: ReturnType<typeof setTimeout> | undefined;
   private readonly onCallerAbort: (() => void) | undefined;
 
   constructor(
@@ -41,9 +44,11 @@ export class CallDeadline implements CallSignal {
       return;
     }
     if (caller) caller.addEventListener("abort", (this.onCallerAbort = () => this.abort(getAbortSignalReason(caller))), { once: true });
-    if (timeoutMs !== undefined) {
-      this.timer = setTimeout(() => this.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
-    }
+    if (timeoutMs !== undefined) deadlineTimers.arm(timeoutMs, this);
+  }
+
+  onDeadline(): void {
+    this.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
   }
 
   abort(reason: unknown): void {
@@ -66,9 +71,9 @@ export class CallDeadline implements CallSignal {
     if (i >= 0) this.listeners!.splice(i, 1);
   }
 
-  /** Stops the timer and lets go of the caller's signal. */
+  /** Cancels the deadline and lets go of the caller's signal. */
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.deadlineLane !== undefined) deadlineTimers.cancel(this);
     if (this.onCallerAbort) this.caller!.removeEventListener("abort", this.onCallerAbort);
   }
 }
