@@ -69,9 +69,8 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
   // A field-less request is always the same bytes.
   const bareRequestFrame = bareRequest ? encodeBareFrame(requestVariant) : undefined;
   const bareResponseFrame = bareResponse ? encodeBareFrame(responseVariant) : undefined;
-  // Writers start at the largest frame seen so far (capped), so a frame is
+  // Response writers start at the largest frame seen so far (capped), so a frame is
   // usually written into one allocation instead of growing 256 -> 512 -> 1024.
-  const requestSize = new FrameSizeHint();
   const responseSize = new FrameSizeHint();
 
   return {
@@ -80,11 +79,15 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
     responseVariant,
     encodeRequest(message, layout = "named") {
       if (bareRequestFrame) return bareRequestFrame.slice(); // a copy: sockets may hold on to written buffers
-      const w = new MsgpackWriter(true, requestSize.bytes);
-      w.mapHeader(1);
-      w.str(requestVariant);
-      writeMessage(w, input, message, layout);
-      return requestSize.observe(w.finishFrame());
+      if (requestWriterBusy) return encodeRequestFrame(new MsgpackWriter(true, 256), requestVariant, input, message, layout);
+      requestWriterBusy = true;
+      try {
+        return encodeRequestFrame(requestWriter, requestVariant, input, message, layout);
+      } finally {
+        requestWriterBusy = false;
+        // A huge request (a batch) is not kept for the life of the process.
+        if (requestWriter.capacity > maxPooledWriterBytes) requestWriter = new MsgpackWriter(true, initialPooledWriterBytes);
+      }
     },
     decodeResponse(value) {
       const tagged = readTagged(value);
@@ -131,6 +134,31 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
       return responseSize.observe(w.finishFrame());
     },
   };
+}
+
+/**
+ * Requests are encoded into one pooled writer, then copied out at their exact
+ * size: one allocation per request instead of a writer, its buffer (grown by
+ * doubling) and a DataView. Encoding is synchronous, so one writer serves
+ * every transport; `requestWriterBusy` covers re-entry all the same.
+ */
+const initialPooledWriterBytes = 4096;
+const maxPooledWriterBytes = 64 * 1024;
+let requestWriter = new MsgpackWriter(true, initialPooledWriterBytes);
+let requestWriterBusy = false;
+
+function encodeRequestFrame(
+  w: MsgpackWriter,
+  variant: string,
+  input: DescMessage,
+  message: MessageShape<DescMessage>,
+  layout: StructLayout,
+): Uint8Array {
+  w.reset();
+  w.mapHeader(1);
+  w.str(variant);
+  writeMessage(w, input, message, layout);
+  return w.copyFrame();
 }
 
 function encodeBareFrame(variant: string): Uint8Array {

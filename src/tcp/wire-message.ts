@@ -1,5 +1,5 @@
 import { ScalarType, create, type DescField, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import type { MsgpackWriter } from "./msgpack-writer.js";
+import { MsgpackWriter } from "./msgpack-writer.js";
 import { TcpProtocolError, describeWireValue } from "./protocol-error.js";
 
 /**
@@ -31,13 +31,35 @@ export function writeMessage(
   layout: StructLayout,
 ): void {
   const fields = desc.fields;
-  if (layout === "named") w.mapHeader(fields.length);
-  else w.arrayHeader(fields.length);
   const record = message as unknown as Record<string, unknown>;
-  for (const field of fields) {
-    if (layout === "named") w.str(field.name);
-    writeField(w, field, record[field.localName], layout);
+  if (layout === "named") {
+    w.mapHeader(fields.length);
+    const keys = encodedFieldNames(desc);
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      w.raw(keys[i]!);
+      writeField(w, field, record[field.localName], layout);
+    }
+    return;
   }
+  w.arrayHeader(fields.length);
+  for (const field of fields) writeField(w, field, record[field.localName], layout);
+}
+
+/** Each message's field names as MessagePack strings, encoded once: a named struct writes them on every request. */
+const fieldNameCache = new WeakMap<DescMessage, readonly Uint8Array[]>();
+
+function encodedFieldNames(desc: DescMessage): readonly Uint8Array[] {
+  let keys = fieldNameCache.get(desc);
+  if (keys === undefined) {
+    keys = desc.fields.map((field) => {
+      const k = new MsgpackWriter(false, 8 + field.name.length * 3);
+      k.str(field.name);
+      return k.finish().slice();
+    });
+    fieldNameCache.set(desc, keys);
+  }
+  return keys;
 }
 
 function writeField(w: MsgpackWriter, field: DescField, value: unknown, layout: StructLayout): void {
