@@ -32,7 +32,9 @@ export class CallDeadline implements CallSignal, DeadlineTarget {
   reason: unknown = undefined;
   deadlineLane: object | undefined = undefined;
   deadlineTicket = 0;
-  private listeners: (() => void)[] | undefined;
+  /** The first listener, without an array: a pooled call has exactly one (the pool's). */
+  private first: (() => void) | undefined;
+  private rest: (() => void)[] | undefined;
   private readonly onCallerAbort: (() => void) | undefined;
 
   constructor(
@@ -56,19 +58,28 @@ export class CallDeadline implements CallSignal, DeadlineTarget {
     this.aborted = true;
     this.reason = reason;
     this.dispose();
-    const listeners = this.listeners;
-    this.listeners = undefined;
-    if (listeners) for (const l of listeners) l();
+    const { first, rest } = this;
+    this.first = undefined;
+    this.rest = undefined;
+    first?.();
+    if (rest) for (const l of rest) l();
   }
 
   addEventListener(_type: "abort", listener: () => void): void {
     // Like an AbortSignal: a listener added after the abort never runs.
-    if (!this.aborted) (this.listeners ??= []).push(listener);
+    if (this.aborted) return;
+    // In order: `first` only while no later listener waits in `rest`.
+    if (this.first === undefined && (this.rest === undefined || this.rest.length === 0)) this.first = listener;
+    else (this.rest ??= []).push(listener);
   }
 
   removeEventListener(_type: "abort", listener: () => void): void {
-    const i = this.listeners?.indexOf(listener) ?? -1;
-    if (i >= 0) this.listeners!.splice(i, 1);
+    if (this.first === listener) {
+      this.first = undefined;
+      return;
+    }
+    const i = this.rest?.indexOf(listener) ?? -1;
+    if (i >= 0) this.rest!.splice(i, 1);
   }
 
   /** Cancels the deadline and lets go of the caller's signal. */

@@ -63,12 +63,18 @@ export class NotWrittenError extends ConnectError {
   }
 }
 
-interface InFlight {
-  decode: FrameDecode<unknown>;
-  resolve(value: unknown): void;
-  reject(reason: unknown): void;
-  signal: CallSignal | undefined;
-  onAbort: (() => void) | undefined;
+/**
+ * A request a connection carries: its frame, how to read its answer, and
+ * where the outcome goes. The pool's own request record is one, so a call
+ * costs no promise, closure or abort listener of the connection's.
+ */
+export interface ConnectionRequest {
+  readonly frame: Uint8Array;
+  readonly decode: FrameDecode<unknown>;
+  /** The decoded answer. Called at most once, and never after `failed`. */
+  answered(value: unknown): void;
+  /** The request failed after its frame was written (error answer, lost connection, abandoned). Called at most once. */
+  failed(error: unknown): void;
 }
 
 let nextConnectionId = 1;
@@ -78,7 +84,7 @@ export class TcpConnection {
   private stateValue: TcpConnectionState = "connecting";
   private socket: RuntimeSocket | undefined;
   private readonly decoder: FrameDecoder;
-  private readonly inFlight: InFlight[] = [];
+  private readonly inFlight: ConnectionRequest[] = [];
   private closeError: ConnectError | undefined;
   private readonly history = createAnswerHistory();
   /** `performance.now()` of the last frame sent or received: idle time for verification and idle close. */
@@ -210,48 +216,79 @@ export class TcpConnection {
   }
 
   /**
-   * Sends one request frame and resolves with its decoded answer. The caller
-   * (the pool) guarantees the state is `ready` and fewer than `pipelining`
-   * requests are in flight. Rejects with {@link NotWrittenError} when nothing
+   * Writes a request's frame; its outcome goes to `request.answered` or
+   * `request.failed`. The caller (the pool) guarantees fewer than
+   * `pipelining` requests are in flight. Returns false, leaving the request
+   * untouched, when nothing was written (the connection is not ready, or its
+   * socket refused the bytes: the connection then closes), so it may go to
+   * another connection.
+   */
+  write(request: ConnectionRequest): boolean {
+    if (this.stateValue !== "ready" || !this.socket) return false;
+    if (!this.socket.write(request.frame)) {
+      this.destroy(new ConnectError(`connection to ${this.options.url} is no longer writable`, Code.Unavailable));
+      return false;
+    }
+    this.lastActivity = performance.now();
+    if (this.inFlight.length === 0) this.socket.setKeepsProcessAlive?.(true);
+    this.inFlight.push(request);
+    return true;
+  }
+
+  /**
+   * Gives up on a request in flight (its deadline passed, or its caller
+   * cancelled): it fails with `reason`, and the connection closes, because
+   * its answer would otherwise be taken for the next request's. A no-op for
+   * a request no longer in flight.
+   */
+  abandon(request: ConnectionRequest, reason: unknown): void {
+    const i = this.inFlight.indexOf(request);
+    if (i < 0) return;
+    this.inFlight.splice(i, 1);
+    // Closed first: the pool may hand out its next request from `failed`, and must not pick this connection.
+    this.destroy(
+      new ConnectError(
+        `connection to ${this.options.url} closed: a request pipelined ahead on it was abandoned (deadline or cancel), so the stream is in doubt`,
+        Code.Unavailable,
+      ),
+    );
+    request.failed(reason);
+  }
+
+  /**
+   * Sends one request frame and resolves with its decoded answer (the
+   * promise form of {@link TcpConnection.write}, for health probes and
+   * one-off connections). Rejects with {@link NotWrittenError} when nothing
    * was written.
    *
    * If `signal` aborts while the request is in flight, the request rejects
-   * with the signal's reason and the connection closes: its answer would
-   * otherwise be taken for the next request's.
+   * with the signal's reason and the connection closes (see `abandon`).
    */
   send<T>(frame: Uint8Array, decode: FrameDecode<T>, signal?: CallSignal): Promise<T> {
     if (this.stateValue !== "ready" || !this.socket) return Promise.reject(new NotWrittenError(this.options.url));
     if (signal?.aborted) return Promise.reject(callSignalReason(signal));
     return new Promise<T>((resolve, reject) => {
-      const entry: InFlight = {
+      let onAbort: (() => void) | undefined;
+      const request: ConnectionRequest = {
+        frame,
         decode,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        signal,
-        onAbort: undefined,
+        answered: (value) => {
+          if (onAbort) signal!.removeEventListener("abort", onAbort);
+          resolve(value as T);
+        },
+        failed: (error) => {
+          if (onAbort) signal!.removeEventListener("abort", onAbort);
+          reject(error);
+        },
       };
-      if (!this.socket!.write(frame)) {
+      if (!this.write(request)) {
         reject(new NotWrittenError(this.options.url));
         return;
       }
-      this.lastActivity = performance.now();
-      if (this.inFlight.length === 0) this.socket!.setKeepsProcessAlive?.(true);
       if (signal) {
-        entry.onAbort = () => {
-          const i = this.inFlight.indexOf(entry);
-          if (i < 0) return;
-          this.inFlight.splice(i, 1);
-          reject(callSignalReason(signal));
-          this.destroy(
-            new ConnectError(
-              `connection to ${this.options.url} closed: a request pipelined ahead on it was abandoned (deadline or cancel), so the stream is in doubt`,
-              Code.Unavailable,
-            ),
-          );
-        };
-        signal.addEventListener("abort", entry.onAbort, { once: true });
+        onAbort = () => this.abandon(request, callSignalReason(signal));
+        signal.addEventListener("abort", onAbort, { once: true });
       }
-      this.inFlight.push(entry);
     });
   }
 
@@ -294,19 +331,20 @@ export class TcpConnection {
         this.poison(new TcpProtocolError(`${this.options.url} sent a frame nobody asked for`));
         return;
       }
-      if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
       let value: unknown;
       try {
         value = entry.decode(frame, this.history);
       } catch (e) {
-        entry.reject(e);
         if (isTcpProtocolError(e)) {
-          this.poison(e, true);
+          this.poison(e, entry);
           return;
         }
+        entry.failed(e);
         continue;
       }
-      entry.resolve(value);
+      // May write the next request to this connection at once (the pool pumps its queue).
+      entry.answered(value);
+      if ((this.stateValue as TcpConnectionState) === "closed") return;
     }
     if (this.inFlight.length === 0) {
       if (this.stateValue === "draining") this.destroy(undefined);
@@ -315,16 +353,12 @@ export class TcpConnection {
   }
 
   /**
-   * The stream is in doubt: fail the head request with `error` (unless it
-   * already failed with it: its answer was the bad frame), the rest with
-   * Unavailable, and close.
+   * The stream is in doubt: close, failing the head request (whose answer
+   * was the bad frame, or is the one being read) with `error` and the rest
+   * with Unavailable. Closed before `head` hears of it, so the pool cannot
+   * hand this connection another request from its `failed`.
    */
-  private poison(error: ConnectError, headFailed = false): void {
-    const head = headFailed ? undefined : this.inFlight.shift();
-    if (head) {
-      if (head.onAbort) head.signal!.removeEventListener("abort", head.onAbort);
-      head.reject(error);
-    }
+  private poison(error: ConnectError, head: ConnectionRequest | undefined = this.inFlight.shift()): void {
     this.destroy(
       new ConnectError(
         `connection to ${this.options.url} closed after a protocol error (${error.rawMessage}); the request may have been processed`,
@@ -334,6 +368,7 @@ export class TcpConnection {
         error,
       ),
     );
+    head?.failed(error);
   }
 
   private onSocketClose(error: Error | undefined): void {
@@ -352,10 +387,7 @@ export class TcpConnection {
 
   private failInFlight(error: ConnectError): void {
     const entries = this.inFlight.splice(0);
-    for (const entry of entries) {
-      if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
-      entry.reject(error);
-    }
+    for (const entry of entries) entry.failed(error);
   }
 }
 

@@ -169,13 +169,51 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
     );
   }
 
+  /** A unary call through Connect's `runUnaryCall`, for the user's interceptors. */
+  async function interceptedUnary<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodUnary<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    message: MessageInitShape<I>,
+    contextValues: ContextValues | undefined,
+  ): Promise<UnaryResponse<I, O>> {
+    return await runUnaryCall<I, O>({
+      interceptors: o.interceptors,
+      signal,
+      timeoutMs: effectiveTimeout(timeoutMs),
+      req: {
+        stream: false,
+        service: method.parent,
+        method,
+        requestMethod: "POST",
+        url: `${endpoint.url}/${method.parent.typeName}/${method.name}`,
+        header: new Headers(header),
+        contextValues: contextValues ?? createContextValues(),
+        message,
+      },
+      next: async (req) => {
+        const binding = bindingFor(req.method);
+        const out = await call(binding, req.message, req.signal);
+        return {
+          stream: false,
+          service: req.service,
+          method: req.method,
+          header: new Headers(),
+          message: out as MessageShape<O>,
+          trailer: new Headers(),
+        };
+      },
+    });
+  }
+
   return {
     url: endpoint.url,
     warmup: () => pool.warmup(),
     close: () => pool.close(),
     stats: () => pool.stats(),
 
-    async unary<I extends DescMessage, O extends DescMessage>(
+    unary<I extends DescMessage, O extends DescMessage>(
       method: DescMethodUnary<I, O>,
       signal: AbortSignal | undefined,
       timeoutMs: number | undefined,
@@ -183,34 +221,10 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
       message: MessageInitShape<I>,
       contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
-      if (o.interceptors.length === 0) return leanUnary(method, signal, timeoutMs, message);
-      return await runUnaryCall<I, O>({
-        interceptors: o.interceptors,
-        signal,
-        timeoutMs: effectiveTimeout(timeoutMs),
-        req: {
-          stream: false,
-          service: method.parent,
-          method,
-          requestMethod: "POST",
-          url: `${endpoint.url}/${method.parent.typeName}/${method.name}`,
-          header: new Headers(header),
-          contextValues: contextValues ?? createContextValues(),
-          message,
-        },
-        next: async (req) => {
-          const binding = bindingFor(req.method);
-          const out = await call(binding, req.message, req.signal);
-          return {
-            stream: false,
-            service: req.service,
-            method: req.method,
-            header: new Headers(),
-            message: out as MessageShape<O>,
-            trailer: new Headers(),
-          };
-        },
-      });
+      // Not an async function: that would wrap the lean path's promise in another one.
+      return o.interceptors.length === 0
+        ? leanUnary(method, signal, timeoutMs, message)
+        : interceptedUnary(method, signal, timeoutMs, header, message, contextValues);
     },
 
     async stream<I extends DescMessage, O extends DescMessage>(
