@@ -5,7 +5,7 @@ import { fullJitterDelay } from "./backoff.js";
 import { answerBounds } from "./msgpack-bounds.js";
 import { decodeMsgpack } from "./msgpack-codec.js";
 import { readTagged } from "./tagged-value.js";
-import { NotWrittenError, TcpConnection, type ConnectionRequest, type FrameDecode, type TcpConnectionOptions } from "./tcp-connection.js";
+import { NotWrittenError, TcpConnection, isNotWrittenError, type ConnectionRequest, type FrameDecode, type TcpConnectionOptions } from "./tcp-connection.js";
 import { setUnrefTimeout } from "./unref-timer.js";
 
 /** Resolved pool settings (see `TcpPoolOptions` in tcp-transport-options.ts for defaults and meaning). */
@@ -323,8 +323,12 @@ export class ConnectionPool {
     this.pump();
   }
 
-  /** A written request failed (called by its connection). */
+  /** A request on a connection failed (called by its connection). */
   settleFailed(p: Pending, error: unknown): void {
+    if (isNotWrittenError(error)) {
+      this.notWritten(p);
+      return;
+    }
     this.finish(p);
     p.reject(error);
     this.pump();
@@ -352,7 +356,11 @@ export class ConnectionPool {
   private send(conn: TcpConnection, p: Pending): void {
     p.state = "sent";
     p.conn = conn;
-    if (conn.write(p)) return;
+    if (!conn.write(p)) this.notWritten(p);
+  }
+
+  /** Nothing of `p` went out: it may go to another connection (a bounded number of times). */
+  private notWritten(p: Pending): void {
     p.conn = undefined;
     if (!p.signal?.aborted && p.redispatches < maxRedispatches && !this.closed) {
       // Nothing went out: safe to try another connection.

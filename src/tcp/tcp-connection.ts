@@ -85,6 +85,8 @@ export class TcpConnection {
   private socket: RuntimeSocket | undefined;
   private readonly decoder: FrameDecoder;
   private readonly inFlight: ConnectionRequest[] = [];
+  /** Frames of the last requests in `inFlight`, not yet written: they go out together at the end of the turn. */
+  private readonly unsent: Uint8Array[] = [];
   private closeError: ConnectError | undefined;
   private readonly history = createAnswerHistory();
   /** `performance.now()` of the last frame sent or received: idle time for verification and idle close. */
@@ -216,35 +218,57 @@ export class TcpConnection {
   }
 
   /**
-   * Writes a request's frame; its outcome goes to `request.answered` or
+   * Sends a request's frame; its outcome goes to `request.answered` or
    * `request.failed`. The caller (the pool) guarantees fewer than
    * `pipelining` requests are in flight. Returns false, leaving the request
-   * untouched, when nothing was written (the connection is not ready, or its
-   * socket refused the bytes: the connection then closes), so it may go to
-   * another connection.
+   * untouched, when the connection takes no requests (not ready).
+   *
+   * Frames are coalesced: the frames of one turn of the event loop (every
+   * request sent before the microtask queue drains) go out in one socket
+   * write. A request whose frame never went out (the connection closed
+   * first, or the socket refused the write) fails with
+   * {@link NotWrittenError}, so it may safely go to another connection.
    */
   write(request: ConnectionRequest): boolean {
     if (this.stateValue !== "ready" || !this.socket) return false;
-    if (!this.socket.write(request.frame)) {
-      this.destroy(new ConnectError(`connection to ${this.options.url} is no longer writable`, Code.Unavailable));
-      return false;
-    }
+    if (this.unsent.length === 0) queueMicrotask(this.flushWrites);
+    this.unsent.push(request.frame);
     this.lastActivity = performance.now();
     if (this.inFlight.length === 0) this.socket.setKeepsProcessAlive?.(true);
     this.inFlight.push(request);
     return true;
   }
 
+  /** Writes the turn's frames in one socket write. */
+  private readonly flushWrites = (): void => {
+    const frames = this.unsent;
+    // Closed meanwhile: `destroy` failed those requests as not written.
+    if (frames.length === 0 || this.stateValue === "closed" || !this.socket) return;
+    if (!this.socket.write(frames.length === 1 ? frames[0]! : concatFrames(frames))) {
+      this.destroy(new ConnectError(`connection to ${this.options.url} is no longer writable`, Code.Unavailable));
+      return;
+    }
+    frames.length = 0;
+  };
+
   /**
-   * Gives up on a request in flight (its deadline passed, or its caller
-   * cancelled): it fails with `reason`, and the connection closes, because
-   * its answer would otherwise be taken for the next request's. A no-op for
-   * a request no longer in flight.
+   * Gives up on a request (its deadline passed, or its caller cancelled): it
+   * fails with `reason`. If its frame went out, the connection closes too,
+   * because its answer would otherwise be taken for the next request's; if
+   * not yet, the frame is dropped and the connection stays. A no-op for a
+   * request no longer in flight.
    */
   abandon(request: ConnectionRequest, reason: unknown): void {
     const i = this.inFlight.indexOf(request);
     if (i < 0) return;
     this.inFlight.splice(i, 1);
+    const unsentIndex = i - (this.inFlight.length + 1 - this.unsent.length);
+    if (unsentIndex >= 0) {
+      this.unsent.splice(unsentIndex, 1);
+      request.failed(reason);
+      if (this.inFlight.length === 0) this.settleIdle();
+      return;
+    }
     // Closed first: the pool may hand out its next request from `failed`, and must not pick this connection.
     this.destroy(
       new ConnectError(
@@ -346,10 +370,13 @@ export class TcpConnection {
       entry.answered(value);
       if ((this.stateValue as TcpConnectionState) === "closed") return;
     }
-    if (this.inFlight.length === 0) {
-      if (this.stateValue === "draining") this.destroy(undefined);
-      else this.socket?.setKeepsProcessAlive?.(false);
-    }
+    if (this.inFlight.length === 0) this.settleIdle();
+  }
+
+  /** Nothing in flight any more: a draining connection closes, a ready one stops holding the process. */
+  private settleIdle(): void {
+    if (this.stateValue === "draining") this.destroy(undefined);
+    else this.socket?.setKeepsProcessAlive?.(false);
   }
 
   /**
@@ -358,7 +385,7 @@ export class TcpConnection {
    * with Unavailable. Closed before `head` hears of it, so the pool cannot
    * hand this connection another request from its `failed`.
    */
-  private poison(error: ConnectError, head: ConnectionRequest | undefined = this.inFlight.shift()): void {
+  private poison(error: ConnectError, head: ConnectionRequest | undefined = this.writtenHead()): void {
     this.destroy(
       new ConnectError(
         `connection to ${this.options.url} closed after a protocol error (${error.rawMessage}); the request may have been processed`,
@@ -385,9 +412,17 @@ export class TcpConnection {
     );
   }
 
+  /** Takes the oldest request whose frame went out, if any. */
+  private writtenHead(): ConnectionRequest | undefined {
+    return this.inFlight.length > this.unsent.length ? this.inFlight.shift() : undefined;
+  }
+
+  /** Fails every request in flight: with `error` if its frame went out, as not written if it had not yet. */
   private failInFlight(error: ConnectError): void {
     const entries = this.inFlight.splice(0);
-    for (const entry of entries) entry.failed(error);
+    const unsentFrom = entries.length - this.unsent.length;
+    this.unsent.length = 0;
+    for (let i = 0; i < entries.length; i++) entries[i]!.failed(i < unsentFrom ? error : new NotWrittenError(this.options.url));
   }
 }
 
@@ -409,4 +444,17 @@ function connectFailure(url: string, signal: AbortSignal, e: unknown): ConnectEr
 /** True for a {@link NotWrittenError}: nothing of the request reached the socket. */
 export function isNotWrittenError(e: unknown): e is NotWrittenError {
   return typeof e === "object" && e !== null && (e as { notWritten?: unknown }).notWritten === true;
+}
+
+/** The frames of one turn as one buffer, for one socket write. */
+function concatFrames(frames: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const f of frames) total += f.byteLength;
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const f of frames) {
+    out.set(f, pos);
+    pos += f.byteLength;
+  }
+  return out;
 }
