@@ -121,8 +121,10 @@ export class MsgpackWriter {
         this.view.setUint32(this.pos, value);
         this.pos += 4;
       } else {
+        // Two 32-bit halves: no BigInt built for a safe integer (a timestamp in ms is one).
         b[this.pos++] = 0xcf;
-        this.view.setBigUint64(this.pos, BigInt(value));
+        this.view.setUint32(this.pos, Math.floor(value / 0x100000000));
+        this.view.setUint32(this.pos + 4, value >>> 0);
         this.pos += 8;
       }
     } else if (value >= -32) {
