@@ -42,8 +42,14 @@ function methodKey(method: DescMethod): string {
   return `${method.parent.typeName}/${method.name}`;
 }
 
+/** Bindings by descriptor: the per-call lookup is by identity, without building the method's key (weak: descriptors may be built at run time). */
+const bindingsByDescriptor = new WeakMap<DescMethod, TcpMethodBinding>();
+
 function bindingFor(method: DescMethod): TcpMethodBinding {
+  const known = bindingsByDescriptor.get(method);
+  if (known !== undefined) return known;
   const binding = bindingsByMethod.get(methodKey(method));
+  if (binding) bindingsByDescriptor.set(method, binding);
   if (!binding) {
     throw new ConnectError(`${methodKey(method)} has no raw TCP binding`, Code.Unimplemented);
   }
