@@ -2,7 +2,10 @@ import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/proto
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { AnswerCheck, AnswerHistory } from "./answer-echo.js";
+import { answerBounds, checkMsgpackBounds } from "./msgpack-bounds.js";
+import { decodeMsgpack } from "./msgpack-codec.js";
 import { MsgpackWriter } from "./msgpack-writer.js";
+import { readPositionalAnswer } from "./positional-answer-reader.js";
 import { TcpProtocolError, describeWireValue } from "./protocol-error.js";
 import { connectErrorFromWire, errorVariant, readTagged } from "./tagged-value.js";
 import { readMessage, writeMessage, type StructLayout } from "./wire-message.js";
@@ -73,7 +76,7 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
   // usually written into one allocation instead of growing 256 -> 512 -> 1024.
   const responseSize = new FrameSizeHint();
 
-  return {
+  const binding: TcpMethodBinding<I, O> = {
     method,
     requestVariant,
     responseVariant,
@@ -134,6 +137,12 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
       return responseSize.observe(w.finishFrame());
     },
   };
+  if (!bareResponse && !normalizeResponseBody) {
+    const key = new MsgpackWriter(false, 8 + responseVariant.length * 3);
+    key.str(responseVariant);
+    positionalAnswerKeys.set(binding as unknown as TcpMethodBinding, key.finish().slice());
+  }
+  return binding;
 }
 
 /**
@@ -159,6 +168,29 @@ function encodeRequestFrame(
   w.str(variant);
   writeMessage(w, input, message, layout);
   return w.copyFrame();
+}
+
+/**
+ * The answer key (`"<Variant>Ok"` as MessagePack) of the bindings whose
+ * answers {@link readPositionalAnswer} may read: not those with a bare answer
+ * or a rewritten body, whose rules live in `decodeResponse`.
+ */
+const positionalAnswerKeys = new WeakMap<TcpMethodBinding, Uint8Array>();
+
+/**
+ * Client: an answer frame's payload to the response message. Its bounds are
+ * checked first; the usual positional answer is read straight from the
+ * bytes, any other shape (an `Error` answer included) through msgpackr and
+ * `decodeResponse`. Throws as `decodeResponse` does.
+ */
+export function decodeAnswerPayload<O extends DescMessage>(binding: TcpMethodBinding<DescMessage, O>, payload: Uint8Array): MessageShape<O> {
+  checkMsgpackBounds(payload, answerBounds);
+  const key = positionalAnswerKeys.get(binding as unknown as TcpMethodBinding);
+  if (key !== undefined) {
+    const message = readPositionalAnswer(payload, key, binding.method.output);
+    if (message !== undefined) return message;
+  }
+  return binding.decodeResponse(decodeMsgpack(payload));
 }
 
 function encodeBareFrame(variant: string): Uint8Array {

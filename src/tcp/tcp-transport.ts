@@ -14,9 +14,7 @@ import { lazyUnaryResponse } from "../client/lazy-unary-response.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import { CallDeadline, callSignalReason, type CallSignal } from "./call-signal.js";
 import { ConnectionPool, type ConnectionPoolStats } from "./connection-pool.js";
-import type { TcpMethodBinding } from "./method-binding.js";
-import { answerBounds } from "./msgpack-bounds.js";
-import { decodeMsgpack } from "./msgpack-codec.js";
+import { decodeAnswerPayload, type TcpMethodBinding } from "./method-binding.js";
 import { MsgpackWriter } from "./msgpack-writer.js";
 import { pipelineInOrder } from "./pipeline-in-order.js";
 import { predictLtvTcpBinding, predictionTcpBindings } from "./prediction-tcp-binding.js";
@@ -129,7 +127,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
     return pool.request(
       frame,
       (payload, history) => {
-        const response = binding.decodeResponse(decodeMsgpack(payload, answerBounds));
+        const response = decodeAnswerPayload(binding, payload);
         binding.checkAnswer(message, response, history);
         return response;
       },
