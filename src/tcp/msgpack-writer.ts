@@ -53,7 +53,9 @@ export class MsgpackWriter {
   copyFrame(): Uint8Array {
     if (this.start !== frameHeaderBytes) throw new Error("writer was created without a frame header");
     this.view.setUint32(0, this.pos - frameHeaderBytes);
-    return this.buf.slice(0, this.pos);
+    const frame = carveFrame(this.pos);
+    frame.set(this.buf.subarray(0, this.pos));
+    return frame;
   }
 
   /** Returns the frame: length prefix plus the payload written so far. */
@@ -287,3 +289,27 @@ export class MsgpackWriter {
 }
 
 const textEncoder = new TextEncoder();
+
+/**
+ * Small frames are cut from a shared slab rather than given an ArrayBuffer
+ * each (as Node pools small Buffers): an ArrayBuffer per request was a
+ * steady share of the allocation and GC work. A slab is never written again
+ * once cut, so a socket holding a frame is safe; it is freed when its last
+ * frame is.
+ */
+const slabBytes = 64 * 1024;
+const maxSlabFrameBytes = 4 * 1024;
+let slab = new Uint8Array(slabBytes);
+let slabUsed = 0;
+
+function carveFrame(bytes: number): Uint8Array {
+  if (bytes > maxSlabFrameBytes) return new Uint8Array(bytes);
+  if (slabUsed + bytes > slabBytes) {
+    slab = new Uint8Array(slabBytes);
+    slabUsed = 0;
+  }
+  const frame = slab.subarray(slabUsed, slabUsed + bytes);
+  // 8-byte aligned, like Node's pool: typed-array views of a frame stay possible.
+  slabUsed = (slabUsed + bytes + 7) & ~7;
+  return frame;
+}
