@@ -1,5 +1,6 @@
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
 import { deadlineExceeded } from "./deadline.js";
+import { deadlineTimers, type DeadlineTarget } from "./deadline-timers.js";
 
 /**
  * What the pool and its connections read of a call's cancellation: an
@@ -23,13 +24,17 @@ export function callSignalReason(signal: CallSignal): unknown {
  * pool and another in the connection, was about a third of the transport's
  * CPU per call. It aborts once, with `DeadlineExceeded` when `timeoutMs`
  * passes, or with the caller signal's reason; listeners run once, in order.
- * Call {@link CallDeadline.dispose} when the call is settled.
+ * The deadline rides on the shared {@link deadlineTimers}, not a timer of
+ * its own. Call {@link CallDeadline.dispose} when the call is settled.
  */
-export class CallDeadline implements CallSignal {
+export class CallDeadline implements CallSignal, DeadlineTarget {
   aborted = false;
   reason: unknown = undefined;
-  private listeners: (() => void)[] | undefined;
-  private readonly timer: ReturnType<typeof setTimeout> | undefined;
+  deadlineLane: object | undefined = undefined;
+  deadlineTicket = 0;
+  /** The first listener, without an array: a pooled call has exactly one (the pool's). */
+  private first: (() => void) | undefined;
+  private rest: (() => void)[] | undefined;
   private readonly onCallerAbort: (() => void) | undefined;
 
   constructor(
@@ -41,9 +46,11 @@ export class CallDeadline implements CallSignal {
       return;
     }
     if (caller) caller.addEventListener("abort", (this.onCallerAbort = () => this.abort(getAbortSignalReason(caller))), { once: true });
-    if (timeoutMs !== undefined) {
-      this.timer = setTimeout(() => this.abort(deadlineExceeded()), timeoutMs);
-    }
+    if (timeoutMs !== undefined) deadlineTimers.arm(timeoutMs, this);
+  }
+
+  onDeadline(): void {
+    this.abort(deadlineExceeded());
   }
 
   abort(reason: unknown): void {
@@ -51,24 +58,33 @@ export class CallDeadline implements CallSignal {
     this.aborted = true;
     this.reason = reason;
     this.dispose();
-    const listeners = this.listeners;
-    this.listeners = undefined;
-    if (listeners) for (const l of listeners) l();
+    const { first, rest } = this;
+    this.first = undefined;
+    this.rest = undefined;
+    first?.();
+    if (rest) for (const l of rest) l();
   }
 
   addEventListener(_type: "abort", listener: () => void): void {
     // Like an AbortSignal: a listener added after the abort never runs.
-    if (!this.aborted) (this.listeners ??= []).push(listener);
+    if (this.aborted) return;
+    // In order: `first` only while no later listener waits in `rest`.
+    if (this.first === undefined && (this.rest === undefined || this.rest.length === 0)) this.first = listener;
+    else (this.rest ??= []).push(listener);
   }
 
   removeEventListener(_type: "abort", listener: () => void): void {
-    const i = this.listeners?.indexOf(listener) ?? -1;
-    if (i >= 0) this.listeners!.splice(i, 1);
+    if (this.first === listener) {
+      this.first = undefined;
+      return;
+    }
+    const i = this.rest?.indexOf(listener) ?? -1;
+    if (i >= 0) this.rest!.splice(i, 1);
   }
 
-  /** Stops the timer and lets go of the caller's signal. */
+  /** Cancels the deadline and lets go of the caller's signal. */
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.deadlineLane !== undefined) deadlineTimers.cancel(this);
     if (this.onCallerAbort) this.caller!.removeEventListener("abort", this.onCallerAbort);
   }
 }

@@ -1,5 +1,5 @@
-import { create, isMessage, type DescMethod, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Transport, type UnaryResponse } from "@connectrpc/connect";
+import { create, isMessage, type DescMethod, type DescMethodUnary, type MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import {
   LTVPredictionRequestSchema,
   PredictionStatus,
@@ -13,7 +13,6 @@ import type { ClientMetrics } from "../metrics/client-metrics.js";
 import { predictBaselineLtv } from "../model/baseline-ltv-model.js";
 import { codeOf } from "../call/call-errors.js";
 import { CircuitOpenError } from "./circuit-breaker-transport.js";
-import { linkedAbort } from "../call/linked-abort.js";
 
 /**
  * Options of the local fallback for `predictLTV` (`createClient({ fallback })`).
@@ -89,85 +88,75 @@ export function createFallbackTransport(
     return { why: "unreachable", code: Code.Unavailable, message };
   };
 
+  /** The local answer to `predictLTV(input)`, for `reason`. */
+  const answer = (
+    method: DescMethodUnary,
+    input: unknown,
+    contextValues: ContextValues | undefined,
+    reason: FallbackReason,
+    code?: Code,
+    error?: unknown,
+  ): UnaryResponse => {
+    const hidden = misconfiguration(reason, code, error);
+    if (hidden !== undefined) {
+      const { why, message } = hidden;
+      metrics.emit({ type: "misconfiguration", service: "prediction", method: method.localName, reason: why, code: hidden.code, message });
+    }
+    const request: LTVPredictionRequest = isMessage(input, LTVPredictionRequestSchema)
+      ? input
+      : create(LTVPredictionRequestSchema, input as MessageInitShape<typeof LTVPredictionRequestSchema>);
+    const started = now();
+    const message = predictBaselineLtv(request);
+    message.status = PredictionStatus.FALLBACK;
+    message.timestampMs = BigInt(Date.now());
+    message.inferenceTimeUs = BigInt(Math.round((now() - started) * 1000));
+    message.errorMessage = `answered by the local baseline model: ${describe(reason)}`;
+    metrics.emit({ type: "fallback", service: "prediction", method: method.localName, reason, code });
+    const notes = callNotesOf(contextValues);
+    if (notes !== undefined) notes.fallback = reason;
+    return { stream: false, service: SyncValueService, method, header: new Headers(), trailer: new Headers(), message };
+  };
+
+  const onResponse = <R>(response: R): R => {
+    reached = true;
+    return response;
+  };
+
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
       if ((method as DescMethod) !== SyncValueService.method.predictLTV || contextValues?.get(allowFallback) === false) {
         const call = next.unary(method, signal, timeoutMs, header, input, contextValues);
         if (reached) return call;
         return call.then(
-          (response) => {
-            reached = true;
-            return response;
-          },
+          onResponse,
           (e: unknown) => {
             observe(e, codeOf(e));
             throw e;
           },
         );
       }
-      const request: LTVPredictionRequest = isMessage(input, LTVPredictionRequestSchema)
-        ? input
-        : create(LTVPredictionRequestSchema, input as MessageInitShape<typeof LTVPredictionRequestSchema>);
-      const answer = (reason: FallbackReason, code?: Code, error?: unknown) => {
-        const hidden = misconfiguration(reason, code, error);
-        if (hidden !== undefined) {
-          const { why, message } = hidden;
-          metrics.emit({ type: "misconfiguration", service: "prediction", method: method.localName, reason: why, code: hidden.code, message });
+      // The real call gets the deadline minus the reserve as its own: when that passes, the
+      // layers below cancel it (DeadlineExceeded) and the answer is local. No timer, abort
+      // controller or promise of this layer's own per call.
+      const reserveDeadline = timeoutMs === undefined ? undefined : timeoutMs - reserveMs;
+      if (reserveDeadline !== undefined && reserveDeadline <= 0) {
+        // Less time than the reserve from the start: nothing to send.
+        try {
+          return Promise.resolve(answer(method, input, contextValues, "deadline") as never);
+        } catch (e) {
+          return Promise.reject(e);
         }
-        const started = now();
-        const message = predictBaselineLtv(request);
-        message.status = PredictionStatus.FALLBACK;
-        message.timestampMs = BigInt(Date.now());
-        message.inferenceTimeUs = BigInt(Math.round((now() - started) * 1000));
-        message.errorMessage = `answered by the local baseline model: ${describe(reason)}`;
-        metrics.emit({ type: "fallback", service: "prediction", method: method.localName, reason, code });
-        const notes = callNotesOf(contextValues);
-        if (notes !== undefined) notes.fallback = reason;
-        const response: UnaryResponse = {
-          stream: false,
-          service: SyncValueService,
-          method,
-          header: new Headers(),
-          trailer: new Headers(),
-          message,
-        };
-        return response as never;
-      };
-      const call = linkedAbort(signal);
-      return new Promise((resolve, reject) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        let done = false;
-        if (timeoutMs !== undefined) {
-          timer = setTimeout(() => {
-            if (done) return;
-            done = true;
-            call.abort(new ConnectError("deadline reserve reached: answered by the fallback", Code.DeadlineExceeded));
-            call.unlink();
-            resolve(answer("deadline"));
-          }, Math.max(0, timeoutMs - reserveMs));
-        }
-        next.unary(method, call.signal, timeoutMs, header, input, contextValues).then(
-          (response) => {
-            reached = true;
-            if (done) return;
-            done = true;
-            if (timer !== undefined) clearTimeout(timer);
-            call.unlink();
-            resolve(response as never);
-          },
-          (e: unknown) => {
-            const code = codeOf(e);
-            observe(e, code);
-            if (done) return;
-            done = true;
-            if (timer !== undefined) clearTimeout(timer);
-            call.unlink();
-            if (signal?.aborted) return reject(e);
-            if (CircuitOpenError.is(e)) return resolve(answer("circuit-open"));
-            if (codes.has(code)) return resolve(answer("error", code, e));
-            reject(e);
-          },
-        );
+      }
+      const started = reserveDeadline === undefined ? 0 : now();
+      return next.unary(method, signal, reserveDeadline, header, input, contextValues).then(onResponse, (e: unknown) => {
+        const code = codeOf(e);
+        observe(e, code);
+        if (signal?.aborted) throw e;
+        if (CircuitOpenError.is(e)) return answer(method, input, contextValues, "circuit-open") as never;
+        // The reserve deadline, not a server's or an earlier one (timers may run up to 1 ms early).
+        if (code === Code.DeadlineExceeded && reserveDeadline !== undefined && now() - started >= reserveDeadline - 1) return answer(method, input, contextValues, "deadline") as never;
+        if (codes.has(code)) return answer(method, input, contextValues, "error", code, e) as never;
+        throw e;
       });
     },
     stream: (...args) => next.stream(...args),

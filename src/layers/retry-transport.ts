@@ -1,7 +1,7 @@
-import { Code, type Transport } from "@connectrpc/connect";
+import { Code, type ContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import type { ServiceName } from "../metrics/client-event.js";
-import { callNotesOf } from "../metrics/call-notes.js";
+import { callNotesOf, type CallNotes } from "../metrics/call-notes.js";
 import { fullJitterBackoffMs } from "../call/backoff.js";
 import { canceledBy, codeOf } from "../call/call-errors.js";
 import { isIdempotent } from "../resilience/idempotent-methods.js";
@@ -69,43 +69,74 @@ export function createRetryTransport(
   const minAttemptMs = options.minAttemptMs ?? retryDefaults.minAttemptMs;
   const random = options.random ?? Math.random;
 
+  const onSuccess = <R>(response: R): R => {
+    budget.onSuccess();
+    return response;
+  };
+
+  /** Attempts after the first failed with `error`, while the failure is retryable and time and budget allow. */
+  async function retryAfter(
+    error: unknown,
+    method: Parameters<Transport["unary"]>[0],
+    signal: AbortSignal | undefined,
+    header: HeadersInit | undefined,
+    input: Parameters<Transport["unary"]>[4],
+    contextValues: ContextValues | undefined,
+    deadline: number,
+    notes: CallNotes | undefined,
+  ): Promise<UnaryResponse> {
+    // A write is sent again only when the server provably did not process it (HTTP/2 REFUSED_STREAM).
+    const idempotent = isIdempotent(method);
+    let e = error;
+    for (let attempt = 0; ; attempt++) {
+      // `e` is how attempt number `attempt` failed.
+      const code = codeOf(e);
+      if (!retryable.has(code) || signal?.aborted || (!idempotent && !isNotProcessed(e))) throw e;
+      budget.onFailure();
+      if (attempt + 1 >= maxAttempts) throw e;
+      if (!budget.canRetry()) {
+        metrics.retriesThrottled++;
+        throw e;
+      }
+      const delayMs = fullJitterBackoffMs(attempt, baseDelayMs, maxDelayMs, random);
+      if (now() + delayMs + minAttemptMs > deadline) throw e;
+      metrics.retries++;
+      metrics.emit({ type: "retry", service, method: method.localName, attempt: attempt + 1, delayMs, code });
+      await sleep(delayMs, signal);
+      if (notes !== undefined) notes.attempts = attempt + 2;
+      const remaining = deadline - now();
+      try {
+        const response = await next.unary(
+          method,
+          signal,
+          remaining === Infinity ? undefined : Math.max(1, Math.floor(remaining)),
+          header,
+          input,
+          contextValues,
+        );
+        budget.onSuccess();
+        return response;
+      } catch (err) {
+        e = err;
+      }
+    }
+  }
+
   return {
-    async unary(method, signal, timeoutMs, header, input, contextValues) {
+    unary(method, signal, timeoutMs, header, input, contextValues) {
       if (maxAttempts <= 1) return next.unary(method, signal, timeoutMs, header, input, contextValues);
-      // A write is sent again only when the server provably did not process it (HTTP/2 REFUSED_STREAM).
-      const idempotent = isIdempotent(method);
       const deadline = timeoutMs === undefined ? Infinity : now() + timeoutMs;
       const notes = metrics.noting ? callNotesOf(contextValues) : undefined;
-      for (let attempt = 0; ; attempt++) {
-        if (notes !== undefined) notes.attempts = attempt + 1;
-        const remaining = deadline - now();
-        try {
-          const response = await next.unary(
-            method,
-            signal,
-            remaining === Infinity ? undefined : Math.max(1, Math.floor(remaining)),
-            header,
-            input,
-            contextValues,
-          );
-          budget.onSuccess();
-          return response;
-        } catch (e) {
-          const code = codeOf(e);
-          if (!retryable.has(code) || signal?.aborted || (!idempotent && !isNotProcessed(e))) throw e;
-          budget.onFailure();
-          if (attempt + 1 >= maxAttempts) throw e;
-          if (!budget.canRetry()) {
-            metrics.retriesThrottled++;
-            throw e;
-          }
-          const delayMs = fullJitterBackoffMs(attempt, baseDelayMs, maxDelayMs, random);
-          if (now() + delayMs + minAttemptMs > deadline) throw e;
-          metrics.retries++;
-          metrics.emit({ type: "retry", service, method: method.localName, attempt: attempt + 1, delayMs, code });
-          await sleep(delayMs, signal);
-        }
+      if (notes !== undefined) notes.attempts = 1;
+      // The first attempt without an async function around it: most calls need no retry,
+      // and pay one .then here instead of an async frame and its promise.
+      let first: ReturnType<typeof next.unary>;
+      try {
+        first = next.unary(method, signal, timeoutMs, header, input, contextValues);
+      } catch (e) {
+        first = Promise.reject(e);
       }
+      return first.then(onSuccess, (e: unknown) => retryAfter(e, method, signal, header, input, contextValues, deadline, notes)) as never;
     },
     stream: (...args) => next.stream(...args),
   };

@@ -5,7 +5,7 @@ import { fullJitterBackoffMs } from "../call/backoff.js";
 import { answerBounds } from "./msgpack-bounds.js";
 import { decodeMsgpack } from "./msgpack-codec.js";
 import { readTagged } from "./tagged-value.js";
-import { TcpConnection, isNotWrittenError, type FrameDecode, type TcpConnectionOptions } from "./tcp-connection.js";
+import { NotWrittenError, TcpConnection, isNotWrittenError, type ConnectionRequest, type FrameDecode, type TcpConnectionOptions } from "./tcp-connection.js";
 import { setUnrefTimeout } from "./unref-timer.js";
 
 /** Resolved pool settings (see `TcpPoolOptions` in tcp-transport-options.ts for defaults and meaning). */
@@ -61,15 +61,35 @@ export interface ConnectionPoolStats {
 /** States of a request inside the pool. */
 type PendingState = "queued" | "verifying" | "sent" | "done";
 
-interface Pending {
-  frame: Uint8Array;
-  decode: FrameDecode<unknown>;
-  signal: CallSignal | undefined;
-  resolve(value: unknown): void;
-  reject(reason: unknown): void;
-  state: PendingState;
-  onAbort: (() => void) | undefined;
-  redispatches: number;
+/**
+ * A request inside the pool, from `request()` to its outcome. Written to a
+ * connection, it is that connection's in-flight entry too (a
+ * {@link ConnectionRequest}): the answer goes straight to the caller's
+ * promise, with one abort listener for the whole call.
+ */
+class Pending implements ConnectionRequest {
+  state: PendingState = "queued";
+  onAbort: (() => void) | undefined = undefined;
+  redispatches = 0;
+  /** The connection it was written to, while `sent`. */
+  conn: TcpConnection | undefined = undefined;
+
+  constructor(
+    private readonly pool: ConnectionPool,
+    readonly frame: Uint8Array,
+    readonly decode: FrameDecode<unknown>,
+    readonly signal: CallSignal | undefined,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (reason: unknown) => void,
+  ) {}
+
+  answered(value: unknown): void {
+    this.pool.settleAnswered(this, value);
+  }
+
+  failed(error: unknown): void {
+    this.pool.settleFailed(this, error);
+  }
 }
 
 const maxRedispatches = 8;
@@ -117,6 +137,8 @@ export class ConnectionPool {
   private housekeepingTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly freeze: FreezeDetector;
   private hadLoss = false;
+  private pumping = false;
+  private pumpAgain = false;
   private readonly tickMs: number;
   private readonly counters = {
     connects: 0,
@@ -159,25 +181,9 @@ export class ConnectionPool {
     const fastFail = this.downError();
     if (fastFail) return Promise.reject(fastFail);
     return new Promise<T>((resolve, reject) => {
-      const p: Pending = {
-        frame,
-        decode,
-        signal,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        state: "queued",
-        onAbort: undefined,
-        redispatches: 0,
-      };
+      const p = new Pending(this, frame, decode, signal, resolve as (v: unknown) => void, reject);
       if (signal) {
-        p.onAbort = () => {
-          if (p.state === "queued" || p.state === "verifying") {
-            const i = this.queue.indexOf(p);
-            if (i >= 0) this.queue.splice(i, 1);
-            p.state = "done";
-            reject(callSignalReason(signal));
-          }
-        };
+        p.onAbort = () => this.abort(p, callSignalReason(signal));
         signal.addEventListener("abort", p.onAbort, { once: true });
       }
       this.queue.push(p);
@@ -275,13 +281,57 @@ export class ConnectionPool {
 
   /** Hands queued requests to connections, then opens more if some still wait. */
   private pump(): void {
-    while (this.queue.length > 0) {
-      const conn = this.pick();
-      if (!conn) break;
-      const p = this.queue.shift()!;
-      this.dispatch(conn, p);
+    // Outcomes arrive synchronously (a refused write, a connection failing its requests):
+    // a pump inside a pump only asks for another pass.
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
     }
-    this.grow();
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (this.queue.length > 0) {
+          const conn = this.pick();
+          if (!conn) break;
+          const p = this.queue.shift()!;
+          this.dispatch(conn, p);
+        }
+        this.grow();
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** The caller's signal aborted: a waiting request leaves the queue, a written one is abandoned with its connection. */
+  private abort(p: Pending, reason: unknown): void {
+    if (p.state === "queued" || p.state === "verifying") {
+      const i = this.queue.indexOf(p);
+      if (i >= 0) this.queue.splice(i, 1);
+      this.finish(p);
+      p.reject(reason);
+    } else if (p.state === "sent") {
+      p.conn?.abandon(p, reason);
+    }
+  }
+
+  /** A written request's answer (called by its connection). */
+  settleAnswered(p: Pending, value: unknown): void {
+    this.finish(p);
+    p.resolve(value);
+    this.pump();
+  }
+
+  /** A request on a connection failed (called by its connection). */
+  settleFailed(p: Pending, error: unknown): void {
+    if (isNotWrittenError(error)) {
+      this.notWritten(p);
+      return;
+    }
+    this.finish(p);
+    p.reject(error);
+    this.pump();
   }
 
   /** Least-loaded ready connection with room; among idle ones, the most recently used. */
@@ -305,26 +355,24 @@ export class ConnectionPool {
 
   private send(conn: TcpConnection, p: Pending): void {
     p.state = "sent";
-    conn.send(p.frame, p.decode, p.signal).then(
-      (value) => {
-        this.finish(p);
-        p.resolve(value);
-        this.pump();
-      },
-      (err: unknown) => {
-        if (isNotWrittenError(err) && !p.signal?.aborted && p.redispatches < maxRedispatches && !this.closed) {
-          // Nothing went out: safe to try another connection.
-          p.redispatches++;
-          this.counters.redispatched++;
-          p.state = "queued";
-          this.queue.unshift(p);
-        } else {
-          this.finish(p);
-          p.reject(err);
-        }
-        this.pump();
-      },
-    );
+    p.conn = conn;
+    if (!conn.write(p)) this.notWritten(p);
+  }
+
+  /** Nothing of `p` went out: it may go to another connection (a bounded number of times). */
+  private notWritten(p: Pending): void {
+    p.conn = undefined;
+    if (!p.signal?.aborted && p.redispatches < maxRedispatches && !this.closed) {
+      // Nothing went out: safe to try another connection.
+      p.redispatches++;
+      this.counters.redispatched++;
+      p.state = "queued";
+      this.queue.unshift(p);
+    } else {
+      this.finish(p);
+      p.reject(new NotWrittenError(this.connection.url));
+    }
+    this.pump();
   }
 
   /** Health round trip on an idle or suspect connection before `p` uses it. */
@@ -373,6 +421,7 @@ export class ConnectionPool {
 
   private finish(p: Pending): void {
     p.state = "done";
+    p.conn = undefined;
     if (p.onAbort) p.signal!.removeEventListener("abort", p.onAbort);
   }
 

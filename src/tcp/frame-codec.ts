@@ -45,7 +45,8 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
  *
  * A frame that lies entirely inside one chunk is returned as a view of that
  * chunk without copying; callers must consume it before the chunk is reused
- * (sockets hand out fresh chunks, so this holds for every adapter).
+ * (the Node adapter reads every plain TCP socket into one reused buffer, so
+ * a connection decodes each frame before `push`'s caller returns).
  */
 export class FrameDecoder {
   private readonly header = new Uint8Array(frameHeaderBytes);

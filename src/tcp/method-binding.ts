@@ -2,7 +2,10 @@ import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/proto
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { AnswerCheck, AnswerHistory } from "./answer-echo.js";
+import { answerBounds, checkMsgpackBounds } from "./msgpack-bounds.js";
+import { decodeMsgpack } from "./msgpack-codec.js";
 import { MsgpackWriter } from "./msgpack-writer.js";
+import { readPositionalAnswer } from "./positional-answer-reader.js";
 import { TcpProtocolError, describeWireValue } from "./protocol-error.js";
 import { connectErrorFromWire, errorVariant, readTagged } from "./tagged-value.js";
 import { readMessage, writeMessage, type StructLayout } from "./wire-message.js";
@@ -69,22 +72,25 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
   // A field-less request is always the same bytes.
   const bareRequestFrame = bareRequest ? encodeBareFrame(requestVariant) : undefined;
   const bareResponseFrame = bareResponse ? encodeBareFrame(responseVariant) : undefined;
-  // Writers start at the largest frame seen so far (capped), so a frame is
+  // Response writers start at the largest frame seen so far (capped), so a frame is
   // usually written into one allocation instead of growing 256 -> 512 -> 1024.
-  const requestSize = new FrameSizeHint();
   const responseSize = new FrameSizeHint();
 
-  return {
+  const binding: TcpMethodBinding<I, O> = {
     method,
     requestVariant,
     responseVariant,
     encodeRequest(message, layout = "named") {
       if (bareRequestFrame) return bareRequestFrame.slice(); // a copy: sockets may hold on to written buffers
-      const w = new MsgpackWriter(true, requestSize.bytes);
-      w.mapHeader(1);
-      w.str(requestVariant);
-      writeMessage(w, input, message, layout);
-      return requestSize.observe(w.finishFrame());
+      if (requestWriterBusy) return encodeRequestFrame(new MsgpackWriter(true, 256), requestVariant, input, message, layout);
+      requestWriterBusy = true;
+      try {
+        return encodeRequestFrame(requestWriter, requestVariant, input, message, layout);
+      } finally {
+        requestWriterBusy = false;
+        // A huge request (a batch) is not kept for the life of the process.
+        if (requestWriter.capacity > maxPooledWriterBytes) requestWriter = new MsgpackWriter(true, initialPooledWriterBytes);
+      }
     },
     decodeResponse(value) {
       const tagged = readTagged(value);
@@ -131,6 +137,60 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
       return responseSize.observe(w.finishFrame());
     },
   };
+  if (!bareResponse && !normalizeResponseBody) {
+    const key = new MsgpackWriter(false, 8 + responseVariant.length * 3);
+    key.str(responseVariant);
+    positionalAnswerKeys.set(binding as unknown as TcpMethodBinding, key.finish().slice());
+  }
+  return binding;
+}
+
+/**
+ * Requests are encoded into one pooled writer, then copied out at their exact
+ * size: one allocation per request instead of a writer, its buffer (grown by
+ * doubling) and a DataView. Encoding is synchronous, so one writer serves
+ * every transport; `requestWriterBusy` covers re-entry all the same.
+ */
+const initialPooledWriterBytes = 4096;
+const maxPooledWriterBytes = 64 * 1024;
+let requestWriter = new MsgpackWriter(true, initialPooledWriterBytes);
+let requestWriterBusy = false;
+
+function encodeRequestFrame(
+  w: MsgpackWriter,
+  variant: string,
+  input: DescMessage,
+  message: MessageShape<DescMessage>,
+  layout: StructLayout,
+): Uint8Array {
+  w.reset();
+  w.mapHeader(1);
+  w.str(variant);
+  writeMessage(w, input, message, layout);
+  return w.copyFrame();
+}
+
+/**
+ * The answer key (`"<Variant>Ok"` as MessagePack) of the bindings whose
+ * answers {@link readPositionalAnswer} may read: not those with a bare answer
+ * or a rewritten body, whose rules live in `decodeResponse`.
+ */
+const positionalAnswerKeys = new WeakMap<TcpMethodBinding, Uint8Array>();
+
+/**
+ * Client: an answer frame's payload to the response message. Its bounds are
+ * checked first; the usual positional answer is read straight from the
+ * bytes, any other shape (an `Error` answer included) through msgpackr and
+ * `decodeResponse`. Throws as `decodeResponse` does.
+ */
+export function decodeAnswerPayload<O extends DescMessage>(binding: TcpMethodBinding<DescMessage, O>, payload: Uint8Array): MessageShape<O> {
+  checkMsgpackBounds(payload, answerBounds);
+  const key = positionalAnswerKeys.get(binding as unknown as TcpMethodBinding);
+  if (key !== undefined) {
+    const message = readPositionalAnswer(payload, key, binding.method.output);
+    if (message !== undefined) return message;
+  }
+  return binding.decodeResponse(decodeMsgpack(payload));
 }
 
 function encodeBareFrame(variant: string): Uint8Array {

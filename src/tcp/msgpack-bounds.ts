@@ -48,31 +48,14 @@ export const answerBounds: MsgpackBounds = {
  * Cost: one step per value, at most `maxValues` steps.
  */
 export function checkMsgpackBounds(payload: Uint8Array, bounds: MsgpackBounds): void {
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  // No closure, DataView or stack array per call: this runs on every answer.
   const end = payload.byteLength;
   // Values still to read in each open container; the bottom entry is the top-level value.
-  const open: number[] = [1];
+  const open = openStack;
+  open.length = 0;
+  open.push(1);
   let pos = 0;
   let values = 0;
-  const refuse = (what: string): never => {
-    throw new TcpProtocolError(`answer beyond the contract's bounds: ${what}`);
-  };
-  const need = (n: number) => {
-    if (pos + n > end) throw new TcpProtocolError(`undecodable MessagePack frame (${end} bytes): data ends inside a value`);
-  };
-  const container = (items: number, isMap: boolean) => {
-    if (isMap ? items > bounds.maxMapEntries : items > bounds.maxArrayItems) {
-      refuse(`${isMap ? "a map of" : "an array of"} ${items} ${isMap ? "entries" : "items"} (at most ${isMap ? bounds.maxMapEntries : bounds.maxArrayItems})`);
-    }
-    if (open.length > bounds.maxDepth) refuse(`nesting deeper than ${bounds.maxDepth}`);
-    if (items > 0) open.push(isMap ? items * 2 : items);
-  };
-  const bytes = (len: number, skip: number) => {
-    if (len > bounds.maxStringBytes) refuse(`a ${len}-byte string or binary (at most ${bounds.maxStringBytes})`);
-    need(skip + len);
-    pos += skip + len;
-  };
-
   while (open.length > 0) {
     const top = open.length - 1;
     if (open[top] === 0) {
@@ -81,18 +64,18 @@ export function checkMsgpackBounds(payload: Uint8Array, bounds: MsgpackBounds): 
     }
     open[top]!--;
     if (++values > bounds.maxValues) refuse(`more than ${bounds.maxValues} values`);
-    need(1);
+    if (pos + 1 > end) truncated(end);
     const b = payload[pos]!;
     if (b <= 0x7f || b >= 0xe0) {
       pos += 1; // fixint
     } else if (b <= 0x8f) {
       pos += 1;
-      container(b & 0x0f, true);
+      openContainer(open, b & 0x0f, true, bounds);
     } else if (b <= 0x9f) {
       pos += 1;
-      container(b & 0x0f, false);
+      openContainer(open, b & 0x0f, false, bounds);
     } else if (b <= 0xbf) {
-      bytes(b & 0x1f, 1); // fixstr
+      pos = skipBytes(pos, b & 0x1f, 1, end, bounds); // fixstr
     } else {
       switch (b) {
         case 0xc0: // nil
@@ -102,76 +85,112 @@ export function checkMsgpackBounds(payload: Uint8Array, bounds: MsgpackBounds): 
           break;
         case 0xc4: // bin 8
         case 0xd9: // str 8
-          need(2);
-          bytes(payload[pos + 1]!, 2);
+          if (pos + 2 > end) truncated(end);
+          pos = skipBytes(pos, payload[pos + 1]!, 2, end, bounds);
           break;
         case 0xc5: // bin 16
         case 0xda: // str 16
-          need(3);
-          bytes(view.getUint16(pos + 1), 3);
+          if (pos + 3 > end) truncated(end);
+          pos = skipBytes(pos, uint16(payload, pos + 1), 3, end, bounds);
           break;
         case 0xc6: // bin 32
         case 0xdb: // str 32
-          need(5);
-          bytes(view.getUint32(pos + 1), 5);
+          if (pos + 5 > end) truncated(end);
+          pos = skipBytes(pos, uint32(payload, pos + 1), 5, end, bounds);
           break;
         case 0xc7: // ext 8
-          need(2);
-          bytes(payload[pos + 1]!, 3);
+          if (pos + 2 > end) truncated(end);
+          pos = skipBytes(pos, payload[pos + 1]!, 3, end, bounds);
           break;
         case 0xc8: // ext 16
-          need(3);
-          bytes(view.getUint16(pos + 1), 4);
+          if (pos + 3 > end) truncated(end);
+          pos = skipBytes(pos, uint16(payload, pos + 1), 4, end, bounds);
           break;
         case 0xc9: // ext 32
-          need(5);
-          bytes(view.getUint32(pos + 1), 6);
+          if (pos + 5 > end) truncated(end);
+          pos = skipBytes(pos, uint32(payload, pos + 1), 6, end, bounds);
           break;
         case 0xcc: // uint 8
         case 0xd0: // int 8
-          need(2);
+          if (pos + 2 > end) truncated(end);
           pos += 2;
           break;
         case 0xcd: // uint 16
         case 0xd1: // int 16
-          need(3);
+          if (pos + 3 > end) truncated(end);
           pos += 3;
           break;
         case 0xca: // float 32
         case 0xce: // uint 32
         case 0xd2: // int 32
-          need(5);
+          if (pos + 5 > end) truncated(end);
           pos += 5;
           break;
         case 0xcb: // float 64
         case 0xcf: // uint 64
         case 0xd3: // int 64
-          need(9);
+          if (pos + 9 > end) truncated(end);
           pos += 9;
           break;
         case 0xd4: // fixext 1, 2, 4, 8, 16
         case 0xd5:
         case 0xd6:
         case 0xd7:
-        case 0xd8:
-          need(2 + (1 << (b - 0xd4)));
-          pos += 2 + (1 << (b - 0xd4));
+        case 0xd8: {
+          const n = 2 + (1 << (b - 0xd4));
+          if (pos + n > end) truncated(end);
+          pos += n;
           break;
+        }
         case 0xdc: // array 16
         case 0xde: // map 16
-          need(3);
+          if (pos + 3 > end) truncated(end);
           pos += 3;
-          container(view.getUint16(pos - 2), b === 0xde);
+          openContainer(open, uint16(payload, pos - 2), b === 0xde, bounds);
           break;
         case 0xdd: // array 32
         case 0xdf: // map 32
-          need(5);
+          if (pos + 5 > end) truncated(end);
           pos += 5;
-          container(view.getUint32(pos - 4), b === 0xdf);
+          openContainer(open, uint32(payload, pos - 4), b === 0xdf, bounds);
           break;
         default: // 0xc1: never used
           throw new TcpProtocolError(`undecodable MessagePack frame (${end} bytes): reserved byte 0xc1`);
       }
     }
   }
+}
+
+/** The scan's stack of open containers, reused by every call (the scan is synchronous). */
+const openStack: number[] = [];
+
+function refuse(what: string): never {
+  throw new TcpProtocolError(`answer beyond the contract's bounds: ${what}`);
+}
+
+function truncated(end: number): never {
+  throw new TcpProtocolError(`undecodable MessagePack frame (${end} bytes): data ends inside a value`);
+}
+
+function openContainer(open: number[], items: number, isMap: boolean, bounds: MsgpackBounds): void {
+  if (isMap ? items > bounds.maxMapEntries : items > bounds.maxArrayItems) {
+    refuse(`${isMap ? "a map of" : "an array of"} ${items} ${isMap ? "entries" : "items"} (at most ${isMap ? bounds.maxMapEntries : bounds.maxArrayItems})`);
+  }
+  if (open.length > bounds.maxDepth) refuse(`nesting deeper than ${bounds.maxDepth}`);
+  if (items > 0) open.push(isMap ? items * 2 : items);
+}
+
+/** Skips a string, binary or extension body of `len` bytes after a `skip`-byte header; returns the new position. */
+function skipBytes(pos: number, len: number, skip: number, end: number, bounds: MsgpackBounds): number {
+  if (len > bounds.maxStringBytes) refuse(`a ${len}-byte string or binary (at most ${bounds.maxStringBytes})`);
+  if (pos + skip + len > end) truncated(end);
+  return pos + skip + len;
+}
+
+function uint16(b: Uint8Array, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
+}
+
+function uint32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
 }

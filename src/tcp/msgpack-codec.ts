@@ -17,6 +17,8 @@ import { TcpProtocolError } from "./protocol-error.js";
  *   values above 2^53 are never rounded. Smaller integers arrive as numbers
  *   (the encoder picks the smallest marker); the field mappers turn every
  *   64-bit protobuf field into a `bigint` either way.
+ * - `copyBuffers: true`: binary values are copies, never views of the frame
+ *   (on Node a frame is a view of the socket's reused read buffer).
  *
  * No eval on edge runtimes: msgpackr's only `new Function` call is in
  * `createStructureReader` (unpack.js), which builds a fast reader for a
@@ -31,6 +33,7 @@ const unpackr = new Unpackr({
   useRecords: false,
   mapsAsObjects: true,
   int64AsType: "bigint",
+  copyBuffers: true,
 });
 
 /**

@@ -43,6 +43,29 @@ export class MsgpackWriter {
     this.pos = this.start;
   }
 
+  /** Starts over at an empty payload, keeping the buffer (a pooled writer encodes every request in it). */
+  reset(): void {
+    this.pos = this.start;
+  }
+
+  /** Bytes held by the buffer, written or not. */
+  get capacity(): number {
+    return this.buf.byteLength;
+  }
+
+  /**
+   * Returns a copy of the frame (length prefix plus payload), exactly its
+   * size: the writer's buffer is reused, and a socket may still hold a
+   * written buffer.
+   */
+  copyFrame(): Uint8Array {
+    if (this.start !== frameHeaderBytes) throw new Error("writer was created without a frame header");
+    this.view.setUint32(0, this.pos - frameHeaderBytes);
+    const frame = carveFrame(this.pos);
+    frame.set(this.buf.subarray(0, this.pos));
+    return frame;
+  }
+
   /** Returns the frame: length prefix plus the payload written so far. */
   finishFrame(): Uint8Array {
     if (this.start !== frameHeaderBytes) throw new Error("writer was created without a frame header");
@@ -108,8 +131,10 @@ export class MsgpackWriter {
         this.view.setUint32(this.pos, value);
         this.pos += 4;
       } else {
+        // Two 32-bit halves: no BigInt built for a safe integer (a timestamp in ms is one).
         b[this.pos++] = 0xcf;
-        this.view.setBigUint64(this.pos, BigInt(value));
+        this.view.setUint32(this.pos, Math.floor(value / 0x100000000));
+        this.view.setUint32(this.pos + 4, value >>> 0);
         this.pos += 8;
       }
     } else if (value >= -32) {
@@ -227,9 +252,18 @@ export class MsgpackWriter {
 
   /** Appends bytes that are already MessagePack. */
   raw(bytes: Uint8Array): void {
-    this.ensure(bytes.byteLength);
+    const n = bytes.byteLength;
+    this.ensure(n);
+    if (n <= 32) {
+      // A field name: a loop beats the native call of `set` at this size.
+      const b = this.buf;
+      let pos = this.pos;
+      for (let i = 0; i < n; i++) b[pos++] = bytes[i]!;
+      this.pos = pos;
+      return;
+    }
     this.buf.set(bytes, this.pos);
-    this.pos += bytes.byteLength;
+    this.pos += n;
   }
 
   private strHeader(bytes: number): void {
@@ -263,3 +297,27 @@ export class MsgpackWriter {
 }
 
 const textEncoder = new TextEncoder();
+
+/**
+ * Small frames are cut from a shared slab rather than given an ArrayBuffer
+ * each (as Node pools small Buffers): an ArrayBuffer per request was a
+ * steady share of the allocation and GC work. A slab is never written again
+ * once cut, so a socket holding a frame is safe; it is freed when its last
+ * frame is.
+ */
+const slabBytes = 64 * 1024;
+const maxSlabFrameBytes = 4 * 1024;
+let slab = new Uint8Array(slabBytes);
+let slabUsed = 0;
+
+function carveFrame(bytes: number): Uint8Array {
+  if (bytes > maxSlabFrameBytes) return new Uint8Array(bytes);
+  if (slabUsed + bytes > slabBytes) {
+    slab = new Uint8Array(slabBytes);
+    slabUsed = 0;
+  }
+  const frame = slab.subarray(slabUsed, slabUsed + bytes);
+  // 8-byte aligned, like Node's pool: typed-array views of a frame stay possible.
+  slabUsed = (slabUsed + bytes + 7) & ~7;
+  return frame;
+}

@@ -63,12 +63,18 @@ export class NotWrittenError extends ConnectError {
   }
 }
 
-interface InFlight {
-  decode: FrameDecode<unknown>;
-  resolve(value: unknown): void;
-  reject(reason: unknown): void;
-  signal: CallSignal | undefined;
-  onAbort: (() => void) | undefined;
+/**
+ * A request a connection carries: its frame, how to read its answer, and
+ * where the outcome goes. The pool's own request record is one, so a call
+ * costs no promise, closure or abort listener of the connection's.
+ */
+export interface ConnectionRequest {
+  readonly frame: Uint8Array;
+  readonly decode: FrameDecode<unknown>;
+  /** The decoded answer. Called at most once, and never after `failed`. */
+  answered(value: unknown): void;
+  /** The request failed after its frame was written (error answer, lost connection, abandoned). Called at most once. */
+  failed(error: unknown): void;
 }
 
 let nextConnectionId = 1;
@@ -78,7 +84,9 @@ export class TcpConnection {
   private stateValue: TcpConnectionState = "connecting";
   private socket: RuntimeSocket | undefined;
   private readonly decoder: FrameDecoder;
-  private readonly inFlight: InFlight[] = [];
+  private readonly inFlight: ConnectionRequest[] = [];
+  /** Frames of the last requests in `inFlight`, not yet written: they go out together at the end of the turn. */
+  private readonly unsent: Uint8Array[] = [];
   private closeError: ConnectError | undefined;
   private readonly history = createAnswerHistory();
   /** `performance.now()` of the last frame sent or received: idle time for verification and idle close. */
@@ -210,48 +218,101 @@ export class TcpConnection {
   }
 
   /**
-   * Sends one request frame and resolves with its decoded answer. The caller
-   * (the pool) guarantees the state is `ready` and fewer than `pipelining`
-   * requests are in flight. Rejects with {@link NotWrittenError} when nothing
+   * Sends a request's frame; its outcome goes to `request.answered` or
+   * `request.failed`. The caller (the pool) guarantees fewer than
+   * `pipelining` requests are in flight. Returns false, leaving the request
+   * untouched, when the connection takes no requests (not ready).
+   *
+   * Frames are coalesced: the frames of one turn of the event loop (every
+   * request sent before the microtask queue drains) go out in one socket
+   * write. A request whose frame never went out (the connection closed
+   * first, or the socket refused the write) fails with
+   * {@link NotWrittenError}, so it may safely go to another connection.
+   */
+  write(request: ConnectionRequest): boolean {
+    if (this.stateValue !== "ready" || !this.socket) return false;
+    if (this.unsent.length === 0) queueMicrotask(this.flushWrites);
+    this.unsent.push(request.frame);
+    this.lastActivity = performance.now();
+    if (this.inFlight.length === 0) this.socket.setKeepsProcessAlive?.(true);
+    this.inFlight.push(request);
+    return true;
+  }
+
+  /** Writes the turn's frames in one socket write. */
+  private readonly flushWrites = (): void => {
+    const frames = this.unsent;
+    // Closed meanwhile: `destroy` failed those requests as not written.
+    if (frames.length === 0 || this.stateValue === "closed" || !this.socket) return;
+    if (!this.socket.write(frames.length === 1 ? frames[0]! : concatFrames(frames))) {
+      this.destroy(new ConnectError(`connection to ${this.options.url} is no longer writable`, Code.Unavailable));
+      return;
+    }
+    frames.length = 0;
+  };
+
+  /**
+   * Gives up on a request (its deadline passed, or its caller cancelled): it
+   * fails with `reason`. If its frame went out, the connection closes too,
+   * because its answer would otherwise be taken for the next request's; if
+   * not yet, the frame is dropped and the connection stays. A no-op for a
+   * request no longer in flight.
+   */
+  abandon(request: ConnectionRequest, reason: unknown): void {
+    const i = this.inFlight.indexOf(request);
+    if (i < 0) return;
+    this.inFlight.splice(i, 1);
+    const unsentIndex = i - (this.inFlight.length + 1 - this.unsent.length);
+    if (unsentIndex >= 0) {
+      this.unsent.splice(unsentIndex, 1);
+      request.failed(reason);
+      if (this.inFlight.length === 0) this.settleIdle();
+      return;
+    }
+    // Closed first: the pool may hand out its next request from `failed`, and must not pick this connection.
+    this.destroy(
+      new ConnectError(
+        `connection to ${this.options.url} closed: a request pipelined ahead on it was abandoned (deadline or cancel), so the stream is in doubt`,
+        Code.Unavailable,
+      ),
+    );
+    request.failed(reason);
+  }
+
+  /**
+   * Sends one request frame and resolves with its decoded answer (the
+   * promise form of {@link TcpConnection.write}, for health probes and
+   * one-off connections). Rejects with {@link NotWrittenError} when nothing
    * was written.
    *
    * If `signal` aborts while the request is in flight, the request rejects
-   * with the signal's reason and the connection closes: its answer would
-   * otherwise be taken for the next request's.
+   * with the signal's reason and the connection closes (see `abandon`).
    */
   send<T>(frame: Uint8Array, decode: FrameDecode<T>, signal?: CallSignal): Promise<T> {
     if (this.stateValue !== "ready" || !this.socket) return Promise.reject(new NotWrittenError(this.options.url));
     if (signal?.aborted) return Promise.reject(callSignalReason(signal));
     return new Promise<T>((resolve, reject) => {
-      const entry: InFlight = {
+      let onAbort: (() => void) | undefined;
+      const request: ConnectionRequest = {
+        frame,
         decode,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        signal,
-        onAbort: undefined,
+        answered: (value) => {
+          if (onAbort) signal!.removeEventListener("abort", onAbort);
+          resolve(value as T);
+        },
+        failed: (error) => {
+          if (onAbort) signal!.removeEventListener("abort", onAbort);
+          reject(error);
+        },
       };
-      if (!this.socket!.write(frame)) {
+      if (!this.write(request)) {
         reject(new NotWrittenError(this.options.url));
         return;
       }
-      this.lastActivity = performance.now();
-      if (this.inFlight.length === 0) this.socket!.setKeepsProcessAlive?.(true);
       if (signal) {
-        entry.onAbort = () => {
-          const i = this.inFlight.indexOf(entry);
-          if (i < 0) return;
-          this.inFlight.splice(i, 1);
-          reject(callSignalReason(signal));
-          this.destroy(
-            new ConnectError(
-              `connection to ${this.options.url} closed: a request pipelined ahead on it was abandoned (deadline or cancel), so the stream is in doubt`,
-              Code.Unavailable,
-            ),
-          );
-        };
-        signal.addEventListener("abort", entry.onAbort, { once: true });
+        onAbort = () => this.abandon(request, callSignalReason(signal));
+        signal.addEventListener("abort", onAbort, { once: true });
       }
-      this.inFlight.push(entry);
     });
   }
 
@@ -294,37 +355,37 @@ export class TcpConnection {
         this.poison(new TcpProtocolError(`${this.options.url} sent a frame nobody asked for`));
         return;
       }
-      if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
       let value: unknown;
       try {
         value = entry.decode(frame, this.history);
       } catch (e) {
-        entry.reject(e);
         if (isTcpProtocolError(e)) {
-          this.poison(e, true);
+          this.poison(e, entry);
           return;
         }
+        entry.failed(e);
         continue;
       }
-      entry.resolve(value);
+      // May write the next request to this connection at once (the pool pumps its queue).
+      entry.answered(value);
+      if ((this.stateValue as TcpConnectionState) === "closed") return;
     }
-    if (this.inFlight.length === 0) {
-      if (this.stateValue === "draining") this.destroy(undefined);
-      else this.socket?.setKeepsProcessAlive?.(false);
-    }
+    if (this.inFlight.length === 0) this.settleIdle();
+  }
+
+  /** Nothing in flight any more: a draining connection closes, a ready one stops holding the process. */
+  private settleIdle(): void {
+    if (this.stateValue === "draining") this.destroy(undefined);
+    else this.socket?.setKeepsProcessAlive?.(false);
   }
 
   /**
-   * The stream is in doubt: fail the head request with `error` (unless it
-   * already failed with it: its answer was the bad frame), the rest with
-   * Unavailable, and close.
+   * The stream is in doubt: close, failing the head request (whose answer
+   * was the bad frame, or is the one being read) with `error` and the rest
+   * with Unavailable. Closed before `head` hears of it, so the pool cannot
+   * hand this connection another request from its `failed`.
    */
-  private poison(error: ConnectError, headFailed = false): void {
-    const head = headFailed ? undefined : this.inFlight.shift();
-    if (head) {
-      if (head.onAbort) head.signal!.removeEventListener("abort", head.onAbort);
-      head.reject(error);
-    }
+  private poison(error: ConnectError, head: ConnectionRequest | undefined = this.writtenHead()): void {
     this.destroy(
       new ConnectError(
         `connection to ${this.options.url} closed after a protocol error (${error.rawMessage}); the request may have been processed`,
@@ -334,6 +395,7 @@ export class TcpConnection {
         error,
       ),
     );
+    head?.failed(error);
   }
 
   private onSocketClose(error: Error | undefined): void {
@@ -350,12 +412,17 @@ export class TcpConnection {
     );
   }
 
+  /** Takes the oldest request whose frame went out, if any. */
+  private writtenHead(): ConnectionRequest | undefined {
+    return this.inFlight.length > this.unsent.length ? this.inFlight.shift() : undefined;
+  }
+
+  /** Fails every request in flight: with `error` if its frame went out, as not written if it had not yet. */
   private failInFlight(error: ConnectError): void {
     const entries = this.inFlight.splice(0);
-    for (const entry of entries) {
-      if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
-      entry.reject(error);
-    }
+    const unsentFrom = entries.length - this.unsent.length;
+    this.unsent.length = 0;
+    for (let i = 0; i < entries.length; i++) entries[i]!.failed(i < unsentFrom ? error : new NotWrittenError(this.options.url));
   }
 }
 
@@ -377,4 +444,17 @@ function connectFailure(url: string, signal: AbortSignal, e: unknown): ConnectEr
 /** True for a {@link NotWrittenError}: nothing of the request reached the socket. */
 export function isNotWrittenError(e: unknown): e is NotWrittenError {
   return typeof e === "object" && e !== null && (e as { notWritten?: unknown }).notWritten === true;
+}
+
+/** The frames of one turn as one buffer, for one socket write. */
+function concatFrames(frames: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const f of frames) total += f.byteLength;
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const f of frames) {
+    out.set(f, pos);
+    pos += f.byteLength;
+  }
+  return out;
 }

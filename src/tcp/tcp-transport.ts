@@ -15,9 +15,7 @@ import { lazyUnaryResponse } from "../call/lazy-unary-response.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import { CallDeadline, callSignalReason, type CallSignal } from "../call/call-signal.js";
 import { ConnectionPool, type ConnectionPoolStats } from "./connection-pool.js";
-import type { TcpMethodBinding } from "./method-binding.js";
-import { answerBounds } from "./msgpack-bounds.js";
-import { decodeMsgpack } from "./msgpack-codec.js";
+import { decodeAnswerPayload, type TcpMethodBinding } from "./method-binding.js";
 import { MsgpackWriter } from "./msgpack-writer.js";
 import { pipelineInOrder } from "./pipeline-in-order.js";
 import { predictLtvTcpBinding, predictionTcpBindings } from "./prediction-tcp-binding.js";
@@ -43,8 +41,14 @@ function methodKey(method: DescMethod): string {
   return `${method.parent.typeName}/${method.name}`;
 }
 
+/** Bindings by descriptor: the per-call lookup is by identity, without building the method's key (weak: descriptors may be built at run time). */
+const bindingsByDescriptor = new WeakMap<DescMethod, TcpMethodBinding>();
+
 function bindingFor(method: DescMethod): TcpMethodBinding {
+  const known = bindingsByDescriptor.get(method);
+  if (known !== undefined) return known;
   const binding = bindingsByMethod.get(methodKey(method));
+  if (binding) bindingsByDescriptor.set(method, binding);
   if (!binding) {
     throw new ConnectError(`${methodKey(method)} has no raw TCP binding`, Code.Unimplemented);
   }
@@ -120,7 +124,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
     return pool.request(
       frame,
       (payload, history) => {
-        const response = binding.decodeResponse(decodeMsgpack(payload, answerBounds));
+        const response = decodeAnswerPayload(binding, payload);
         binding.checkAnswer(message, response, history);
         return response;
       },
@@ -166,13 +170,51 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
     );
   }
 
+  /** A unary call through Connect's `runUnaryCall`, for the user's interceptors. */
+  async function interceptedUnary<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodUnary<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    message: MessageInitShape<I>,
+    contextValues: ContextValues | undefined,
+  ): Promise<UnaryResponse<I, O>> {
+    return await runUnaryCall<I, O>({
+      interceptors: o.interceptors,
+      signal,
+      timeoutMs: effectiveTimeout(timeoutMs, o.defaultTimeoutMs),
+      req: {
+        stream: false,
+        service: method.parent,
+        method,
+        requestMethod: "POST",
+        url: `${endpoint.url}/${method.parent.typeName}/${method.name}`,
+        header: new Headers(header),
+        contextValues: contextValues ?? createContextValues(),
+        message,
+      },
+      next: async (req) => {
+        const binding = bindingFor(req.method);
+        const out = await call(binding, req.message, req.signal);
+        return {
+          stream: false,
+          service: req.service,
+          method: req.method,
+          header: new Headers(),
+          message: out as MessageShape<O>,
+          trailer: new Headers(),
+        };
+      },
+    });
+  }
+
   return {
     url: endpoint.url,
     warmup: () => pool.warmup(),
     close: () => pool.close(),
     stats: () => pool.stats(),
 
-    async unary<I extends DescMessage, O extends DescMessage>(
+    unary<I extends DescMessage, O extends DescMessage>(
       method: DescMethodUnary<I, O>,
       signal: AbortSignal | undefined,
       timeoutMs: number | undefined,
@@ -180,34 +222,10 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
       message: MessageInitShape<I>,
       contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
-      if (o.interceptors.length === 0) return leanUnary(method, signal, timeoutMs, message);
-      return await runUnaryCall<I, O>({
-        interceptors: o.interceptors,
-        signal,
-        timeoutMs: effectiveTimeout(timeoutMs, o.defaultTimeoutMs),
-        req: {
-          stream: false,
-          service: method.parent,
-          method,
-          requestMethod: "POST",
-          url: `${endpoint.url}/${method.parent.typeName}/${method.name}`,
-          header: new Headers(header),
-          contextValues: contextValues ?? createContextValues(),
-          message,
-        },
-        next: async (req) => {
-          const binding = bindingFor(req.method);
-          const out = await call(binding, req.message, req.signal);
-          return {
-            stream: false,
-            service: req.service,
-            method: req.method,
-            header: new Headers(),
-            message: out as MessageShape<O>,
-            trailer: new Headers(),
-          };
-        },
-      });
+      // Not an async function: that would wrap the lean path's promise in another one.
+      return o.interceptors.length === 0
+        ? leanUnary(method, signal, timeoutMs, message)
+        : interceptedUnary(method, signal, timeoutMs, header, message, contextValues);
     },
 
     async stream<I extends DescMessage, O extends DescMessage>(

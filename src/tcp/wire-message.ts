@@ -1,5 +1,6 @@
-import { ScalarType, create, type DescField, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import type { MsgpackWriter } from "./msgpack-writer.js";
+import { ScalarType, type DescField, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { toRequestMessage } from "../validation/request-message.js";
+import { MsgpackWriter } from "./msgpack-writer.js";
 import { TcpProtocolError, describeWireValue } from "./protocol-error.js";
 
 /**
@@ -31,13 +32,35 @@ export function writeMessage(
   layout: StructLayout,
 ): void {
   const fields = desc.fields;
-  if (layout === "named") w.mapHeader(fields.length);
-  else w.arrayHeader(fields.length);
   const record = message as unknown as Record<string, unknown>;
-  for (const field of fields) {
-    if (layout === "named") w.str(field.name);
-    writeField(w, field, record[field.localName], layout);
+  if (layout === "named") {
+    w.mapHeader(fields.length);
+    const keys = encodedFieldNames(desc);
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      w.raw(keys[i]!);
+      writeField(w, field, record[field.localName], layout);
+    }
+    return;
   }
+  w.arrayHeader(fields.length);
+  for (const field of fields) writeField(w, field, record[field.localName], layout);
+}
+
+/** Each message's field names as MessagePack strings, encoded once: a named struct writes them on every request. */
+const fieldNameCache = new WeakMap<DescMessage, readonly Uint8Array[]>();
+
+function encodedFieldNames(desc: DescMessage): readonly Uint8Array[] {
+  let keys = fieldNameCache.get(desc);
+  if (keys === undefined) {
+    keys = desc.fields.map((field) => {
+      const k = new MsgpackWriter(false, 8 + field.name.length * 3);
+      k.str(field.name);
+      return k.finish().slice();
+    });
+    fieldNameCache.set(desc, keys);
+  }
+  return keys;
 }
 
 function writeField(w: MsgpackWriter, field: DescField, value: unknown, layout: StructLayout): void {
@@ -130,67 +153,76 @@ export function readMessage<Desc extends DescMessage>(desc: Desc, value: unknown
     }
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
-      init[field.localName] = readField(field, value[i], `${path}.${field.name}`);
+      init[field.localName] = readField(field, value[i], path);
     }
   } else if (isPlainObject(value)) {
     for (const field of fields) {
       if (!Object.prototype.hasOwnProperty.call(value, field.name)) {
         throw new TcpProtocolError(`${path}: missing field ${field.name}`);
       }
-      init[field.localName] = readField(field, value[field.name], `${path}.${field.name}`);
+      init[field.localName] = readField(field, value[field.name], path);
     }
   } else {
     throw new TcpProtocolError(`${path}: expected a struct (array or map), got ${describeWireValue(value)}`);
   }
-  return create(desc, init as never);
+  // The validation layer's compiled create(): protobuf-es' own is most of a small answer's decoding.
+  return toRequestMessage(desc, init as never);
 }
 
-function readField(field: DescField, value: unknown, path: string): unknown {
+/**
+ * Where a value sits, for error messages: built only when one is thrown (a
+ * path per field and item was a string concatenation per value decoded).
+ * `item` is a list index or a map key.
+ */
+function pathOf(parent: string, field: DescField, item?: number | string): string {
+  const at = `${parent}.${field.name}`;
+  return item === undefined ? at : typeof item === "number" ? `${at}[${item}]` : `${at}[${JSON.stringify(item)}]`;
+}
+
+function readField(field: DescField, value: unknown, parent: string): unknown {
   if (value === null || value === undefined) return undefined; // Option::None: protobuf default
   switch (field.fieldKind) {
     case "scalar":
-      return readScalar(field.scalar, value, path);
+      return readScalar(field.scalar, value, parent, field);
     case "enum":
-      return readEnum(field, value, path);
+      return readEnum(field, value, parent);
     case "message":
-      return readMessage(field.message, value, path);
+      return readMessage(field.message, value, pathOf(parent, field));
     case "list": {
-      if (!Array.isArray(value)) throw new TcpProtocolError(`${path}: expected an array, got ${describeWireValue(value)}`);
+      if (!Array.isArray(value)) throw new TcpProtocolError(`${pathOf(parent, field)}: expected an array, got ${describeWireValue(value)}`);
       const out = new Array<unknown>(value.length);
       for (let i = 0; i < value.length; i++) {
-        const p = `${path}[${i}]`;
-        if (field.listKind === "scalar") out[i] = readScalar(field.scalar, value[i], p);
-        else if (field.listKind === "enum") out[i] = readEnum(field, value[i], p);
-        else out[i] = readMessage(field.message, value[i], p);
+        if (field.listKind === "scalar") out[i] = readScalar(field.scalar, value[i], parent, field, i);
+        else if (field.listKind === "enum") out[i] = readEnum(field, value[i], parent, i);
+        else out[i] = readMessage(field.message, value[i], pathOf(parent, field, i));
       }
       return out;
     }
     case "map": {
-      if (!isPlainObject(value)) throw new TcpProtocolError(`${path}: expected a map, got ${describeWireValue(value)}`);
+      if (!isPlainObject(value)) throw new TcpProtocolError(`${pathOf(parent, field)}: expected a map, got ${describeWireValue(value)}`);
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {
-        const p = `${path}[${JSON.stringify(key)}]`;
-        if (field.mapKind === "scalar") out[key] = readScalar(field.scalar, value[key], p);
-        else if (field.mapKind === "enum") out[key] = readEnum(field, value[key], p);
-        else out[key] = readMessage(field.message, value[key], p);
+        if (field.mapKind === "scalar") out[key] = readScalar(field.scalar, value[key], parent, field, key);
+        else if (field.mapKind === "enum") out[key] = readEnum(field, value[key], parent, key);
+        else out[key] = readMessage(field.message, value[key], pathOf(parent, field, key));
       }
       return out;
     }
   }
 }
 
-function readEnum(field: DescField, value: unknown, path: string): number {
+function readEnum(field: DescField, value: unknown, parent: string, item?: number | string): number {
   const desc = field.enum!;
   if (typeof value === "string") {
     const v = desc.values.find((ev) => ev.name === value);
-    if (!v) throw new TcpProtocolError(`${path}: unknown ${desc.name} variant ${JSON.stringify(value)}`);
+    if (!v) throw new TcpProtocolError(`${pathOf(parent, field, item)}: unknown ${desc.name} variant ${JSON.stringify(value)}`);
     return v.number;
   }
   if (typeof value === "number" && Number.isInteger(value)) return value;
-  throw new TcpProtocolError(`${path}: expected a ${desc.name} variant name, got ${describeWireValue(value)}`);
+  throw new TcpProtocolError(`${pathOf(parent, field, item)}: expected a ${desc.name} variant name, got ${describeWireValue(value)}`);
 }
 
-function readScalar(type: ScalarType, value: unknown, path: string): unknown {
+function readScalar(type: ScalarType, value: unknown, parent: string, field: DescField, item?: number | string): unknown {
   switch (type) {
     case ScalarType.DOUBLE:
     case ScalarType.FLOAT:
@@ -216,7 +248,7 @@ function readScalar(type: ScalarType, value: unknown, path: string): unknown {
       if (typeof value === "bigint") big = value;
       else if (typeof value === "number" && Number.isSafeInteger(value)) big = BigInt(value);
       if (big !== undefined) {
-        if (unsigned && big < 0n) throw new TcpProtocolError(`${path}: expected an unsigned integer, got ${big}`);
+        if (unsigned && big < 0n) throw new TcpProtocolError(`${pathOf(parent, field, item)}: expected an unsigned integer, got ${big}`);
         return big;
       }
       break;
@@ -227,12 +259,12 @@ function readScalar(type: ScalarType, value: unknown, path: string): unknown {
       if (typeof n === "number" && Number.isInteger(n)) {
         const unsigned = type === ScalarType.UINT32 || type === ScalarType.FIXED32;
         const ok = unsigned ? n >= 0 && n <= 0xffffffff : n >= -0x80000000 && n <= 0x7fffffff;
-        if (!ok) throw new TcpProtocolError(`${path}: integer ${n} out of range for ${ScalarType[type].toLowerCase()}`);
+        if (!ok) throw new TcpProtocolError(`${pathOf(parent, field, item)}: integer ${n} out of range for ${ScalarType[type].toLowerCase()}`);
         return n;
       }
     }
   }
-  throw new TcpProtocolError(`${path}: expected ${ScalarType[type].toLowerCase()}, got ${describeWireValue(value)}`);
+  throw new TcpProtocolError(`${pathOf(parent, field, item)}: expected ${ScalarType[type].toLowerCase()}, got ${describeWireValue(value)}`);
 }
 
 /** True for a decoded MessagePack map (a plain object). */

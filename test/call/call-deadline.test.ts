@@ -53,6 +53,14 @@ describe("CallDeadline", () => {
     expect(d.aborted).toBe(false);
   });
 
+  it("does not take a deadline beyond the largest timer delay for an immediate one", async () => {
+    // setTimeout runs a delay above 2^31 - 1 ms after 1 ms: a per-call timer failed such a call at once.
+    const d = new CallDeadline(2 ** 31 + 1_000, undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(d.aborted).toBe(false);
+    d.dispose();
+  });
+
   it("bridges to a real AbortSignal for socket connectors", () => {
     const d = new CallDeadline(undefined, undefined);
     const signal = toAbortSignal(d);

@@ -158,4 +158,27 @@ describe("circuit breaker and fallback", () => {
       await client.close();
     }
   });
+
+  it("answers at the reserve whatever the fallback codes, and sends nothing when the deadline is inside the reserve", async () => {
+    const client = createClient({ prediction: server.url, timeoutMs: 400, cache: false, retry: false, fallback: { reserveMs: 300, codes: [] } });
+    try {
+      slowMs = 2_000;
+      const started = performance.now();
+      const answer = await client.prediction.predictLTV(request("slow", "r-reserve"));
+      const elapsed = performance.now() - started;
+      expect(answer).toMatchObject({ requestId: "r-reserve", status: PredictionStatus.FALLBACK });
+      expect(answer.errorMessage).toMatch(/deadline/);
+      // The reserve passed (100 ms), the call's own deadline (400 ms) did not.
+      expect(elapsed).toBeGreaterThanOrEqual(99);
+      expect(elapsed).toBeLessThan(400);
+      const before = server.requestCount();
+      const local = await client.prediction.predictLTV(request("slow", "r-inside"), { timeoutMs: 250 });
+      expect(local).toMatchObject({ requestId: "r-inside", status: PredictionStatus.FALLBACK });
+      expect(server.requestCount()).toBe(before);
+      expect(client.metrics().fallbacksByReason.deadline).toBe(2);
+    } finally {
+      slowMs = 0;
+      await client.close();
+    }
+  });
 });

@@ -72,6 +72,19 @@ describe("frame codec", () => {
 });
 
 describe("MessagePack writer", () => {
+  it("writes uint64 for safe integers above 2^32, from numbers and bigints alike", () => {
+    for (const v of [2 ** 32, 1_700_000_000_123, 2 ** 53 - 1, 0x1_2345_6789]) {
+      const expected = new Uint8Array(9);
+      expected[0] = 0xcf;
+      new DataView(expected.buffer).setBigUint64(1, BigInt(v));
+      for (const input of [v, BigInt(v)]) {
+        const w = new MsgpackWriter(false);
+        w.int(input);
+        expect(hex(w.finish()), String(input)).toBe(hex(expected));
+      }
+    }
+  });
+
   it("writes float32 and float64 per call and the smallest integer marker, like rmp", () => {
     const w = new MsgpackWriter(false);
     w.float32(0.5);

@@ -16,7 +16,25 @@ export const connectNodeSocket: SocketConnector = Object.assign(
   (options: SocketConnectOptions, events: SocketEvents): Promise<RuntimeSocket> => {
     const { host, port } = options;
     const t = options.tls;
-    if (!t) return attach(() => net.connect({ host, port }), options, events);
+    if (!t) {
+      // Reads land in one reusable buffer and go straight to `events.data`: no Buffer
+      // per read and none of the stream machinery of 'data' events. Safe because the
+      // connection consumes every chunk before returning (frames are decoded at once,
+      // partial ones copied), and Node runs one read callback at a time.
+      const connect = () =>
+        net.connect({
+          host,
+          port,
+          onread: {
+            buffer: sharedReadBuffer,
+            callback: (bytes: number, buf: Uint8Array) => {
+              events.data(buf.subarray(0, bytes));
+              return true;
+            },
+          },
+        });
+      return attach(connect, options, events);
+    }
     const serverName = t.serverName ?? (net.isIP(host) === 0 ? host : undefined);
     return loadTls().then((tls) =>
       attach(
@@ -77,7 +95,8 @@ function attach(connect: () => net.Socket, options: SocketConnectOptions, events
         },
       });
     });
-    socket.on("data", (chunk: Buffer) => events.data(chunk));
+    // TLS sockets take no `onread`: their reads come as 'data' events.
+    if (options.tls) socket.on("data", (chunk: Buffer) => events.data(chunk));
     socket.on("error", (err) => {
       if (!open) {
         signal.removeEventListener("abort", onAbort);
@@ -89,3 +108,6 @@ function attach(connect: () => net.Socket, options: SocketConnectOptions, events
     });
   });
 }
+
+/** Where every plain TCP socket of the process reads into (see `onread` above). */
+const sharedReadBuffer = new Uint8Array(64 * 1024);
