@@ -56,9 +56,11 @@ export interface BidderState {
   origin?: PacingOriginState;
   /**
    * Decayed sums of what settled bids cost and what they had reserved: the
-   * share of a reservation that turns into spend (absent in version 1).
+   * share of a reservation that turns into spend (absent in version 1), and
+   * the decayed count of wins, so spend / wins is the recent cost of a win
+   * (absent before this release).
    */
-  costShare?: { spend: number; reserved: number };
+  costShare?: { spend: number; reserved: number; wins?: number };
   /** The first-price win-rate model (the pooled curve), when shading is on. */
   winRate: WinRateModelState | undefined;
   /** The win-rate curves per segment of impressions (absent in version 1). */

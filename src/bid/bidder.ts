@@ -278,8 +278,16 @@ export function createBidder(options: BidderOptions): Bidder {
   let costSpend = state?.costShare === undefined ? 0 : requireNonNegative("state.costShare.spend", state.costShare.spend);
   let costReserved =
     state?.costShare === undefined ? 0 : requireNonNegative("state.costShare.reserved", state.costShare.reserved);
-  /** Share of a reservation that became spend, recently; 1 (the worst case) until outcomes arrive. */
-  const costShare = (): number => (costReserved > 0 ? Math.min(1, costSpend / costReserved) : 1);
+  // Decayed count of wins beside costSpend: their ratio is the recent cost of a win.
+  let costWins = state?.costShare?.wins === undefined ? 0 : requireNonNegative("state.costShare.wins", state.costShare.wins);
+  /**
+   * The refused bids of a window counted as spend: at the share of a reservation that recently
+   * became spend, with the refused bids themselves weighing in as if they all had. Without that
+   * prior, a bidder whose placed bids all lost (cheap ones, while the cap refused the dear ones)
+   * would count its refusals as 0 and raise its multiplier to full value behind the cap.
+   */
+  const refusedDemand = (refused: number): number =>
+    refused > 0 ? (refused * (costSpend + refused)) / (costReserved + refused) : 0;
 
   /** The pacing target at `t`: spend at the origin plus the target's share of the rest. */
   const targetSpend = (t: number): number =>
@@ -295,7 +303,8 @@ export function createBidder(options: BidderOptions): Bidder {
 
   /** Closes the pacing window(s) that have elapsed and updates the controller. */
   function advanceWindow(t: number): void {
-    const interval = windowStart < coldStartUntil ? earlyInterval : updateInterval;
+    const cold = windowStart < coldStartUntil;
+    const interval = cold ? earlyInterval : updateInterval;
     if (t < windowStart + interval) return;
     const intervals = Math.floor((t - windowStart) / interval);
     const end = windowStart + intervals * interval;
@@ -303,8 +312,10 @@ export function createBidder(options: BidderOptions): Bidder {
     // Bids the cap refused are demand the multiplier let through: count them, at the
     // share of a reservation that usually becomes spend, so the controller sees the overshoot.
     controller.update({
-      spend: windowSpend + windowRefused * costShare(),
+      spend: windowSpend + refusedDemand(windowRefused),
       plannedSpend,
+      // The cold start's short windows take full steps: its first multiplier errs low and must climb fast.
+      plannedWins: cold || !(costWins > 0 && costSpend > 0) ? undefined : (plannedSpend * costWins) / costSpend,
       spentFraction: budgetAmount > 0 ? guard.spent / budgetAmount : 1,
       plannedFraction: budgetAmount > 0 ? targetSpend(end) / budgetAmount : 1,
       intervals: (intervals * interval) / updateInterval,
@@ -521,6 +532,7 @@ export function createBidder(options: BidderOptions): Bidder {
     const r = result.reservation;
     costSpend = costSpend * costShareDecay + result.cost;
     costReserved = costReserved * costShareDecay + r.cost;
+    costWins = costWins * costShareDecay + (result.won ? 1 : 0);
     if (winRate !== undefined && r.auctionType === 1) {
       winRate.observe(r.segment, outcome.won, r.bidCpm * r.rate, minToWin === undefined ? undefined : minToWin * r.rate);
     }
@@ -583,7 +595,7 @@ export function createBidder(options: BidderOptions): Bidder {
           explored,
           sample: sample?.toJSON(),
         },
-        costShare: { spend: costSpend, reserved: costReserved },
+        costShare: { spend: costSpend, reserved: costReserved, wins: costWins },
         valueProfile: valueTarget?.toJSON(),
         winRate: winRate?.pooledState(),
         winRateSegments: winRate?.segmentsState(),
