@@ -1,4 +1,4 @@
-import type { BudgetGuardState } from "./budget-guard.js";
+import type { BudgetGuardState, Reservation } from "./budget-guard.js";
 import type { ExplorationSampleState } from "./exploration-sample.js";
 import type { PacingControllerState } from "./pacing-controller.js";
 import type { PlatformCalibrationState } from "./platform-multipliers.js";
@@ -65,6 +65,11 @@ export interface BidderState {
   winRate: WinRateModelState | undefined;
   /** The win-rate curves per segment of impressions (absent in version 1). */
   winRateSegments?: Array<[string, WinRateModelState]>;
+  /**
+   * First-price bids whose reservation expired without an outcome, not yet
+   * learned by the win-rate model as losses (absent before this release).
+   */
+  unseenLosses?: Reservation[];
   /** The learned prior LTV for heuristic bids, if any. */
   priorLtv: number | undefined;
   /** Learned platform calibration sums. */

@@ -6,7 +6,7 @@ import type { BidReason, NoBidReason } from "./bid-reason.js";
 import { legacyLtvShareDefault, strategyWillingness, validateStrategy, type BidStrategy } from "./bid-strategy.js";
 import type { BidderOptions } from "./bidder-options.js";
 import { bidderStateVersion, type BidderState } from "./bidder-state.js";
-import { BudgetGuard } from "./budget-guard.js";
+import { BudgetGuard, type Reservation } from "./budget-guard.js";
 import { compileDeliveryPlan, type DeliveryCurve } from "./delivery-plan.js";
 import { createDualPacingController } from "./dual-pacing-controller.js";
 import { impressionValue, toCpm } from "./impression-value.js";
@@ -242,6 +242,32 @@ export function createBidder(options: BidderOptions): Bidder {
   let sequence = state ? requireNonNegative("state.sequence", state.sequence) : 0;
   let priorLtv: number | undefined = learned?.priorLtv;
   const capOn = !legacy && controllerKind !== "none" && maxAheadShare < 1;
+  // First-price bids whose outcome never came, to be learned as losses: win notices are billing and
+  // arrive, loss notices often do not, and a landscape that saw only the notices would think winning
+  // easier than it is. Queued by bid() and learned on the outcome path, so bid() stays cheap.
+  const maxUnseenLosses = 256;
+  const unseenLosses: Reservation[] = [];
+  if (state?.unseenLosses !== undefined) {
+    if (!Array.isArray(state.unseenLosses)) throw new BidInputError("state.unseenLosses", "must be an array of reservations");
+    for (const r of state.unseenLosses.slice(0, maxUnseenLosses)) {
+      requireNonNegative("state.unseenLosses.bidCpm", r?.bidCpm);
+      requirePositive("state.unseenLosses.rate", r.rate);
+      unseenLosses.push({ ...r });
+    }
+  }
+  const noteExpired =
+    winRate === undefined
+      ? undefined
+      : (r: Reservation): void => {
+          if (r.auctionType === 1 && unseenLosses.length < maxUnseenLosses) unseenLosses.push(r);
+        };
+  /** Learns up to `max` of the queued unseen losses (two per outcome keeps up: most outcomes are notices). */
+  function learnUnseenLosses(max: number): void {
+    for (let i = 0; i < max && unseenLosses.length > 0; i++) {
+      const r = unseenLosses.shift()!;
+      winRate!.observe(r.segment, false, r.bidCpm * r.rate, undefined);
+    }
+  }
 
   // The origin of the pacing target: creation, or what a restored state carries.
   let originTime: number;
@@ -425,7 +451,7 @@ export function createBidder(options: BidderOptions): Bidder {
     const receivedAt =
       input.predictionReceivedAt === undefined ? t : requireFinite("predictionReceivedAt", input.predictionReceivedAt);
 
-    guard.expire(t);
+    guard.expire(t, noteExpired);
     advanceWindow(t);
 
     const d = new DecisionRecord();
@@ -536,6 +562,7 @@ export function createBidder(options: BidderOptions): Bidder {
     if (winRate !== undefined && r.auctionType === 1) {
       winRate.observe(r.segment, outcome.won, r.bidCpm * r.rate, minToWin === undefined ? undefined : minToWin * r.rate);
     }
+    if (unseenLosses.length > 0) learnUnseenLosses(2);
     const reason = result.late
       ? outcome.won
         ? "late_win_settled"
@@ -555,7 +582,11 @@ export function createBidder(options: BidderOptions): Bidder {
       }
       calibration.observe(input.platform, input.predictedValue, input.realisedValue);
     },
-    expirePending: () => guard.expire(now()),
+    expirePending(): number {
+      const n = guard.expire(now(), noteExpired);
+      if (unseenLosses.length > 0) learnUnseenLosses(unseenLosses.length);
+      return n;
+    },
     decisionDeadline(auction: AuctionInput): number {
       const a = normaliseAuction(auction, now());
       return decisionDeadline(a.startedAt, a.tmax, networkMargin);
@@ -599,6 +630,7 @@ export function createBidder(options: BidderOptions): Bidder {
         valueProfile: valueTarget?.toJSON(),
         winRate: winRate?.pooledState(),
         winRateSegments: winRate?.segmentsState(),
+        unseenLosses: unseenLosses.map((r) => ({ ...r })),
         priorLtv,
         calibration: calibration.toJSON(),
       };

@@ -150,15 +150,17 @@ export class BudgetGuard {
   /**
    * Releases every pending bid whose outcome is overdue (`expiresAt <= now`).
    * Reservations are kept in insertion order and share one timeout, so this
-   * stops at the first one still in time. Returns how many were released.
+   * stops at the first one still in time. Returns how many were released;
+   * `onExpired` sees each.
    */
-  expire(now: number): number {
+  expire(now: number, onExpired?: (reservation: Reservation) => void): number {
     let n = 0;
     for (const [id, r] of this.#pending) {
       if (r.expiresAt > now) break;
       this.#pending.delete(id);
       this.#release(r.cost);
       this.#source?.settle(id, r.cost, 0, true);
+      onExpired?.(r);
       this.#expired.set(id, r);
       if (this.#expired.size > this.#expiredCapacity) {
         const oldest = this.#expired.keys().next().value as string;
