@@ -265,7 +265,7 @@ export function createBidder(options: BidderOptions): Bidder {
   function learnUnseenLosses(max: number): void {
     for (let i = 0; i < max && unseenLosses.length > 0; i++) {
       const r = unseenLosses.shift()!;
-      winRate!.observe(r.segment, false, r.bidCpm * r.rate, undefined);
+      winRate!.observe(r.segment, false, r.bidCpm * r.rate, undefined, 0);
     }
   }
 
@@ -526,7 +526,15 @@ export function createBidder(options: BidderOptions): Bidder {
     }
 
     const decisionId = idPrefix + String(sequence++);
-    guard.reserve(decisionId, { cost, expiresAt: t + outcomeTimeout, bidCpm, rate, auctionType: auction.at, segment });
+    guard.reserve(decisionId, {
+      cost,
+      expiresAt: t + outcomeTimeout,
+      bidCpm,
+      rate,
+      auctionType: auction.at,
+      segment,
+      floorCpm: auction.at === 1 ? floorCpm : undefined,
+    });
     d.decisionId = decisionId;
     d.bidCpm = bidCpm;
     d.budgetSpent = guard.spent;
@@ -560,7 +568,13 @@ export function createBidder(options: BidderOptions): Bidder {
     costReserved = costReserved * costShareDecay + r.cost;
     costWins = costWins * costShareDecay + (result.won ? 1 : 0);
     if (winRate !== undefined && r.auctionType === 1) {
-      winRate.observe(r.segment, outcome.won, r.bidCpm * r.rate, minToWin === undefined ? undefined : minToWin * r.rate);
+      winRate.observe(
+        r.segment,
+        outcome.won,
+        r.bidCpm * r.rate,
+        minToWin === undefined ? undefined : minToWin * r.rate,
+        (r.floorCpm ?? 0) * r.rate,
+      );
     }
     if (unseenLosses.length > 0) learnUnseenLosses(2);
     const reason = result.late

@@ -15,6 +15,8 @@ export interface Reservation {
   auctionType: 1 | 2;
   /** The win-rate segment of a first-price bid, if any. */
   segment?: string | undefined;
+  /** The auction's floor, CPM, auction currency (first price): an exact minimum bid to win at the floor only bounds the competing bid. */
+  floorCpm?: number | undefined;
 }
 
 /** Serialisable state of a {@link BudgetGuard}. */

@@ -112,4 +112,25 @@ describe("shading in the bidder", () => {
     expect(half / all).toBeGreaterThan(0.93);
     expect(half / all).toBeLessThan(1.07);
   });
+
+  it("learns the competing bid, not other auctions' floors: a low-floor auction is not bid at a high floor", () => {
+    // Floors of 5 and 2 CPM in turn, competing bids always below both (1 CPM), and the exchange sends
+    // the minimum bid to win, which is then the floor. A curve of the minimum bid to win mixes the
+    // floors: half its mass at 5, so on a floor-2 auction winning at 2 looks like a coin toss and the
+    // bid goes to 5. The competing bid was at most the floor each time: bid the floor, 2.
+    const { bidder } = testBidder({ shading: true });
+    const worth10Cpm = { conversionRate: 0.0001 }; // x LTV 100 = 0.01 per impression
+    for (let i = 0; i < 400; i++) {
+      const floor = i % 2 === 0 ? 5 : 2;
+      const d = bidder.bid(input({ ...worth10Cpm, auction: { at: 1, bidfloor: floor } }));
+      if (d.noBid) continue;
+      bidder.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: d.bidCpm, minBidToWinCpm: floor });
+    }
+    const low = bidder.bid(input({ ...worth10Cpm, auction: { at: 1, bidfloor: 2 } }));
+    expect(!low.noBid && low.shaded).toBe(true);
+    expect(low.bidCpm).toBeLessThan(2 * 1.13); // within a bin of the floor
+    const high = bidder.bid(input({ ...worth10Cpm, auction: { at: 1, bidfloor: 5 } }));
+    expect(high.bidCpm).toBeGreaterThanOrEqual(5);
+    expect(high.bidCpm).toBeLessThan(5 * 1.13);
+  });
 });
