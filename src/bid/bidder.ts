@@ -335,8 +335,8 @@ export function createBidder(options: BidderOptions): Bidder {
     const intervals = Math.floor((t - windowStart) / interval);
     const end = windowStart + intervals * interval;
     const plannedSpend = windowRemaining * target.windowShare(windowStart, end);
-    // Bids the cap refused are demand the multiplier let through: count them, at the
-    // share of a reservation that usually becomes spend, so the controller sees the overshoot.
+    // Bids the cap refused are demand the multiplier let through: count them (refusedDemand),
+    // so the controller sees the overshoot.
     controller.update({
       spend: windowSpend + refusedDemand(windowRefused),
       plannedSpend,
