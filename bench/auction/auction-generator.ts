@@ -24,6 +24,12 @@ export interface AuctionEvent {
   tmax: number;
   /** Highest competing bid, CPM, auction currency. */
   competitorCpm: number;
+  /**
+   * Median of the distribution `competitorCpm` was drawn from (log-normal, spread
+   * `market.competitorSigma`), CPM, auction currency: the true bid landscape of this
+   * impression, which only the true-landscape reference may read.
+   */
+  competitorMedianCpm: number;
   /** Uniform draw deciding the conversion if won (converts when below trueConversion). */
   conversionDraw: number;
   /** Whether the exchange sends a loss notice for this auction. */
@@ -144,14 +150,14 @@ export function generateAuctionDay(seed: number, scenario: Scenario, auctionsPer
     const toAuctionCurrency = eur ? 1 / market.eurRate : 1;
     const jump = scenario.priceJump !== undefined && hour >= scenario.priceJump.fromHour ? scenario.priceJump.factor : 1;
     const elasticity = scenario.competitorValueElasticity;
-    const competitorUsd =
+    const competitorMedianUsd =
       priceFactor *
       jump *
       market.competitorMedian *
       (elasticity === undefined
         ? Math.pow(trueLtv / market.ltvMedian, market.competitorLtvElasticity)
-        : Math.pow((trueConversion * trueLtv) / (market.conversionMedian * market.ltvMedian), elasticity)) *
-      Math.exp(market.competitorSigma * normal(random));
+        : Math.pow((trueConversion * trueLtv) / (market.conversionMedian * market.ltvMedian), elasticity));
+    const competitorUsd = competitorMedianUsd * Math.exp(market.competitorSigma * normal(random));
     const hasFloor = random.next() < market.floorShare;
     const floorUsd = hasFloor ? priceFactor * jump * logNormal(random, market.floorMedian, market.floorSigma) : 0;
     const tmax = market.tmaxChoices[Math.floor(random.next() * market.tmaxChoices.length)]!;
@@ -168,6 +174,7 @@ export function generateAuctionDay(seed: number, scenario: Scenario, auctionsPer
       floorCpm: floorUsd * toAuctionCurrency,
       tmax,
       competitorCpm: competitorUsd * toAuctionCurrency,
+      competitorMedianCpm: competitorMedianUsd * toAuctionCurrency,
       conversionDraw: random.next(),
       lossNoticeSent: random.next() < market.lossNoticeShare,
       minBidToWinSent: at === 1 && random.next() < market.minBidToWinShare,

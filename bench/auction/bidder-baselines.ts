@@ -13,9 +13,18 @@ export interface Baseline {
    * `coldStart`. Default false: a fresh bidder.
    */
   warmStart?: boolean;
+  /**
+   * A diagnostic reference, not a bidder anyone can deploy: the simulation sets its
+   * first-price bids itself from the bidder's paced bid (the bidder runs unshaded).
+   * `price_to_win`: it pays exactly the price to win when the paced bid reaches it (perfect
+   * shading: what is left is pacing). `true_landscape`: it shades to the best bid against the
+   * impression's true distribution of the competing bid (the best shading without seeing the
+   * competing bid). Default: the bidder's own bids.
+   */
+  firstPrice?: "price_to_win" | "true_landscape";
 }
 
-/** The baselines of the issue, in report order; the last one is the default bidder. */
+/** The baselines of the issue, in report order: the bidders, the default bidder, then two diagnostic references. */
 export const baselines: readonly Baseline[] = [
   {
     id: "legacy-30pct",
@@ -42,5 +51,21 @@ export const baselines: readonly Baseline[] = [
       "win-rate curves per segment, started from yesterday's state",
     options: { pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } } },
     warmStart: true,
+  },
+  {
+    id: "ref:true-landscape",
+    description:
+      "diagnostic, not deployable: the default's pacing, first-price bids shaded against each impression's true " +
+      "distribution of the competing bid (the best shading without seeing the competing bid)",
+    options: { pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } }, shading: false },
+    warmStart: true,
+    firstPrice: "true_landscape",
+  },
+  {
+    id: "ref:price-to-win",
+    description: "diagnostic, not deployable: the default's pacing, first-price wins at exactly the price to win (perfect shading: pacing alone)",
+    options: { pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } }, shading: false },
+    warmStart: true,
+    firstPrice: "price_to_win",
   },
 ];

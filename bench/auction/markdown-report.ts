@@ -6,6 +6,9 @@ import { meanInterval, type MeanInterval } from "./summary-statistics.js";
 /** The bidder the targets are held to, and the rule it must beat. */
 export const defaultBaselineId = "default";
 export const legacyBaselineId = "legacy-30pct";
+/** The diagnostic references of the loss breakdown (see `Baseline.firstPrice`). */
+export const priceToWinId = "ref:price-to-win";
+export const trueLandscapeId = "ref:true-landscape";
 
 /** How the run was configured, for the report's header. */
 export interface ReportSetup {
@@ -108,6 +111,38 @@ export function scenarioTargets(results: readonly UnitResult[]): ScenarioTargets
   return out;
 }
 
+/** The loss breakdown of one scenario: each a ratio to the hindsight-multiplier reference, except the first. */
+export interface LossBreakdown {
+  scenario: string;
+  referenceVsBound: MeanInterval;
+  pacingAlone: MeanInterval;
+  trueLandscape: MeanInterval;
+  trueLandscapeFirst: MeanInterval;
+  bidder: MeanInterval;
+  bidderFirst: MeanInterval;
+}
+
+/** Per scenario, the reference against the bound and the default and both diagnostic references against the reference. */
+export function lossBreakdown(results: readonly UnitResult[]): LossBreakdown[] {
+  const out: LossBreakdown[] = [];
+  for (const scenario of scenarios) {
+    const rs = results.filter((u) => u.scenario === scenario.id);
+    if (rs.length === 0 || rs.some((u) => u.runs[priceToWinId] === undefined || u.runs[trueLandscapeId] === undefined)) continue;
+    const ratio = (pick: (u: UnitResult) => [number, number]): MeanInterval =>
+      meanInterval(rs.map((u) => { const [a, b] = pick(u); return b > 0 ? a / b : 0; }));
+    out.push({
+      scenario: scenario.id,
+      referenceVsBound: ratio((u) => [u.reference.value, u.optimum]),
+      pacingAlone: ratio((u) => [u.runs[priceToWinId]!.value, u.reference.value]),
+      trueLandscape: ratio((u) => [u.runs[trueLandscapeId]!.value, u.reference.value]),
+      trueLandscapeFirst: ratio((u) => [u.runs[trueLandscapeId]!.firstPriceValue, u.reference.firstPriceValue]),
+      bidder: ratio((u) => [u.runs[defaultBaselineId]!.value, u.reference.value]),
+      bidderFirst: ratio((u) => [u.runs[defaultBaselineId]!.firstPriceValue, u.reference.firstPriceValue]),
+    });
+  }
+  return out;
+}
+
 const yes = (b: boolean | undefined): string => (b === undefined ? "n/a" : b ? "yes" : "**no**");
 
 /** The Markdown report: targets, setup, then one table per scenario with means and 95% intervals over seeds. */
@@ -145,6 +180,30 @@ export function markdownReport(setup: ReportSetup, results: readonly UnitResult[
       "ones pacing and shading together.",
     "",
   );
+  const breakdown = lossBreakdown(results);
+  if (breakdown.length > 0) {
+    lines.push("## Where the value goes (default bidder against the hindsight-multiplier reference)", "");
+    lines.push(
+      "| scenario | reference ÷ bound (the estimates) | pacing alone: `ref:price-to-win` ÷ reference | best shading without seeing the competing bid: `ref:true-landscape` ÷ reference (1st price kept) | `default` ÷ reference (1st price kept) |",
+      "|---|---|---|---|---|",
+    );
+    for (const b of breakdown) {
+      lines.push(
+        `| ${b.scenario} | ${mi(b.referenceVsBound, 3)} | ${mi(b.pacingAlone, 3)} | ${mi(b.trueLandscape, 3)} (${mi(b.trueLandscapeFirst, 3)}) | ` +
+          `${mi(b.bidder, 3)} (${mi(b.bidderFirst, 3)}) |`,
+      );
+    }
+    lines.push(
+      "",
+      "The two `ref:` rows are diagnostics, not bidders: the default's pacing with the simulation setting the first-price bids. " +
+        "`ref:price-to-win` pays exactly the price to win (perfect shading), so its gap from 1 is pacing's; " +
+        "`ref:true-landscape` shades against each impression's true distribution of the competing bid, the best any learned " +
+        "landscape can do, so the gap from it to `default` is what learning the landscape costs and the gap from it to " +
+        "`ref:price-to-win` is not knowing the competing bid, which no bidder can remove. Above 1 is possible: the bidder also " +
+        "buys the auctions without a usable prediction, which the reference leaves out.",
+      "",
+    );
+  }
   lines.push(`## Earlier targets (default bidder \`${defaultBaselineId}\`, stationary scenario)`, "");
   lines.push("| target | result | met |", "|---|---|---|");
   lines.push(`| zero overspend | largest overspend over seeds: ${fmt(check.maxOverspend, 6)} USD | ${check.maxOverspend === 0 ? "yes" : "**no**"} |`);
@@ -236,7 +295,7 @@ export function consoleTable(results: readonly UnitResult[]): string {
       rows.push(
         [
           scenario.id.padEnd(18),
-          b.id.padEnd(13),
+          b.id.padEnd(18),
           mi(m((r) => r.value), 0).padStart(12),
           fmt(m((r, u) => r.value / u.runs[legacyBaselineId]!.value).mean, 2).padStart(6),
           fmt(m((r) => r.utilisation).mean * 100, 2).padStart(6),

@@ -9,7 +9,7 @@
 // overwrites the reference results.
 import { scenarios } from "./auction-scenarios.js";
 import { baselines } from "./bidder-baselines.js";
-import { checkTargets, consoleTable, markdownReport, scenarioTargets } from "./markdown-report.js";
+import { checkTargets, consoleTable, lossBreakdown, markdownReport, scenarioTargets } from "./markdown-report.js";
 import { isSimulationWorker, runUnitsInParallel, serveSimulationWorker, type UnitTask } from "./parallel-units-node.js";
 import type { UnitResult } from "./simulation-unit.js";
 import { spendChartSvg } from "./spend-chart-svg.js";
@@ -26,6 +26,8 @@ const colors: Record<string, string> = {
   dual: "#1f77b4",
   "dual+shading": "#17becf",
   default: "#2ca02c",
+  "ref:true-landscape": "#bcbd22",
+  "ref:price-to-win": "#7f7f7f",
 };
 
 function argValue(args: readonly string[], name: string): string | undefined {
@@ -94,6 +96,12 @@ async function main(): Promise<void> {
       `  ${t.scenario.padEnd(18)} ÷bound ${t.vsOptimum.mean.toFixed(3)} ÷ref ${t.vsReference.mean.toFixed(3)} ` +
         `(2nd ${t.keptSecondPrice.mean.toFixed(3)}, 1st ${t.keptFirstPrice.mean.toFixed(3)}) overspend ${t.maxOverspend} ` +
         `util ${(t.minUtilisation * 100).toFixed(2)}%min p99 ${t.p99Micros.toFixed(2)}µs`,
+    );
+  }
+  for (const b of lossBreakdown(results)) {
+    console.log(
+      `  ${b.scenario.padEnd(18)} ref÷bound ${b.referenceVsBound.mean.toFixed(3)} pacing alone ${b.pacingAlone.mean.toFixed(3)} ` +
+        `true landscape ${b.trueLandscape.mean.toFixed(3)} (1st ${b.trueLandscapeFirst.mean.toFixed(3)}) default ${b.bidder.mean.toFixed(3)} (1st ${b.bidderFirst.mean.toFixed(3)})`,
     );
   }
   console.log(`wrote ${outDir}/auction-simulation.md and ${outDir}/auction-spend.svg in ${((performance.now() - started) / 1000).toFixed(1)} s`);

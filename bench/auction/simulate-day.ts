@@ -1,5 +1,7 @@
 import { compileDeliveryPlan, createBidder, type BidderOptions, type BidderState } from "../../src/bid/index.js";
 import { hourlyTrafficWeights, market, type AuctionEvent } from "./auction-generator.js";
+import type { Baseline } from "./bidder-baselines.js";
+import { trueLandscapeBid } from "./true-landscape-bid.js";
 
 /** Spend checkpoints per day (every 15 minutes). */
 export const checkpointCount = 96;
@@ -48,12 +50,15 @@ const networkMarginMs = 20;
 /**
  * Runs one bidder over a day of auctions, delivering win and loss notices late (or never) as the day dictates.
  * The bidder is created at `startAt` (ms since midnight) and sees only the auctions from then on.
+ * `firstPrice` makes it a diagnostic reference (see {@link Baseline.firstPrice}): the
+ * simulation then sets first-price bids from the bidder's (unshaded) paced bid, never above it.
  */
 export function simulateDay(
   events: readonly AuctionEvent[],
   budget: number,
   extra: Partial<BidderOptions>,
   startAt = 0,
+  firstPrice?: Baseline["firstPrice"],
 ): DayResult {
   let clock = startAt;
   const plan = { kind: "traffic_shaped" as const, hourlyWeights: hourlyTrafficWeights() };
@@ -128,9 +133,12 @@ export function simulateDay(
     result.reasons[d.reason] = (result.reasons[d.reason] ?? 0) + 1;
     if (d.noBid) continue;
     result.bids++;
-    const won = d.bidCpm >= e.competitorCpm && d.bidCpm >= e.floorCpm;
+    const toWin = Math.max(e.competitorCpm, e.floorCpm);
+    // The references' first-price bids stay at or below the bidder's, so its reservation still covers them.
+    const bidCpm = e.at === 1 && firstPrice === "true_landscape" ? trueLandscapeBid(d.bidCpm, e) : d.bidCpm;
+    const won = bidCpm >= toWin;
     const rate = e.currency === "EUR" ? market.eurRate : 1;
-    const priceCpm = won ? (e.at === 1 ? d.bidCpm : Math.max(e.competitorCpm, e.floorCpm)) : undefined;
+    const priceCpm = won ? (e.at === 1 && firstPrice !== "price_to_win" ? bidCpm : toWin) : undefined;
     if (won) {
       result.wins++;
       result.spend += (priceCpm! / 1000) * rate;
@@ -145,7 +153,7 @@ export function simulateDay(
         decisionId: d.decisionId,
         won,
         priceCpm,
-        minBidToWinCpm: e.minBidToWinSent ? Math.max(e.competitorCpm, e.floorCpm) : undefined,
+        minBidToWinCpm: e.minBidToWinSent ? toWin : undefined,
       });
     }
   }

@@ -70,10 +70,10 @@ export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number
     let options = baseline.options;
     if (baseline.warmStart === true && scenario.coldStart !== true) {
       yesterday ??= generateAuctionDay(seed + 100_000, stationary, auctionsPerDay);
-      const warmUp = simulateDay(yesterday.events, budget, options);
+      const warmUp = simulateDay(yesterday.events, budget, options, 0, baseline.firstPrice);
       options = { ...options, warmStart: warmUp.finalState };
     }
-    const r = simulateDay(day.events, budget, options, startAt);
+    const r = simulateDay(day.events, budget, options, startAt, baseline.firstPrice);
     runs[baseline.id] = {
       value: r.value,
       firstPriceValue: r.firstPriceValue,

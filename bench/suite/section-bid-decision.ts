@@ -21,7 +21,7 @@ export interface BidDecisionResult {
  */
 export function runBidDecisionSection(auctionsPerDay: number): BidDecisionResult {
   const stationary = scenarios[0]!;
-  const baseline = baselines[baselines.length - 1]!;
+  const baseline = baselines.find((b) => b.id === "default")!;
   let last: Float64Array = new Float64Array(0);
   for (const seed of [2, 1]) {
     const day = generateAuctionDay(seed, stationary, auctionsPerDay);

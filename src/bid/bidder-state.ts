@@ -1,4 +1,4 @@
-import type { BudgetGuardState } from "./budget-guard.js";
+import type { BudgetGuardState, Reservation } from "./budget-guard.js";
 import type { ExplorationSampleState } from "./exploration-sample.js";
 import type { PacingControllerState } from "./pacing-controller.js";
 import type { PlatformCalibrationState } from "./platform-multipliers.js";
@@ -56,13 +56,20 @@ export interface BidderState {
   origin?: PacingOriginState;
   /**
    * Decayed sums of what settled bids cost and what they had reserved: the
-   * share of a reservation that turns into spend (absent in version 1).
+   * share of a reservation that turns into spend (absent in version 1), and
+   * the decayed count of wins, so spend / wins is the recent cost of a win
+   * (absent before this release).
    */
-  costShare?: { spend: number; reserved: number };
+  costShare?: { spend: number; reserved: number; wins?: number };
   /** The first-price win-rate model (the pooled curve), when shading is on. */
   winRate: WinRateModelState | undefined;
   /** The win-rate curves per segment of impressions (absent in version 1). */
   winRateSegments?: Array<[string, WinRateModelState]>;
+  /**
+   * First-price bids whose reservation expired without an outcome, not yet
+   * learned by the win-rate model as losses (absent before this release).
+   */
+  unseenLosses?: Reservation[];
   /** The learned prior LTV for heuristic bids, if any. */
   priorLtv: number | undefined;
   /** Learned platform calibration sums. */

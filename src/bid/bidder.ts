@@ -6,7 +6,7 @@ import type { BidReason, NoBidReason } from "./bid-reason.js";
 import { legacyLtvShareDefault, strategyWillingness, validateStrategy, type BidStrategy } from "./bid-strategy.js";
 import type { BidderOptions } from "./bidder-options.js";
 import { bidderStateVersion, type BidderState } from "./bidder-state.js";
-import { BudgetGuard } from "./budget-guard.js";
+import { BudgetGuard, type Reservation } from "./budget-guard.js";
 import { compileDeliveryPlan, type DeliveryCurve } from "./delivery-plan.js";
 import { createDualPacingController } from "./dual-pacing-controller.js";
 import { impressionValue, toCpm } from "./impression-value.js";
@@ -242,6 +242,32 @@ export function createBidder(options: BidderOptions): Bidder {
   let sequence = state ? requireNonNegative("state.sequence", state.sequence) : 0;
   let priorLtv: number | undefined = learned?.priorLtv;
   const capOn = !legacy && controllerKind !== "none" && maxAheadShare < 1;
+  // First-price bids whose outcome never came, to be learned as losses: win notices are billing and
+  // arrive, loss notices often do not, and a landscape that saw only the notices would think winning
+  // easier than it is. Queued by bid() and learned on the outcome path, so bid() stays cheap.
+  const maxUnseenLosses = 256;
+  const unseenLosses: Reservation[] = [];
+  if (state?.unseenLosses !== undefined) {
+    if (!Array.isArray(state.unseenLosses)) throw new BidInputError("state.unseenLosses", "must be an array of reservations");
+    for (const r of state.unseenLosses.slice(0, maxUnseenLosses)) {
+      requireNonNegative("state.unseenLosses.bidCpm", r?.bidCpm);
+      requirePositive("state.unseenLosses.rate", r.rate);
+      unseenLosses.push({ ...r });
+    }
+  }
+  const noteExpired =
+    winRate === undefined
+      ? undefined
+      : (r: Reservation): void => {
+          if (r.auctionType === 1 && unseenLosses.length < maxUnseenLosses) unseenLosses.push(r);
+        };
+  /** Learns up to `max` of the queued unseen losses (two per outcome keeps up: most outcomes are notices). */
+  function learnUnseenLosses(max: number): void {
+    for (let i = 0; i < max && unseenLosses.length > 0; i++) {
+      const r = unseenLosses.shift()!;
+      winRate!.observe(r.segment, false, r.bidCpm * r.rate, undefined, 0);
+    }
+  }
 
   // The origin of the pacing target: creation, or what a restored state carries.
   let originTime: number;
@@ -278,8 +304,16 @@ export function createBidder(options: BidderOptions): Bidder {
   let costSpend = state?.costShare === undefined ? 0 : requireNonNegative("state.costShare.spend", state.costShare.spend);
   let costReserved =
     state?.costShare === undefined ? 0 : requireNonNegative("state.costShare.reserved", state.costShare.reserved);
-  /** Share of a reservation that became spend, recently; 1 (the worst case) until outcomes arrive. */
-  const costShare = (): number => (costReserved > 0 ? Math.min(1, costSpend / costReserved) : 1);
+  // Decayed count of wins beside costSpend: their ratio is the recent cost of a win.
+  let costWins = state?.costShare?.wins === undefined ? 0 : requireNonNegative("state.costShare.wins", state.costShare.wins);
+  /**
+   * The refused bids of a window counted as spend: at the share of a reservation that recently
+   * became spend, with the refused bids themselves weighing in as if they all had. Without that
+   * prior, a bidder whose placed bids all lost (cheap ones, while the cap refused the dear ones)
+   * would count its refusals as 0 and raise its multiplier to full value behind the cap.
+   */
+  const refusedDemand = (refused: number): number =>
+    refused > 0 ? (refused * (costSpend + refused)) / (costReserved + refused) : 0;
 
   /** The pacing target at `t`: spend at the origin plus the target's share of the rest. */
   const targetSpend = (t: number): number =>
@@ -295,16 +329,19 @@ export function createBidder(options: BidderOptions): Bidder {
 
   /** Closes the pacing window(s) that have elapsed and updates the controller. */
   function advanceWindow(t: number): void {
-    const interval = windowStart < coldStartUntil ? earlyInterval : updateInterval;
+    const cold = windowStart < coldStartUntil;
+    const interval = cold ? earlyInterval : updateInterval;
     if (t < windowStart + interval) return;
     const intervals = Math.floor((t - windowStart) / interval);
     const end = windowStart + intervals * interval;
     const plannedSpend = windowRemaining * target.windowShare(windowStart, end);
-    // Bids the cap refused are demand the multiplier let through: count them, at the
-    // share of a reservation that usually becomes spend, so the controller sees the overshoot.
+    // Bids the cap refused are demand the multiplier let through: count them (refusedDemand),
+    // so the controller sees the overshoot.
     controller.update({
-      spend: windowSpend + windowRefused * costShare(),
+      spend: windowSpend + refusedDemand(windowRefused),
       plannedSpend,
+      // The cold start's short windows take full steps: its first multiplier errs low and must climb fast.
+      plannedWins: cold || !(costWins > 0 && costSpend > 0) ? undefined : (plannedSpend * costWins) / costSpend,
       spentFraction: budgetAmount > 0 ? guard.spent / budgetAmount : 1,
       plannedFraction: budgetAmount > 0 ? targetSpend(end) / budgetAmount : 1,
       intervals: (intervals * interval) / updateInterval,
@@ -414,7 +451,7 @@ export function createBidder(options: BidderOptions): Bidder {
     const receivedAt =
       input.predictionReceivedAt === undefined ? t : requireFinite("predictionReceivedAt", input.predictionReceivedAt);
 
-    guard.expire(t);
+    guard.expire(t, noteExpired);
     advanceWindow(t);
 
     const d = new DecisionRecord();
@@ -489,7 +526,15 @@ export function createBidder(options: BidderOptions): Bidder {
     }
 
     const decisionId = idPrefix + String(sequence++);
-    guard.reserve(decisionId, { cost, expiresAt: t + outcomeTimeout, bidCpm, rate, auctionType: auction.at, segment });
+    guard.reserve(decisionId, {
+      cost,
+      expiresAt: t + outcomeTimeout,
+      bidCpm,
+      rate,
+      auctionType: auction.at,
+      segment,
+      floorCpm: auction.at === 1 ? floorCpm : undefined,
+    });
     d.decisionId = decisionId;
     d.bidCpm = bidCpm;
     d.budgetSpent = guard.spent;
@@ -521,9 +566,17 @@ export function createBidder(options: BidderOptions): Bidder {
     const r = result.reservation;
     costSpend = costSpend * costShareDecay + result.cost;
     costReserved = costReserved * costShareDecay + r.cost;
+    costWins = costWins * costShareDecay + (result.won ? 1 : 0);
     if (winRate !== undefined && r.auctionType === 1) {
-      winRate.observe(r.segment, outcome.won, r.bidCpm * r.rate, minToWin === undefined ? undefined : minToWin * r.rate);
+      winRate.observe(
+        r.segment,
+        outcome.won,
+        r.bidCpm * r.rate,
+        minToWin === undefined ? undefined : minToWin * r.rate,
+        (r.floorCpm ?? 0) * r.rate,
+      );
     }
+    if (unseenLosses.length > 0) learnUnseenLosses(2);
     const reason = result.late
       ? outcome.won
         ? "late_win_settled"
@@ -543,7 +596,11 @@ export function createBidder(options: BidderOptions): Bidder {
       }
       calibration.observe(input.platform, input.predictedValue, input.realisedValue);
     },
-    expirePending: () => guard.expire(now()),
+    expirePending(): number {
+      const n = guard.expire(now(), noteExpired);
+      if (unseenLosses.length > 0) learnUnseenLosses(unseenLosses.length);
+      return n;
+    },
     decisionDeadline(auction: AuctionInput): number {
       const a = normaliseAuction(auction, now());
       return decisionDeadline(a.startedAt, a.tmax, networkMargin);
@@ -583,10 +640,11 @@ export function createBidder(options: BidderOptions): Bidder {
           explored,
           sample: sample?.toJSON(),
         },
-        costShare: { spend: costSpend, reserved: costReserved },
+        costShare: { spend: costSpend, reserved: costReserved, wins: costWins },
         valueProfile: valueTarget?.toJSON(),
         winRate: winRate?.pooledState(),
         winRateSegments: winRate?.segmentsState(),
+        unseenLosses: unseenLosses.map((r) => ({ ...r })),
         priorLtv,
         calibration: calibration.toJSON(),
       };

@@ -15,6 +15,8 @@ export interface Reservation {
   auctionType: 1 | 2;
   /** The win-rate segment of a first-price bid, if any. */
   segment?: string | undefined;
+  /** The auction's floor, CPM, auction currency (first price): an exact minimum bid to win at the floor only bounds the competing bid. */
+  floorCpm?: number | undefined;
 }
 
 /** Serialisable state of a {@link BudgetGuard}. */
@@ -150,15 +152,17 @@ export class BudgetGuard {
   /**
    * Releases every pending bid whose outcome is overdue (`expiresAt <= now`).
    * Reservations are kept in insertion order and share one timeout, so this
-   * stops at the first one still in time. Returns how many were released.
+   * stops at the first one still in time. Returns how many were released;
+   * `onExpired` sees each.
    */
-  expire(now: number): number {
+  expire(now: number, onExpired?: (reservation: Reservation) => void): number {
     let n = 0;
     for (const [id, r] of this.#pending) {
       if (r.expiresAt > now) break;
       this.#pending.delete(id);
       this.#release(r.cost);
       this.#source?.settle(id, r.cost, 0, true);
+      onExpired?.(r);
       this.#expired.set(id, r);
       if (this.#expired.size > this.#expiredCapacity) {
         const oldest = this.#expired.keys().next().value as string;

@@ -11,7 +11,20 @@ export interface DualPacingOptions {
   initialMu?: number;
   /** Clamp of the overspend side of the normalised window error. Default 4. */
   maxOverspendGradient?: number;
+  /**
+   * Wins at which a window's step is half the full `stepSize`: the step is
+   * `stepSize x plannedWins / (plannedWins + stepWins)`, so a window planned
+   * to hold few wins (a small budget, expensive impressions) moves the
+   * multiplier little, and a busy one moves it fully. The step stays full
+   * while cumulative spend is more than 1% of the budget off target in the
+   * window's direction (a persistent gap, not noise: a new bidder whose first
+   * multiplier erred low catches up). 0 turns it off. Default 1.
+   */
+  stepWins?: number;
 }
+
+/** Cumulative gap (share of budget) past which a window's error is taken at full step. */
+const settledGap = 0.01;
 
 /**
  * Adaptive dual pacing after Balseiro and Gur (2019), "Learning in repeated
@@ -27,6 +40,7 @@ export function createDualPacingController(options: DualPacingOptions = {}, mu?:
   const stepSize = requirePositive("pacing.dual.stepSize", options.stepSize ?? 0.25);
   const maxMu = requirePositive("pacing.dual.maxMu", options.maxMu ?? 10_000);
   const maxGradient = requirePositive("pacing.dual.maxOverspendGradient", options.maxOverspendGradient ?? 4);
+  const stepWins = requireNonNegative("pacing.dual.stepWins", options.stepWins ?? 1);
   let current = Math.min(maxMu, requireNonNegative("pacing.dual.initialMu", mu ?? options.initialMu ?? 0));
   const maxLog = Math.log1p(maxMu);
   return {
@@ -35,7 +49,12 @@ export function createDualPacingController(options: DualPacingOptions = {}, mu?:
     participate: () => true,
     update(window) {
       const g = windowSpendError(window, maxGradient);
-      let logLambda = Math.log1p(current) + stepSize * g;
+      const n = window.plannedWins;
+      // A window that agrees with a cumulative gap past `settledGap` is not noise: full step.
+      const gap = window.spentFraction - window.plannedFraction;
+      const persistent = (gap < -settledGap && g < 0) || (gap > settledGap && g > 0);
+      const step = n === undefined || stepWins === 0 || persistent ? stepSize : (stepSize * n) / (n + stepWins);
+      let logLambda = Math.log1p(current) + step * g;
       logLambda = logLambda < 0 ? 0 : logLambda > maxLog ? maxLog : logLambda;
       current = Math.expm1(logLambda);
     },

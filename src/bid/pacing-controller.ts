@@ -17,6 +17,12 @@ export interface PacingWindow {
    * Re-planning the remainder each window is what lets spend catch up.
    */
   plannedSpend: number;
+  /**
+   * `plannedSpend` in wins: divided by the recent cost of a win. Undefined
+   * before the first win. A window planned to hold few wins measures the
+   * spend rate mostly as noise (one win more or less is 100%).
+   */
+  plannedWins?: number | undefined;
   /** Cumulative spend / budget at the window's end. */
   spentFraction: number;
   /** The plan's cumulative target fraction at the window's end. */

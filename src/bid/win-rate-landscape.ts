@@ -78,8 +78,11 @@ export class WinRateLandscape {
     return segment === undefined ? this.#pooled.bestBid(valueCpm, floorCpm) : segment.bestBid(valueCpm, floorCpm, this.#prior);
   }
 
-  /** Feeds an outcome to the pooled curve and to its segment's (created on first use, up to `maxSegments`). */
-  observe(key: string | undefined, won: boolean, bidCpm: number, minBidToWinCpm: number | undefined): void {
+  /**
+   * Feeds an outcome to the pooled curve and to its segment's (created on first use, up to `maxSegments`).
+   * `floorCpm` is the auction's floor (see {@link WinRateModel.observe}).
+   */
+  observe(key: string | undefined, won: boolean, bidCpm: number, minBidToWinCpm: number | undefined, floorCpm = 0): void {
     if (key !== undefined) {
       let segment = this.#segments.get(key);
       if (segment === undefined && this.#segments.size < this.#maxSegments) {
@@ -87,9 +90,9 @@ export class WinRateLandscape {
         this.#segments.set(key, segment);
       }
       // Before the pooled curve learns from this outcome, so the segment's censored spread uses the prior it was bid with.
-      segment?.observe(won, bidCpm, minBidToWinCpm, this.#prior);
+      segment?.observe(won, bidCpm, minBidToWinCpm, this.#prior, floorCpm);
     }
-    this.#pooled.observe(won, bidCpm, minBidToWinCpm);
+    this.#pooled.observe(won, bidCpm, minBidToWinCpm, undefined, floorCpm);
   }
 
   /** The pooled curve's state (the version-1 `winRate`). */

@@ -168,10 +168,20 @@ export class WinRateModel {
    * Records an auction outcome. `minBidToWinCpm`, when known, makes the
    * observation exact; a censored one is spread by the current estimate,
    * mixed with `prior` when given.
+   *
+   * The curve is of the best competing bid, not of the minimum bid to win
+   * (the larger of it and the floor): each auction's own floor is applied
+   * when bidding (`bestBid` never bids below it), so a curve that mixed in
+   * other auctions' floors would misjudge every auction whose floor differs.
+   * So a minimum bid to win at the auction's `floorCpm` only says the
+   * competing bid was at most the floor (censored), and one above it is the
+   * competing bid. Default floor 0 (none known).
    */
-  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number, prior?: WinRatePrior): void {
+  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number, prior?: WinRatePrior, floorCpm = 0): void {
     this.#fade();
-    if (minBidToWinCpm !== undefined && minBidToWinCpm > 0) {
+    if (minBidToWinCpm !== undefined && minBidToWinCpm > 0 && floorCpm > 0 && minBidToWinCpm <= floorCpm * (1 + 1e-9)) {
+      this.#spreadCensored(floorCpm, true, prior);
+    } else if (minBidToWinCpm !== undefined && minBidToWinCpm > 0) {
       this.#weights[this.#binOf(minBidToWinCpm)]! += 1;
     } else if (bidCpm > 0) {
       this.#spreadCensored(bidCpm, won, prior);

@@ -4,7 +4,7 @@ import { manualClock, prediction } from "./bid-fixtures.js";
 
 function options(clock: { now: () => number }, controller: "dual" | "throttle" | "pi"): BidderOptions {
   return {
-    budget: { amount: 50, periodStart: 0, periodEnd: 3_600_000 },
+    budget: { amount: 30, periodStart: 0, periodEnd: 3_600_000 },
     pacing: { controller, updateIntervalMs: 10_000 },
     currencyRates: { EUR: 1.1 },
     now: clock.now,
@@ -87,5 +87,25 @@ describe("serialisable state", () => {
     const a = createBidder(options(clock, "dual"));
     expect(() => createBidder({ ...options(clock, "pi"), state: a.toJSON() })).toThrow(/state.pacing.kind/);
     expect(() => createBidder({ ...options(clock, "dual"), state: { ...a.toJSON(), version: 99 } })).toThrow(/state.version/);
+  });
+
+  it("keeps the first-price bids that expired unseen, to learn them as losses after a restore, and validates them", () => {
+    const clock = manualClock(0);
+    const a = createBidder(options(clock, "dual"));
+    drive(a, clock, 4, 400);
+    clock.advance(120_000); // every pending bid is overdue (outcome timeout 60 s)
+    a.bid({ prediction: prediction(), conversionRate: 0.001, auction: { at: 2 } }); // expires them on the bid path
+    const state = a.toJSON();
+    expect(state.unseenLosses!.length).toBeGreaterThan(0);
+    expect(state.unseenLosses!.every((r) => r.auctionType === 1)).toBe(true);
+    const b = createBidder({ ...options(manualClock(clock.now()), "dual"), state: JSON.parse(JSON.stringify(state)) });
+    expect(b.toJSON().unseenLosses).toEqual(state.unseenLosses);
+    // expirePending() learns the queue at once.
+    const before = b.snapshot().winRateObservations;
+    b.expirePending();
+    expect(b.toJSON().unseenLosses).toEqual([]);
+    expect(b.snapshot().winRateObservations).toBeGreaterThan(before);
+    const bad = { ...state, unseenLosses: [{ ...state.unseenLosses![0]!, rate: -1 }] };
+    expect(() => createBidder({ ...options(clock, "dual"), state: bad })).toThrow(/state\.unseenLosses\.rate/);
   });
 });

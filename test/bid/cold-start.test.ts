@@ -134,4 +134,17 @@ describe("cold start under heavy traffic", () => {
     const r = run(9 * hour, 10 * 60_000, budget, { warmStart: state }, 2);
     expect(r.worstAhead).toBeLessThanOrEqual(0.02);
   });
+
+  it("a budget of a few dozen impressions: bids the cap refused still count, so the cold start does not end at full value", () => {
+    // A median impression (10 CPM) costs 3% of this budget, more than the cap's tolerance at first,
+    // so during the cold start the bids worth winning are refused and the placed ones (cheap) lose.
+    // Those refusals are demand: if the controller does not see them, the multiplier climbs to 1
+    // behind the cap and the bidder spent 75% of its day in the minute after the cold start.
+    const tiny = budgetFor(12_000);
+    const r = run(12 * hour, hour, tiny);
+    // One dear impression (a competing bid of 10 CPM x e^(2 x 0.5) = 27 CPM) is 8% of this budget.
+    const oneImpression = 0.08;
+    expect(r.worstAhead).toBeLessThanOrEqual(0.02 + oneImpression);
+    expect(r.spend).toBeLessThanOrEqual(tiny);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WinRateModel, createSeededRandom } from "../../src/bid/index.js";
-import { input, testBidder } from "./bid-fixtures.js";
+import { input, manualClock, testBidder } from "./bid-fixtures.js";
 
 describe("win-rate model", () => {
   it("moves towards exact minimum-bid-to-win feedback", () => {
@@ -70,5 +70,67 @@ describe("shading in the bidder", () => {
     expect(shaded.bidCpm).toBeLessThan(40 * 1.13);
     const second = bidder.bid(input({ auction: { at: 2 } }));
     expect(second.bidCpm).toBeCloseTo(1000, 9);
+  });
+
+  it("counts a first-price bid whose outcome never came as a loss, so missing loss notices do not lower its bids", () => {
+    // Exchanges send every win notice (it is billing) but many send no loss notice. A landscape
+    // that learns only from the notices that arrive sees every win and a fraction of the losses,
+    // thinks winning is easier than it is, and shades too low. Two bidders on the same auctions:
+    // one gets every loss notice, the other half of them (the rest expire). Their bids must match.
+    const shadedBid = (lossNoticeShare: number): number => {
+      const clock = manualClock(0);
+      const { bidder } = testBidder({ shading: true, outcomeTimeoutMs: 1000 }, clock);
+      const random = createSeededRandom(21);
+      const queue: Array<{ due: number; decisionId: string; won: boolean; priceCpm: number | undefined }> = [];
+      let sum = 0;
+      let n = 0;
+      for (let i = 0; i < 6000; i++) {
+        clock.set(i * 200);
+        while (queue.length > 0 && queue[0]!.due <= clock.now()) {
+          const o = queue.shift()!;
+          bidder.recordOutcome({ decisionId: o.decisionId, won: o.won, priceCpm: o.priceCpm });
+        }
+        // Competing bids log-normal around 300 CPM (the value is 1000 CPM): no minimum bid to win is sent.
+        const competitor = 300 * Math.exp(0.5 * Math.sqrt(-2 * Math.log(Math.max(1e-12, random.next()))) * Math.cos(2 * Math.PI * random.next()));
+        const noticeDraw = random.next();
+        const d = bidder.bid(input({ auction: { at: 1 } }));
+        if (d.noBid) continue;
+        if (i >= 4000) {
+          sum += d.bidCpm;
+          n++;
+        }
+        const won = d.bidCpm >= competitor;
+        if (won || noticeDraw < lossNoticeShare) {
+          queue.push({ due: clock.now() + 100, decisionId: d.decisionId, won, priceCpm: won ? d.bidCpm : undefined });
+        }
+      }
+      return sum / n;
+    };
+    const all = shadedBid(1);
+    const half = shadedBid(0.5);
+    expect(all).toBeGreaterThan(300);
+    expect(half / all).toBeGreaterThan(0.93);
+    expect(half / all).toBeLessThan(1.07);
+  });
+
+  it("learns the competing bid, not other auctions' floors: a low-floor auction is not bid at a high floor", () => {
+    // Floors of 5 and 2 CPM in turn, competing bids always below both (1 CPM), and the exchange sends
+    // the minimum bid to win, which is then the floor. A curve of the minimum bid to win mixes the
+    // floors: half its mass at 5, so on a floor-2 auction winning at 2 looks like a coin toss and the
+    // bid goes to 5. The competing bid was at most the floor each time: bid the floor, 2.
+    const { bidder } = testBidder({ shading: true });
+    const worth10Cpm = { conversionRate: 0.0001 }; // x LTV 100 = 0.01 per impression
+    for (let i = 0; i < 400; i++) {
+      const floor = i % 2 === 0 ? 5 : 2;
+      const d = bidder.bid(input({ ...worth10Cpm, auction: { at: 1, bidfloor: floor } }));
+      if (d.noBid) continue;
+      bidder.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: d.bidCpm, minBidToWinCpm: floor });
+    }
+    const low = bidder.bid(input({ ...worth10Cpm, auction: { at: 1, bidfloor: 2 } }));
+    expect(!low.noBid && low.shaded).toBe(true);
+    expect(low.bidCpm).toBeLessThan(2 * 1.13); // within a bin of the floor
+    const high = bidder.bid(input({ ...worth10Cpm, auction: { at: 1, bidfloor: 5 } }));
+    expect(high.bidCpm).toBeGreaterThanOrEqual(5);
+    expect(high.bidCpm).toBeLessThan(5 * 1.13);
   });
 });

@@ -8,7 +8,7 @@ import {
   createThrottlingController,
   type PacingWindow,
 } from "../../src/bid/index.js";
-import { input, manualClock } from "./bid-fixtures.js";
+import { day, input, manualClock } from "./bid-fixtures.js";
 
 const window = (spend: number, plannedSpend: number, extra: Partial<PacingWindow> = {}): PacingWindow => ({
   spend,
@@ -50,6 +50,28 @@ describe("controllers", () => {
     expect(c.multiplier()).toBe(1); // projected onto mu >= 0: never bids above value
     const state = c.toJSON();
     expect(state).toEqual({ kind: "dual", mu: 0 });
+  });
+
+  it("dual pacing takes a smaller step when the window was planned to hold few wins", () => {
+    // stepWins 2: a window planned at 2 wins takes half the step, one planned at 198 wins 99% of it.
+    const few = createDualPacingController({ stepSize: 0.5, stepWins: 2 });
+    few.update(window(3, 1, { plannedWins: 2 })); // error +2: log(1 + mu) = 0.5 * 2 / 2 * 2
+    expect(few.multiplier()).toBeCloseTo(Math.exp(-1 / 2), 12);
+    const many = createDualPacingController({ stepSize: 0.5, stepWins: 2 });
+    many.update(window(3, 1, { plannedWins: 198 }));
+    expect(many.multiplier()).toBeCloseTo(Math.exp(-0.99), 12);
+    // Before any win (no cost per win known) and with stepWins 0, the full step.
+    const unknown = createDualPacingController({ stepSize: 0.5 });
+    unknown.update(window(3, 1));
+    expect(unknown.multiplier()).toBeCloseTo(Math.exp(-1), 12);
+    const off = createDualPacingController({ stepSize: 0.5, stepWins: 0 });
+    off.update(window(3, 1, { plannedWins: 0.1 }));
+    expect(off.multiplier()).toBeCloseTo(Math.exp(-1), 12);
+    // Far behind target (10% of the budget) and under plan again: a persistent gap, the full step.
+    const behind = createDualPacingController({ stepSize: 0.5, stepWins: 2, initialMu: Math.E - 1 });
+    behind.update(window(0, 1, { plannedWins: 2, plannedFraction: 0.5, spentFraction: 0.4 }));
+    expect(behind.multiplier()).toBeCloseTo(Math.exp(-0.5), 12);
+    expect(() => createDualPacingController({ stepWins: -1 })).toThrow(/pacing\.dual\.stepWins/);
   });
 
   it("PI stops integrating while saturated (anti-windup)", () => {
@@ -109,5 +131,42 @@ describe("pacing in the bidder", () => {
     // The even plan: half the budget by half time.
     expect(halfway / budget).toBeGreaterThan(0.4);
     expect(halfway / budget).toBeLessThan(0.6);
+  });
+
+  it("holds the multiplier steadier when a window holds less than one win (a small budget)", () => {
+    // A budget that buys about one impression every two or three minutes (windows): the spend of a
+    // window is 0 or several times its plan, noise the controller should not chase. The spread of the
+    // multiplier over the second half of the day must be smaller with the default stepWins than
+    // with the step scaling off, on the same auctions.
+    const spread = (stepWins: number | undefined): { logSd: number; spend: number; budget: number } => {
+      const clock = manualClock(0);
+      const budget = 2;
+      const bidder = createBidder({
+        budget: { amount: budget, periodStart: 0, periodEnd: day },
+        pacing: { controller: "dual", plan: { kind: "even" }, dual: { stepWins } },
+        shading: false,
+        now: clock.now,
+      });
+      const random = createSeededRandom(9);
+      let spend = 0;
+      const logs: number[] = [];
+      for (let t = 0; t < day; t += 2000) {
+        clock.set(t);
+        if (t >= day / 2 && t % 60_000 === 0) logs.push(Math.log(bidder.snapshot().pacingMultiplier));
+        const d = bidder.bid(input({ auction: { at: 2 } }));
+        if (d.noBid) continue;
+        const market = 1 + random.next() * 9;
+        const won = d.bidCpm >= market;
+        spend += bidder.recordOutcome({ decisionId: d.decisionId, won, priceCpm: won ? market : undefined }).spend;
+      }
+      const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+      const logSd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / logs.length);
+      return { logSd, spend, budget };
+    };
+    const scaled = spread(undefined);
+    const full = spread(0);
+    expect(scaled.spend).toBeLessThanOrEqual(scaled.budget);
+    expect(scaled.spend).toBeGreaterThan(0.95 * scaled.budget);
+    expect(scaled.logSd).toBeLessThan(0.7 * full.logSd);
   });
 });
