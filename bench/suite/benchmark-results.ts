@@ -20,6 +20,8 @@ export interface BenchmarkResults {
   request: { description: string; tcpFrameBytes: number; protobufBytes: number };
   deadlineMs: number;
   unary: UnarySectionResult;
+  /** The same clients against the near-free server (absent from runs made before it existed). */
+  nearFree?: UnarySectionResult;
   cacheHits: CacheHitResult;
   microBatching: MicroBatchingResult;
   codecs: CodecRow[];
@@ -28,4 +30,16 @@ export interface BenchmarkResults {
   edgeBundle: EdgeBundleRow[];
   poolMemory: PoolMemoryRow[];
   bid: BidDecisionResult;
+}
+
+/** What `--only near-free` measured: the near-free section alone, with where and when. */
+export interface NearFreeRunResults {
+  mode: BenchmarkResults["mode"];
+  command: string;
+  machine: MachineInfo;
+  loadAtEnd: number[];
+  durationS: number;
+  request: BenchmarkResults["request"];
+  deadlineMs: number;
+  nearFree: UnarySectionResult;
 }

@@ -33,7 +33,7 @@ afterAll(() => {
 describe("benchmark suite, smoke run", () => {
   it("measures every client at every concurrency it takes part in, without errors", () => {
     const ids = results.unary.contenders.map((c) => c.id);
-    expect(ids).toEqual(["bare", "tcp-p1", "tcp-p8", "grpc", "grpc-js", "connect-json"]);
+    expect(ids).toEqual(["minimal", "tcp-p1", "tcp-p8", "grpc", "grpc-js", "connect-json"]);
     for (const c of results.unary.contenders) {
       for (const level of results.unary.concurrencies) {
         const cell = results.unary.cells.find((x) => x.contender === c.id && x.concurrency === level);
