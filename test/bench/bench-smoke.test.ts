@@ -49,6 +49,30 @@ describe("benchmark suite, smoke run", () => {
     }
   });
 
+  it("measures every client against the near-free server, with GC counts and event loop delay", () => {
+    const nf = results.nearFree!;
+    expect(nf.contenders.map((c) => c.id)).toEqual(["minimal", "bare", "tcp", "grpc", "grpc-js", "lean-grpc", "connect-node-grpc", "connect-json"]);
+    for (const c of nf.contenders) {
+      for (const level of nf.concurrencies) {
+        const cell = nf.cells.find((x) => x.contender === c.id && x.concurrency === level);
+        if (c.sequentialOnly && level > 1) {
+          expect(cell).toBeUndefined();
+          continue;
+        }
+        expect(cell, `${c.id} at c=${level}`).toBeDefined();
+        expect(cell!.calls).toBeGreaterThan(0);
+        expect(cell!.errors, cell!.firstError).toBe(0);
+        expect(cell!.gcsPerKCall).toBeGreaterThanOrEqual(0);
+        expect(cell!.loopDelayP99Us).toBeGreaterThan(0);
+        expect(cell!.serverCpuUsPerCall).toBeGreaterThan(0);
+      }
+    }
+    const report = readFileSync(join(out, "BENCHMARKS.md"), "utf8");
+    expect(report).toContain("## Against a near-free server");
+    expect(report).toContain("### Lean gRPC path against connect-node's transport");
+    expect(report).toContain("near-free, TCP: p50 at c=1 at most 1.3x");
+  });
+
   it("counts exactly the TCP request frame on the wire, and fewer protobuf bytes than JSON", () => {
     const wire = new Map(results.wire.map((w) => [w.contender, w]));
     // The proxy sees nothing but frames on a warm TCP connection.

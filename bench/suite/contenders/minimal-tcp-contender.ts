@@ -67,11 +67,12 @@ export const minimalTcp: ContenderFactory = async (target) => {
       if (b.length - at - 4 < length) break;
       const answer = unpackr.unpack(b.subarray(at + 4, at + 4 + length)) as { PredictLTVOk?: unknown[] };
       at += 4 + length;
-      const w = waiting[head++];
-      if (head === waiting.length) waiting.length = head = 0;
-      if (!w) return failAll(new Error("an answer without a request"));
+      if (head === waiting.length) return failAll(new Error("an answer without a request"));
       const fields = answer.PredictLTVOk;
+      // Failing the connection fails this call too: it is still first in line.
       if (fields?.[0] !== requestId) return failAll(new Error("not the PredictLTVOk of this request: out of step"));
+      const w = waiting[head++]!;
+      if (head === waiting.length) waiting.length = head = 0;
       w.resolve(fields);
     }
     if (at < b.length) pending = b.subarray(at);
