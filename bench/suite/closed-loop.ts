@@ -22,7 +22,7 @@ export interface LoopResult {
   gcsPerKCall: number;
   /** Time in garbage collection per call, in microseconds (NaN unless `observeRuntime`). */
   gcUsPerCall: number;
-  /** p99 of the event loop's delay over the window (`monitorEventLoopDelay`), in microseconds (NaN unless `observeRuntime`). */
+  /** p99 of the event loop's delay over the window beyond the sampling tick (`monitorEventLoopDelay`), in microseconds (NaN unless `observeRuntime`). */
   loopDelayP99Us: number;
 }
 
@@ -122,7 +122,7 @@ export async function closedLoop(call: () => Promise<unknown>, options: LoopOpti
     serverCpuUsPerCall: server0 !== undefined && server1 !== undefined && calls > 0 ? (server1 - server0) / calls : Number.NaN,
     gcsPerKCall: gcObserver && calls > 0 ? (windowGcs.length / calls) * 1000 : Number.NaN,
     gcUsPerCall: gcObserver && calls > 0 ? (windowGcs.reduce((s, e) => s + e.duration, 0) * 1000) / calls : Number.NaN,
-    // The histogram is in nanoseconds; its floor is the resolution itself (a timer never fires early).
-    loopDelayP99Us: loopDelay ? loopDelay.percentile(99) / 1000 : Number.NaN,
+    // The histogram holds the intervals between ticks in nanoseconds; the tick itself is not delay.
+    loopDelayP99Us: loopDelay ? Math.max(0, loopDelay.percentile(99) / 1000 - loopDelayResolutionMs * 1000) : Number.NaN,
   };
 }

@@ -51,7 +51,7 @@ export function nearFreeReport(u: UnarySectionResult): string[] {
       }),
     ),
     "",
-    "GCs are this process's garbage collections in the measured window (a `gc` PerformanceObserver: what `--trace-gc` prints); the event loop delay is `perf_hooks.monitorEventLoopDelay` at 2 ms resolution (its floor is about that resolution), sampled over the same window.",
+    "GCs are this process's garbage collections in the measured window (a `gc` PerformanceObserver: what `--trace-gc` prints); the event loop delay is `perf_hooks.monitorEventLoopDelay` sampled every 2 ms over the same window, less those 2 ms: how late a timer due then would fire.",
     "",
     "### Throughput (calls/s) by concurrency",
     "",

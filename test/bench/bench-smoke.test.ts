@@ -63,7 +63,7 @@ describe("benchmark suite, smoke run", () => {
         expect(cell!.calls).toBeGreaterThan(0);
         expect(cell!.errors, cell!.firstError).toBe(0);
         expect(cell!.gcsPerKCall).toBeGreaterThanOrEqual(0);
-        expect(cell!.loopDelayP99Us).toBeGreaterThan(0);
+        expect(cell!.loopDelayP99Us).toBeGreaterThanOrEqual(0);
         expect(cell!.serverCpuUsPerCall).toBeGreaterThan(0);
       }
     }
