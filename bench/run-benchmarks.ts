@@ -29,6 +29,7 @@ import { benchmarkReport } from "./suite/benchmark-report.js";
 import type { BenchmarkResults, NearFreeRunResults } from "./suite/benchmark-results.js";
 import { checkNearFreeTargets, checkTargets } from "./suite/benchmark-targets.js";
 import { runEdgeBundleSection } from "./suite/section-edge-bundle.js";
+import { runFetchBundleSection } from "./suite/section-fetch-bundles.js";
 import { connectJsonFetch } from "./suite/contenders/connect-json-fetch-contender.js";
 import { grpcJs } from "./suite/contenders/grpc-js-contender.js";
 import { minimalTcp } from "./suite/contenders/minimal-tcp-contender.js";
@@ -240,6 +241,8 @@ async function main(): Promise<void> {
 
     log("edge bundle (from dist/)");
     const edgeBundle = await runEdgeBundleSection(root);
+    log("fetch transport bundle against connect-web (from dist/)");
+    const fetchBundles = await runFetchBundleSection(root);
 
     log("memory per pooled connection (fresh processes)");
     const poolMemory = await runPoolMemorySection(bundles.probe, bundles.sdk, server, budget.memory.connections, budget.memory.runs);
@@ -263,6 +266,7 @@ async function main(): Promise<void> {
       wire,
       coldStart,
       edgeBundle,
+      fetchBundles,
       poolMemory,
       bid,
     };

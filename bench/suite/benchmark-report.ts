@@ -179,6 +179,21 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
     "",
   );
 
+  if (r.fetchBundles) {
+    const connectWeb = r.fetchBundles.find((b) => b.name.includes("connect-web createConnectTransport"));
+    lines.push(
+      "## Fetch transport bundle against connect-web",
+      "",
+      ...table(
+        ["edge function calling PredictLTV through", "minified bytes", "gzipped bytes", "gzipped vs connect-web (Connect)"],
+        r.fetchBundles.map((b) => [b.name, int(b.minifiedBytes), int(b.gzipBytes), ratio(b.gzipBytes, connectWeb?.gzipBytes)]),
+      ),
+      "",
+      "The same edge function (one `PredictLTV` answered as JSON) through Connect's `createClient` on the SDK's fetch transport (`src/web/`, which replaces connect-web for unary binary calls) and on connect-web's own transports, bundled from `dist/` for Vercel's edge runtime as the edge bundle check does (esbuild, minified, `edge-light`, gzip level 9). `createPredictionClient` is there for scale: the same transport under the SDK's layers.",
+      "",
+    );
+  }
+
   lines.push(
     "## Cold start to first prediction",
     "",

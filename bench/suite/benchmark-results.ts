@@ -3,6 +3,7 @@ import type { CacheHitResult } from "./section-cache-hits.js";
 import type { CodecRow } from "./section-codecs.js";
 import type { ColdStartRow } from "./section-cold-start.js";
 import type { EdgeBundleRow } from "./section-edge-bundle.js";
+import type { FetchBundleRow } from "./section-fetch-bundles.js";
 import type { MachineInfo } from "./machine-info.js";
 import type { MicroBatchingResult } from "./section-micro-batching.js";
 import type { PoolMemoryRow } from "./section-pool-memory.js";
@@ -28,6 +29,8 @@ export interface BenchmarkResults {
   wire: WireBytesRow[];
   coldStart: ColdStartRow[];
   edgeBundle: EdgeBundleRow[];
+  /** The fetch transport's bundle against connect-web's (absent from runs made before it existed). */
+  fetchBundles?: FetchBundleRow[];
   poolMemory: PoolMemoryRow[];
   bid: BidDecisionResult;
 }

@@ -118,6 +118,12 @@ describe("benchmark suite, smoke run", () => {
       expect(b.gzipBytes).toBeGreaterThan(1000);
       expect(b.minifiedBytes).toBeGreaterThan(b.gzipBytes);
     }
+    // The fetch transport replaces connect-web for unary calls because it ships less: the rows must say so.
+    const bundles = new Map(results.fetchBundles!.map((b) => [b.name, b.gzipBytes]));
+    expect(bundles.size).toBe(5);
+    const ours = bundles.get("Connect client + syncvalue createFetchTransport (Connect protocol)")!;
+    expect(ours).toBeGreaterThan(1000);
+    expect(ours).toBeLessThan(bundles.get("Connect client + connect-web createConnectTransport (binary)")!);
     expect(results.poolMemory.map((p) => p.transport)).toEqual(["tcp", "grpc"]);
     expect(results.bid.auctions).toBeGreaterThan(0);
     expect(results.bid.p50Us).toBeLessThanOrEqual(results.bid.p99Us);
@@ -125,7 +131,7 @@ describe("benchmark suite, smoke run", () => {
 
   it("writes the report and the chart, and prints the same tables", () => {
     const report = readFileSync(join(out, "BENCHMARKS.md"), "utf8");
-    for (const heading of ["## Targets", "## Unary latency at concurrency 1", "## Throughput (calls/s) by concurrency", "## Cache hit path", "## Bytes on the wire per prediction", "## Edge bundle", "## Cold start to first prediction", "## Memory per pooled connection", "## Bid decision time"]) {
+    for (const heading of ["## Fetch transport bundle against connect-web", "## Targets", "## Unary latency at concurrency 1", "## Throughput (calls/s) by concurrency", "## Cache hit path", "## Bytes on the wire per prediction", "## Edge bundle", "## Cold start to first prediction", "## Memory per pooled connection", "## Bid decision time"]) {
       expect(report).toContain(heading);
     }
     expect(report).toContain(results.machine.node);
