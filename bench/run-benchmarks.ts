@@ -2,7 +2,8 @@
 // side in one run, against one reference server process.
 //
 //   npm run bench          # full: a few minutes; writes BENCHMARKS.md and bench/results/
-//   npm run bench:quick    # about 2 minutes with the build (115 s on 2 cores, 62 s of it benchmarking); writes .build/bench/results/
+//   npm run bench:quick    # about 2.5 minutes with the build (115 s on 2 cores, 62 s of it benchmarking, before the near-free section added about 30 s); writes .build/bench/results/
+//   npm run bench:near-free # the near-free section alone (--only near-free), no build; add -- --quick for about 30 s
 //
 // or by hand (Node 20 cannot run TypeScript directly):
 //
