@@ -136,12 +136,14 @@ async function main(): Promise<void> {
   const http1Server = http.createServer(serveConnectJson);
   http1Server.keepAliveTimeout = 60_000;
   const httpPort = await listen(
-    net.createServer((socket) =>
+    net.createServer((socket) => {
+      // A client gone before its first bytes picked a protocol must not take the server down.
+      socket.on("error", () => socket.destroy());
       routeCleartextConnection(socket, {
         http2: (s) => http2Server.emit("connection", s),
         http1: (s) => http1Server.emit("connection", s),
-      }),
-    ),
+      });
+    }),
   );
   console.log(`listening http=http://127.0.0.1:${httpPort} tcp=tcp://127.0.0.1:${tcpPort}`);
 }

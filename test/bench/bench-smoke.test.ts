@@ -7,17 +7,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BenchmarkResults } from "../../bench/suite/benchmark-results.js";
+import type { BenchmarkResults, NearFreeRunResults } from "../../bench/suite/benchmark-results.js";
 import { bundleForNode } from "../support/bundle-for-node.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 let out: string;
+let script: string;
 let stdout = "";
 let results: BenchmarkResults;
 
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), "syncvalue-bench-smoke-"));
-  const script = await bundleForNode(join(root, "bench/run-benchmarks.ts"), join(root, ".build/test/bench-smoke/run-benchmarks.mjs"));
+  script = await bundleForNode(join(root, "bench/run-benchmarks.ts"), join(root, ".build/test/bench-smoke/run-benchmarks.mjs"));
   stdout = await new Promise<string>((resolve, reject) => {
     execFile(process.execPath, [script, "--smoke", "--out", out], { cwd: root, timeout: 120_000, killSignal: "SIGKILL", maxBuffer: 8 << 20 }, (err, so, se) =>
       err ? reject(new Error(`${err.message}\n${so}\n${se}`)) : resolve(so),
@@ -72,6 +73,22 @@ describe("benchmark suite, smoke run", () => {
     expect(report).toContain("### Lean gRPC path against connect-node's transport");
     expect(report).toContain("near-free, TCP: p50 at c=1 at most 1.3x");
   });
+
+  it("runs the near-free section alone with --only near-free", async () => {
+    const only = join(out, "only");
+    const printed = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [script, "--only", "near-free", "--smoke", "--out", only], { cwd: root, timeout: 120_000, killSignal: "SIGKILL", maxBuffer: 8 << 20 }, (err, so, se) =>
+        err ? reject(new Error(`${err.message}\n${so}\n${se}`)) : resolve(so),
+      );
+    });
+    const run = JSON.parse(readFileSync(join(only, "near-free.json"), "utf8")) as NearFreeRunResults;
+    expect(run.nearFree.contenders.map((c) => c.id)).toEqual(results.nearFree!.contenders.map((c) => c.id));
+    for (const cell of run.nearFree.cells) expect(cell.errors, cell.firstError).toBe(0);
+    expect(readFileSync(join(only, "near-free.md"), "utf8")).toContain("## Against a near-free server");
+    expect(printed).toContain("## Targets");
+    // Nothing else ran: no full report.
+    expect(existsSync(join(only, "BENCHMARKS.md"))).toBe(false);
+  }, 150_000);
 
   it("counts exactly the TCP request frame on the wire, and fewer protobuf bytes than JSON", () => {
     const wire = new Map(results.wire.map((w) => [w.contender, w]));
