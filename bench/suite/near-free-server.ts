@@ -25,6 +25,7 @@ import { create } from "@bufbuild/protobuf";
 import { HealthResponseSchema, LTVPredictionResponseSchema } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { predictBaselineLtv } from "../../src/model/baseline-ltv-model.js";
 import { routeCleartextConnection } from "../../src/server/cleartext-connection-router.js";
+import { defaultMaxConcurrentStreams } from "../../src/server/connection-limits.js";
 import { encodeErrorFrame } from "../../src/tcp/tagged-value.js";
 import { createNearFreeAnswers, nearFreeGrpcPaths } from "./near-free-answers.js";
 import { sampleRequest } from "./sample-request.js";
@@ -131,7 +132,8 @@ async function listen(server: net.Server): Promise<number> {
 
 async function main(): Promise<void> {
   const tcpPort = await listen(net.createServer(serveTcp));
-  const http2Server = http2.createServer();
+  // The reference server's HTTP/2 settings (100 streams per session), so only the work per call differs.
+  const http2Server = http2.createServer({ settings: { maxConcurrentStreams: defaultMaxConcurrentStreams } });
   http2Server.on("stream", serveGrpc);
   const http1Server = http.createServer(serveConnectJson);
   http1Server.keepAliveTimeout = 60_000;
