@@ -2,8 +2,8 @@
 // side in one run, against one reference server process.
 //
 //   npm run bench          # full: a few minutes; writes BENCHMARKS.md and bench/results/
-//   npm run bench:quick    # about 2.5 minutes with the build (115 s on 2 cores, 62 s of it benchmarking, before the near-free section added about 30 s); writes .build/bench/results/
-//   npm run bench:near-free # the near-free section alone (--only near-free), no build; add -- --quick for about 30 s
+//   npm run bench:quick    # about 2.5 minutes with the build (115 s on 2 cores, 62 s of it benchmarking, before the near-free section added about 40 s); writes .build/bench/results/
+//   npm run bench:near-free # the near-free section alone (--only near-free), no build; add -- --quick for about 40 s
 //
 // or by hand (Node 20 cannot run TypeScript directly):
 //
@@ -80,7 +80,7 @@ const budgets = {
     rounds: 3,
     cellMs: 400,
     warmupMs: 150,
-    // Kept short so the quick run stays quick (8 clients, 29 cells a round); 3 rounds so the
+    // Kept short so the quick run stays quick (10 clients, 37 cells a round); 3 rounds so the
     // median drops the first, which runs while the freshly loaded clients still compile and collect.
     nearFree: { rounds: 3, cellMs: 250, warmupMs: 100 },
     cacheCalls: 300_000,

@@ -15,7 +15,7 @@ import { predictionTcpBindings, predictLtvTcpBinding } from "../../src/tcp/predi
  * copies the request's id bytes as they came, without decoding the request.
  *
  * Each function takes one request (the bytes after the TCP frame header or the
- * gRPC envelope, or the Connect JSON body) and returns the whole answer, or
+ * gRPC envelope, or the Connect body) and returns the whole answer, or
  * `undefined` when the request is not a `PredictLTV` it can read.
  */
 export interface NearFreeAnswers {
@@ -29,6 +29,8 @@ export interface NearFreeAnswers {
   grpc(path: string, message: Uint8Array): Uint8Array | undefined;
   /** Connect JSON: the request body to the response body (`PredictLTV` only). */
   connectJson(body: string): string | undefined;
+  /** Connect binary (`application/proto`): the request body to the response body (`PredictLTV` only). */
+  connectProto(body: Uint8Array): Uint8Array | undefined;
 }
 
 /** gRPC paths of the two methods answered. */
@@ -136,6 +138,21 @@ export function createNearFreeAnswers(response: LTVPredictionResponse, health: H
   new DataView(grpcHealth.buffer).setUint32(1, healthMessage.length);
   grpcHealth.set(healthMessage, 5);
 
+  /** The response message for a request message, after `headroom` bytes left for an envelope. */
+  const protoAnswer = (message: Uint8Array, headroom: number): Uint8Array | undefined => {
+    // Field 1 (tag 0x0a, length-delimited) first, or no request_id at all.
+    let idField = message.subarray(0, 0);
+    if (message[0] === 0x0a) {
+      const length = readVarint(message, 1);
+      if (!length || length[1] + length[0] > message.length) return undefined;
+      idField = message.subarray(0, length[1] + length[0]);
+    }
+    const out = new Uint8Array(headroom + idField.length + protoRest.length);
+    out.set(idField, headroom);
+    out.set(protoRest, headroom + idField.length);
+    return out;
+  };
+
   // Connect JSON: {"requestId": <the request's JSON string, as sent>, ...rest}.
   const jsonRest = toJsonString(LTVPredictionResponseSchema, anonymous);
   const jsonRequestId = /"requestId"\s*:\s*("(?:[^"\\]|\\.)*")/;
@@ -161,19 +178,12 @@ export function createNearFreeAnswers(response: LTVPredictionResponse, health: H
     grpc(path, message) {
       if (path === nearFreeGrpcPaths.getModelHealth) return grpcHealth;
       if (path !== nearFreeGrpcPaths.predictLtv) return undefined;
-      // Field 1 (tag 0x0a, length-delimited) first, or no request_id at all.
-      let idField = message.subarray(0, 0);
-      if (message[0] === 0x0a) {
-        const length = readVarint(message, 1);
-        if (!length || length[1] + length[0] > message.length) return undefined;
-        idField = message.subarray(0, length[1] + length[0]);
-      }
-      const size = idField.length + protoRest.length;
-      const out = new Uint8Array(5 + size);
-      new DataView(out.buffer).setUint32(1, size);
-      out.set(idField, 5);
-      out.set(protoRest, 5 + idField.length);
+      const out = protoAnswer(message, 5);
+      if (out) new DataView(out.buffer).setUint32(1, out.length - 5);
       return out;
+    },
+    connectProto(body) {
+      return protoAnswer(body, 0);
     },
     connectJson(body) {
       const id = jsonRequestId.exec(body)?.[1];

@@ -84,16 +84,17 @@ export function nearFreeReport(u: UnarySectionResult): string[] {
     ),
     "",
   ];
-  const lean = levels.map((l) => ({ l, ours: cell("lean-grpc", l), theirs: cell("connect-node-grpc", l) })).filter((x) => x.ours && x.theirs);
-  if (lean.length > 0) {
+  const pair = (title: string, text: string, oursId: string, theirsId: string, labels: string) => {
+    const rows = levels.map((l) => ({ l, ours: cell(oursId, l), theirs: cell(theirsId, l) })).filter((x) => x.ours && x.theirs);
+    if (rows.length === 0) return;
     lines.push(
-      "### Lean gRPC path against connect-node's transport",
+      `### ${title}`,
       "",
-      "The SDK's unary gRPC path (`src/node/grpc-unary-call-node.ts`, which replaces connect-node's transport for unary calls) and connect-node's own `createGrpcTransport`, each under the same Connect client (`createClient` of @connectrpc/connect) and none of the SDK's layers.",
+      text,
       "",
       ...table(
-        ["concurrency", "client CPU µs/call, lean / connect-node", "CPU ratio", "p50 µs", "p99 µs", "calls/s", "calls/s ratio"],
-        lean.map(({ l, ours, theirs }) => [
+        ["concurrency", `client CPU µs/call, ${labels}`, "CPU ratio", "p50 µs", "p99 µs", "calls/s", "calls/s ratio"],
+        rows.map(({ l, ours, theirs }) => [
           `c=${l}`,
           `${dec(ours!.cpuUsPerCall)} / ${dec(theirs!.cpuUsPerCall)}`,
           ratio(ours!.cpuUsPerCall, theirs!.cpuUsPerCall),
@@ -105,7 +106,21 @@ export function nearFreeReport(u: UnarySectionResult): string[] {
       ),
       "",
     );
-  }
+  };
+  pair(
+    "Lean gRPC path against connect-node's transport",
+    "The SDK's unary gRPC path (`src/node/grpc-unary-call-node.ts`, which replaces connect-node's transport for unary calls) and connect-node's own `createGrpcTransport`, each under the same Connect client (`createClient` of @connectrpc/connect) and none of the SDK's layers.",
+    "lean-grpc",
+    "connect-node-grpc",
+    "lean / connect-node",
+  );
+  pair(
+    "Fetch transport against connect-web's",
+    "The SDK's fetch transport (`src/web/create-fetch-transport.ts`, what edge runtimes get) and connect-web's `createConnectTransport`, both binary Connect over HTTP/1.1 `fetch` (undici on Node), each under the same Connect client; their bundles are compared in [Fetch transport bundle against connect-web](#fetch-transport-bundle-against-connect-web) when the full suite runs.",
+    "fetch",
+    "connect-web",
+    "ours / connect-web",
+  );
   const errors = u.cells.filter((x) => x.errors > 0);
   if (errors.length > 0) {
     const name = new Map(u.contenders.map((c) => [c.id, c.name]));

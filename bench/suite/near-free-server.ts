@@ -14,8 +14,9 @@
 // - gRPC over cleartext HTTP/2 (node:http2): the enveloped response (the
 //   request's `request_id` spliced in) and `grpc-status: 0` trailers once the
 //   request is read; `GetModelHealth` too;
-// - Connect JSON over HTTP/1.1 (node:http) on the same port, as the reference
-//   server routes them: the JSON response with the request's `requestId`.
+// - Connect over HTTP/1.1 (node:http) on the same port, as the reference
+//   server routes them: the JSON or binary response with the request's
+//   `requestId`.
 // Anything else is an error answer. Bound to 127.0.0.1 only.
 import { timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
@@ -108,17 +109,20 @@ function serveGrpc(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpH
   });
 }
 
-/** One Connect JSON call over HTTP/1.1. */
-function serveConnectJson(req: http.IncomingMessage, res: http.ServerResponse): void {
+/** One Connect unary call over HTTP/1.1, JSON or binary. */
+function serveConnect(req: http.IncomingMessage, res: http.ServerResponse): void {
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", () => {
-    const answer = req.url === nearFreeGrpcPaths.predictLtv && req.headers["content-type"] === "application/json" ? answers.connectJson(Buffer.concat(chunks).toString("utf8")) : undefined;
+    const type = req.headers["content-type"];
+    const body = Buffer.concat(chunks);
+    const predict = req.url === nearFreeGrpcPaths.predictLtv;
+    const answer = !predict ? undefined : type === "application/json" ? answers.connectJson(body.toString("utf8")) : type === "application/proto" ? answers.connectProto(body) : undefined;
     if (answer === undefined) {
-      res.writeHead(501, { "content-type": "application/json" }).end('{"code":"unimplemented","message":"the near-free server answers Connect JSON PredictLTV only"}');
+      res.writeHead(501, { "content-type": "application/json" }).end('{"code":"unimplemented","message":"the near-free server answers Connect PredictLTV only"}');
       return;
     }
-    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(answer) }).end(answer);
+    res.writeHead(200, { "content-type": type, "content-length": typeof answer === "string" ? Buffer.byteLength(answer) : answer.length }).end(answer);
   });
 }
 
@@ -135,7 +139,7 @@ async function main(): Promise<void> {
   // The reference server's HTTP/2 settings (100 streams per session), so only the work per call differs.
   const http2Server = http2.createServer({ settings: { maxConcurrentStreams: defaultMaxConcurrentStreams } });
   http2Server.on("stream", serveGrpc);
-  const http1Server = http.createServer(serveConnectJson);
+  const http1Server = http.createServer(serveConnect);
   http1Server.keepAliveTimeout = 60_000;
   const httpPort = await listen(
     net.createServer((socket) => {

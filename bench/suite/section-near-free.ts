@@ -2,6 +2,7 @@ import type { LTVPredictionRequest } from "../../src/gen/syncvalue/v1/syncvalue_
 import { bareSocket } from "./contenders/bare-socket-contender.js";
 import { connectNodeGrpc, leanGrpcConnectClient } from "./contenders/connect-client-contenders.js";
 import { connectJsonFetch } from "./contenders/connect-json-fetch-contender.js";
+import { connectWebBinary, syncvalueFetch } from "./contenders/fetch-transport-contenders.js";
 import { grpcJs } from "./contenders/grpc-js-contender.js";
 import { minimalTcp } from "./contenders/minimal-tcp-contender.js";
 import { syncvalueGrpcDefaults, syncvalueTcpDefaults } from "./contenders/syncvalue-contenders.js";
@@ -15,7 +16,9 @@ import { runUnarySection, type UnarySectionResult } from "./section-unary.js";
  * floor), the bare socket pump (the socket alone, no codec: sequential), the
  * SDK's client on both transports with default options, the gRPC
  * alternatives, the two gRPC paths under one Connect client (the lean path
- * against connect-node's transport) and Connect JSON over fetch.
+ * against connect-node's transport), the SDK's fetch transport against
+ * connect-web's (binary Connect over fetch, one Connect client each) and
+ * Connect JSON over fetch.
  */
 export const nearFreeFactories: readonly ContenderFactory[] = [
   minimalTcp,
@@ -25,6 +28,8 @@ export const nearFreeFactories: readonly ContenderFactory[] = [
   grpcJs,
   leanGrpcConnectClient,
   connectNodeGrpc,
+  syncvalueFetch,
+  connectWebBinary,
   connectJsonFetch,
 ];
 

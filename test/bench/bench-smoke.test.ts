@@ -52,7 +52,7 @@ describe("benchmark suite, smoke run", () => {
 
   it("measures every client against the near-free server, with GC counts and event loop delay", () => {
     const nf = results.nearFree!;
-    expect(nf.contenders.map((c) => c.id)).toEqual(["minimal", "bare", "tcp", "grpc", "grpc-js", "lean-grpc", "connect-node-grpc", "connect-json"]);
+    expect(nf.contenders.map((c) => c.id)).toEqual(["minimal", "bare", "tcp", "grpc", "grpc-js", "lean-grpc", "connect-node-grpc", "fetch", "connect-web", "connect-json"]);
     for (const c of nf.contenders) {
       for (const level of nf.concurrencies) {
         const cell = nf.cells.find((x) => x.contender === c.id && x.concurrency === level);

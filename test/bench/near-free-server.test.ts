@@ -57,7 +57,7 @@ describe("near-free server", () => {
     }
   }, 30_000);
 
-  it("echoes each request_id over gRPC (HTTP/2) and Connect JSON (HTTP/1.1)", async () => {
+  it("echoes each request_id over gRPC (HTTP/2) and Connect JSON and binary (HTTP/1.1)", async () => {
     const grpc = createClient({ prediction: server.httpUrl, cache: false, timeoutMs: 10_000 });
     try {
       await grpc.warmup();
@@ -70,6 +70,9 @@ describe("near-free server", () => {
     const answer = await json.predictLTV(sampleRequest("c", 'json "quoted" id'));
     expect(answer.requestId).toBe('json "quoted" id');
     expect(answer.predictedLtv).toBeGreaterThan(0);
+    const binary = createConnectClient(SyncValueService, createConnectTransport({ baseUrl: server.httpUrl, useBinaryFormat: true }));
+    const binaryAnswers = await Promise.all(ids.map((id) => binary.predictLTV(sampleRequest("c", id))));
+    expect(binaryAnswers.map((a) => a.requestId)).toEqual(ids);
   }, 30_000);
 
   it("answers what it does not serve with an error, and the minimal client decodes and checks its answers", async () => {
