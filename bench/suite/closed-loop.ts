@@ -1,6 +1,4 @@
 import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { quantileSorted } from "./quantiles.js";
 
 /** What one closed-loop run measured. */
@@ -43,21 +41,13 @@ export interface LoopOptions {
   /**
    * Also count garbage collections (a `gc` PerformanceObserver, as
    * `--trace-gc` would print them) and sample the event loop's delay
-   * (`monitorEventLoopDelay`, 2 ms resolution) over the measured window,
-   * after a full collection, so the window starts without garbage left by
-   * whatever ran before it. Default false.
+   * (`monitorEventLoopDelay`, 2 ms resolution) over the measured window.
+   * No collection is forced before the window: the young generation is then
+   * as full as the previous cell left it, so the scavenges counted are, on
+   * average, those this cell's allocation causes (forcing one empties it,
+   * and a short window then counts none). Default false.
    */
   observeRuntime?: boolean;
-}
-
-let collect: (() => void) | undefined;
-/** A full garbage collection on demand, without `node --expose-gc` on the command line. */
-function fullGc(): void {
-  if (!collect) {
-    setFlagsFromString("--expose-gc");
-    collect = runInNewContext("gc") as () => void;
-  }
-  collect();
 }
 
 /** Resolution of the event loop delay histogram: fine enough for a p99 in a short window, cheap next to the calls. */
@@ -81,7 +71,6 @@ export async function closedLoop(call: () => Promise<unknown>, options: LoopOpti
   let calls = 0;
   let errors = 0;
   let firstError: string | undefined;
-  if (options.observeRuntime) fullGc();
   const gcs: PerformanceEntry[] = [];
   const gcObserver = options.observeRuntime ? new PerformanceObserver((list) => void gcs.push(...list.getEntries())) : undefined;
   gcObserver?.observe({ entryTypes: ["gc"] });

@@ -51,7 +51,7 @@ export function nearFreeReport(u: UnarySectionResult): string[] {
       }),
     ),
     "",
-    "GCs are this process's garbage collections in the measured window (a `gc` PerformanceObserver: what `--trace-gc` prints); the event loop delay is `perf_hooks.monitorEventLoopDelay` sampled every 2 ms over the same window, less those 2 ms: how late a timer due then would fire.",
+    "GCs are this process's garbage collections in the measured window (a `gc` PerformanceObserver: what `--trace-gc` prints), none forced before it, so on average they are the ones the cell's own allocation causes (a short cell counts few: read them from the full run); the event loop delay is `perf_hooks.monitorEventLoopDelay` sampled every 2 ms over the same window, less those 2 ms: how late a timer due then would fire.",
     "",
     "### Throughput (calls/s) by concurrency",
     "",
