@@ -2,7 +2,8 @@
 // side in one run, against one reference server process.
 //
 //   npm run bench          # full: a few minutes; writes BENCHMARKS.md and bench/results/
-//   npm run bench:quick    # about 2 minutes with the build (115 s on 2 cores, 62 s of it benchmarking); writes .build/bench/results/
+//   npm run bench:quick    # about 2.5 minutes with the build (115 s on 2 cores, 62 s of it benchmarking, before the near-free section added about 40 s); writes .build/bench/results/
+//   npm run bench:near-free # the near-free section alone (--only near-free), no build; add -- --quick for about 40 s
 //
 // or by hand (Node 20 cannot run TypeScript directly):
 //
@@ -13,7 +14,10 @@
 // --smoke runs every section with a minimal budget (the test suite uses it so
 // the benchmark cannot rot); --out DIR writes BENCHMARKS.md, benchmarks.svg and
 // benchmarks.json there instead; --from-json FILE re-renders BENCHMARKS.md (into
-// --out DIR, default the repository root) and the chart from a finished run.
+// --out DIR, default the repository root) and the chart from a finished run;
+// --only near-free runs the near-free server section alone (no dist/ build
+// needed: `npm run bench:near-free`) and writes near-free.md and near-free.json
+// (to --out DIR, default .build/bench/results).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -23,12 +27,13 @@ import { createClient } from "../src/node/create-client-node.js";
 import { predictLtvTcpBinding } from "../src/tcp/prediction-tcp-binding.js";
 import { buildBenchBundles, repositoryRoot } from "./suite/bench-bundles.js";
 import { benchmarkReport } from "./suite/benchmark-report.js";
-import type { BenchmarkResults } from "./suite/benchmark-results.js";
-import { checkTargets } from "./suite/benchmark-targets.js";
+import type { BenchmarkResults, NearFreeRunResults } from "./suite/benchmark-results.js";
+import { checkNearFreeTargets, checkTargets } from "./suite/benchmark-targets.js";
 import { runEdgeBundleSection } from "./suite/section-edge-bundle.js";
-import { bareSocket } from "./suite/contenders/bare-socket-contender.js";
+import { runFetchBundleSection } from "./suite/section-fetch-bundles.js";
 import { connectJsonFetch } from "./suite/contenders/connect-json-fetch-contender.js";
 import { grpcJs } from "./suite/contenders/grpc-js-contender.js";
+import { minimalTcp } from "./suite/contenders/minimal-tcp-contender.js";
 import {
   syncvalueGrpc,
   syncvalueTcpNoPipelining,
@@ -37,6 +42,7 @@ import {
   wirePathOnly,
 } from "./suite/contenders/syncvalue-contenders.js";
 import { machineInfo } from "./suite/machine-info.js";
+import { nearFreeReport } from "./suite/near-free-report.js";
 import { processCpuMicros } from "./suite/process-cpu-time.js";
 import { startReferenceServer } from "./suite/reference-server-process.js";
 import { sampleRequest, sampleRequestDescription } from "./suite/sample-request.js";
@@ -45,6 +51,7 @@ import { runCacheHitSection } from "./suite/section-cache-hits.js";
 import { runCodecSection } from "./suite/section-codecs.js";
 import { runColdStartSection } from "./suite/section-cold-start.js";
 import { runMicroBatchingSection } from "./suite/section-micro-batching.js";
+import { runNearFreeSection } from "./suite/section-near-free.js";
 import { runPoolMemorySection } from "./suite/section-pool-memory.js";
 import { runUnarySection } from "./suite/section-unary.js";
 import { runWireBytesSection } from "./suite/section-wire-bytes.js";
@@ -59,6 +66,7 @@ const budgets = {
     rounds: 1,
     cellMs: 150,
     warmupMs: 30,
+    nearFree: { rounds: 1, cellMs: 100, warmupMs: 30 },
     cacheCalls: 20_000,
     batching: { concurrency: 64, rounds: 1, cellMs: 150 },
     codec: { sliceMs: 5, rounds: 1 },
@@ -72,6 +80,9 @@ const budgets = {
     rounds: 3,
     cellMs: 400,
     warmupMs: 150,
+    // Kept short so the quick run stays quick (10 clients, 37 cells a round); 3 rounds so the
+    // median drops the first, which runs while the freshly loaded clients still compile and collect.
+    nearFree: { rounds: 3, cellMs: 250, warmupMs: 100 },
     cacheCalls: 300_000,
     batching: { concurrency: 256, rounds: 2, cellMs: 500 },
     codec: { sliceMs: 40, rounds: 3 },
@@ -85,6 +96,7 @@ const budgets = {
     rounds: 5,
     cellMs: 2_000,
     warmupMs: 300,
+    nearFree: { rounds: 5, cellMs: 1_000, warmupMs: 300 },
     cacheCalls: 2_000_000,
     batching: { concurrency: 256, rounds: 3, cellMs: 2_000 },
     codec: { sliceMs: 100, rounds: 7 },
@@ -113,6 +125,28 @@ function writeResults(results: BenchmarkResults, outDir: string, resultsDir: str
   return { report, reportPath, chartPath };
 }
 
+/** The Markdown of an `--only near-free` run: where and when, the targets it checks, then the section. */
+function nearFreeRunReport(r: NearFreeRunResults): string {
+  const m = r.machine;
+  return [
+    "# Benchmarks: near-free server only",
+    "",
+    `Generated by \`${r.command}\` (${r.mode} mode, ${r.durationS.toFixed(0)} s). The full suite (\`npm run bench\`) writes BENCHMARKS.md with this section in it.`,
+    "",
+    `- machine: ${m.cpu} x${m.cores}, ${m.os}; Node ${m.node}, ${m.date}`,
+    `- load average (1/5/15 min) at start ${m.load.map((x) => x.toFixed(2)).join(" / ")}, at end ${r.loadAtEnd.map((x) => x.toFixed(2)).join(" / ")}`,
+    `- request: ${r.request.description}; ${r.request.tcpFrameBytes} bytes as a TCP frame, ${r.request.protobufBytes} bytes as protobuf; every client call carries a ${r.deadlineMs} ms deadline (the floor has none)`,
+    "",
+    "## Targets",
+    "",
+    "| target | measured | met |",
+    "|---|---|---|",
+    ...checkNearFreeTargets(r.nearFree).map((t) => `| ${t.target} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`),
+    "",
+    ...nearFreeReport(r.nearFree),
+  ].join("\n");
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const fromJson = args.indexOf("--from-json");
@@ -128,9 +162,12 @@ async function main(): Promise<void> {
     return;
   }
   const mode: Mode = args.includes("--smoke") ? "smoke" : args.includes("--quick") ? "quick" : "full";
+  const onlyIndex = args.indexOf("--only");
+  const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined;
+  if (onlyIndex >= 0 && only !== "near-free") throw new Error(`--only: the one section that runs alone is near-free, got ${only ?? "nothing"}`);
   const outIndex = args.indexOf("--out");
   const root = repositoryRoot();
-  const outDir = resolve(root, outIndex >= 0 ? args[outIndex + 1]! : mode === "full" ? "." : ".build/bench/results");
+  const outDir = resolve(root, outIndex >= 0 ? args[outIndex + 1]! : mode === "full" && only === undefined ? "." : ".build/bench/results");
   const budget = budgets[mode];
   const started = performance.now();
   const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
@@ -138,15 +175,48 @@ async function main(): Promise<void> {
   log(`syncvalue benchmarks, ${mode} mode: ${machine.cpu} x${machine.cores}, Node ${machine.node}, load ${machine.load.map((l) => l.toFixed(2)).join(" ")}`);
 
   const bundles = await buildBenchBundles(".build/bench");
+  const request = sampleRequest();
+  const runNearFree = () =>
+    runNearFreeSection({ serverBundle: bundles.nearFree, request, deadlineMs, concurrencies: budget.concurrencies, ...budget.nearFree, log });
+  const requestSizes = {
+    description: sampleRequestDescription,
+    tcpFrameBytes: predictLtvTcpBinding.encodeRequest(request).byteLength,
+    protobufBytes: toBinary(LTVPredictionRequestSchema, request).byteLength,
+  };
+  if (only === "near-free") {
+    log("near-free server: every client at every concurrency, interleaved rounds");
+    const nearFree = await runNearFree();
+    const results: NearFreeRunResults = {
+      mode,
+      command: `node .build/bench/run-benchmarks.mjs --only near-free${mode === "full" ? "" : ` --${mode}`}`,
+      machine,
+      loadAtEnd: loadavg(),
+      durationS: (performance.now() - started) / 1000,
+      request: requestSizes,
+      deadlineMs,
+      nearFree,
+    };
+    const report = nearFreeRunReport(results);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, "near-free.md"), report);
+    writeFileSync(join(outDir, "near-free.json"), JSON.stringify(results, null, 2) + "\n");
+    console.log("");
+    console.log(report);
+    const missed = checkNearFreeTargets(nearFree).filter((t) => !t.met);
+    log(`wrote ${relative(root, join(outDir, "near-free.md"))}; ${missed.length === 0 ? "every target met" : `targets missed: ${missed.length}`}`);
+    return;
+  }
   const server = await startReferenceServer(bundles.cli);
   log(`reference server pid ${server.pid}: ${server.httpUrl} ${server.tcpUrl}`);
   try {
-    const request = sampleRequest();
     const target = { httpUrl: server.httpUrl, tcpUrl: server.tcpUrl, request, deadlineMs };
-    const factories = [bareSocket, syncvalueTcpNoPipelining, syncvalueTcpPipelining, syncvalueGrpc, grpcJs, connectJsonFetch];
+    const factories = [minimalTcp, syncvalueTcpNoPipelining, syncvalueTcpPipelining, syncvalueGrpc, grpcJs, connectJsonFetch];
 
     log("unary calls: every client at every concurrency, interleaved rounds");
     const unary = await runUnarySection({ factories, target, ...budget, log, serverCpuMicros: () => processCpuMicros(server.pid) });
+
+    log("the same against a near-free server");
+    const nearFree = await runNearFree();
 
     log("cache hit path");
     const cacheHits = await runCacheHitSection(server.tcpUrl, request, budget.cacheCalls);
@@ -173,6 +243,8 @@ async function main(): Promise<void> {
 
     log("edge bundle (from dist/)");
     const edgeBundle = await runEdgeBundleSection(root);
+    log("fetch transport bundle against connect-web (from dist/)");
+    const fetchBundles = await runFetchBundleSection(root);
 
     log("memory per pooled connection (fresh processes)");
     const poolMemory = await runPoolMemorySection(bundles.probe, bundles.sdk, server, budget.memory.connections, budget.memory.runs);
@@ -186,19 +258,17 @@ async function main(): Promise<void> {
       machine,
       loadAtEnd: loadavg(),
       durationS: (performance.now() - started) / 1000,
-      request: {
-        description: sampleRequestDescription,
-        tcpFrameBytes: predictLtvTcpBinding.encodeRequest(request).byteLength,
-        protobufBytes: toBinary(LTVPredictionRequestSchema, request).byteLength,
-      },
+      request: requestSizes,
       deadlineMs,
       unary,
+      nearFree,
       cacheHits,
       microBatching,
       codecs,
       wire,
       coldStart,
       edgeBundle,
+      fetchBundles,
       poolMemory,
       bid,
     };

@@ -13,6 +13,8 @@ export interface BenchBundles {
   sdkStandalone: string;
   /** The cold-start and memory probe (`bench/suite/child-probe.ts`). */
   probe: string;
+  /** The near-free server (`bench/suite/near-free-server.ts`): pre-encoded answers over TCP, gRPC and Connect JSON. */
+  nearFree: string;
 }
 
 /** The repository root: the folder holding `package.json` above the running bundle or source. */
@@ -23,7 +25,7 @@ export function repositoryRoot(): string {
 }
 
 /**
- * Bundles the reference server, the SDK and the probe into `outDir` with
+ * Bundles the reference server, the near-free server, the SDK and the probe into `outDir` with
  * esbuild (dependencies stay in node_modules, as for an installed package).
  * Done at every run, in well under a second, so the benchmark always measures
  * the sources it sits next to, without a full `tsup` build.
@@ -35,6 +37,7 @@ export async function buildBenchBundles(outDir: string): Promise<BenchBundles> {
     cli: join(root, "src/cli/syncvalue-cli.ts"),
     sdk: join(root, "src/index-node.ts"),
     probe: join(root, "bench/suite/child-probe.ts"),
+    nearFree: join(root, "bench/suite/near-free-server.ts"),
   };
   const bundles: Record<string, string> = {};
   const common = { bundle: true, platform: "node", format: "esm", logLevel: "warning" } as const;

@@ -1,6 +1,7 @@
 import type { BenchmarkResults } from "./benchmark-results.js";
 import { benchmarkFindings } from "./benchmark-findings.js";
 import { checkTargets } from "./benchmark-targets.js";
+import { nearFreeReport } from "./near-free-report.js";
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
 const dec = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
@@ -32,7 +33,7 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
     `- load average (1/5/15 min) at start ${m.load.map((x) => dec(x, 2)).join(" / ")}, at end ${r.loadAtEnd.map((x) => dec(x, 2)).join(" / ")}` +
       (m.load[0]! > m.cores ? ` — **the machine was shared and busy** (more runnable work than its ${m.cores} cores): absolute figures are lower and noisier than on an idle machine; ratios between clients measured in the same rounds hold better` : ""),
     `- request: ${r.request.description}; ${r.request.tcpFrameBytes} bytes as a TCP frame, ${r.request.protobufBytes} bytes as protobuf`,
-    `- server: the reference server (\`syncvalue serve\`) in its own process, the same one for every client; every client call carries a ${r.deadlineMs} ms deadline (the floor has none)`,
+    `- server: the reference server (\`syncvalue serve\`) in its own process, the same one for every client; every client call carries a ${r.deadlineMs} ms deadline (the floor has none)${r.nearFree ? "; then the same against a near-free server ([below](#against-a-near-free-server))" : ""}`,
     `- method: closed loop (each of c callers sends its next call when the previous one is answered); every client at every concurrency in each of ${u.rounds} interleaved rounds of ${u.cellMs} ms (order rotated per round); figures are medians of the rounds`,
     "",
   );
@@ -43,14 +44,14 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
   lines.push(...benchmarkFindings(r));
 
   lines.push("## Unary latency at concurrency 1", "");
-  const bare1 = cell("bare", 1);
+  const floor1 = cell("minimal", 1) ?? cell("bare", 1);
   const grpcJs1 = cell("grpc-js", 1);
   lines.push(
     ...table(
       ["client", "p50 µs", "p95 µs", "p99 µs", "calls/s", "client CPU µs/call", "server CPU µs/call", "p50 vs floor", "p50 vs grpc-js"],
       u.contenders.map((c) => {
         const x = cell(c.id, 1)!;
-        return [c.name, dec(x.p50Us, 0), dec(x.p95Us, 0), dec(x.p99Us, 0), int(x.callsPerSecond), dec(x.cpuUsPerCall), dec(x.serverCpuUsPerCall), ratio(x.p50Us, bare1?.p50Us), ratio(x.p50Us, grpcJs1?.p50Us)];
+        return [c.name, dec(x.p50Us, 0), dec(x.p95Us, 0), dec(x.p99Us, 0), int(x.callsPerSecond), dec(x.cpuUsPerCall), dec(x.serverCpuUsPerCall), ratio(x.p50Us, floor1?.p50Us), ratio(x.p50Us, grpcJs1?.p50Us)];
       }),
     ),
     "",
@@ -74,9 +75,9 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
       concurrent.map((c) => [c.name, ...levels.map((l) => ratio(cell(c.id, l)?.callsPerSecond, cell("grpc-js", l)?.callsPerSecond))]),
     ),
     "",
-    "### Throughput against the floor at c=1 (the bare socket is sequential)",
+    "### Throughput against the floor at c=1",
     "",
-    ...table(["client", "c=1 calls/s vs floor"], concurrent.map((c) => [c.name, ratio(cell(c.id, 1)?.callsPerSecond, bare1?.callsPerSecond)])),
+    ...table(["client", "c=1 calls/s vs floor"], concurrent.map((c) => [c.name, ratio(cell(c.id, 1)?.callsPerSecond, floor1?.callsPerSecond)])),
     "",
     "### p99 latency (µs) by concurrency",
     "",
@@ -104,6 +105,8 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
   if (errors.length > 0) {
     lines.push("Errors during the unary runs:", "", ...errors.map((x) => `- ${name.get(x.contender)} at c=${x.concurrency}: ${x.errors} of ${x.calls} calls (${x.firstError})`), "");
   }
+
+  if (r.nearFree) lines.push(...nearFreeReport(r.nearFree));
 
   const ch = r.cacheHits;
   lines.push(
@@ -175,6 +178,21 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
     "`scripts/check-bundle-size.mjs` (the CI check) bundles an edge function that turns one cached prediction into a bid from the built package with esbuild, minified, and gzips it (level 9): on `createPredictionClient` for Vercel's edge runtime (`edge-light`) and workerd, and on `createClient`. `npm run check:bundle -- --analyze` shows where the bytes go.",
     "",
   );
+
+  if (r.fetchBundles) {
+    const connectWeb = r.fetchBundles.find((b) => b.name.includes("connect-web createConnectTransport"));
+    lines.push(
+      "## Fetch transport bundle against connect-web",
+      "",
+      ...table(
+        ["edge function calling PredictLTV through", "minified bytes", "gzipped bytes", "gzipped vs connect-web (Connect)"],
+        r.fetchBundles.map((b) => [b.name, int(b.minifiedBytes), int(b.gzipBytes), ratio(b.gzipBytes, connectWeb?.gzipBytes)]),
+      ),
+      "",
+      "The same edge function (one `PredictLTV` answered as JSON) through Connect's `createClient` on the SDK's fetch transport (`src/web/`, which replaces connect-web for unary binary calls) and on connect-web's own transports, bundled from `dist/` for Vercel's edge runtime as the edge bundle check does (esbuild, minified, `edge-light`, gzip level 9). `createPredictionClient` is there for scale: the same transport under the SDK's layers.",
+      "",
+    );
+  }
 
   lines.push(
     "## Cold start to first prediction",

@@ -1,4 +1,5 @@
 import type { BenchmarkResults } from "./benchmark-results.js";
+import type { UnarySectionResult } from "./section-unary.js";
 
 /** One target the project is held to, and what this run measured against it. */
 export interface TargetCheck {
@@ -13,14 +14,14 @@ const fmt = (n: number | undefined, digits = 2) => (n === undefined || Number.is
 /** The project's performance targets, checked against one run's figures. */
 export function checkTargets(r: BenchmarkResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const bare = cell(r, "bare", 1);
+  const floor = cell(r, "minimal", 1);
   for (const id of ["tcp-p1", "tcp-p8"]) {
     const c = cell(r, id, 1);
-    if (!c || !bare) continue;
-    const ratio = c.p50Us / bare.p50Us;
+    if (!c || !floor) continue;
+    const ratio = c.p50Us / floor.p50Us;
     checks.push({
-      target: `${id}: p50 at c=1 within 1.3x of the bare socket floor`,
-      measured: `${c.p50Us.toFixed(0)} µs vs ${bare.p50Us.toFixed(0)} µs = ${fmt(ratio)}x`,
+      target: `${id}: p50 at c=1 within 1.3x of the minimal TCP client (the floor)`,
+      measured: `${c.p50Us.toFixed(0)} µs vs ${floor.p50Us.toFixed(0)} µs = ${fmt(ratio)}x`,
       met: ratio <= 1.3,
     });
   }
@@ -46,6 +47,7 @@ export function checkTargets(r: BenchmarkResults): TargetCheck[] {
       met: ratio >= 1,
     });
   }
+  if (r.nearFree) checks.push(...checkNearFreeTargets(r.nearFree));
   // On a shared machine wall-clock rates depend on the neighbours; per CPU
   // second is what one free core would give. Both are shown, the check uses the latter.
   checks.push({
@@ -77,6 +79,56 @@ export function checkTargets(r: BenchmarkResults): TargetCheck[] {
       target: `cold start (${row.transport}, ${row.packaging === "bundle" ? "bundled app" : "installed package"}): import + createClient + first prediction under 50 ms`,
       measured: `${row.toFirstPredictionMs.toFixed(1)} ms (${row.sinceProcessStartMs.toFixed(1)} ms with Node's own start)`,
       met: row.toFirstPredictionMs < 50,
+    });
+  }
+  return checks;
+}
+
+/**
+ * Issue 17's targets, against the near-free server (the client's own cost):
+ * syncvalue TCP against the minimal TCP client, syncvalue gRPC against grpc-js.
+ */
+export function checkNearFreeTargets(u: UnarySectionResult): TargetCheck[] {
+  const at = (id: string, c: number) => u.cells.find((x) => x.contender === id && x.concurrency === c);
+  const checks: TargetCheck[] = [];
+  const tcp64 = at("tcp", 64);
+  const floor64 = at("minimal", 64);
+  if (tcp64 && floor64) {
+    const ratio = tcp64.cpuUsPerCall / floor64.cpuUsPerCall;
+    checks.push({
+      target: "near-free, TCP: client CPU per call at c=64 at most 1.5x the minimal client's",
+      measured: `${fmt(tcp64.cpuUsPerCall, 1)} vs ${fmt(floor64.cpuUsPerCall, 1)} µs = ${fmt(ratio)}x`,
+      met: ratio <= 1.5,
+    });
+  }
+  const tcp1 = at("tcp", 1);
+  const floor1 = at("minimal", 1);
+  if (tcp1 && floor1) {
+    for (const [q, limit] of [["p50", 1.3], ["p99", 2]] as const) {
+      const ours = q === "p50" ? tcp1.p50Us : tcp1.p99Us;
+      const theirs = q === "p50" ? floor1.p50Us : floor1.p99Us;
+      checks.push({
+        target: `near-free, TCP: ${q} at c=1 at most ${limit}x the minimal client's`,
+        measured: `${ours.toFixed(0)} vs ${theirs.toFixed(0)} µs = ${fmt(ours / theirs)}x`,
+        met: ours / theirs <= limit,
+      });
+    }
+  }
+  for (const c of u.concurrencies) {
+    const ours = at("grpc", c);
+    const theirs = at("grpc-js", c);
+    if (!ours || !theirs) continue;
+    const cpu = ours.cpuUsPerCall / theirs.cpuUsPerCall;
+    checks.push({
+      target: `near-free, gRPC: client CPU per call at c=${c} at most 0.8x grpc-js's`,
+      measured: `${fmt(ours.cpuUsPerCall, 1)} vs ${fmt(theirs.cpuUsPerCall, 1)} µs = ${fmt(cpu)}x`,
+      met: cpu <= 0.8,
+    });
+    const rate = ours.callsPerSecond / theirs.callsPerSecond;
+    checks.push({
+      target: `near-free, gRPC: throughput at c=${c} at least 1.2x grpc-js's`,
+      measured: `${Math.round(ours.callsPerSecond)} vs ${Math.round(theirs.callsPerSecond)} calls/s = ${fmt(rate)}x`,
+      met: rate >= 1.2,
     });
   }
   return checks;

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { quantileSorted } from "./quantiles.js";
 
 /** What one closed-loop run measured. */
@@ -17,6 +18,12 @@ export interface LoopResult {
   cpuUsPerCall: number;
   /** The server's CPU time per completed call, in microseconds (NaN when it cannot be read). */
   serverCpuUsPerCall: number;
+  /** Garbage collections of this process in the measured window, per 1,000 calls (NaN unless `observeRuntime`). */
+  gcsPerKCall: number;
+  /** Time in garbage collection per call, in microseconds (NaN unless `observeRuntime`). */
+  gcUsPerCall: number;
+  /** p99 of the event loop's delay over the window beyond the sampling tick (`monitorEventLoopDelay`), in microseconds (NaN unless `observeRuntime`). */
+  loopDelayP99Us: number;
 }
 
 /** Options of {@link closedLoop}. */
@@ -31,7 +38,20 @@ export interface LoopOptions {
   maxCalls?: number;
   /** Reads the server's CPU time in microseconds, if it can be read. */
   serverCpuMicros?: () => number | undefined;
+  /**
+   * Also count garbage collections (a `gc` PerformanceObserver, as
+   * `--trace-gc` would print them) and sample the event loop's delay
+   * (`monitorEventLoopDelay`, 2 ms resolution) over the measured window.
+   * No collection is forced before the window: the young generation is then
+   * as full as the previous cell left it, so the scavenges counted are, on
+   * average, those this cell's allocation causes (forcing one empties it,
+   * and a short window then counts none). Default false.
+   */
+  observeRuntime?: boolean;
 }
+
+/** Resolution of the event loop delay histogram: fine enough for a p99 in a short window, cheap next to the calls. */
+const loopDelayResolutionMs = 2;
 
 /**
  * Runs `concurrency` loops of `call` for `durationMs` after a short warm-up,
@@ -51,6 +71,11 @@ export async function closedLoop(call: () => Promise<unknown>, options: LoopOpti
   let calls = 0;
   let errors = 0;
   let firstError: string | undefined;
+  const gcs: PerformanceEntry[] = [];
+  const gcObserver = options.observeRuntime ? new PerformanceObserver((list) => void gcs.push(...list.getEntries())) : undefined;
+  gcObserver?.observe({ entryTypes: ["gc"] });
+  const loopDelay = options.observeRuntime ? monitorEventLoopDelay({ resolution: loopDelayResolutionMs }) : undefined;
+  loopDelay?.enable();
   const server0 = options.serverCpuMicros?.();
   const cpu0 = process.cpuUsage();
   const start = performance.now();
@@ -79,6 +104,14 @@ export async function closedLoop(call: () => Promise<unknown>, options: LoopOpti
   const elapsedMs = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   const server1 = options.serverCpuMicros?.();
+  loopDelay?.disable();
+  if (gcObserver) {
+    // Entries are delivered asynchronously: let the last ones in, then stop.
+    await new Promise((r) => setImmediate(r));
+    gcs.push(...gcObserver.takeRecords());
+    gcObserver.disconnect();
+  }
+  const windowGcs = gcs.filter((e) => e.startTime >= start && e.startTime < start + elapsedMs);
   const sorted = latencies.subarray(0, calls).sort();
   return {
     calls,
@@ -90,5 +123,9 @@ export async function closedLoop(call: () => Promise<unknown>, options: LoopOpti
     p99Us: quantileSorted(sorted, 0.99),
     cpuUsPerCall: calls > 0 ? (cpu.user + cpu.system) / calls : Number.NaN,
     serverCpuUsPerCall: server0 !== undefined && server1 !== undefined && calls > 0 ? (server1 - server0) / calls : Number.NaN,
+    gcsPerKCall: gcObserver && calls > 0 ? (windowGcs.length / calls) * 1000 : Number.NaN,
+    gcUsPerCall: gcObserver && calls > 0 ? (windowGcs.reduce((s, e) => s + e.duration, 0) * 1000) / calls : Number.NaN,
+    // The histogram holds the intervals between ticks in nanoseconds; the tick itself is not delay.
+    loopDelayP99Us: loopDelay ? Math.max(0, loopDelay.percentile(99) / 1000 - loopDelayResolutionMs * 1000) : Number.NaN,
   };
 }

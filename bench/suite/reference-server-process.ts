@@ -18,7 +18,16 @@ const readyLine = /listening http=(http:\/\/127\.0\.0\.1:\d+) tcp=(tcp:\/\/127\.
  * printed its ready line (within `timeoutMs`, default 15 s).
  */
 export function startReferenceServer(cliPath: string, timeoutMs = 15_000): Promise<ReferenceServerProcess> {
-  const child = spawn(process.execPath, [cliPath, "serve", "--host", "127.0.0.1", "--port", "0", "--tcp-port", "0"], {
+  return startServerProcess("reference server", [cliPath, "serve", "--host", "127.0.0.1", "--port", "0", "--tcp-port", "0"], timeoutMs);
+}
+
+/**
+ * Spawns `node <args>`, a server that prints the reference server's ready line
+ * (`listening http=... tcp=...`), and resolves once it did (within `timeoutMs`).
+ * `label` names it in errors.
+ */
+export function startServerProcess(label: string, args: string[], timeoutMs = 15_000): Promise<ReferenceServerProcess> {
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -37,7 +46,7 @@ export function startReferenceServer(cliPath: string, timeoutMs = 15_000): Promi
     let out = "";
     const timer = setTimeout(() => {
       kill();
-      reject(new Error(`reference server did not start in ${timeoutMs} ms: ${out}`));
+      reject(new Error(`${label} did not start in ${timeoutMs} ms: ${out}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString("utf8");
@@ -60,7 +69,7 @@ export function startReferenceServer(cliPath: string, timeoutMs = 15_000): Promi
     child.stderr!.on("data", (c: Buffer) => (out += c.toString("utf8")));
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`reference server exited (${code ?? signal}) before it was ready: ${out}`));
+      reject(new Error(`${label} exited (${code ?? signal}) before it was ready: ${out}`));
     });
   });
 }

@@ -16,6 +16,10 @@ export interface UnaryCell {
   cpuUsPerCall: number;
   /** The reference server's CPU per call (all its threads). */
   serverCpuUsPerCall: number;
+  /** Garbage collections per 1,000 calls, time in GC per call, event loop delay p99 (NaN unless observed, see `closedLoop`). */
+  gcsPerKCall?: number;
+  gcUsPerCall?: number;
+  loopDelayP99Us?: number;
   /** Summed over rounds. */
   calls: number;
   errors: number;
@@ -41,6 +45,8 @@ export interface UnarySectionOptions {
   log: (line: string) => void;
   /** Reads the server process's CPU time, in microseconds. */
   serverCpuMicros?: () => number | undefined;
+  /** Count GCs and sample event loop delay in every cell (see `closedLoop`). Default false. */
+  observeRuntime?: boolean;
 }
 
 /**
@@ -63,7 +69,7 @@ export async function runUnarySection(options: UnarySectionOptions): Promise<Una
         const order = [...eligible.slice(shift), ...eligible.slice(0, shift)];
         const line: string[] = [];
         for (const contender of order) {
-          const r = await closedLoop(contender.call, { concurrency, durationMs: cellMs, warmupMs, serverCpuMicros: options.serverCpuMicros });
+          const r = await closedLoop(contender.call, { concurrency, durationMs: cellMs, warmupMs, serverCpuMicros: options.serverCpuMicros, observeRuntime: options.observeRuntime });
           const list = samples.get(key(contender.id, concurrency)) ?? [];
           list.push(r);
           samples.set(key(contender.id, concurrency), list);
@@ -88,6 +94,13 @@ export async function runUnarySection(options: UnarySectionOptions): Promise<Una
           p99Us: median(list.map((r) => r.p99Us)),
           cpuUsPerCall: median(list.map((r) => r.cpuUsPerCall)),
           serverCpuUsPerCall: median(list.map((r) => r.serverCpuUsPerCall)),
+          ...(options.observeRuntime
+            ? {
+                gcsPerKCall: median(list.map((r) => r.gcsPerKCall)),
+                gcUsPerCall: median(list.map((r) => r.gcUsPerCall)),
+                loopDelayP99Us: median(list.map((r) => r.loopDelayP99Us)),
+              }
+            : {}),
           calls: list.reduce((s, r) => s + r.calls, 0),
           errors: list.reduce((s, r) => s + r.errors, 0),
           firstError: list.find((r) => r.firstError !== undefined)?.firstError,

@@ -7,17 +7,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BenchmarkResults } from "../../bench/suite/benchmark-results.js";
+import type { BenchmarkResults, NearFreeRunResults } from "../../bench/suite/benchmark-results.js";
 import { bundleForNode } from "../support/bundle-for-node.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 let out: string;
+let script: string;
 let stdout = "";
 let results: BenchmarkResults;
 
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), "syncvalue-bench-smoke-"));
-  const script = await bundleForNode(join(root, "bench/run-benchmarks.ts"), join(root, ".build/test/bench-smoke/run-benchmarks.mjs"));
+  script = await bundleForNode(join(root, "bench/run-benchmarks.ts"), join(root, ".build/test/bench-smoke/run-benchmarks.mjs"));
   stdout = await new Promise<string>((resolve, reject) => {
     execFile(process.execPath, [script, "--smoke", "--out", out], { cwd: root, timeout: 120_000, killSignal: "SIGKILL", maxBuffer: 8 << 20 }, (err, so, se) =>
       err ? reject(new Error(`${err.message}\n${so}\n${se}`)) : resolve(so),
@@ -33,7 +34,7 @@ afterAll(() => {
 describe("benchmark suite, smoke run", () => {
   it("measures every client at every concurrency it takes part in, without errors", () => {
     const ids = results.unary.contenders.map((c) => c.id);
-    expect(ids).toEqual(["bare", "tcp-p1", "tcp-p8", "grpc", "grpc-js", "connect-json"]);
+    expect(ids).toEqual(["minimal", "tcp-p1", "tcp-p8", "grpc", "grpc-js", "connect-json"]);
     for (const c of results.unary.contenders) {
       for (const level of results.unary.concurrencies) {
         const cell = results.unary.cells.find((x) => x.contender === c.id && x.concurrency === level);
@@ -48,6 +49,46 @@ describe("benchmark suite, smoke run", () => {
       }
     }
   });
+
+  it("measures every client against the near-free server, with GC counts and event loop delay", () => {
+    const nf = results.nearFree!;
+    expect(nf.contenders.map((c) => c.id)).toEqual(["minimal", "bare", "tcp", "grpc", "grpc-js", "lean-grpc", "connect-node-grpc", "fetch", "connect-web", "connect-json"]);
+    for (const c of nf.contenders) {
+      for (const level of nf.concurrencies) {
+        const cell = nf.cells.find((x) => x.contender === c.id && x.concurrency === level);
+        if (c.sequentialOnly && level > 1) {
+          expect(cell).toBeUndefined();
+          continue;
+        }
+        expect(cell, `${c.id} at c=${level}`).toBeDefined();
+        expect(cell!.calls).toBeGreaterThan(0);
+        expect(cell!.errors, cell!.firstError).toBe(0);
+        expect(cell!.gcsPerKCall).toBeGreaterThanOrEqual(0);
+        expect(cell!.loopDelayP99Us).toBeGreaterThanOrEqual(0);
+        expect(cell!.serverCpuUsPerCall).toBeGreaterThan(0);
+      }
+    }
+    const report = readFileSync(join(out, "BENCHMARKS.md"), "utf8");
+    expect(report).toContain("## Against a near-free server");
+    expect(report).toContain("### Lean gRPC path against connect-node's transport");
+    expect(report).toContain("near-free, TCP: p50 at c=1 at most 1.3x");
+  });
+
+  it("runs the near-free section alone with --only near-free", async () => {
+    const only = join(out, "only");
+    const printed = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [script, "--only", "near-free", "--smoke", "--out", only], { cwd: root, timeout: 120_000, killSignal: "SIGKILL", maxBuffer: 8 << 20 }, (err, so, se) =>
+        err ? reject(new Error(`${err.message}\n${so}\n${se}`)) : resolve(so),
+      );
+    });
+    const run = JSON.parse(readFileSync(join(only, "near-free.json"), "utf8")) as NearFreeRunResults;
+    expect(run.nearFree.contenders.map((c) => c.id)).toEqual(results.nearFree!.contenders.map((c) => c.id));
+    for (const cell of run.nearFree.cells) expect(cell.errors, cell.firstError).toBe(0);
+    expect(readFileSync(join(only, "near-free.md"), "utf8")).toContain("## Against a near-free server");
+    expect(printed).toContain("## Targets");
+    // Nothing else ran: no full report.
+    expect(existsSync(join(only, "BENCHMARKS.md"))).toBe(false);
+  }, 150_000);
 
   it("counts exactly the TCP request frame on the wire, and fewer protobuf bytes than JSON", () => {
     const wire = new Map(results.wire.map((w) => [w.contender, w]));
@@ -94,6 +135,12 @@ describe("benchmark suite, smoke run", () => {
       expect(b.gzipBytes).toBeGreaterThan(1000);
       expect(b.minifiedBytes).toBeGreaterThan(b.gzipBytes);
     }
+    // The fetch transport replaces connect-web for unary calls because it ships less: the rows must say so.
+    const bundles = new Map(results.fetchBundles!.map((b) => [b.name, b.gzipBytes]));
+    expect(bundles.size).toBe(5);
+    const ours = bundles.get("Connect client + syncvalue createFetchTransport (Connect protocol)")!;
+    expect(ours).toBeGreaterThan(1000);
+    expect(ours).toBeLessThan(bundles.get("Connect client + connect-web createConnectTransport (binary)")!);
     expect(results.poolMemory.map((p) => p.transport)).toEqual(["tcp", "grpc"]);
     expect(results.bid.auctions).toBeGreaterThan(0);
     expect(results.bid.p50Us).toBeLessThanOrEqual(results.bid.p99Us);
@@ -101,7 +148,7 @@ describe("benchmark suite, smoke run", () => {
 
   it("writes the report and the chart, and prints the same tables", () => {
     const report = readFileSync(join(out, "BENCHMARKS.md"), "utf8");
-    for (const heading of ["## Targets", "## Unary latency at concurrency 1", "## Throughput (calls/s) by concurrency", "## Cache hit path", "## Bytes on the wire per prediction", "## Edge bundle", "## Cold start to first prediction", "## Memory per pooled connection", "## Bid decision time"]) {
+    for (const heading of ["## Fetch transport bundle against connect-web", "## Targets", "## Unary latency at concurrency 1", "## Throughput (calls/s) by concurrency", "## Cache hit path", "## Bytes on the wire per prediction", "## Edge bundle", "## Cold start to first prediction", "## Memory per pooled connection", "## Bid decision time"]) {
       expect(report).toContain(heading);
     }
     expect(report).toContain(results.machine.node);

@@ -3,10 +3,12 @@ import { predictLtvTcpBinding } from "../../../src/tcp/prediction-tcp-binding.js
 import type { ContenderFactory } from "./unary-contender.js";
 
 /**
- * The floor: one `node:net` socket, no pool, no deadline, no decoding. Each
- * call writes the request frame the TCP transport would write (the same bytes)
- * and resolves once a whole answer frame (4-byte length + payload) is in.
- * Sequential only.
+ * The socket alone: one `node:net` socket, no pool, no deadline, no encoding
+ * or decoding. Each call writes the request frame the TCP transport would
+ * write (the same bytes, encoded once) and resolves once a whole answer frame
+ * (4-byte length + payload) is in. Sequential only. Not a client (the minimal
+ * TCP client is the floor): against the near-free server it shows what the
+ * socket and the loopback cost, and so, by difference, the codec.
  */
 export const bareSocket: ContenderFactory = async (target) => {
   const url = new URL(target.tcpUrl);
@@ -46,7 +48,7 @@ export const bareSocket: ContenderFactory = async (target) => {
   await call();
   return {
     id: "bare",
-    name: "bare socket, same framing (floor)",
+    name: "bare socket: pre-encoded bytes, no decoding (sequential)",
     sequentialOnly: true,
     call,
     close: async () => void socket.destroy(),

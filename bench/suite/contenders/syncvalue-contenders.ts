@@ -44,3 +44,24 @@ export const syncvalueTcpPositional = sdkContender("tcp-positional", "syncvalue 
 
 /** gRPC over HTTP/2 (connect-node sessions, the lean unary path), default settings. */
 export const syncvalueGrpc = sdkContender("grpc", "syncvalue gRPC (connect-node, HTTP/2)", (t) => t.httpUrl);
+
+/**
+ * The SDK's client as a user creates it, cache off (a cached answer never
+ * reaches the wire): every other option at its default, the deadline
+ * included in the layers; only its value is the suite's (`deadlineMs`), so a
+ * loaded machine cannot turn a slow call into an error.
+ */
+function sdkDefaultsContender(id: string, name: string, url: (t: ContenderTarget) => string): ContenderFactory {
+  return async (target) => {
+    const client = createClient({ prediction: url(target), cache: false, timeoutMs: target.deadlineMs });
+    await client.warmup();
+    const { request } = target;
+    return { id, name, call: () => client.prediction.predictLTV(request), close: () => client.close() };
+  };
+}
+
+/** Raw TCP with the default pool and pipelining. */
+export const syncvalueTcpDefaults = sdkDefaultsContender("tcp", "syncvalue TCP (defaults, cache off)", (t) => t.tcpUrl);
+
+/** gRPC over HTTP/2 with the default sessions (the lean unary path). */
+export const syncvalueGrpcDefaults = sdkDefaultsContender("grpc", "syncvalue gRPC (defaults, cache off)", (t) => t.httpUrl);

@@ -6,9 +6,9 @@ export interface UnaryContender {
   readonly id: string;
   /** Label for the report. */
   readonly name: string;
-  /** Sequential only (the bare socket floor): measured at concurrency 1 and nowhere else. */
+  /** Sequential only (the bare socket): measured at concurrency 1 and nowhere else. */
   readonly sequentialOnly?: boolean;
-  /** One call; resolves when the answer is in (decoded, unless the contender is the floor). */
+  /** One call; resolves when the answer is in (decoded, unless the contender is the bare socket). */
   call(): Promise<unknown>;
   /** Releases connections. */
   close(): Promise<void>;

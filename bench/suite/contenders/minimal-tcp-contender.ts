@@ -1,0 +1,96 @@
+import * as net from "node:net";
+import { Packr, Unpackr } from "msgpackr";
+import type { LTVPredictionRequest } from "../../../src/gen/syncvalue/v1/syncvalue_pb.js";
+import type { ContenderFactory } from "./unary-contender.js";
+
+/** The request as the wire's named map (docs/wire-protocol.md), in plain objects: what a hand-written client holds. */
+export function plainPredictLtvRequest(r: LTVPredictionRequest): { PredictLTV: Record<string, unknown> } {
+  return {
+    PredictLTV: {
+      request_id: r.requestId,
+      timestamp_ms: r.timestampMs,
+      customer_id: r.customerId,
+      platform: r.platform,
+      event_history: r.eventHistory.map((e) => ({
+        timestamp_ms: e.timestampMs,
+        event_type: e.eventType,
+        event_value: e.eventValue,
+        source: e.source,
+        attributes: { ...e.attributes },
+      })),
+      current_cac: r.currentCac,
+      campaign_id: r.campaignId,
+      ad_group_id: r.adGroupId,
+      features: [...r.features],
+      metadata: { ...r.metadata },
+    },
+  };
+}
+
+/**
+ * The floor: the least an honest TCP client does per call. One `node:net`
+ * socket; each call encodes the request with msgpackr (plain MessagePack, no
+ * records), writes it as one frame, and is answered first in, first out
+ * (calls pipeline on the socket); each answer frame is decoded with msgpackr
+ * and checked (`PredictLTVOk`, the request's `request_id`) before its caller
+ * resumes. No pool, no deadline, no validation, no reconnection: everything
+ * the SDK adds on top is what the gap to this client measures.
+ */
+export const minimalTcp: ContenderFactory = async (target) => {
+  const url = new URL(target.tcpUrl);
+  const packr = new Packr({ useRecords: false });
+  const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: "bigint" });
+  const message = plainPredictLtvRequest(target.request);
+  const requestId = target.request.requestId;
+  const socket = net.connect({ host: url.hostname, port: Number(url.port) });
+  socket.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  const waiting: { resolve: (v: unknown) => void; reject: (e: Error) => void }[] = [];
+  let head = 0;
+  let pending: Buffer | undefined;
+  const failAll = (e: Error) => {
+    while (head < waiting.length) waiting[head++]!.reject(e);
+    waiting.length = head = 0;
+    socket.destroy();
+  };
+  socket.on("error", failAll);
+  socket.on("close", () => failAll(new Error("connection closed")));
+  socket.on("data", (chunk: Buffer) => {
+    const b = pending ? Buffer.concat([pending, chunk]) : chunk;
+    pending = undefined;
+    let at = 0;
+    while (b.length - at >= 4) {
+      const length = b.readUInt32BE(at);
+      if (b.length - at - 4 < length) break;
+      const answer = unpackr.unpack(b.subarray(at + 4, at + 4 + length)) as { PredictLTVOk?: unknown[] };
+      at += 4 + length;
+      if (head === waiting.length) return failAll(new Error("an answer without a request"));
+      const fields = answer.PredictLTVOk;
+      // Failing the connection fails this call too: it is still first in line.
+      if (fields?.[0] !== requestId) return failAll(new Error("not the PredictLTVOk of this request: out of step"));
+      const w = waiting[head++]!;
+      if (head === waiting.length) waiting.length = head = 0;
+      w.resolve(fields);
+    }
+    if (at < b.length) pending = b.subarray(at);
+  });
+  const call = () =>
+    new Promise<unknown>((resolve, reject) => {
+      const body = packr.pack(message);
+      const frame = Buffer.allocUnsafe(4 + body.length);
+      frame.writeUInt32BE(body.length, 0);
+      body.copy(frame, 4);
+      waiting.push({ resolve, reject });
+      socket.write(frame);
+    });
+  await call();
+  return {
+    id: "minimal",
+    name: "minimal TCP client: msgpackr encode + decode, FIFO on one socket (floor)",
+    call,
+    close: async () => void socket.destroy(),
+  };
+};
