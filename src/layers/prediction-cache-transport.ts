@@ -10,7 +10,7 @@ import { noteCache } from "../metrics/call-notes.js";
 import { allowFallback } from "../resilience/allow-fallback.js";
 import { backgroundWaitUntil, badWaitUntil, type WaitUntil } from "../cache/background-wait-until.js";
 import { cacheControl, type CacheControl } from "../cache/cache-control.js";
-import { predictionCacheKey } from "../cache/prediction-cache-key.js";
+import { rememberedPredictionCacheKey } from "../cache/prediction-cache-key.js";
 import type { CacheEntry, ResponseCache } from "../cache/response-cache.js";
 
 // A failed background refresh is not tried again for this long.
@@ -51,7 +51,7 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         return next.unary(method, signal, timeoutMs, header, input, contextValues);
       }
       const request = input as LTVPredictionRequest;
-      const key = predictionCacheKey(request);
+      const key = rememberedPredictionCacheKey(request);
       const check = request.customerId;
       const entry = cache.lookup(key, check);
       if (entry !== undefined && control !== "refresh") {

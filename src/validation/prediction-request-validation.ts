@@ -17,6 +17,7 @@ import {
   checkStringMap,
 } from "./field-checks.js";
 import { invalidArgument } from "./invalid-argument.js";
+import { memoForNextCall, recallPredictionRequest } from "./prediction-request-memo.js";
 import { validationLimits } from "./validation-limits.js";
 
 const platforms = new Set<string>(PLATFORMS);
@@ -44,6 +45,20 @@ export function validatePredictionRequest(
   checkString(req.adGroupId, `${path}adGroupId`);
   checkArray(req.features, `${path}features`, validationLimits.maxFeatures, checkFinite);
   checkStringMap(req.metadata, `${path}metadata`);
+}
+
+/**
+ * {@link validatePredictionRequest} for a `PredictLTV` call, skipped when the
+ * same request object passed before and none of its values changed since
+ * (see `PredictionRequestMemo`). `reusable`: the message is the caller's own
+ * object, which may come again (not one built for this call alone).
+ */
+export function validatePredictionCall(req: MessageShape<typeof LTVPredictionRequestSchema>, reusable: boolean): void {
+  if (recallPredictionRequest(req)?.validated) return;
+  validatePredictionRequest(req);
+  if (!reusable) return;
+  const memo = memoForNextCall(req);
+  if (memo !== undefined) memo.validated = true;
 }
 
 function validateCustomerEvent(e: MessageShape<typeof CustomerEventSchema>, path: string): void {

@@ -1,0 +1,159 @@
+import type { CustomerEvent, LTVPredictionRequest } from "../gen/syncvalue/v1/syncvalue_pb.js";
+
+/**
+ * What is remembered of one `LTVPredictionRequest` object the caller sends
+ * again and again (a cache hit's usual shape): that it passed validation, its
+ * cache key, and every value those were computed from, so that either is
+ * reused only while nothing in the object changed.
+ *
+ * The values (`leaves`) are recorded in one walk and compared with
+ * `Object.is` in the same walk: every scalar field (strings, numbers with
+ * their sign of zero, bigints), the identity and length of each array, the
+ * identity of each event and map object, and each map's enumerable keys and
+ * values in order. About fifty comparisons for a request with five events,
+ * instead of validating the request and hashing its strings again. Any
+ * difference (a field set, an event replaced or changed, an array pushed to
+ * or popped, a map entry added, changed, removed or re-inserted) fails the
+ * comparison, and the caller takes the full path and records the new values.
+ *
+ * A request is only remembered from its second call on: the first is recorded
+ * as seen and nothing more, so a caller building a new request per call pays
+ * one `WeakMap` entry per request and no copy of its values.
+ */
+export class PredictionRequestMemo {
+  /** The request passed validation with these values. */
+  validated = false;
+  /** The request's cache key, computed from these values (undefined until the cache asks). */
+  key: number | undefined = undefined;
+  private leaves: unknown[] = [];
+
+  constructor(request: LTVPredictionRequest) {
+    this.record(request);
+  }
+
+  /** Whether every value of `request` is the one recorded. */
+  matches(request: LTVPredictionRequest): boolean {
+    const l = this.leaves;
+    if (
+      !Object.is(l[0], request.$typeName) ||
+      !Object.is(l[1], request.requestId) ||
+      !Object.is(l[2], request.timestampMs) ||
+      !Object.is(l[3], request.customerId) ||
+      !Object.is(l[4], request.platform) ||
+      !Object.is(l[5], request.currentCac) ||
+      !Object.is(l[6], request.campaignId) ||
+      !Object.is(l[7], request.adGroupId)
+    ) {
+      return false;
+    }
+    const features = request.features;
+    if (l[8] !== features || !Array.isArray(features) || l[9] !== features.length) return false;
+    let i = 10;
+    for (let f = 0; f < features.length; f++) if (!Object.is(l[i++], features[f])) return false;
+    const events = request.eventHistory;
+    if (l[i++] !== events || !Array.isArray(events) || l[i++] !== events.length) return false;
+    for (let e = 0; e < events.length; e++) {
+      const event: CustomerEvent = events[e]!;
+      if (l[i++] !== event || event === null || typeof event !== "object") return false;
+      if (
+        !Object.is(l[i++], event.timestampMs) ||
+        !Object.is(l[i++], event.eventType) ||
+        !Object.is(l[i++], event.eventValue) ||
+        !Object.is(l[i++], event.source)
+      ) {
+        return false;
+      }
+      i = matchMap(l, i, event.attributes);
+      if (i < 0) return false;
+    }
+    i = matchMap(l, i, request.metadata);
+    return i === l.length;
+  }
+
+  /** Records `request`'s values anew, forgetting what was known of the old ones. */
+  record(request: LTVPredictionRequest): void {
+    this.validated = false;
+    this.key = undefined;
+    const l: unknown[] = [
+      request.$typeName,
+      request.requestId,
+      request.timestampMs,
+      request.customerId,
+      request.platform,
+      request.currentCac,
+      request.campaignId,
+      request.adGroupId,
+    ];
+    // Only called on a request that passed validation: arrays, events and maps are what they should be.
+    const features = request.features;
+    l.push(features, features.length);
+    for (let f = 0; f < features.length; f++) l.push(features[f]);
+    const events = request.eventHistory;
+    l.push(events, events.length);
+    for (let e = 0; e < events.length; e++) {
+      const event = events[e]!;
+      l.push(event, event.timestampMs, event.eventType, event.eventValue, event.source);
+      recordMap(l, event.attributes);
+    }
+    recordMap(l, request.metadata);
+    this.leaves = l;
+  }
+}
+
+// A map: its identity, then each enumerable key (own or inherited, as
+// `for...in` sees them, which covers what the validation and the key read)
+// and value in order, then their count.
+function recordMap(l: unknown[], map: { [key: string]: string }): void {
+  l.push(map);
+  let n = 0;
+  for (const k in map) {
+    l.push(k, map[k]);
+    n++;
+  }
+  l.push(n);
+}
+
+// The index after the map's values when they match, else -1.
+function matchMap(l: unknown[], i: number, map: { [key: string]: string }): number {
+  if (l[i++] !== map || map === null || typeof map !== "object") return -1;
+  let n = 0;
+  for (const k in map) {
+    if (l[i++] !== k || !Object.is(l[i++], map[k])) return -1;
+    n++;
+  }
+  return l[i++] === n ? i : -1;
+}
+
+// A request seen once (SEEN) or more (its memo). Module-wide: what it holds
+// depends only on the request, not on the client that sent it.
+const SEEN = 0;
+const memos = new WeakMap<LTVPredictionRequest, PredictionRequestMemo | typeof SEEN>();
+
+/**
+ * The memo of `request` if one is recorded and still matches every value,
+ * else undefined.
+ */
+export function recallPredictionRequest(request: LTVPredictionRequest): PredictionRequestMemo | undefined {
+  const memo = memos.get(request);
+  return memo !== undefined && memo !== SEEN && memo.matches(request) ? memo : undefined;
+}
+
+/**
+ * After a request passed the full path: the memo to fill in for the next
+ * call (its values recorded now), or undefined on its first call, which is
+ * only noted as seen. Call it only with a request that passed validation.
+ */
+export function memoForNextCall(request: LTVPredictionRequest): PredictionRequestMemo | undefined {
+  const memo = memos.get(request);
+  if (memo === undefined) {
+    memos.set(request, SEEN);
+    return undefined;
+  }
+  if (memo === SEEN) {
+    const fresh = new PredictionRequestMemo(request);
+    memos.set(request, fresh);
+    return fresh;
+  }
+  memo.record(request);
+  return memo;
+}
