@@ -6,6 +6,7 @@ import {
   type LTVPredictionRequest,
   type LTVPredictionResponse,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { readyAnswer } from "../call/ready-answer.js";
 import { noteCache } from "../metrics/call-notes.js";
 import { allowFallback } from "../resilience/allow-fallback.js";
 import { backgroundWaitUntil, badWaitUntil, type WaitUntil } from "../cache/background-wait-until.js";
@@ -53,18 +54,20 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
       const request = input as LTVPredictionRequest;
       const key = rememberedPredictionCacheKey(request);
       const check = request.customerId;
-      const entry = cache.lookup(key, check);
+      // One clock reading for the lookup and the age.
+      const now = cache.now();
+      const entry = cache.lookup(key, check, now);
       if (entry !== undefined && control !== "refresh") {
-        const age = cache.age(entry);
+        const age = cache.age(entry, now);
         if (age === "fresh") {
           metrics.cacheHits++;
           if (metrics.noting) noteCache(contextValues, "hit");
-          return Promise.resolve(personal(entry.response, request.requestId) as never);
+          // Ready: the layers above and the service client take it without a promise hop each.
+          return readyAnswer(personal(entry.response, request.requestId)) as never;
         }
         if (age === "stale") {
           metrics.cacheStale++;
           if (metrics.noting) noteCache(contextValues, "stale");
-          const now = cache.now();
           if (entry.refreshAfter <= now) {
             // One refresh at a time, even one the platform cancels and that never settles.
             entry.refreshAfter = now + (timeoutMs ?? cache.backgroundOptions.timeoutMs);
@@ -74,7 +77,7 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
                 entry.refreshAfter = cache.now() + REFRESH_BACKOFF_MS;
               });
           }
-          return Promise.resolve(personal(entry.response, request.requestId) as never);
+          return readyAnswer(personal(entry.response, request.requestId)) as never;
         }
       }
       metrics.cacheMisses++;
