@@ -6,9 +6,9 @@ import type { CustomerEvent, LTVPredictionRequest } from "../gen/syncvalue/v1/sy
  * cache key, and every value those were computed from, so that either is
  * reused only while nothing in the object changed.
  *
- * The values (`leaves`) are recorded in one walk and compared with
- * `Object.is` in the same walk: every scalar field (strings, numbers with
- * their sign of zero, bigints), the identity and length of each array, the
+ * The values (`leaves`) are recorded in one walk and compared in the same
+ * walk: every scalar field (strings, bigints, numbers with their sign of
+ * zero; NaN never matches), the identity and length of each array, the
  * identity of each event and map object, and each map's enumerable keys and
  * values in order. About fifty comparisons for a request with five events,
  * instead of validating the request and hashing its strings again. Any
@@ -34,32 +34,35 @@ export class PredictionRequestMemo {
   /** Whether every value of `request` is the one recorded. */
   matches(request: LTVPredictionRequest): boolean {
     const l = this.leaves;
+    // Strings and bigints compare by value with ===; numbers with sameNumber (the sign of zero counts).
     if (
-      !Object.is(l[0], request.$typeName) ||
-      !Object.is(l[1], request.requestId) ||
-      !Object.is(l[2], request.timestampMs) ||
-      !Object.is(l[3], request.customerId) ||
-      !Object.is(l[4], request.platform) ||
-      !Object.is(l[5], request.currentCac) ||
-      !Object.is(l[6], request.campaignId) ||
-      !Object.is(l[7], request.adGroupId)
+      l[0] !== request.$typeName ||
+      l[1] !== request.requestId ||
+      l[2] !== request.timestampMs ||
+      l[3] !== request.customerId ||
+      l[4] !== request.platform ||
+      !sameNumber(l[5], request.currentCac) ||
+      l[6] !== request.campaignId ||
+      l[7] !== request.adGroupId
     ) {
       return false;
     }
+    // An array, event or map that is the very object recorded is still of its type
+    // (it passed validation then): only its contents need comparing.
     const features = request.features;
-    if (l[8] !== features || !Array.isArray(features) || l[9] !== features.length) return false;
+    if (l[8] !== features || l[9] !== features.length) return false;
     let i = 10;
-    for (let f = 0; f < features.length; f++) if (!Object.is(l[i++], features[f])) return false;
+    for (let f = 0; f < features.length; f++) if (!sameNumber(l[i++], features[f])) return false;
     const events = request.eventHistory;
-    if (l[i++] !== events || !Array.isArray(events) || l[i++] !== events.length) return false;
+    if (l[i++] !== events || l[i++] !== events.length) return false;
     for (let e = 0; e < events.length; e++) {
       const event: CustomerEvent = events[e]!;
-      if (l[i++] !== event || event === null || typeof event !== "object") return false;
       if (
-        !Object.is(l[i++], event.timestampMs) ||
-        !Object.is(l[i++], event.eventType) ||
-        !Object.is(l[i++], event.eventValue) ||
-        !Object.is(l[i++], event.source)
+        l[i++] !== event ||
+        l[i++] !== event.timestampMs ||
+        l[i++] !== event.eventType ||
+        !sameNumber(l[i++], event.eventValue) ||
+        l[i++] !== event.source
       ) {
         return false;
       }
@@ -115,13 +118,19 @@ function recordMap(l: unknown[], map: { [key: string]: string }): void {
 
 // The index after the map's values when they match, else -1.
 function matchMap(l: unknown[], i: number, map: { [key: string]: string }): number {
-  if (l[i++] !== map || map === null || typeof map !== "object") return -1;
+  if (l[i++] !== map) return -1;
   let n = 0;
   for (const k in map) {
-    if (l[i++] !== k || !Object.is(l[i++], map[k])) return -1;
+    // Recorded values are strings (they passed validation), so === is exact.
+    if (l[i++] !== k || l[i++] !== map[k]) return -1;
     n++;
   }
   return l[i++] === n ? i : -1;
+}
+
+// Object.is for numbers, without its call: NaN never matches (the full path rejects it).
+function sameNumber(a: unknown, b: number): boolean {
+  return a === b && (b !== 0 || 1 / (a as number) === 1 / b);
 }
 
 // A request seen once (SEEN) or more (its memo). Module-wide: what it holds
