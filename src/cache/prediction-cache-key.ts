@@ -1,15 +1,15 @@
 import type { CustomerEvent, LTVPredictionRequest } from "../gen/syncvalue/v1/syncvalue_pb.js";
-import { recallPredictionRequest } from "../validation/prediction-request-memo.js";
+import { verifiedOrRecalled } from "../validation/prediction-request-memo.js";
 
 /**
  * {@link predictionCacheKey}, computed once per request object for as long as
  * none of its values change: a request the caller sends again (a validated
  * one, remembered by the validation layer) keeps its key in its
- * `PredictionRequestMemo`, which compares every value the key is made of
- * before the key is reused.
+ * `PredictionRequestMemo`, whose values were compared by the validation layer
+ * in this very call (`verifiedOrRecalled`), or are compared here.
  */
 export function rememberedPredictionCacheKey(request: LTVPredictionRequest): number {
-  const memo = recallPredictionRequest(request);
+  const memo = verifiedOrRecalled(request);
   if (memo === undefined) return predictionCacheKey(request);
   return memo.key ?? (memo.key = predictionCacheKey(request));
 }

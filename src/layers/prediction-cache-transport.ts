@@ -12,6 +12,7 @@ import { allowFallback } from "../resilience/allow-fallback.js";
 import { backgroundWaitUntil, badWaitUntil, type WaitUntil } from "../cache/background-wait-until.js";
 import { cacheControl, type CacheControl } from "../cache/cache-control.js";
 import { rememberedPredictionCacheKey } from "../cache/prediction-cache-key.js";
+import { forgetVerifiedRequest } from "../validation/prediction-request-memo.js";
 import type { CacheEntry, ResponseCache } from "../cache/response-cache.js";
 
 // A failed background refresh is not tried again for this long.
@@ -42,6 +43,8 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
       if (contextValues !== undefined) {
         control = contextValues.get(cacheControl);
         waitUntil = contextValues.get(backgroundWaitUntil);
+        // The caller's own ContextValues may run code: compare the request's values again below.
+        forgetVerifiedRequest();
         if (waitUntil !== undefined && typeof waitUntil !== "function") {
           return Promise.reject(badWaitUntil("contextValues.backgroundWaitUntil"));
         }

@@ -1,6 +1,7 @@
 import type { DescMessage, DescMethod, MessageInitShape } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { invalidArgument } from "../validation/invalid-argument.js";
+import { forgetVerifiedRequest } from "../validation/prediction-request-memo.js";
 import { toRequestMessage } from "../validation/request-message.js";
 import type { RequestValidator } from "../validation/request-validator.js";
 
@@ -25,7 +26,14 @@ export function createValidatingTransport(next: Transport, validators: ReadonlyM
           validate(message, message === input);
           input = message;
         } catch (e) {
+          forgetVerifiedRequest();
           return Promise.reject(e);
+        }
+        try {
+          return next.unary(method, signal, timeoutMs, header, input, contextValues);
+        } finally {
+          // What the validator noted for the layers below holds only while the call descends through them.
+          forgetVerifiedRequest();
         }
       }
       return next.unary(method, signal, timeoutMs, header, input, contextValues);

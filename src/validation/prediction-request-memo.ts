@@ -166,3 +166,36 @@ export function memoForNextCall(request: LTVPredictionRequest): PredictionReques
   memo.record(request);
   return memo;
 }
+
+/**
+ * The request the validation layer has just checked (and its memo, if it has
+ * one), known to the layers below it only while the call descends through
+ * them synchronously: the validation layer notes it before passing the call
+ * on and forgets it when that returns, and a layer of the user's (or of a
+ * telemetry integration) forgets it when entered, since its code might change
+ * the request. So the cache layer below takes the memo it is handed without
+ * comparing the values a second time. `memo` undefined: a request with no memo
+ * yet (its first or second call), whose key is computed afresh.
+ */
+let verifiedRequest: LTVPredictionRequest | undefined;
+let verifiedMemo: PredictionRequestMemo | undefined;
+
+/** Notes that `request` has just passed validation, with its memo if it has one. */
+export function noteVerifiedRequest(request: LTVPredictionRequest, memo: PredictionRequestMemo | undefined): void {
+  verifiedRequest = request;
+  verifiedMemo = memo;
+}
+
+/** Forgets the noted request: the call left the layers that may trust it, or foreign code runs next. */
+export function forgetVerifiedRequest(): void {
+  verifiedRequest = undefined;
+  verifiedMemo = undefined;
+}
+
+/**
+ * The memo of `request`, trusting the validation layer's note when it is this
+ * very request (then undefined means none yet), else comparing every value.
+ */
+export function verifiedOrRecalled(request: LTVPredictionRequest): PredictionRequestMemo | undefined {
+  return request === verifiedRequest ? verifiedMemo : recallPredictionRequest(request);
+}

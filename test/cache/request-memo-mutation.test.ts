@@ -1,8 +1,10 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, type ContextValues, type Transport } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CustomerEventSchema, LTVPredictionRequestSchema, type LTVPredictionRequest } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { predictBaselineLtv } from "../../src/model/baseline-ltv-model.js";
+import type { Layer } from "../../src/layers/layer.js";
+import type { LayerPosition } from "../../src/layers/layer-positions.js";
 import { createClient } from "../../src/node/create-client-node.js";
 import { createServer, type ReferenceServer } from "../../src/server/index.js";
 
@@ -184,6 +186,59 @@ describe("a request object sent again is answered for what it holds now", () => 
         const answer = await client.prediction.predictLTV(request);
         expect(answer.modelVersion, what).toBe(question(request));
       }
+    } finally {
+      await client.close();
+    }
+  });
+
+  // The validation layer hands the cache layer the request it has just compared; code
+  // that is not the client's own and runs in between may change the request first.
+  for (const position of ["closedGuard", "metrics", "cache"] as const satisfies readonly LayerPosition[]) {
+    it(`is answered for what it holds when a layer of the user's before "${position}" changes it on the way`, async () => {
+      let change: ((r: LTVPredictionRequest) => void) | undefined;
+      const changing: Layer = (next: Transport): Transport => ({
+        unary(method, signal, timeoutMs, header, input, contextValues) {
+          change?.(input as LTVPredictionRequest);
+          change = undefined;
+          return next.unary(method, signal, timeoutMs, header, input, contextValues);
+        },
+        stream: (...args) => next.stream(...args),
+      });
+      const client = createClient({ prediction: { url: server.tcpUrl! }, timeoutMs: 5_000, layers: [{ layer: changing, before: position }] });
+      try {
+        const request = create(LTVPredictionRequestSchema, requestInit());
+        for (let i = 0; i < 3; i++) await client.prediction.predictLTV(request);
+        for (const [step, mutate] of mutations.slice(0, 8)) {
+          change = mutate;
+          const answer = await client.prediction.predictLTV(request);
+          expect(answer.modelVersion, step).toBe(question(request));
+          expect((await client.prediction.predictLTV(request)).modelVersion, `${step}, again`).toBe(question(request));
+        }
+      } finally {
+        await client.close();
+      }
+    });
+  }
+
+  it("is answered for what it holds when the caller's own context values change it on the way", async () => {
+    const client = createClient({ prediction: { url: server.tcpUrl! }, timeoutMs: 5_000 });
+    try {
+      const request = create(LTVPredictionRequestSchema, requestInit());
+      for (let i = 0; i < 3; i++) await client.prediction.predictLTV(request);
+      const values = createContextValues();
+      let change: (() => void) | undefined;
+      const meddling: ContextValues = {
+        get: (key) => {
+          change?.();
+          change = undefined;
+          return values.get(key);
+        },
+        set: (key, value) => values.set(key, value),
+        delete: (key) => values.delete(key),
+      };
+      change = () => (request.eventHistory[0]!.eventValue = 123);
+      const answer = await client.prediction.predictLTV(request, { contextValues: meddling });
+      expect(answer.modelVersion).toBe(question(request));
     } finally {
       await client.close();
     }
