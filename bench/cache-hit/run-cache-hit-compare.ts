@@ -15,7 +15,8 @@
 //
 // Options after the two bundles: --rounds N (default 5), --calls N per round (default 300,000),
 // --fresh: a new request object (same values) for every call, made before the clock starts, so no
-// object is seen twice: what a caller who builds a request per call gets (memory: ~1 KB per call).
+// object is seen twice: what a caller who builds a request per call gets (memory: ~1 KB per call);
+// --new-id: the same request object, its requestId set to another (prepared) string before each call.
 import { cpus, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 
@@ -38,7 +39,9 @@ const option = (name: string, fallback: number) => {
 const rounds = option("--rounds", 5);
 const calls = option("--calls", 300_000);
 const fresh = rest.includes("--fresh");
+const newId = rest.includes("--new-id");
 const chunk = 1_000;
+const ids = Array.from({ length: chunk }, (_, i) => `bench-${i}`);
 
 const sides: [string, Side][] = [
   ["baseline", (await import(pathToFileURL(basePath).href)) as Side],
@@ -53,7 +56,10 @@ async function round(side: Side, tcpUrl: string) {
     const pending: Promise<unknown>[] = new Array(chunk);
     const burst = async (n: number, requests?: unknown[]) => {
       for (let i = 0; i < n; i += chunk) {
-        for (let j = 0; j < chunk; j++) pending[j] = client.prediction.predictLTV(requests ? requests[i + j] : request);
+        for (let j = 0; j < chunk; j++) {
+          if (newId) (request as { requestId: string }).requestId = ids[j]!;
+          pending[j] = client.prediction.predictLTV(requests ? requests[i + j] : request);
+        }
         await Promise.all(pending);
       }
     };
@@ -90,7 +96,7 @@ try {
     for (const [name, side] of order) results.get(name)!.push(await round(side, server.tcpUrl!));
   }
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; node ${process.version}`);
-  console.log(`${rounds} interleaved rounds of ${calls.toLocaleString("en")} hits (1,000 in flight${fresh ? ", a new request object per call" : ", the same request object"}); medians`);
+  console.log(`${rounds} interleaved rounds of ${calls.toLocaleString("en")} hits (1,000 in flight${fresh ? ", a new request object per call" : newId ? ", the same request object with a new requestId per call" : ", the same request object"}); medians`);
   console.log("| client | hits per CPU second | one hit p50 µs | p99 µs |");
   console.log("|---|---:|---:|---:|");
   for (const [name, rs] of results) {

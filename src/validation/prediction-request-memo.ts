@@ -7,14 +7,18 @@ import type { CustomerEvent, LTVPredictionRequest } from "../gen/syncvalue/v1/sy
  * reused only while nothing in the object changed.
  *
  * The values (`leaves`) are recorded in one walk and compared in the same
- * walk: every scalar field (strings, bigints, numbers with their sign of
- * zero; NaN never matches), the identity and length of each array, the
+ * walk: every scalar field but `requestId` and `timestampMs` (strings,
+ * bigints, numbers with their sign of zero; NaN never matches), the identity and length of each array, the
  * identity of each event and map object, and each map's enumerable keys and
  * values in order. About fifty comparisons for a request with five events,
  * instead of validating the request and hashing its strings again. Any
  * difference (a field set, an event replaced or changed, an array pushed to
  * or popped, a map entry added, changed, removed or re-inserted) fails the
  * comparison, and the caller takes the full path and records the new values.
+ *
+ * `requestId` and `timestampMs` are left out: they are not in the key, and
+ * the validation checks them on every call (two cheap checks), so a request
+ * object reused with a new id per call keeps its memo.
  *
  * A request is only remembered from its second call on: the first is recorded
  * as seen and nothing more, so a caller building a new request per call pays
@@ -31,27 +35,25 @@ export class PredictionRequestMemo {
     this.record(request);
   }
 
-  /** Whether every value of `request` is the one recorded. */
+  /** Whether every value of `request` it records (all but `requestId` and `timestampMs`) is the one recorded. */
   matches(request: LTVPredictionRequest): boolean {
     const l = this.leaves;
     // Strings and bigints compare by value with ===; numbers with sameNumber (the sign of zero counts).
     if (
       l[0] !== request.$typeName ||
-      l[1] !== request.requestId ||
-      l[2] !== request.timestampMs ||
-      l[3] !== request.customerId ||
-      l[4] !== request.platform ||
-      !sameNumber(l[5], request.currentCac) ||
-      l[6] !== request.campaignId ||
-      l[7] !== request.adGroupId
+      l[1] !== request.customerId ||
+      l[2] !== request.platform ||
+      !sameNumber(l[3], request.currentCac) ||
+      l[4] !== request.campaignId ||
+      l[5] !== request.adGroupId
     ) {
       return false;
     }
     // An array, event or map that is the very object recorded is still of its type
     // (it passed validation then): only its contents need comparing.
     const features = request.features;
-    if (l[8] !== features || l[9] !== features.length) return false;
-    let i = 10;
+    if (l[6] !== features || l[7] !== features.length) return false;
+    let i = 8;
     for (let f = 0; f < features.length; f++) if (!sameNumber(l[i++], features[f])) return false;
     const events = request.eventHistory;
     if (l[i++] !== events || l[i++] !== events.length) return false;
@@ -79,8 +81,6 @@ export class PredictionRequestMemo {
     this.key = undefined;
     const l: unknown[] = [
       request.$typeName,
-      request.requestId,
-      request.timestampMs,
       request.customerId,
       request.platform,
       request.currentCac,

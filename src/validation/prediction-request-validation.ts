@@ -58,6 +58,9 @@ export function validatePredictionRequest(
 export function validatePredictionCall(req: MessageShape<typeof LTVPredictionRequestSchema>, reusable: boolean): void {
   const known = recallPredictionRequest(req);
   if (known?.validated) {
+    // The two fields the memo leaves out (they change per call), checked as the full path does first.
+    checkString(req.requestId, "requestId");
+    checkNonNegativeInt64(req.timestampMs, "timestampMs");
     noteVerifiedRequest(req, known);
     return;
   }

@@ -151,13 +151,13 @@ describe("a request object sent again is answered for what it holds now", () => 
           await ask(false, `${step}, again`);
           await ask(false, `${step}, and again`);
         }
-        // requestId and timestampMs do not change the question: answered from the cache, with the new requestId.
-        request.requestId = "r-2";
-        await ask(false, "requestId");
-        await ask(false, "requestId, again");
-        request.timestampMs = BigInt(NOW + DAY);
-        await ask(false, "timestampMs");
-        await ask(false, "timestampMs, again");
+        // requestId and timestampMs do not change the question: answered from the cache, with the new requestId
+        // (a request object reused with a new id and time per call, as a bidder may do).
+        for (let n = 2; n < 8; n++) {
+          request.requestId = `r-${n}`;
+          request.timestampMs = BigInt(NOW + n * 1_000);
+          await ask(false, `requestId and timestampMs ${n}`);
+        }
       } finally {
         await client.close();
       }

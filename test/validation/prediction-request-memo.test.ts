@@ -47,6 +47,15 @@ describe("PredictionRequestMemo", () => {
     expect(memo.matches(r)).toBe(false); // another object
   });
 
+  it("leaves requestId and timestampMs out (the validation checks them on every call)", () => {
+    const r = request();
+    memoForNextCall(r);
+    const memo = memoForNextCall(r)!;
+    r.requestId = "another";
+    r.timestampMs = 5n;
+    expect(memo.matches(r)).toBe(true);
+  });
+
   it("forgets what it knew when it records new values", () => {
     const r = request();
     memoForNextCall(r);
