@@ -22,6 +22,7 @@ export default defineConfig({
       "test/server/serve-arguments.test.ts",
       "test/tcp/codec.test.ts",
       "test/tcp/msgpack-bounds.test.ts",
+      "test/validation/prediction-request-memo.test.ts",
       "test/web/wire-status.test.ts",
       "test/docs/docs-links.test.ts",
     ],

@@ -1,4 +1,18 @@
 import type { CustomerEvent, LTVPredictionRequest } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { verifiedOrRecalled } from "../validation/prediction-request-memo.js";
+
+/**
+ * {@link predictionCacheKey}, computed once per request object for as long as
+ * none of its values change: a request the caller sends again (a validated
+ * one, remembered by the validation layer) keeps its key in its
+ * `PredictionRequestMemo`, whose values were compared by the validation layer
+ * in this very call (`verifiedOrRecalled`), or are compared here.
+ */
+export function rememberedPredictionCacheKey(request: LTVPredictionRequest): number {
+  const memo = verifiedOrRecalled(request);
+  if (memo === undefined) return predictionCacheKey(request);
+  return memo.key ?? (memo.key = predictionCacheKey(request));
+}
 
 /**
  * The cache key of a prediction: a 53-bit hash over every field that

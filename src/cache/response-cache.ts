@@ -96,20 +96,20 @@ export class ResponseCache {
     return this.lru.calculatedSize;
   }
 
-  /** The entry for `key` if it is still of some use, else `undefined` (and it is dropped). */
-  lookup(key: CacheKey, check: string): CacheEntry | undefined {
+  /** The entry for `key` if it is still of some use at `now` (the cache's clock), else `undefined` (and it is dropped). */
+  lookup(key: CacheKey, check: string, now = this.now()): CacheEntry | undefined {
     const entry = this.lru.get(key);
     if (entry === undefined || entry.check !== check) return undefined;
-    if (this.now() - entry.storedAt >= this.maxAgeMs) {
+    if (now - entry.storedAt >= this.maxAgeMs) {
       this.lru.delete(key);
       return undefined;
     }
     return entry;
   }
 
-  /** How old a looked-up entry is. */
-  age(entry: CacheEntry): EntryAge {
-    const age = this.now() - entry.storedAt;
+  /** How old a looked-up entry is at `now` (the cache's clock). */
+  age(entry: CacheEntry, now = this.now()): EntryAge {
+    const age = now - entry.storedAt;
     if (age < this.ttlMs) return "fresh";
     return age < this.staleMs ? "stale" : "spare";
   }

@@ -5,5 +5,6 @@ export { waitAsCaller } from "./caller-wait.js";
 export { deadlineExceeded, effectiveTimeout } from "./deadline.js";
 export { FreezeDetector } from "./freeze-detector.js";
 export { lazyUnaryResponse } from "./lazy-unary-response.js";
+export { answerAtHand, readyAnswer } from "./ready-answer.js";
 export { linkedAbort, type LinkedAbort } from "./linked-abort.js";
 export { linkedDeadline, type LinkedDeadline } from "./linked-deadline.js";

@@ -5,6 +5,7 @@ import { ResponseCache, type BackgroundOptions } from "../cache/response-cache.j
 import type { ClientEvent, ServiceName } from "../metrics/client-event.js";
 import { clientDefaults } from "./client-options.js";
 import { ClientMetrics, type ClientMetricsSnapshot, type PoolStats } from "../metrics/client-metrics.js";
+import { foreignLayer } from "../layers/foreign-layer.js";
 import { createMethodMetricsTransport } from "../layers/method-metrics-transport.js";
 import type { CircuitState } from "../resilience/circuit-breaker.js";
 import type { LayerSet } from "../layers/compose-layers.js";
@@ -64,7 +65,8 @@ export function createCacheMetricsLayers(
       if (hasStats(pool)) pools[service] = pool;
       const target = telemetry ? telemetryTarget(service, endpoint) : undefined;
       return {
-        callTelemetry: target && ((next) => telemetry!.calls(next, target)),
+        // The integration's code runs between the validation and the cache: a foreign layer.
+        callTelemetry: target && foreignLayer((next) => telemetry!.calls(next, target)),
         metrics: (next) => createMethodMetricsTransport(next, metrics, now),
         cache: cache && ((next) => cacheLayer(next, cache)),
         attemptTelemetry: target && ((next) => telemetry!.attempts(next, target)),

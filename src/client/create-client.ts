@@ -15,6 +15,7 @@ import type { RuntimePlatform } from "./runtime-platform.js";
 import type { WarmupOptions } from "./warmup-options.js";
 import { createMissingEndpointTransport } from "./unavailable-transport.js";
 import { refuseUnknownOptions } from "./unknown-options.js";
+import { createServiceClientOn } from "./unary-method.js";
 
 /**
  * A client of both services, created by {@link createClient}.
@@ -87,8 +88,8 @@ export function createClientOn(platform: RuntimePlatform, options: ClientOptions
   };
 
   return {
-    prediction: platform.createServiceClient(SyncValueService, layer("prediction", predictionRequestValidators)),
-    storage: platform.createServiceClient(StorageService, layer("storage", storageRequestValidators)),
+    prediction: createServiceClientOn(platform, SyncValueService, layer("prediction", predictionRequestValidators)),
+    storage: createServiceClientOn(platform, StorageService, layer("storage", storageRequestValidators)),
     metrics: () => layers.metrics(),
     circuitBreakerState: () => layers.circuitBreakerState(),
     warmup: base.warmup,

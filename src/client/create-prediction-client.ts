@@ -12,6 +12,7 @@ import { predictionClientOptionNames, type PredictionClientOptions } from "./pre
 import type { RuntimePlatform } from "./runtime-platform.js";
 import { refuseUnknownOptions } from "./unknown-options.js";
 import type { WarmupOptions } from "./warmup-options.js";
+import { createServiceClientOn } from "./unary-method.js";
 
 /**
  * What {@link PredictionClient.metrics} reports: per-method latency and
@@ -75,7 +76,7 @@ export function createPredictionClientOn(platform: RuntimePlatform, options: Pre
   const transport = base.connect(endpoint!, { service: "prediction", health: SyncValueService.method.getModelHealth });
   const stack = base.stack(transport, predictionRequestValidators, layers.layers("prediction", createPredictionCacheTransport, transport, endpoint!));
   return {
-    prediction: platform.createServiceClient(SyncValueService, stack),
+    prediction: createServiceClientOn(platform, SyncValueService, stack),
     warmup: base.warmup,
     close: base.close,
     metrics() {

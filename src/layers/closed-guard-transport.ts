@@ -8,7 +8,9 @@ import type { Transport } from "@connectrpc/connect";
  */
 export function createClosedGuardTransport(next: Transport, isClosed: () => boolean, closed: Transport): Transport {
   return {
-    unary: (...args) => (isClosed() ? closed : next).unary(...args),
+    // Named parameters: a rest array per call is garbage on the cache-hit path.
+    unary: (method, signal, timeoutMs, header, input, contextValues) =>
+      (isClosed() ? closed : next).unary(method, signal, timeoutMs, header, input, contextValues),
     stream: (...args) => (isClosed() ? closed : next).stream(...args),
   };
 }

@@ -1,4 +1,5 @@
 import type { Transport } from "@connectrpc/connect";
+import { foreignLayer } from "./foreign-layer.js";
 import type { Layer } from "./layer.js";
 import type { LayerInsertion } from "./layer-insertion.js";
 import { layerPositions, type LayerPosition } from "./layer-positions.js";
@@ -9,7 +10,8 @@ export type LayerSet = { readonly [P in LayerPosition]?: Layer | undefined };
 /**
  * Stacks `layers` and the user's `insertions` around `base` in the order of
  * {@link layerPositions}: built from the wire outwards, so each layer is made
- * over the one below it, and the outermost is returned.
+ * over the one below it, and the outermost is returned. The user's layers are
+ * wrapped as {@link foreignLayer}s.
  */
 export function composeLayers(base: Transport, layers: LayerSet, insertions: readonly LayerInsertion[]): Transport {
   let t = base;
@@ -27,7 +29,7 @@ export function composeLayers(base: Transport, layers: LayerSet, insertions: rea
 function insert(t: Transport, insertions: readonly LayerInsertion[], side: "before" | "after", position: LayerPosition): Transport {
   for (let i = insertions.length - 1; i >= 0; i--) {
     const insertion = insertions[i]!;
-    if (insertion[side] === position) t = insertion.layer(t);
+    if (insertion[side] === position) t = foreignLayer(insertion.layer)(t);
   }
   return t;
 }

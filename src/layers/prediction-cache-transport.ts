@@ -6,11 +6,13 @@ import {
   type LTVPredictionRequest,
   type LTVPredictionResponse,
 } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import { readyAnswer } from "../call/ready-answer.js";
 import { noteCache } from "../metrics/call-notes.js";
 import { allowFallback } from "../resilience/allow-fallback.js";
 import { backgroundWaitUntil, badWaitUntil, type WaitUntil } from "../cache/background-wait-until.js";
 import { cacheControl, type CacheControl } from "../cache/cache-control.js";
-import { predictionCacheKey } from "../cache/prediction-cache-key.js";
+import { rememberedPredictionCacheKey } from "../cache/prediction-cache-key.js";
+import { forgetVerifiedRequest } from "../validation/prediction-request-memo.js";
 import type { CacheEntry, ResponseCache } from "../cache/response-cache.js";
 
 // A failed background refresh is not tried again for this long.
@@ -41,6 +43,8 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
       if (contextValues !== undefined) {
         control = contextValues.get(cacheControl);
         waitUntil = contextValues.get(backgroundWaitUntil);
+        // The caller's own ContextValues may run code: compare the request's values again below.
+        forgetVerifiedRequest();
         if (waitUntil !== undefined && typeof waitUntil !== "function") {
           return Promise.reject(badWaitUntil("contextValues.backgroundWaitUntil"));
         }
@@ -51,20 +55,22 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         return next.unary(method, signal, timeoutMs, header, input, contextValues);
       }
       const request = input as LTVPredictionRequest;
-      const key = predictionCacheKey(request);
+      const key = rememberedPredictionCacheKey(request);
       const check = request.customerId;
-      const entry = cache.lookup(key, check);
+      // One clock reading for the lookup and the age.
+      const now = cache.now();
+      const entry = cache.lookup(key, check, now);
       if (entry !== undefined && control !== "refresh") {
-        const age = cache.age(entry);
+        const age = cache.age(entry, now);
         if (age === "fresh") {
           metrics.cacheHits++;
           if (metrics.noting) noteCache(contextValues, "hit");
-          return Promise.resolve(personal(entry.response, request.requestId) as never);
+          // Ready: the layers above and the service client take it without a promise hop each.
+          return readyAnswer(personal(entry.response, request.requestId)) as never;
         }
         if (age === "stale") {
           metrics.cacheStale++;
           if (metrics.noting) noteCache(contextValues, "stale");
-          const now = cache.now();
           if (entry.refreshAfter <= now) {
             // One refresh at a time, even one the platform cancels and that never settles.
             entry.refreshAfter = now + (timeoutMs ?? cache.backgroundOptions.timeoutMs);
@@ -74,7 +80,7 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
                 entry.refreshAfter = cache.now() + REFRESH_BACKOFF_MS;
               });
           }
-          return Promise.resolve(personal(entry.response, request.requestId) as never);
+          return readyAnswer(personal(entry.response, request.requestId)) as never;
         }
       }
       metrics.cacheMisses++;

@@ -13,6 +13,7 @@ import {
 import type { CacheableStorageRead } from "../cache/cache-options.js";
 import { cacheControl } from "../cache/cache-control.js";
 import type { CacheKey, ResponseCache } from "../cache/response-cache.js";
+import { readyAnswer } from "../call/ready-answer.js";
 
 const s = StorageService.method;
 
@@ -84,11 +85,13 @@ export function createStorageCacheTransport(next: Transport, cache: ResponseCach
       if (read === "findPath") remember(pathKeys, key);
       if (read === "vectorSearch") remember(vectorKeys, key);
       if (control !== "refresh") {
-        const entry = cache.lookup(key, "");
-        if (entry !== undefined && cache.age(entry) === "fresh") {
+        const now = cache.now();
+        const entry = cache.lookup(key, "", now);
+        if (entry !== undefined && cache.age(entry, now) === "fresh") {
           metrics.cacheHits++;
           if (metrics.noting) noteCache(contextValues, "hit");
-          return Promise.resolve(copy(entry.response) as never);
+          // Ready: the layers above and the service client take it without a promise hop each.
+          return readyAnswer(copy(entry.response)) as never;
         }
       }
       metrics.cacheMisses++;

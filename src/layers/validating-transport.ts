@@ -1,6 +1,7 @@
 import type { DescMessage, DescMethod, MessageInitShape } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { invalidArgument } from "../validation/invalid-argument.js";
+import { forgetVerifiedRequest } from "../validation/prediction-request-memo.js";
 import { toRequestMessage } from "../validation/request-message.js";
 import type { RequestValidator } from "../validation/request-validator.js";
 
@@ -22,10 +23,17 @@ export function createValidatingTransport(next: Transport, validators: ReadonlyM
       if (validate) {
         try {
           const message = toMessage(method.input, input);
-          validate(message);
+          validate(message, message === input);
           input = message;
         } catch (e) {
+          forgetVerifiedRequest();
           return Promise.reject(e);
+        }
+        try {
+          return next.unary(method, signal, timeoutMs, header, input, contextValues);
+        } finally {
+          // What the validator noted for the layers below holds only while the call descends through them.
+          forgetVerifiedRequest();
         }
       }
       return next.unary(method, signal, timeoutMs, header, input, contextValues);
@@ -38,7 +46,7 @@ export function createValidatingTransport(next: Transport, validators: ReadonlyM
         const it = input[Symbol.asyncIterator]();
         const first = await it.next();
         const firstMessage = first.done ? undefined : toMessage(method.input, first.value);
-        if (firstMessage !== undefined) validate(firstMessage);
+        if (firstMessage !== undefined) validate(firstMessage, false);
         input = validateEach(method.input, firstMessage, it, validate);
       }
       return next.stream(method, signal, timeoutMs, header, input, contextValues);
@@ -62,13 +70,13 @@ async function* validateEach<I extends DescMessage>(
   schema: I,
   first: MessageInitShape<I> | undefined,
   rest: AsyncIterator<MessageInitShape<I>>,
-  validate: (m: unknown) => void,
+  validate: RequestValidator,
 ): AsyncIterable<MessageInitShape<I>> {
   if (first === undefined) return;
   yield first;
   for (let r = await rest.next(); !r.done; r = await rest.next()) {
     const message = toMessage(schema, r.value);
-    validate(message);
+    validate(message, false);
     yield message;
   }
 }

@@ -17,6 +17,7 @@ import {
   checkStringMap,
 } from "./field-checks.js";
 import { invalidArgument } from "./invalid-argument.js";
+import { memoForNextCall, noteVerifiedRequest, recallPredictionRequest } from "./prediction-request-memo.js";
 import { validationLimits } from "./validation-limits.js";
 
 const platforms = new Set<string>(PLATFORMS);
@@ -44,6 +45,29 @@ export function validatePredictionRequest(
   checkString(req.adGroupId, `${path}adGroupId`);
   checkArray(req.features, `${path}features`, validationLimits.maxFeatures, checkFinite);
   checkStringMap(req.metadata, `${path}metadata`);
+}
+
+/**
+ * {@link validatePredictionRequest} for a `PredictLTV` call, skipped when the
+ * same request object passed before and none of its values changed since
+ * (see `PredictionRequestMemo`). `reusable`: the message is the caller's own
+ * object, which may come again (not one built for this call alone). Notes
+ * the request as verified for the layers below (`noteVerifiedRequest`); the
+ * validation layer forgets it when the call returns from them.
+ */
+export function validatePredictionCall(req: MessageShape<typeof LTVPredictionRequestSchema>, reusable: boolean): void {
+  const known = recallPredictionRequest(req);
+  if (known?.validated) {
+    // The two fields the memo leaves out (they change per call), checked as the full path does first.
+    checkString(req.requestId, "requestId");
+    checkNonNegativeInt64(req.timestampMs, "timestampMs");
+    noteVerifiedRequest(req, known);
+    return;
+  }
+  validatePredictionRequest(req);
+  const memo = reusable ? memoForNextCall(req) : undefined;
+  if (memo !== undefined) memo.validated = true;
+  noteVerifiedRequest(req, memo);
 }
 
 function validateCustomerEvent(e: MessageShape<typeof CustomerEventSchema>, path: string): void {

@@ -2,6 +2,7 @@ import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import {
   validateBatchRequest,
   validateHealthRequest,
+  validatePredictionCall,
   validatePredictionRequest,
 } from "./prediction-request-validation.js";
 import { methodValidators } from "./request-validator.js";
@@ -11,7 +12,7 @@ import { methodValidators } from "./request-validator.js";
  * a prediction-only client never loads the storage checks.
  */
 export const predictionRequestValidators = /*@__PURE__*/ methodValidators(SyncValueService, {
-  predictLTV: (m) => validatePredictionRequest(m),
+  predictLTV: validatePredictionCall,
   predictLTVStream: (m) => validatePredictionRequest(m),
   predictLTVBatch: validateBatchRequest,
   getModelHealth: validateHealthRequest,

@@ -1,5 +1,6 @@
 import { Code, ConnectError, type CallOptions, type Client, type Transport } from "@connectrpc/connect";
 import type { DescMethod, DescMethodUnary, DescService } from "@bufbuild/protobuf";
+import { unaryMethod } from "../client/unary-method.js";
 
 /**
  * Connect's `createClient(service, transport)`, for the fetch runtimes.
@@ -8,7 +9,7 @@ import type { DescMethod, DescMethodUnary, DescService } from "@bufbuild/protobu
  * (`refuseStreamOverFetch`), yet Connect's client carries its streaming
  * helpers compiled down to ES2017 generator shims, about 1 KiB of an edge
  * bundle gzipped. This one keeps the same contract in native ES2022: unary
- * methods call `transport.unary` and report headers and trailers; streaming
+ * methods are `unaryMethod`'s (as on every runtime's client); streaming
  * methods hand `transport.stream` the same request iterable Connect would,
  * so the refusal (and the closing of the caller's iterable) is unchanged.
  * Runtimes that do stream (Node, Bun, Deno, workerd over TCP) keep Connect's.
@@ -24,12 +25,7 @@ function methodFn(transport: Transport, method: DescMethod) {
     transport.stream(method as never, o?.signal, o?.timeoutMs, o?.headers, input, o?.contextValues);
   switch (method.methodKind) {
     case "unary":
-      return async (input: never, o?: CallOptions) => {
-        const response = await transport.unary(method as DescMethodUnary, o?.signal, o?.timeoutMs, o?.headers, input, o?.contextValues);
-        o?.onHeader?.(response.header);
-        o?.onTrailer?.(response.trailer);
-        return response.message;
-      };
+      return unaryMethod(transport, method as DescMethodUnary);
     case "server_streaming":
       return (input: never, o?: CallOptions) => messages(stream(single(input), o), o);
     case "bidi_streaming":
