@@ -21,7 +21,8 @@ const value = (name: string, fallback: number) => {
 const long = flag("--long");
 const instances = value("--instances", 50);
 const durationMs = value("--duration", long ? 60_000 : 20_000);
-const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+// `--only a,b`: some scenarios (lease-write-through, lease-batched, lease-write-through-batches, naive, decide).
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1]!.split(",") : undefined;
 const verbose = flag("--verbose");
 const script = join(import.meta.dirname, "fleet-instance.mjs");
 
@@ -56,23 +57,30 @@ try {
   const scenarios: Array<[string, SimulationOptions]> = [
     ["lease-write-through", { ...base, mode: "lease", settlement: "write_through" }],
     ["lease-batched", { ...base, mode: "lease", settlement: { maxStaleMs: 1000 } }],
+    // Acknowledged once written, so the market waits longer before it delivers a notice again.
+    ["lease-write-through-batches", { ...base, mode: "lease", settlement: { maxStaleMs: 2000, acknowledge: "after_write" }, ackTimeoutMs: 3000 }],
     ["naive", { ...base, mode: "naive" }],
   ];
   for (const [name, options] of scenarios) {
-    if (only !== undefined && only !== name) continue;
+    if (only !== undefined && !only.includes(name)) continue;
     console.log(`${name}: ${instances} instances, ${durationMs / 1000} s, budget ${budget}, faults on ...`);
     const r = await runFleetSimulation({ ...options, campaign: `bench-${name}-${Date.now().toString(36)}` });
     results.push(r);
     console.log(
       `  spend ${r.trueSpend.toFixed(4)} of ${r.budget} (use ${(100 * r.budgetUse).toFixed(2)}%), overspend ${r.overspend.toFixed(4)} ` +
-        `(${((100 * r.overspend) / r.budget).toFixed(2)}%), bids ${r.bids}, wins ${r.wins}, round trips/bid ${r.roundTripsPerBid.toFixed(4)}, ` +
+        `(${((100 * r.overspend) / r.budget).toFixed(2)}%), bids ${r.bids}, wins ${r.wins}, round trips/bid ${r.roundTripsPerBid.toFixed(4)} ` +
+        `(${Object.entries(r.roundTripsBy).map(([k, v]) => `${k} ${(v / Math.max(1, r.bids)).toFixed(4)}`).join(", ")}), ` +
+        (r.steady
+          ? `steady state (first ${(r.steady.ms / 1000).toFixed(1)} s, to 90% spent) ${r.steady.roundTripsPerBid.toFixed(4)} per bid ` +
+            `(${Object.entries(r.steady.roundTripsBy).map(([k, v]) => `${k} ${(v / Math.max(1, r.steady!.bids)).toFixed(4)}`).join(", ")}), `
+          : "") +
         `books off by at most ${r.maxImbalance} over ${r.samples} samples, faults ${JSON.stringify(r.faults)}, redeliveries ${r.redeliveries}` +
         (r.books ? `, books ${JSON.stringify(r.books)}` : ""),
     );
   }
 
   // The bid decision with a healthy lease: no Redis round trip, timed in this process.
-  if (only === undefined || only === "decide") {
+  if (only === undefined || only.includes("decide")) {
     const redis = new Redis(server.url);
     await createFleetBudgetAdmin({ redis: fromIoredis(redis) }).setBudget({ campaign: "decide", amount: 1e6, periodStart: 0, periodEnd: 4e12 });
     const ledger = createFleetLedger({ redis: fromIoredis(redis), campaign: "decide", minChunk: 1e5, leaseTtlMs: 600_000 });

@@ -2,7 +2,7 @@
 export { createFleetLedger } from "./fleet-ledger.js";
 export type { FleetLedger, FleetBidder, FleetOutcome, FleetOutcomeResult } from "./fleet-ledger.js";
 export type { FleetLedgerOptions, FleetSettlement } from "./fleet-ledger-options.js";
-export type { FleetEvent, FleetLedgerMetrics } from "./fleet-event.js";
+export type { FleetEvent, FleetLedgerMetrics, FleetRoundTripPurpose } from "./fleet-event.js";
 export { createFleetBudgetAdmin } from "./fleet-budget-admin.js";
 export type { FleetBudgetAdmin, FleetBudgetAdminOptions, FleetBudget, FleetBudgetStatus, SetBudgetResult } from "./fleet-budget-admin.js";
 export type { FleetRedisClient } from "./fleet-redis-client.js";

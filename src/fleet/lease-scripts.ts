@@ -70,7 +70,9 @@ end
  * on Redis).
  *
  * Reply: { status, epoch, generation, granted, reported, foreign, expiresAt,
- * pool, now, warm }. Status: ok, restored (the lease was behind what the
+ * pool, now, warm, nextExpiry } (nextExpiry, with ok and restored: the
+ * earliest expiry of any lease, when the next unspent lease may return to
+ * the pool; 0 for none). Status: ok, restored (the lease was behind what the
  * client held: re-asserted), stale (an older request; nothing changed),
  * released, lease_lost (reaped; the report was counted as late),
  * no_campaign, epoch_mismatch.
@@ -159,7 +161,10 @@ if ARGV[9] ~= '' then redis.call('HSET', kBudget, 'warm', ARGV[9]) end
 local warm = ''
 if ARGV[10] == '1' then warm = redis.call('HGET', kBudget, 'warm') or '' end
 redis.call('HSET', kBudget, 'pool', f(pool), 'spent', f(spent), 'restored', f(restored))
-return {status, epoch, generation, g, r, fo, e, pool, now, warm}
+local first = redis.call('ZRANGE', kExpiry, 0, 0, 'WITHSCORES')
+local nextExpiry = 0
+if first[2] then nextExpiry = tonumber(first[2]) end
+return {status, epoch, generation, g, r, fo, e, pool, now, warm, nextExpiry}
 `;
 
 /**

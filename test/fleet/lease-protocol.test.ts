@@ -61,6 +61,7 @@ describe("setBudget and status", () => {
     await bad(() => ledgerOn(redis, "ok", { leaseTtlMs: 0 }), "leaseTtlMs");
     await bad(() => ledgerOn(redis, "ok", { instanceId: "a.b" }), "instanceId");
     await bad(() => ledgerOn(redis, "ok", { settlement: { maxStaleMs: -5 } }), "settlement.maxStaleMs");
+    await bad(() => ledgerOn(redis, "ok", { settlement: { maxStaleMs: 10, acknowledge: "later" as "at_once" } }), "settlement.acknowledge");
     await bad(() => ledgerOn(redis, "ok", { minChunk: 10, maxChunk: 5 }), "maxChunk");
     await bad(() => createFleetLedger({ redis: {} as never, campaign: "ok" }), "redis");
     const ledger = ledgerOn(redis, "ok");
@@ -138,6 +139,65 @@ describe("leases", () => {
     while ((await admin.status(c)).spent === 0 && Date.now() - t0 < 5000) await sleep(20);
     expect((await admin.status(c)).spent).toBeCloseTo(0.7, 9);
     expect(ledger.metrics().unwritten).toBe(0);
+  });
+
+  it("write-through in batches: wins of one maxStaleMs share one write, and each resolves only once that write is in Redis", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 30, ...far });
+    const ledger = ledgerOn(redis, c, { minChunk: 20, leaseTtlMs: 600_000, settlement: { maxStaleMs: 400, acknowledge: "after_write" } });
+    const bidder = fleetBidder(ledger, 30, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    const before = ledger.metrics().roundTripsBy;
+    const acks: Array<Promise<number>> = [];
+    for (let i = 0; i < 3; i++) {
+      const d = bidder.bid(impression());
+      if (d.noBid) throw new Error("expected a bid");
+      // Each acknowledgement notes how much Redis held when it resolved.
+      acks.push(ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 500 }).then(async () => (await admin.status(c)).spent));
+      await sleep(50);
+    }
+    expect(ledger.metrics().unwritten).toBeCloseTo(1.5, 9);
+    expect((await admin.status(c)).spent).toBe(0);
+    expect(await Promise.all(acks)).toEqual([1.5, 1.5, 1.5]);
+    const after = ledger.metrics().roundTripsBy;
+    expect(after.write - before.write).toBe(1);
+    expect(after.renew - before.renew).toBe(0);
+    // A repeated notice of a written win resolves at once, with no round trip.
+    const trips = ledger.metrics().roundTrips;
+    await ledger.recordOutcome({ decisionId: `${ledger.decisionIdPrefix}0`, won: true, priceCpm: 500 });
+    expect(ledger.metrics().roundTrips).toBe(trips);
+    await ledger.close();
+  });
+
+  it("at the end of the budget, a starved instance waits for the next lease expiry instead of asking on every bid", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 10, ...far });
+    const events: FleetEvent[] = [];
+    const ledger = ledgerOn(redis, c, { minChunk: 1, leaseTtlMs: 2000, outcomeGraceMs: 60_000, backoffBaseMs: 20, backoffMaxMs: 100, onEvent: (e) => events.push(e) });
+    const bidder = fleetBidder(ledger, 10, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    // Spend the whole pool, bid by bid (each win 1.00).
+    for (let i = 0; i < 200; i++) {
+      const d = bidder.bid(impression());
+      if (!d.noBid) await ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 1000 });
+      else await sleep(5);
+      if ((await admin.status(c)).spent >= 10) break;
+    }
+    expect((await admin.status(c)).pool).toBe(0);
+    const trips = ledger.metrics().roundTrips;
+    // 600 ms of bids on an empty pool: the routine renewal is 1 s away and no
+    // lease expires for a minute, so no round trip at all.
+    const t0 = Date.now();
+    let refused = 0;
+    while (Date.now() - t0 < 600) {
+      if (bidder.bid(impression()).noBid) refused++;
+      await sleep(2);
+    }
+    expect(refused).toBeGreaterThan(50);
+    expect(ledger.metrics().roundTrips - trips).toBe(0);
+    await ledger.close();
   });
 
   it("a repeated renewal (same sequence number) changes nothing: settles and grants are idempotent", async () => {
