@@ -681,7 +681,13 @@ class Ledger implements FleetLedger {
   }
 
   private backoff(t0: number): number {
-    const wait = fullJitterBackoffMs(this.attempt++, this.backoffBase, this.backoffMax, this.random);
+    let wait = fullJitterBackoffMs(this.attempt++, this.backoffBase, this.backoffMax, this.random);
+    // A lease with time and money left needs no quick retry: wait a jittered
+    // quarter to half of its time left (a fleet's retries after an outage
+    // spread over seconds, not a burst of short backoffs), still well before
+    // its deadline.
+    const left = this.deadline - t0;
+    if (this.state === "active" && left > 0 && this.headroomMicros() >= this.lowWater) wait = Math.max(wait, left * (0.25 + 0.25 * this.random()));
     this.nextAttemptAt = t0 + wait;
     return wait;
   }
