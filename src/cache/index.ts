@@ -5,3 +5,4 @@ export { predictionCacheKey } from "./prediction-cache-key.js";
 export { createPredictionCacheTransport } from "./prediction-cache-transport.js";
 export { ResponseCache, type BackgroundOptions } from "./response-cache.js";
 export { createStorageCacheTransport } from "./storage-cache-transport.js";
+export { SharedCacheReader, sharedPredictionKey, type SharedPredictionCache } from "./shared-prediction-cache.js";
