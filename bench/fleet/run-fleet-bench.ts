@@ -58,7 +58,7 @@ try {
     ["lease-write-through", { ...base, mode: "lease", settlement: "write_through" }],
     ["lease-batched", { ...base, mode: "lease", settlement: { maxStaleMs: 1000 } }],
     // Acknowledged once written, so the market waits longer before it delivers a notice again.
-    ["lease-write-through-batches", { ...base, mode: "lease", settlement: { maxStaleMs: 2000, acknowledge: "after_write" }, ackTimeoutMs: 3000 }],
+    ["lease-write-through-batches", { ...base, mode: "lease", settlement: { maxStaleMs: 1000, acknowledge: "after_write" }, ackTimeoutMs: 1500 }],
     ["naive", { ...base, mode: "naive" }],
   ];
   for (const [name, options] of scenarios) {
