@@ -168,6 +168,7 @@ class Ledger implements FleetLedger {
   private attempt = 0;
   private starved = 0;
   private rate = 0;
+  private rateKnown = false;
   private lastRateAt = NaN;
   private lastRateSpent = 0;
   private spentEver = 0;
@@ -509,7 +510,8 @@ class Ledger implements FleetLedger {
       this.lastRateSpent = this.spentEver;
     } else if (t0 - this.lastRateAt >= rateWindowMs) {
       const observed = (this.spentEver - this.lastRateSpent) / (t0 - this.lastRateAt);
-      this.rate = this.rate === 0 ? observed : 0.5 * this.rate + 0.5 * observed;
+      this.rate = this.rateKnown ? 0.5 * this.rate + 0.5 * observed : observed;
+      this.rateKnown = true;
       this.lastRateAt = t0;
       this.lastRateSpent = this.spentEver;
     }
@@ -546,6 +548,10 @@ class Ledger implements FleetLedger {
           release ? "1" : "",
           this.owner,
           String(this.life - this.ttl / 2),
+          // The fleet learns a typical lease from instances that know their
+          // rate; one that does not yet (a new instance) is given that.
+          this.rateKnown && !release ? String(target) : "",
+          !this.rateKnown && this.granted === 0 && !release ? "1" : "",
         ],
         this.timeoutMs,
         this.countRoundTrip[purpose],
@@ -578,7 +584,8 @@ class Ledger implements FleetLedger {
         this.deadline = t0 + this.ttl;
         this.wallDeadline = wall0 + this.ttl;
         this.renewAt = t0 + this.ttl / 2;
-        this.lowWater = target / 2;
+        // Half the target; or half the lease when the fleet's typical lease sized it.
+        this.lowWater = Math.max(target, g - committed - this.foreign) / 2;
         this.state = "active";
         this.attempt = 0;
         // Granted less than asked (the pool is low or capped): the next

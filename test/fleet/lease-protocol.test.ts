@@ -258,6 +258,36 @@ describe("leases", () => {
     expect(accounted(s)).toBeCloseTo(1000, 6);
   });
 
+  it("a new instance's first lease is the fleet's typical lease, not the minimum: it does not renew again and again while it learns its rate", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 1000, ...far });
+    let t = 0;
+    const options = { leaseTtlMs: 600_000, leaseHorizonMs: 10_000, minChunk: 1, now: () => t };
+    const first = ledgerOn(redis, c, options);
+    await first.ready();
+    // Nobody knows a rate yet: the minimum.
+    expect(first.metrics().headroom).toBeLessThanOrEqual(1);
+    const busy = ledgerOn(redis, c, options);
+    const bidder = fleetBidder(busy, 1000);
+    await busy.ready();
+    // Three seconds of 10 wins a second at 0.50 (5.00 a second): about 50 for a 10 s horizon.
+    for (let second = 0; second < 3; second++) {
+      t += 1000;
+      for (let i = 0; i < 10; i++) {
+        const d = bidder.bid(impression());
+        if (d.noBid) throw new Error(`expected a bid, got ${d.reason}`);
+        await busy.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 500 });
+      }
+    }
+    const fresh = ledgerOn(redis, c, options);
+    await fresh.ready();
+    expect(fresh.metrics().roundTrips).toBe(1);
+    expect(fresh.metrics().headroom).toBeGreaterThan(20);
+    expect(fresh.metrics().headroom).toBeLessThan(80);
+    expect(accounted(await admin.status(c))).toBeCloseTo(1000, 6);
+  });
+
   it("caps a grant at max(minChunk, pool / active leases)", async () => {
     const admin = adminOn(redis);
     const c = campaign();
