@@ -584,8 +584,12 @@ class Ledger implements FleetLedger {
         this.deadline = t0 + this.ttl;
         this.wallDeadline = wall0 + this.ttl;
         this.renewAt = t0 + this.ttl / 2;
-        // Half the target; or half the lease when the fleet's typical lease sized it.
-        this.lowWater = Math.max(target, g - committed - this.foreign) / 2;
+        // Renew at half the target (or half the lease, when the fleet's
+        // typical lease sized it). Granted less than asked (capped: others
+        // share the pool), at half of what was granted: asking again sooner
+        // would get no more than this instance's share.
+        const held = g - committed - this.foreign;
+        this.lowWater = g < want ? Math.max(held / 2, 2 * this.avgCost) : Math.max(target, held) / 2;
         this.state = "active";
         this.attempt = 0;
         // Granted less than asked (the pool is low or capped): the next

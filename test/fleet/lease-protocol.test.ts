@@ -200,6 +200,42 @@ describe("leases", () => {
     await ledger.close();
   });
 
+  it("an instance granted less than it asked (its share of the pool) renews when half of that is used, not on every bid", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 100, ...far });
+    let t = 0;
+    const options = { leaseTtlMs: 600_000, leaseHorizonMs: 100_000, minChunk: 1, backoffBaseMs: 20, backoffMaxMs: 100, now: () => t };
+    const other = ledgerOn(redis, c, options);
+    await other.ready();
+    const ledger = ledgerOn(redis, c, options);
+    const bidder = fleetBidder(ledger, 100, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    // Ten wins of 1.00 in a second: a rate of 10 a second, 1,000 for the horizon, far more than the pool.
+    for (let i = 0; i < 10; i++) {
+      const d = bidder.bid(impression());
+      if (d.noBid) throw new Error(`expected a bid, got ${d.reason}`);
+      await ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 1000 });
+    }
+    t += 1000;
+    await (ledger as unknown as { renew(): Promise<boolean> }).renew();
+    const held = ledger.metrics().headroom;
+    const s = await admin.status(c);
+    // Capped at its share: money is left in the pool, for the other instance.
+    expect(held).toBeGreaterThan(20);
+    expect(s.pool).toBeGreaterThan(10);
+    const trips = ledger.metrics().roundTrips;
+    // Bids lost, 200 ms apart (past every backoff): well within half of what it holds.
+    for (let i = 0; i < 10; i++) {
+      t += 200;
+      const d = bidder.bid(impression());
+      if (d.noBid) throw new Error(`expected a bid, got ${d.reason}`);
+      await ledger.recordOutcome({ decisionId: d.decisionId, won: false });
+    }
+    expect(ledger.metrics().roundTrips).toBe(trips);
+    expect(accounted(await admin.status(c))).toBeCloseTo(100, 6);
+  });
+
   it("a repeated renewal (same sequence number) changes nothing: settles and grants are idempotent", async () => {
     const admin = adminOn(redis);
     const c = campaign();
