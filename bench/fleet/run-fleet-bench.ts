@@ -2,7 +2,8 @@
 // for the fleet ledger (write-through and batched) and the naive
 // alternative (GET before each bid, INCRBYFLOAT per win), side by side;
 // then the bid decision's cost with a healthy lease. `--long` runs 60 s per
-// scenario instead of 20 s; `--instances N` changes the fleet size.
+// scenario instead of 20 s; `--instances N` changes the fleet size; `--ttl MS`
+// the lease TTL (4000: killed leases come back within the run).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -47,7 +48,8 @@ try {
     bidsPerSecond,
     valueCpm,
     winRate,
-    leaseTtlMs: 4000,
+    // Short, so that killed instances' leases come back within the run (`--ttl` to change it).
+    leaseTtlMs: value("--ttl", 4000),
     outcomeGraceMs: 1500,
     quietTailMs: Math.max(7000, durationMs * 0.35),
     faults: !flag("--no-faults"),
@@ -65,6 +67,7 @@ try {
     if (only !== undefined && !only.includes(name)) continue;
     console.log(`${name}: ${instances} instances, ${durationMs / 1000} s, budget ${budget}, faults on ...`);
     const r = await runFleetSimulation({ ...options, campaign: `bench-${name}-${Date.now().toString(36)}` });
+    if (options.mode === "lease" && options.leaseTtlMs !== 4000) r.mode = r.mode.replace(/\)$/, `, TTL ${options.leaseTtlMs! / 1000} s)`);
     results.push(r);
     console.log(
       `  spend ${r.trueSpend.toFixed(4)} of ${r.budget} (use ${(100 * r.budgetUse).toFixed(2)}%), overspend ${r.overspend.toFixed(4)} ` +

@@ -43,8 +43,8 @@ export interface FleetLedgerMetrics {
    * `roundTrips` by purpose: `start` (a first lease, or a new one after a
    * lost lease), `renew` (the lease ran low or half its life passed),
    * `write` (wins written: write-through, or a batch at `maxStaleMs`),
-   * `starved` (asked again after a renewal granted less than asked: the end
-   * of the budget), `retry` (after a failed call or a missing campaign),
+   * `starved` (asked again, before half the lease's life, after a renewal
+   * granted less than asked: the pool is shared out or empty), `retry` (after a failed call or a missing campaign),
    * `report` (another instance's win, or a win of a lost lease), `release`
    * (`close()`).
    */

@@ -482,7 +482,13 @@ class Ledger implements FleetLedger {
   private maybeRenew(t: number): void {
     if (this.inflight !== undefined || t < this.nextAttemptAt || this.state === "stopped" || this.state === "closed") return;
     const purpose: FleetRoundTripPurpose =
-      this.state === "starting" ? "start" : this.attempt > 0 || this.state === "unavailable" ? "retry" : this.starved > 0 ? "starved" : "renew";
+      this.state === "starting"
+        ? "start"
+        : this.attempt > 0 || this.state === "unavailable"
+          ? "retry"
+          : this.starved > 0 && t < this.renewAt
+            ? "starved"
+            : "renew";
     this.renew(purpose).catch(() => {});
   }
 
