@@ -600,14 +600,15 @@ class Ledger implements FleetLedger {
         this.attempt = 0;
         // Granted less than asked (the pool is low or capped): the next
         // low-water renewal waits a jittered while, so a fleet at the end of
-        // its budget does not renew on every bid. With the pool empty (less
-        // than the smallest grant worth a round trip), money comes back only
-        // when a lease expires (the script says when the first may), shrinks
-        // or is released: wait for the first expiry, or the routine renewal
-        // at half the lease's life, whichever comes first.
+        // its budget does not renew on every bid. With the pool too low to
+        // fund this instance's target (asking again would get a sliver),
+        // money comes back only when a lease expires (the script says when
+        // the first may), shrinks or is released: wait for the first expiry,
+        // or the routine renewal at half the lease's life, whichever comes
+        // first.
         if (g < want) {
           let wait = fullJitterBackoffMs(this.starved++, this.backoffBase, Math.min(this.backoffMax, this.ttl / 4), this.random);
-          if (pool < this.minChunk) {
+          if (pool < Math.max(this.minChunk, target)) {
             const nextExpiry = replyNumber(r[10]);
             const expiresIn = nextExpiry > 0 ? nextExpiry - replyNumber(r[8]) : Infinity;
             wait = Math.max(wait, Math.min(this.ttl / 2, expiresIn + this.random() * this.backoffBase));
