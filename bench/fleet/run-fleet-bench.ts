@@ -142,7 +142,7 @@ function writeSection(machine: string): void {
   const fresh = results.map(
     (r) =>
       `| ${r.mode} | ${r.instances} | ${(r.durationMs / 1000).toFixed(0)} s (+${(r.overtimeMs / 1000).toFixed(0)} s) | ${r.budget} | ${r.trueSpend.toFixed(4)} | ` +
-      `${r.overspend.toFixed(4)} (${pct(r.overspend / r.budget)}) | ${pct(r.budgetUse)} | ${r.bids} | ${r.wins} | ${r.roundTripsPerBid.toFixed(4)} | ` +
+      `${r.overspend.toFixed(4)} (${pct(r.overspend / r.budget)}) | ${pct(r.budgetUse)} | ${r.bids} | ${r.wins} | ${r.roundTripsPerBid.toFixed(4)}${r.steady ? ` (steady ${r.steady.roundTripsPerBid.toFixed(4)})` : ""} | ` +
       `${r.samples === 0 ? "n/a" : `${r.maxImbalance.toExponential(1)} over ${r.samples}`} | ${r.faults.kills}/${r.faults.stops}/${r.faults.redisRestarts}/${r.faults.pauses} | ${date} | ${load} |`,
   );
   const path = "BENCHMARKS.md";
@@ -169,7 +169,10 @@ function writeSection(machine: string): void {
     "`CLIENT PAUSE` 1 s. After the run the market keeps buying while spend still grows (the +time). Faults column:",
     "kills/stops/Redis restarts/pauses. Books: the largest |pool + outstanding + spent + late - total| over the samples",
     "(every 200 ms). Load: the 1-minute load average at the start on this 2-core machine; a loaded machine starves the",
-    "fleet of CPU, so bids fall short of 100/s and budget use with them (the market cannot take it all).",
+    "fleet of CPU, so bids fall short of 100/s and budget use with them (the market cannot take it all). Round trips per",
+    "bid over the whole run, and (steady) until the market had spent 90% of the budget: the rest of the run is the",
+    "fleet waiting for money that kills and shrinking leases return, when bids are few. Lease TTL 4 s unless the",
+    "settlement says otherwise (short, so that killed instances' leases come back within the run).",
     "",
     "| settlement | instances | run | budget | true spend | overspend | budget use | bids | wins | Redis round trips per bid | books off by | faults | when (UTC) | load |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|",
