@@ -11,4 +11,5 @@ export { fromIoredis, type IoredisLike } from "./adapters/ioredis-adapter.js";
 export { fromUpstash, type UpstashRedisLike } from "./adapters/upstash-adapter.js";
 export { campaignKeys, defaultKeyPrefix } from "./campaign-keys.js";
 export { createRedisPredictionCache, type RedisPredictionCache, type RedisPredictionCacheOptions } from "./redis-prediction-cache.js";
+export type { SharedPredictionCache } from "../cache/shared-prediction-cache.js";
 export type { CampaignKeys } from "./campaign-keys.js";

@@ -22,7 +22,7 @@ export interface RedisPredictionCacheOptions {
   writeTimeoutMs?: number;
 }
 
-/** A {@link SharedPredictionCache} on Redis, with its own counters. */
+/** A `SharedPredictionCache` (from `syncvalue`) on Redis, with its own counters. */
 export interface RedisPredictionCache extends SharedPredictionCache {
   /** Commands sent (`MGET` and `SET`, as scripts), writes dropped because too many were in flight, writes that failed. */
   metrics(): { reads: number; writes: number; writesDropped: number; writesFailed: number };
