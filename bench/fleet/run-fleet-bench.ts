@@ -25,6 +25,8 @@ const durationMs = value("--duration", long ? 60_000 : 20_000);
 // `--only a,b`: some scenarios (lease-write-through, lease-batched, lease-write-through-batches, naive, decide).
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1]!.split(",") : undefined;
 const verbose = flag("--verbose");
+// `--batch MS`: maxStaleMs of write-through in batches (the market waits 500 ms more before it delivers a notice again).
+const batchMs = value("--batch", 1000);
 const script = join(import.meta.dirname, "fleet-instance.mjs");
 
 const server = await startRedisServer({ appendonly: true });
@@ -60,7 +62,10 @@ try {
     ["lease-write-through", { ...base, mode: "lease", settlement: "write_through" }],
     ["lease-batched", { ...base, mode: "lease", settlement: { maxStaleMs: 1000 } }],
     // Acknowledged once written, so the market waits longer before it delivers a notice again.
-    ["lease-write-through-batches", { ...base, mode: "lease", settlement: { maxStaleMs: 1000, acknowledge: "after_write" }, ackTimeoutMs: 1500 }],
+    [
+      "lease-write-through-batches",
+      { ...base, mode: "lease", settlement: { maxStaleMs: batchMs, acknowledge: "after_write" }, ackTimeoutMs: batchMs + 500 },
+    ],
     ["naive", { ...base, mode: "naive" }],
   ];
   for (const [name, options] of scenarios) {
