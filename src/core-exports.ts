@@ -26,6 +26,7 @@ export {
   type CacheControl,
   type CacheOptions,
   type CacheableStorageRead,
+  type SharedPredictionCache,
   type WaitUntil,
 } from "./cache/index.js";
 export {

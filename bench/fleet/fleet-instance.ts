@@ -65,13 +65,14 @@ if (config.mode === "lease") {
   };
   startTraffic(tick, () => {
     const m = ledger.metrics();
-    return { bids: m.bids, roundTrips: m.roundTrips, refusals: m.refusals, redisWaitMs: m.redisWaitMs };
+    return { bids: m.bids, roundTrips: m.roundTrips, roundTripsBy: m.roundTripsBy, refusals: m.refusals, redisWaitMs: m.redisWaitMs };
   });
 } else {
   // The alternative a user would otherwise write: read the fleet's spend
   // before each bid (one round trip), bid if it leaves room, INCRBYFLOAT per win.
   const key = `naive:{${config.campaign}}:spent`;
   let roundTrips = 0;
+  let incrs = 0;
   let refusals = 0;
   let seq = 0;
   const cost = config.valueCpm / 1000;
@@ -79,6 +80,7 @@ if (config.mode === "lease") {
     if (m.t === "stop") process.exit(0);
     if (m.t !== "win") return;
     roundTrips++;
+    incrs++;
     redis.incrbyfloat(key, m.priceCpm / 1000).then(
       () => send({ t: "ack", id: m.id }),
       () => {},
@@ -107,10 +109,13 @@ if (config.mode === "lease") {
       },
     );
   };
-  startTraffic(tick, () => ({ bids, roundTrips, refusals, redisWaitMs: 0 }));
+  startTraffic(tick, () => ({ bids, roundTrips, roundTripsBy: { get: roundTrips - incrs, incr: incrs }, refusals, redisWaitMs: 0 }));
 }
 
-function startTraffic(tick: () => void, counters: () => { bids: number; roundTrips: number; refusals: number; redisWaitMs: number }) {
+function startTraffic(
+  tick: () => void,
+  counters: () => { bids: number; roundTrips: number; roundTripsBy: Record<string, number>; refusals: number; redisWaitMs: number },
+) {
   // Bids in small bursts every 10 ms, at the configured rate by the clock
   // (a starved or thawed process catches up, as real traffic would queue).
   let carry = 0;

@@ -7,7 +7,7 @@ export interface InstanceConfig {
   campaign: string;
   /** "lease": the fleet ledger; "naive": one GET before each bid and INCRBYFLOAT per win. */
   mode: "lease" | "naive";
-  settlement: "write_through" | { maxStaleMs: number };
+  settlement: "write_through" | { maxStaleMs: number; acknowledge?: "at_once" | "after_write" };
   budget: number;
   bidsPerSecond: number;
   /** Value of an impression, CPM. */
@@ -22,7 +22,17 @@ export interface InstanceConfig {
 export type ToMarket =
   | { t: "bid"; id: string; bidCpm: number }
   | { t: "ack"; id: string }
-  | { t: "metrics"; bids: number; roundTrips: number; refusals: number; redisWaitMs: number; decideP99Us: number; decideP50Us: number }
+  | {
+      t: "metrics";
+      bids: number;
+      roundTrips: number;
+      /** Lease mode: round trips by purpose (the ledger's `roundTripsBy`); naive: `get` and `incr`. */
+      roundTripsBy: Record<string, number>;
+      refusals: number;
+      redisWaitMs: number;
+      decideP99Us: number;
+      decideP50Us: number;
+    }
   | { t: "ready" };
 
 export type ToInstance =

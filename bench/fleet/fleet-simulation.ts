@@ -62,7 +62,15 @@ export interface SimulationResult {
   bids: number;
   wins: number;
   roundTrips: number;
+  /** Round trips by purpose, summed over instances (see the ledger's `roundTripsBy`). */
+  roundTripsBy: Record<string, number>;
   roundTripsPerBid: number;
+  /**
+   * The steady state: from when every instance is up until the market has
+   * spent 90% of the budget (faults included; the end of the budget, when
+   * instances wait for returned money and bid little, excluded).
+   */
+  steady: { ms: number; bids: number; roundTrips: number; roundTripsBy: Record<string, number>; roundTripsPerBid: number } | undefined;
   /** Accounting samples taken, and the largest |pool + outstanding + spent + late - total| seen. */
   samples: number;
   maxImbalance: number;
@@ -88,6 +96,11 @@ interface Notice {
   owner: string;
   priceCpm: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+function settlementName(s: SimulationOptions["settlement"]): string {
+  if (typeof s !== "object") return "write-through";
+  return s.acknowledge === "after_write" ? `write-through, batches of ${s.maxStaleMs} ms` : `batched ${s.maxStaleMs} ms`;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -202,7 +215,28 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   }
   log(`${running().length} instances up in ${Date.now() - t0} ms`);
 
+  const metricsOf = () => {
+    let bids = 0;
+    let roundTrips = 0;
+    const by: Record<string, number> = {};
+    for (const i of instances.values()) {
+      bids += i.last?.bids ?? 0;
+      roundTrips += i.last?.roundTrips ?? 0;
+      for (const [k, v] of Object.entries(i.last?.roundTripsBy ?? {})) by[k] = (by[k] ?? 0) + v;
+    }
+    return { bids, roundTrips, by };
+  };
   const start = Date.now();
+  const atStart = metricsOf();
+  let steady: SimulationResult["steady"];
+  const steadyWatch = setInterval(() => {
+    if (steady !== undefined || trueSpend < 0.9 * o.budget) return;
+    const m = metricsOf();
+    const bids = m.bids - atStart.bids;
+    const roundTripsBy = Object.fromEntries(Object.entries(m.by).map(([k, v]) => [k, v - (atStart.by[k] ?? 0)]));
+    const roundTrips = m.roundTrips - atStart.roundTrips;
+    steady = { ms: Date.now() - start, bids, roundTrips, roundTripsBy, roundTripsPerBid: bids === 0 ? 0 : roundTrips / bids };
+  }, 50);
   let samples = 0;
   let maxImbalance = 0;
   const sampler = setInterval(() => {
@@ -290,19 +324,11 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   clearInterval(reporter);
   // Stop bidding, let outstanding notices be acknowledged (bounded), then read the books.
   for (const i of instances.values()) if (stopped.has(i)) i.proc.kill("SIGCONT");
-  const metricsOf = () => {
-    let bids = 0;
-    let roundTrips = 0;
-    for (const i of instances.values()) {
-      bids += i.last?.bids ?? 0;
-      roundTrips += i.last?.roundTrips ?? 0;
-    }
-    return { bids, roundTrips };
-  };
+  clearInterval(steadyWatch);
   const tDrain = Date.now();
   while (notices.size > 0 && Date.now() - tDrain < 10_000) await sleep(50);
   await sleep(300);
-  const { bids, roundTrips } = metricsOf();
+  const { bids, roundTrips, by } = metricsOf();
   clearInterval(sampler);
   const books = o.mode === "lease" ? await admin.status(campaign).catch(() => undefined) : undefined;
   for (const i of instances.values()) {
@@ -317,7 +343,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   const sortedP99 = p99s.sort((a, b) => a - b);
   const sortedP50 = p50s.sort((a, b) => a - b);
   return {
-    mode: o.mode === "lease" ? `lease (${typeof o.settlement === "object" ? `batched ${o.settlement.maxStaleMs} ms` : "write-through"})` : "naive INCRBYFLOAT",
+    mode: o.mode === "lease" ? `lease (${settlementName(o.settlement)})` : "naive INCRBYFLOAT",
     instances: o.instances,
     durationMs: o.durationMs,
     overtimeMs,
@@ -328,6 +354,8 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     bids,
     wins,
     roundTrips,
+    roundTripsBy: by,
+    steady,
     roundTripsPerBid: bids === 0 ? 0 : roundTrips / bids,
     samples,
     maxImbalance,

@@ -2,7 +2,8 @@
 // for the fleet ledger (write-through and batched) and the naive
 // alternative (GET before each bid, INCRBYFLOAT per win), side by side;
 // then the bid decision's cost with a healthy lease. `--long` runs 60 s per
-// scenario instead of 20 s; `--instances N` changes the fleet size.
+// scenario instead of 20 s; `--instances N` changes the fleet size; `--ttl MS`
+// the lease TTL (4000: killed leases come back within the run).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -21,8 +22,11 @@ const value = (name: string, fallback: number) => {
 const long = flag("--long");
 const instances = value("--instances", 50);
 const durationMs = value("--duration", long ? 60_000 : 20_000);
-const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+// `--only a,b`: some scenarios (lease-write-through, lease-batched, lease-write-through-batches, naive, decide).
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1]!.split(",") : undefined;
 const verbose = flag("--verbose");
+// `--batch MS`: maxStaleMs of write-through in batches (the market waits 500 ms more before it delivers a notice again).
+const batchMs = value("--batch", 1000);
 const script = join(import.meta.dirname, "fleet-instance.mjs");
 
 const server = await startRedisServer({ appendonly: true });
@@ -46,7 +50,8 @@ try {
     bidsPerSecond,
     valueCpm,
     winRate,
-    leaseTtlMs: 4000,
+    // Short, so that killed instances' leases come back within the run (`--ttl` to change it).
+    leaseTtlMs: value("--ttl", 4000),
     outcomeGraceMs: 1500,
     quietTailMs: Math.max(7000, durationMs * 0.35),
     faults: !flag("--no-faults"),
@@ -56,23 +61,34 @@ try {
   const scenarios: Array<[string, SimulationOptions]> = [
     ["lease-write-through", { ...base, mode: "lease", settlement: "write_through" }],
     ["lease-batched", { ...base, mode: "lease", settlement: { maxStaleMs: 1000 } }],
+    // Acknowledged once written, so the market waits longer before it delivers a notice again.
+    [
+      "lease-write-through-batches",
+      { ...base, mode: "lease", settlement: { maxStaleMs: batchMs, acknowledge: "after_write" }, ackTimeoutMs: batchMs + 500 },
+    ],
     ["naive", { ...base, mode: "naive" }],
   ];
   for (const [name, options] of scenarios) {
-    if (only !== undefined && only !== name) continue;
+    if (only !== undefined && !only.includes(name)) continue;
     console.log(`${name}: ${instances} instances, ${durationMs / 1000} s, budget ${budget}, faults on ...`);
     const r = await runFleetSimulation({ ...options, campaign: `bench-${name}-${Date.now().toString(36)}` });
+    if (options.mode === "lease" && options.leaseTtlMs !== 4000) r.mode = r.mode.replace(/\)$/, `, TTL ${options.leaseTtlMs! / 1000} s)`);
     results.push(r);
     console.log(
       `  spend ${r.trueSpend.toFixed(4)} of ${r.budget} (use ${(100 * r.budgetUse).toFixed(2)}%), overspend ${r.overspend.toFixed(4)} ` +
-        `(${((100 * r.overspend) / r.budget).toFixed(2)}%), bids ${r.bids}, wins ${r.wins}, round trips/bid ${r.roundTripsPerBid.toFixed(4)}, ` +
+        `(${((100 * r.overspend) / r.budget).toFixed(2)}%), bids ${r.bids}, wins ${r.wins}, round trips/bid ${r.roundTripsPerBid.toFixed(4)} ` +
+        `(${Object.entries(r.roundTripsBy).map(([k, v]) => `${k} ${(v / Math.max(1, r.bids)).toFixed(4)}`).join(", ")}), ` +
+        (r.steady
+          ? `steady state (first ${(r.steady.ms / 1000).toFixed(1)} s, to 90% spent) ${r.steady.roundTripsPerBid.toFixed(4)} per bid ` +
+            `(${Object.entries(r.steady.roundTripsBy).map(([k, v]) => `${k} ${(v / Math.max(1, r.steady!.bids)).toFixed(4)}`).join(", ")}), `
+          : "") +
         `books off by at most ${r.maxImbalance} over ${r.samples} samples, faults ${JSON.stringify(r.faults)}, redeliveries ${r.redeliveries}` +
         (r.books ? `, books ${JSON.stringify(r.books)}` : ""),
     );
   }
 
   // The bid decision with a healthy lease: no Redis round trip, timed in this process.
-  if (only === undefined || only === "decide") {
+  if (only === undefined || only.includes("decide")) {
     const redis = new Redis(server.url);
     await createFleetBudgetAdmin({ redis: fromIoredis(redis) }).setBudget({ campaign: "decide", amount: 1e6, periodStart: 0, periodEnd: 4e12 });
     const ledger = createFleetLedger({ redis: fromIoredis(redis), campaign: "decide", minChunk: 1e5, leaseTtlMs: 600_000 });
@@ -131,7 +147,7 @@ function writeSection(machine: string): void {
   const fresh = results.map(
     (r) =>
       `| ${r.mode} | ${r.instances} | ${(r.durationMs / 1000).toFixed(0)} s (+${(r.overtimeMs / 1000).toFixed(0)} s) | ${r.budget} | ${r.trueSpend.toFixed(4)} | ` +
-      `${r.overspend.toFixed(4)} (${pct(r.overspend / r.budget)}) | ${pct(r.budgetUse)} | ${r.bids} | ${r.wins} | ${r.roundTripsPerBid.toFixed(4)} | ` +
+      `${r.overspend.toFixed(4)} (${pct(r.overspend / r.budget)}) | ${pct(r.budgetUse)} | ${r.bids} | ${r.wins} | ${r.roundTripsPerBid.toFixed(4)}${r.steady ? ` (steady ${r.steady.roundTripsPerBid.toFixed(4)})` : ""} | ` +
       `${r.samples === 0 ? "n/a" : `${r.maxImbalance.toExponential(1)} over ${r.samples}`} | ${r.faults.kills}/${r.faults.stops}/${r.faults.redisRestarts}/${r.faults.pauses} | ${date} | ${load} |`,
   );
   const path = "BENCHMARKS.md";
@@ -158,7 +174,10 @@ function writeSection(machine: string): void {
     "`CLIENT PAUSE` 1 s. After the run the market keeps buying while spend still grows (the +time). Faults column:",
     "kills/stops/Redis restarts/pauses. Books: the largest |pool + outstanding + spent + late - total| over the samples",
     "(every 200 ms). Load: the 1-minute load average at the start on this 2-core machine; a loaded machine starves the",
-    "fleet of CPU, so bids fall short of 100/s and budget use with them (the market cannot take it all).",
+    "fleet of CPU, so bids fall short of 100/s and budget use with them (the market cannot take it all). Round trips per",
+    "bid over the whole run, and (steady) until the market had spent 90% of the budget: the rest of the run is the",
+    "fleet waiting for money that kills and shrinking leases return, when bids are few. Lease TTL 4 s unless the",
+    "settlement says otherwise (short, so that killed instances' leases come back within the run).",
     "",
     "| settlement | instances | run | budget | true spend | overspend | budget use | bids | wins | Redis round trips per bid | books off by | faults | when (UTC) | load |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|",

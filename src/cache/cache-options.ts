@@ -1,4 +1,5 @@
 import { invalidArgument } from "../validation/invalid-argument.js";
+import type { SharedPredictionCache } from "./shared-prediction-cache.js";
 
 /**
  * Storage reads that may be cached (opt-in: storage is a live store, so a
@@ -35,6 +36,20 @@ export interface CacheOptions {
   staleIfErrorMs?: number;
   /** Storage reads to cache too. Default `[]` (none). */
   storageReads?: CacheableStorageRead[];
+  /**
+   * A prediction cache shared with other clients (other processes, isolates,
+   * Lambdas), asked on a miss here before the service: one read per miss
+   * (one for all the misses of a tick), given at most `sharedTimeoutMs`.
+   * Service answers are written to it with this cache's `ttlMs`, without
+   * waiting. `syncvalue/fleet` has one on Redis. Default: none.
+   */
+  shared?: SharedPredictionCache;
+  /**
+   * Hard time limit of a shared cache lookup, ms, and never more than a
+   * quarter of the call's deadline: past it the call goes to the service.
+   * Default 10.
+   */
+  sharedTimeoutMs?: number;
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number;
 }
@@ -47,11 +62,13 @@ export const cacheDefaults = {
   staleWhileRevalidateMs: 30_000,
   staleIfErrorMs: 300_000,
   storageReads: [] as readonly CacheableStorageRead[],
+  sharedTimeoutMs: 10,
 } as const;
 
 /** Cache options with every default applied. */
-export type ResolvedCacheOptions = Required<Omit<CacheOptions, "storageReads">> & {
+export type ResolvedCacheOptions = Required<Omit<CacheOptions, "storageReads" | "shared">> & {
   storageReads: ReadonlySet<CacheableStorageRead>;
+  shared: SharedPredictionCache | undefined;
 };
 
 const storageReads = new Set<string>(["queryConcept", "getNeighbors", "findPath", "vectorSearch"]);
@@ -68,6 +85,8 @@ export function resolveCacheOptions(o: CacheOptions): ResolvedCacheOptions {
     staleIfErrorMs: o.staleIfErrorMs ?? d.staleIfErrorMs,
     now: o.now ?? Date.now,
     storageReads: new Set(o.storageReads ?? d.storageReads),
+    shared: o.shared,
+    sharedTimeoutMs: o.sharedTimeoutMs ?? d.sharedTimeoutMs,
   };
   for (const name of ["maxEntries", "maxBytes"] as const) {
     if (!Number.isSafeInteger(r[name]) || r[name] < 1) throw invalidArgument(`cache.${name}`, "must be a positive integer");
@@ -78,6 +97,17 @@ export function resolveCacheOptions(o: CacheOptions): ResolvedCacheOptions {
     }
   }
   if (typeof r.now !== "function") throw invalidArgument("cache.now", "must be a function");
+  const shared = r.shared as unknown;
+  if (shared !== undefined) {
+    if (shared === null || typeof shared !== "object") throw invalidArgument("cache.shared", "must be a SharedPredictionCache (getMany and set)");
+    const s = shared as Record<string, unknown>;
+    if (typeof s["getMany"] !== "function" || typeof s["set"] !== "function") {
+      throw invalidArgument("cache.shared", "must be a SharedPredictionCache (getMany and set)");
+    }
+  }
+  if (typeof r.sharedTimeoutMs !== "number" || !(r.sharedTimeoutMs > 0) || !Number.isFinite(r.sharedTimeoutMs)) {
+    throw invalidArgument("cache.sharedTimeoutMs", "must be a finite number of milliseconds, more than 0");
+  }
   if (o.storageReads !== undefined && !Array.isArray(o.storageReads)) throw invalidArgument("cache.storageReads", "must be an array");
   for (const name of r.storageReads) {
     if (!storageReads.has(name)) throw invalidArgument("cache.storageReads", `must list only ${[...storageReads].join(", ")}`);

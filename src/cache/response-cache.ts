@@ -119,13 +119,14 @@ export class ResponseCache {
     return entry !== undefined && this.now() - entry.storedAt < this.spareMs;
   }
 
-  store(key: CacheKey, check: string, response: UnaryResponse): void {
+  /** Keeps an answer; `storedAt` (default now) is when it was fresh from the service, for one that was cached elsewhere first. */
+  store(key: CacheKey, check: string, response: UnaryResponse, storedAt = this.now()): void {
     // Nested values are shared with every caller's copy, so they are frozen.
     // The message itself is only ever copied, and stays unfrozen: spreading a
     // frozen object takes V8's slow path, a third of a hit's cost.
     const message = response.message as Record<string, unknown>;
     for (const field in message) deepFreeze(message[field]);
-    this.lru.set(key, { response, storedAt: this.now(), check, refreshAfter: 0 });
+    this.lru.set(key, { response, storedAt, check, refreshAfter: 0 });
   }
 
   delete(key: CacheKey): boolean {

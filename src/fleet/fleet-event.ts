@@ -20,6 +20,9 @@ export type FleetEvent =
   | { type: "late_report"; leaseId: string; amount: number }
   | { type: "released"; leaseId: string };
 
+/** Why the ledger called Redis (see {@link FleetLedgerMetrics.roundTripsBy}). */
+export type FleetRoundTripPurpose = "start" | "renew" | "write" | "starved" | "retry" | "report" | "release";
+
 /** Counters of a ledger, for dashboards and tests. */
 export interface FleetLedgerMetrics {
   /** `active` (holds a lease), `starting`, `unavailable`, `stopped`, `closed`. */
@@ -36,6 +39,16 @@ export interface FleetLedgerMetrics {
   failures: number;
   /** Commands sent to Redis (EVALSHA, and EVAL after NOSCRIPT). */
   roundTrips: number;
+  /**
+   * `roundTrips` by purpose: `start` (a first lease, or a new one after a
+   * lost lease), `renew` (the lease ran low or half its life passed),
+   * `write` (wins written: write-through, or a batch at `maxStaleMs`),
+   * `starved` (asked again, before half the lease's life, after a renewal
+   * granted less than asked: the pool is shared out or empty), `retry` (after a failed call or a missing campaign),
+   * `report` (another instance's win, or a win of a lost lease), `release`
+   * (`close()`).
+   */
+  roundTripsBy: Record<FleetRoundTripPurpose, number>;
   /** `roundTrips / bids` (0 before the first bid). */
   roundTripsPerBid: number;
   /** Time spent waiting on Redis, summed over calls, ms. */

@@ -12,11 +12,16 @@ import type { FleetRedisClient } from "./fleet-redis-client.js";
  *   overspends (see docs/fleet-budgets.md for the exact conditions).
  * - `{ maxStaleMs }`: batched. Wins are written at the latest `maxStaleMs`
  *   after the first unwritten one (or with the next renewal). Fewer round
- *   trips; an instance killed holding unwritten wins overspends by at most
+ *   trips; with `acknowledge: "at_once"` (default) `recordOutcome` resolves at
+ *   once and an instance killed holding unwritten wins overspends by at most
  *   what it won in its last `maxStaleMs` plus one Redis round trip, and never
  *   more than the lease it held.
+ * - `{ maxStaleMs, acknowledge: "after_write" }`: write-through in batches.
+ *   Written as above, but `recordOutcome` resolves only once its batch is in
+ *   Redis: the overspend of write-through (zero), with one round trip per
+ *   batch instead of per win, for acknowledgements up to `maxStaleMs` later.
  */
-export type FleetSettlement = "write_through" | { maxStaleMs: number };
+export type FleetSettlement = "write_through" | { maxStaleMs: number; acknowledge?: "at_once" | "after_write" };
 
 /** Options of {@link createFleetLedger}. Amounts are in the bidder's currency. */
 export interface FleetLedgerOptions {

@@ -3,7 +3,7 @@ import type { BudgetSource } from "../bid/budget-source.js";
 import { fullJitterBackoffMs } from "../call/backoff.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import { campaignKeys, type CampaignKeys } from "./campaign-keys.js";
-import type { FleetEvent, FleetLedgerMetrics } from "./fleet-event.js";
+import type { FleetEvent, FleetLedgerMetrics, FleetRoundTripPurpose } from "./fleet-event.js";
 import type { FleetLedgerOptions } from "./fleet-ledger-options.js";
 import { renewScript, reportWinScript } from "./lease-scripts.js";
 import { fromMicros, microsPerUnit, replyNumber, replyString, requireAmount, toMicrosUp } from "./money-units.js";
@@ -133,6 +133,7 @@ class Ledger implements FleetLedger {
   private readonly minChunk: number;
   private readonly maxChunk: number;
   private readonly maxStaleMs: number | undefined;
+  private readonly ackAfterWrite: boolean;
   private readonly timeoutMs: number;
   private readonly backoffBase: number;
   private readonly backoffMax: number;
@@ -167,12 +168,15 @@ class Ledger implements FleetLedger {
   private attempt = 0;
   private starved = 0;
   private rate = 0;
+  private rateKnown = false;
   private lastRateAt = NaN;
   private lastRateSpent = 0;
   private spentEver = 0;
   private avgCost = 0;
   private inflight: Promise<boolean> | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  // The batch the timer will write (acknowledge "after_write": wins wait on it).
+  private batch: { promise: Promise<void>; settle: (p: Promise<void>) => void } | undefined;
   private warm: Record<string, unknown> | undefined;
   private lastWarmSentAt = -Infinity;
   private bidder: FleetBidder | undefined;
@@ -187,9 +191,17 @@ class Ledger implements FleetLedger {
     foreignReports: 0,
     lateReports: 0,
   };
-  private readonly countRoundTrip = () => {
-    this.m.roundTrips++;
-  };
+  private readonly trips: Record<FleetRoundTripPurpose, number> = { start: 0, renew: 0, write: 0, starved: 0, retry: 0, report: 0, release: 0 };
+  // One counter per purpose, made once: the callbacks run on every call.
+  private readonly countRoundTrip = Object.fromEntries(
+    (Object.keys(this.trips) as FleetRoundTripPurpose[]).map((p) => [
+      p,
+      () => {
+        this.m.roundTrips++;
+        this.trips[p]++;
+      },
+    ]),
+  ) as Record<FleetRoundTripPurpose, () => void>;
 
   constructor(o: FleetLedgerOptions) {
     if (o === null || typeof o !== "object") throw invalidArgument("options", "are required");
@@ -218,9 +230,15 @@ class Ledger implements FleetLedger {
     this.maxChunk = o.maxChunk === undefined ? Number.MAX_SAFE_INTEGER : toMicrosUp(requireAmount("maxChunk", o.maxChunk));
     if (this.maxChunk < this.minChunk) throw invalidArgument("maxChunk", "must be >= minChunk");
     const settlement = o.settlement ?? "write_through";
-    if (settlement === "write_through") this.maxStaleMs = undefined;
-    else if (settlement !== null && typeof settlement === "object") this.maxStaleMs = positive("settlement.maxStaleMs", settlement.maxStaleMs, 0);
-    else throw invalidArgument("settlement", `must be "write_through" or { maxStaleMs }`);
+    if (settlement === "write_through") {
+      this.maxStaleMs = undefined;
+      this.ackAfterWrite = true;
+    } else if (settlement !== null && typeof settlement === "object") {
+      this.maxStaleMs = positive("settlement.maxStaleMs", settlement.maxStaleMs, 0);
+      const ack = settlement.acknowledge ?? "at_once";
+      if (ack !== "at_once" && ack !== "after_write") throw invalidArgument("settlement.acknowledge", `must be "at_once" or "after_write"`);
+      this.ackAfterWrite = ack === "after_write";
+    } else throw invalidArgument("settlement", `must be "write_through" or { maxStaleMs, acknowledge? }`);
     this.timeoutMs = positive("redisTimeoutMs", o.redisTimeoutMs, 500);
     this.backoffBase = positive("backoffBaseMs", o.backoffBaseMs, 100);
     this.backoffMax = positive("backoffMaxMs", o.backoffMaxMs, 5000);
@@ -301,9 +319,9 @@ class Ledger implements FleetLedger {
   async ready(): Promise<boolean> {
     if (this.state === "active" && this.clock() < this.deadline) return true;
     if (this.state === "stopped" || this.state === "closed") return false;
-    let ok = await this.renew();
+    let ok = await this.renew("start");
     // A lost lease is followed at once by a fresh one.
-    if (!ok && this.state === "starting") ok = await this.renew();
+    if (!ok && this.state === "starting") ok = await this.renew("start");
     return ok;
   }
 
@@ -340,7 +358,7 @@ class Ledger implements FleetLedger {
       if (this.bidder === undefined) throw invalidArgument("bidder", "is not attached: call ledger.attach(bidder) first");
       const r = this.bidder.recordOutcome(outcome);
       // A repeated notice (the first acknowledgement was lost) waits for the write too.
-      if (this.maxStaleMs === undefined && this.ownSpent > this.written) await this.flush();
+      if (this.ackAfterWrite && this.ownSpent > this.written) await (this.batch?.promise ?? this.flush());
       return { applied: r.applied, reason: r.reason, spend: r.spend };
     }
     const dot = outcome.decisionId.lastIndexOf(".");
@@ -365,7 +383,7 @@ class Ledger implements FleetLedger {
       if (this.state === "stopped" || this.state === "closed") {
         throw new ConnectError(`fleet ledger is ${this.state}: spend not written`, Code.FailedPrecondition);
       }
-      const ok = await this.renew();
+      const ok = await this.renew("write");
       if (!ok && this.leaseN === lease && this.written < need) {
         throw new ConnectError("fleet ledger: spend not written to Redis", Code.Unavailable);
       }
@@ -379,8 +397,13 @@ class Ledger implements FleetLedger {
     this.state = "closed";
     this.deadline = -Infinity;
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    const batch = this.batch;
+    this.batch = undefined;
     await this.inflight;
-    if (held && !(await this.send(true))) throw new ConnectError("fleet ledger: lease not released", Code.Unavailable);
+    const released = !held || (await this.send(true, "release"));
+    // Wins waiting on the cancelled batch were written by the release, or not at all.
+    batch?.settle(released ? Promise.resolve() : Promise.reject(new ConnectError("fleet ledger: spend not written to Redis", Code.Unavailable)));
+    if (!released) throw new ConnectError("fleet ledger: lease not released", Code.Unavailable);
   }
 
   metrics(): FleetLedgerMetrics {
@@ -389,6 +412,7 @@ class Ledger implements FleetLedger {
       state: this.state,
       leaseId: this.leaseId,
       ...this.m,
+      roundTripsBy: { ...this.trips },
       roundTripsPerBid: this.m.bids === 0 ? 0 : this.m.roundTrips / this.m.bids,
       granted: fromMicros(this.granted),
       spent: fromMicros(this.ownSpent),
@@ -413,9 +437,18 @@ class Ledger implements FleetLedger {
       if (this.maxStaleMs === undefined) {
         this.flush().catch(() => {});
       } else if (this.flushTimer === undefined) {
+        // One write for every win of the next maxStaleMs (or sooner, with a renewal).
+        let settle: (p: Promise<void>) => void = () => {};
+        const promise = new Promise<void>((resolve) => (settle = resolve));
+        promise.catch(() => {});
+        const batch = { promise, settle };
+        this.batch = batch;
         this.flushTimer = setTimeout(() => {
           this.flushTimer = undefined;
-          this.flush().catch(() => {});
+          if (this.batch === batch) this.batch = undefined;
+          const written = this.flush();
+          written.catch(() => {});
+          batch.settle(written);
         }, this.maxStaleMs);
       }
       return;
@@ -433,7 +466,7 @@ class Ledger implements FleetLedger {
         [k.budget, k.leases, k.foreign, k.owners],
         [this.epoch, leaseId, decisionId, String(micros), String(foreignMemoryMs), owner],
         this.timeoutMs,
-        this.countRoundTrip,
+        this.countRoundTrip.report,
       )) as unknown[];
       const status = replyString(r[0]);
       if (status === "late") this.emit({ type: "late_report", leaseId: leaseId || owner, amount: fromMicros(micros) });
@@ -448,13 +481,21 @@ class Ledger implements FleetLedger {
 
   private maybeRenew(t: number): void {
     if (this.inflight !== undefined || t < this.nextAttemptAt || this.state === "stopped" || this.state === "closed") return;
-    this.renew().catch(() => {});
+    const purpose: FleetRoundTripPurpose =
+      this.state === "starting"
+        ? "start"
+        : this.attempt > 0 || this.state === "unavailable"
+          ? "retry"
+          : this.starved > 0 && t < this.renewAt
+            ? "starved"
+            : "renew";
+    this.renew(purpose).catch(() => {});
   }
 
-  private renew(): Promise<boolean> {
+  private renew(purpose: FleetRoundTripPurpose = "renew"): Promise<boolean> {
     if (this.inflight !== undefined) return this.inflight;
     if (this.state === "stopped" || this.state === "closed") return Promise.resolve(false);
-    const p = this.send(false).finally(() => {
+    const p = this.send(false, purpose).finally(() => {
       this.inflight = undefined;
     });
     this.inflight = p;
@@ -462,7 +503,7 @@ class Ledger implements FleetLedger {
   }
 
   /** One settle-and-renew round trip. Resolves true when a lease is held after it. */
-  private async send(release: boolean): Promise<boolean> {
+  private async send(release: boolean, purpose: FleetRoundTripPurpose): Promise<boolean> {
     const t0 = this.clock();
     const wall0 = Date.now();
     const seq = ++this.seq;
@@ -475,7 +516,8 @@ class Ledger implements FleetLedger {
       this.lastRateSpent = this.spentEver;
     } else if (t0 - this.lastRateAt >= rateWindowMs) {
       const observed = (this.spentEver - this.lastRateSpent) / (t0 - this.lastRateAt);
-      this.rate = this.rate === 0 ? observed : 0.5 * this.rate + 0.5 * observed;
+      this.rate = this.rateKnown ? 0.5 * this.rate + 0.5 * observed : observed;
+      this.rateKnown = true;
       this.lastRateAt = t0;
       this.lastRateSpent = this.spentEver;
     }
@@ -512,9 +554,13 @@ class Ledger implements FleetLedger {
           release ? "1" : "",
           this.owner,
           String(this.life - this.ttl / 2),
+          // The fleet learns a typical lease from instances that know their
+          // rate; one that does not yet (a new instance) is given that.
+          this.rateKnown && !release ? String(target) : "",
+          !this.rateKnown && this.granted === 0 && !release ? "1" : "",
         ],
         this.timeoutMs,
-        this.countRoundTrip,
+        this.countRoundTrip[purpose],
       )) as unknown[];
       if (!Array.isArray(r) || r.length < 10) throw new ConnectError("fleet ledger: unexpected reply from Redis", Code.Internal);
     } catch (e) {
@@ -544,14 +590,34 @@ class Ledger implements FleetLedger {
         this.deadline = t0 + this.ttl;
         this.wallDeadline = wall0 + this.ttl;
         this.renewAt = t0 + this.ttl / 2;
-        this.lowWater = target / 2;
+        // Renew at half the target (or half the lease, when the fleet's
+        // typical lease sized it). Granted less than asked (capped: others
+        // share the pool), at half of what was granted: asking again sooner
+        // would get no more than this instance's share.
+        const held = g - committed - this.foreign;
+        this.lowWater = g < want ? Math.max(held / 2, 2 * this.avgCost) : Math.max(target, held) / 2;
         this.state = "active";
         this.attempt = 0;
         // Granted less than asked (the pool is low or capped): the next
         // low-water renewal waits a jittered while, so a fleet at the end of
-        // its budget does not renew on every bid.
-        this.nextAttemptAt = g < want ? t0 + fullJitterBackoffMs(this.starved++, this.backoffBase, Math.min(this.backoffMax, this.ttl / 4), this.random) : 0;
-        if (g >= want) this.starved = 0;
+        // its budget does not renew on every bid. With the pool too low to
+        // fund this instance's target (asking again would get a sliver),
+        // money comes back only when a lease expires (the script says when
+        // the first may), shrinks or is released: wait for the first expiry,
+        // or the routine renewal at half the lease's life, whichever comes
+        // first.
+        if (g < want) {
+          let wait = fullJitterBackoffMs(this.starved++, this.backoffBase, Math.min(this.backoffMax, this.ttl / 4), this.random);
+          if (pool < Math.max(this.minChunk, target)) {
+            const nextExpiry = replyNumber(r[10]);
+            const expiresIn = nextExpiry > 0 ? nextExpiry - replyNumber(r[8]) : Infinity;
+            wait = Math.max(wait, Math.min(this.ttl / 2, expiresIn + this.random() * this.backoffBase));
+          }
+          this.nextAttemptAt = t0 + wait;
+        } else {
+          this.nextAttemptAt = 0;
+          this.starved = 0;
+        }
         this.m.renewals++;
         if (askWarm) this.warm = parseWarm(r[9]);
         if (status === "restored") this.emit({ type: "restored", leaseId: this.leaseId });
@@ -633,7 +699,13 @@ class Ledger implements FleetLedger {
   }
 
   private backoff(t0: number): number {
-    const wait = fullJitterBackoffMs(this.attempt++, this.backoffBase, this.backoffMax, this.random);
+    let wait = fullJitterBackoffMs(this.attempt++, this.backoffBase, this.backoffMax, this.random);
+    // A lease with time and money left needs no quick retry: wait a jittered
+    // quarter to half of its time left (a fleet's retries after an outage
+    // spread over seconds, not a burst of short backoffs), still well before
+    // its deadline.
+    const left = this.deadline - t0;
+    if (this.state === "active" && left > 0 && this.headroomMicros() >= this.lowWater) wait = Math.max(wait, left * (0.25 + 0.25 * this.random()));
     this.nextAttemptAt = t0 + wait;
     return wait;
   }

@@ -5,7 +5,7 @@
 // stored with %.0f: Lua's tostring keeps only 14 digits.
 //
 // Keys of one campaign (all share the `{campaign}` hash tag):
-//   budget  hash: total pool spent late generation epoch restored warm periodStart periodEnd tick
+//   budget  hash: total pool spent late generation epoch restored warm periodStart periodEnd tick typical
 //   leases  hash: lease id -> "granted reported foreign seq expiresAt"
 //   expiry  zset: lease id -> expiresAt (ms, Redis TIME)
 //   reaped  hash: lease id -> reported at reaping (late reports count from there)
@@ -67,10 +67,16 @@ end
  * owner id (instance), longest gap between renewals that is not an outage
  * (ms; leaseTtl / 2 + outcomeGrace: an owner renews at least every half
  * TTL, so only a longer silence can expire a lease whose wins were waiting
- * on Redis).
+ * on Redis); this instance's lease target when it knows its spend rate (""
+ * when not: kept as the fleet's typical lease, a moving average); "1" when
+ * it does not know its size yet (a first lease: it asks for the fleet's
+ * typical lease, so a new instance does not renew again and again while it
+ * learns its rate).
  *
  * Reply: { status, epoch, generation, granted, reported, foreign, expiresAt,
- * pool, now, warm }. Status: ok, restored (the lease was behind what the
+ * pool, now, warm, nextExpiry } (nextExpiry, with ok and restored: the
+ * earliest expiry of any lease, when the next unspent lease may return to
+ * the pool; 0 for none). Status: ok, restored (the lease was behind what the
  * client held: re-asserted), stale (an older request; nothing changed),
  * released, lease_lost (reaped; the report was counted as late),
  * no_campaign, epoch_mismatch.
@@ -137,6 +143,13 @@ if ARGV[11] == '1' then
   redis.call('HSET', kBudget, 'pool', f(pool), 'spent', f(spent), 'restored', f(restored))
   return {'released', epoch, generation, r + fo, r, fo, 0, pool, now, ''}
 end
+local typical = tonumber(redis.call('HGET', kBudget, 'typical') or '0')
+if ARGV[14] and ARGV[14] ~= '' then
+  local t = tonumber(ARGV[14])
+  if typical > 0 then t = math.floor(0.8 * typical + 0.2 * t) end
+  redis.call('HSET', kBudget, 'typical', f(t))
+end
+if ARGV[15] == '1' and r + fo + typical > want then want = r + fo + typical end
 if want > g then
   local active = redis.call('HLEN', kLeases)
   if not v then active = active + 1 end
@@ -159,7 +172,10 @@ if ARGV[9] ~= '' then redis.call('HSET', kBudget, 'warm', ARGV[9]) end
 local warm = ''
 if ARGV[10] == '1' then warm = redis.call('HGET', kBudget, 'warm') or '' end
 redis.call('HSET', kBudget, 'pool', f(pool), 'spent', f(spent), 'restored', f(restored))
-return {status, epoch, generation, g, r, fo, e, pool, now, warm}
+local first = redis.call('ZRANGE', kExpiry, 0, 0, 'WITHSCORES')
+local nextExpiry = 0
+if first[2] then nextExpiry = tonumber(first[2]) end
+return {status, epoch, generation, g, r, fo, e, pool, now, warm, nextExpiry}
 `;
 
 /**

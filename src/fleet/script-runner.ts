@@ -19,17 +19,18 @@ export class ScriptRunner {
    * Runs the script within `timeoutMs` (rejects with `DeadlineExceeded`
    * after it; the command may still run on the server, which the scripts'
    * idempotence makes harmless). `onRoundTrip` counts each command sent.
+   * `signal` ends the wait early (with `Canceled`).
    */
-  async run(keys: readonly string[], args: readonly string[], timeoutMs: number, onRoundTrip: () => void): Promise<unknown> {
+  async run(keys: readonly string[], args: readonly string[], timeoutMs: number, onRoundTrip: () => void, signal?: AbortSignal): Promise<unknown> {
     const sha = this.sha ?? (await this.digest());
     onRoundTrip();
     try {
-      return await waitAsCaller(this.redis.evalSha(sha, keys, args), undefined, timeoutMs);
+      return await waitAsCaller(this.redis.evalSha(sha, keys, args), signal, timeoutMs);
     } catch (e) {
       if (!String((e as Error)?.message ?? e).includes("NOSCRIPT")) throw e;
     }
     onRoundTrip();
-    return await waitAsCaller(this.redis.evalScript(this.script, keys, args), undefined, timeoutMs);
+    return await waitAsCaller(this.redis.evalScript(this.script, keys, args), signal, timeoutMs);
   }
 
   private digest(): Promise<string> {

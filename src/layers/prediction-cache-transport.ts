@@ -1,6 +1,7 @@
-import type { DescMethod } from "@bufbuild/protobuf";
+import { fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
 import { createContextValues, type ContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import {
+  LTVPredictionResponseSchema,
   PredictionStatus,
   SyncValueService,
   type LTVPredictionRequest,
@@ -14,6 +15,7 @@ import { cacheControl, type CacheControl } from "../cache/cache-control.js";
 import { rememberedPredictionCacheKey } from "../cache/prediction-cache-key.js";
 import { forgetVerifiedRequest } from "../validation/prediction-request-memo.js";
 import type { CacheEntry, ResponseCache } from "../cache/response-cache.js";
+import { SharedCacheReader, sharedPredictionKey } from "../cache/shared-prediction-cache.js";
 
 // A failed background refresh is not tried again for this long.
 const REFRESH_BACKOFF_MS = 1_000;
@@ -28,12 +30,21 @@ const REFRESH_BACKOFF_MS = 1_000;
  * A background refresh goes to the call's `backgroundWaitUntil` (else the
  * client's `waitUntil`), runs with the caller's deadline (else the client's),
  * and is the entry's only one until it ends or that deadline passes.
+ *
+ * With a shared cache (`cache.shared`), a miss asks it first (within its
+ * time limit, inside the flight, so identical misses ask once) and goes to
+ * the service only if it has no usable answer; the service's answers are
+ * written to it without waiting.
  */
 export function createPredictionCacheTransport(next: Transport, cache: ResponseCache): Transport {
   const predict = SyncValueService.method.predictLTV;
   const metrics = cache.metrics;
   // The background refresh wants the service's answer or nothing.
   const refreshContext = createContextValues().set(allowFallback, false);
+  const options = cache.options;
+  const l2 = options.shared === undefined ? undefined : new SharedCacheReader(options.shared, options.sharedTimeoutMs, metrics);
+  // Answers read from the shared cache, with when they were fresh from the service.
+  const fromShared = new WeakMap<UnaryResponse, number>();
 
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
@@ -86,10 +97,24 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
       metrics.cacheMisses++;
       const spare = entry;
       function store(response: UnaryResponse): void {
-        if ((response.message as LTVPredictionResponse).status !== PredictionStatus.FALLBACK) {
-          cache.store(key, check, response);
-        }
+        const message = response.message as LTVPredictionResponse;
+        if (message.status === PredictionStatus.FALLBACK) return;
+        const freshAt = fromShared.get(response);
+        if (freshAt !== undefined) return cache.store(key, check, response, freshAt);
+        cache.store(key, check, response);
+        if (l2 !== undefined && options.ttlMs >= 1) l2.set(sharedPredictionKey(key, check), toBinary(LTVPredictionResponseSchema, message), options.ttlMs);
       }
+      const fetch =
+        l2 === undefined || control === "refresh"
+          ? (s: AbortSignal, t: number | undefined) => next.unary(predict, s, t, header, request, contextValues)
+          : async (s: AbortSignal, t: number | undefined) => {
+              const t0 = performance.now();
+              const hit = readShared(l2, await l2.get(sharedPredictionKey(key, check), t));
+              if (hit !== undefined) return hit;
+              // The service gets the time the lookup left.
+              const left = t === undefined ? undefined : Math.max(1, Math.floor(t - (performance.now() - t0)));
+              return next.unary(predict, s, left, header, request, contextValues);
+            };
       const coalesced = metrics.cacheCoalesced;
       const answer = cache.shared(
         key,
@@ -97,7 +122,7 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         control !== "refresh",
         signal,
         timeoutMs,
-        (s, t) => next.unary(predict, s, t, header, request, contextValues),
+        fetch,
         store,
       );
       // shared() counts a call that joined a request in flight.
@@ -117,6 +142,30 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
     },
     stream: (...args) => next.stream(...args),
   };
+
+  /** An answer from the shared cache's bytes, or undefined (counted as a miss) when they do not decode or are no longer fresh. */
+  function readShared(reader: SharedCacheReader, bytes: Uint8Array | undefined): UnaryResponse | undefined {
+    if (bytes === undefined) return undefined;
+    let message: LTVPredictionResponse;
+    try {
+      message = fromBinary(LTVPredictionResponseSchema, bytes);
+    } catch {
+      reader.unusable();
+      return undefined;
+    }
+    // Its age by the service's timestamp: another client stored it up to ttlMs ago.
+    const now = cache.now();
+    const stamped = Number(message.timestampMs);
+    const freshAt = stamped > 0 && stamped < now ? stamped : now;
+    if (message.status === PredictionStatus.FALLBACK || now - freshAt >= options.ttlMs) {
+      reader.unusable();
+      return undefined;
+    }
+    // Headers built at once: an answer from the shared cache has cost a round trip already.
+    const response: UnaryResponse = { stream: false, service: predict.parent, method: predict, header: new Headers(), trailer: new Headers(), message };
+    fromShared.set(response, freshAt);
+    return response;
+  }
 
   function serveSpare(entry: CacheEntry | undefined, contextValues: ContextValues | undefined): boolean {
     if (!cache.usableOnError(entry)) return false;

@@ -29,6 +29,8 @@ export type ServiceName = "prediction" | "storage";
  *   like a configuration error rather than an outage (see
  *   {@link MisconfigurationReason}); it comes right before that `fallback`
  *   event, and `metrics().misconfigurations` counts it.
+ * - `shared-cache`: a lookup in the shared prediction cache (`cache.shared`)
+ *   timed out or failed; its `keys` calls went on to the service.
  *
  * @public
  */
@@ -39,7 +41,8 @@ export type ClientEvent =
   | { type: "half-open"; service: ServiceName }
   | { type: "close"; service: ServiceName }
   | { type: "fallback"; service: ServiceName; method: string; reason: FallbackReason; code?: Code }
-  | { type: "misconfiguration"; service: ServiceName; method: string; reason: MisconfigurationReason; code: Code; message: string };
+  | { type: "misconfiguration"; service: ServiceName; method: string; reason: MisconfigurationReason; code: Code; message: string }
+  | { type: "shared-cache"; outcome: "timeout" | "error"; keys: number; ms: number; message?: string };
 
 /**
  * Why a failure the fallback hid looks like a configuration error:

@@ -71,6 +71,19 @@ export interface ClientMetricsSnapshot {
     entries: number;
     /** Estimated bytes held now. */
     bytes: number;
+    /** The shared cache (`cache.shared`), consulted on a miss here; all 0 without one. */
+    shared: {
+      /** Lookups it answered. */
+      hits: number;
+      /** Lookups it did not (or answered with a value too old or that did not decode). */
+      misses: number;
+      /** Lookups abandoned at `cache.sharedTimeoutMs`. */
+      timeouts: number;
+      /** Lookups and writes that failed. */
+      errors: number;
+      /** Service answers handed to it to store. */
+      writes: number;
+    };
   };
   /** The micro-batcher (all 0 when batching is off). */
   batching: {
@@ -116,6 +129,11 @@ export class ClientMetrics {
   cacheStaleIfError = 0;
   cacheCoalesced = 0;
   cacheInvalidations = 0;
+  sharedHits = 0;
+  sharedMisses = 0;
+  sharedTimeouts = 0;
+  sharedErrors = 0;
+  sharedWrites = 0;
   batches = 0;
   batchItems = 0;
   retries = 0;
@@ -186,6 +204,13 @@ export class ClientMetrics {
         invalidations: this.cacheInvalidations,
         entries: extra.cacheEntries,
         bytes: extra.cacheBytes,
+        shared: {
+          hits: this.sharedHits,
+          misses: this.sharedMisses,
+          timeouts: this.sharedTimeouts,
+          errors: this.sharedErrors,
+          writes: this.sharedWrites,
+        },
       },
       batching: { batches: this.batches, items: this.batchItems },
       retries: this.retries,

@@ -89,6 +89,41 @@ describe("failure rules", () => {
     client.disconnect();
   });
 
+  it("a failed routine renewal of a healthy lease retries after a share of its time left, not after the short backoff", async () => {
+    const c = campaign();
+    await adminOn(redis).setBudget({ campaign: c, amount: 100, ...far });
+    const client = ioredisClient(server.port);
+    const events: FleetEvent[] = [];
+    let t = 0;
+    const ledger = createFleetLedger({
+      redis: fromIoredis(client),
+      campaign: c,
+      minChunk: 50,
+      leaseTtlMs: 4000,
+      redisTimeoutMs: 100,
+      backoffBaseMs: 10,
+      backoffMaxMs: 20,
+      now: () => t,
+      onEvent: (e) => events.push(e),
+    });
+    const bidder = fleetBidder(ledger, 100);
+    await ledger.ready();
+    const admin = ioredisClient(server.port);
+    await admin.call("CLIENT", "PAUSE", "1000", "ALL");
+    // Past half the lease's life: the next bid starts the routine renewal, which times out.
+    t = 2200;
+    expect(bidder.bid(impression({ conversionRate: 0.0001 })).noBid).toBe(false);
+    expect(await until(() => events.some((e) => e.type === "renew_failed"), 3000)).toBe(true);
+    const failed = events.find((e) => e.type === "renew_failed");
+    if (failed?.type !== "renew_failed") throw new Error("expected renew_failed");
+    // 1800 ms of lease left: the retry waits 450-900 ms (the backoff alone: at most 20).
+    expect(failed.deadlineInMs).toBe(1800);
+    expect(failed.retryInMs).toBeGreaterThanOrEqual(450);
+    expect(failed.retryInMs).toBeLessThanOrEqual(900);
+    client.disconnect();
+    admin.disconnect();
+  });
+
   it("a stalled Redis (CLIENT PAUSE) is the same: the lease carries bids to its deadline, no further", async () => {
     const c = campaign();
     await adminOn(redis).setBudget({ campaign: c, amount: 100, ...far });

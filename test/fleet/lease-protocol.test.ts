@@ -61,6 +61,7 @@ describe("setBudget and status", () => {
     await bad(() => ledgerOn(redis, "ok", { leaseTtlMs: 0 }), "leaseTtlMs");
     await bad(() => ledgerOn(redis, "ok", { instanceId: "a.b" }), "instanceId");
     await bad(() => ledgerOn(redis, "ok", { settlement: { maxStaleMs: -5 } }), "settlement.maxStaleMs");
+    await bad(() => ledgerOn(redis, "ok", { settlement: { maxStaleMs: 10, acknowledge: "later" as "at_once" } }), "settlement.acknowledge");
     await bad(() => ledgerOn(redis, "ok", { minChunk: 10, maxChunk: 5 }), "maxChunk");
     await bad(() => createFleetLedger({ redis: {} as never, campaign: "ok" }), "redis");
     const ledger = ledgerOn(redis, "ok");
@@ -140,6 +141,101 @@ describe("leases", () => {
     expect(ledger.metrics().unwritten).toBe(0);
   });
 
+  it("write-through in batches: wins of one maxStaleMs share one write, and each resolves only once that write is in Redis", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 30, ...far });
+    const ledger = ledgerOn(redis, c, { minChunk: 20, leaseTtlMs: 600_000, settlement: { maxStaleMs: 400, acknowledge: "after_write" } });
+    const bidder = fleetBidder(ledger, 30, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    const before = ledger.metrics().roundTripsBy;
+    const acks: Array<Promise<number>> = [];
+    for (let i = 0; i < 3; i++) {
+      const d = bidder.bid(impression());
+      if (d.noBid) throw new Error("expected a bid");
+      // Each acknowledgement notes how much Redis held when it resolved.
+      acks.push(ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 500 }).then(async () => (await admin.status(c)).spent));
+      await sleep(50);
+    }
+    expect(ledger.metrics().unwritten).toBeCloseTo(1.5, 9);
+    expect((await admin.status(c)).spent).toBe(0);
+    expect(await Promise.all(acks)).toEqual([1.5, 1.5, 1.5]);
+    const after = ledger.metrics().roundTripsBy;
+    expect(after.write - before.write).toBe(1);
+    expect(after.renew - before.renew).toBe(0);
+    // A repeated notice of a written win resolves at once, with no round trip.
+    const trips = ledger.metrics().roundTrips;
+    await ledger.recordOutcome({ decisionId: `${ledger.decisionIdPrefix}0`, won: true, priceCpm: 500 });
+    expect(ledger.metrics().roundTrips).toBe(trips);
+    await ledger.close();
+  });
+
+  it("at the end of the budget, a starved instance waits for the next lease expiry instead of asking on every bid", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 10, ...far });
+    const events: FleetEvent[] = [];
+    const ledger = ledgerOn(redis, c, { minChunk: 1, leaseTtlMs: 2000, outcomeGraceMs: 60_000, backoffBaseMs: 20, backoffMaxMs: 100, onEvent: (e) => events.push(e) });
+    const bidder = fleetBidder(ledger, 10, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    // Spend the whole pool, bid by bid (each win 1.00).
+    for (let i = 0; i < 200; i++) {
+      const d = bidder.bid(impression());
+      if (!d.noBid) await ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 1000 });
+      else await sleep(5);
+      if ((await admin.status(c)).spent >= 10) break;
+    }
+    expect((await admin.status(c)).pool).toBe(0);
+    const trips = ledger.metrics().roundTrips;
+    // 600 ms of bids on an empty pool: the routine renewal is 1 s away and no
+    // lease expires for a minute, so no round trip at all.
+    const t0 = Date.now();
+    let refused = 0;
+    while (Date.now() - t0 < 600) {
+      if (bidder.bid(impression()).noBid) refused++;
+      await sleep(2);
+    }
+    expect(refused).toBeGreaterThan(50);
+    expect(ledger.metrics().roundTrips - trips).toBe(0);
+    await ledger.close();
+  });
+
+  it("an instance granted less than it asked (its share of the pool) renews when half of that is used, not on every bid", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 100, ...far });
+    let t = 0;
+    const options = { leaseTtlMs: 600_000, leaseHorizonMs: 100_000, minChunk: 1, backoffBaseMs: 20, backoffMaxMs: 100, now: () => t };
+    const other = ledgerOn(redis, c, options);
+    await other.ready();
+    const ledger = ledgerOn(redis, c, options);
+    const bidder = fleetBidder(ledger, 100, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    // Ten wins of 1.00 in a second: a rate of 10 a second, 1,000 for the horizon, far more than the pool.
+    for (let i = 0; i < 10; i++) {
+      const d = bidder.bid(impression());
+      if (d.noBid) throw new Error(`expected a bid, got ${d.reason}`);
+      await ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 1000 });
+    }
+    t += 1000;
+    await (ledger as unknown as { renew(): Promise<boolean> }).renew();
+    const held = ledger.metrics().headroom;
+    const s = await admin.status(c);
+    // Capped at its share: money is left in the pool, for the other instance.
+    expect(held).toBeGreaterThan(20);
+    expect(s.pool).toBeGreaterThan(10);
+    const trips = ledger.metrics().roundTrips;
+    // Bids lost, 200 ms apart (past every backoff): well within half of what it holds.
+    for (let i = 0; i < 10; i++) {
+      t += 200;
+      const d = bidder.bid(impression());
+      if (d.noBid) throw new Error(`expected a bid, got ${d.reason}`);
+      await ledger.recordOutcome({ decisionId: d.decisionId, won: false });
+    }
+    expect(ledger.metrics().roundTrips).toBe(trips);
+    expect(accounted(await admin.status(c))).toBeCloseTo(100, 6);
+  });
+
   it("a repeated renewal (same sequence number) changes nothing: settles and grants are idempotent", async () => {
     const admin = adminOn(redis);
     const c = campaign();
@@ -196,6 +292,36 @@ describe("leases", () => {
     expect(busy.metrics().headroom).toBeLessThan(held / 2);
     const s = await admin.status(c);
     expect(accounted(s)).toBeCloseTo(1000, 6);
+  });
+
+  it("a new instance's first lease is the fleet's typical lease, not the minimum: it does not renew again and again while it learns its rate", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 1000, ...far });
+    let t = 0;
+    const options = { leaseTtlMs: 600_000, leaseHorizonMs: 10_000, minChunk: 1, now: () => t };
+    const first = ledgerOn(redis, c, options);
+    await first.ready();
+    // Nobody knows a rate yet: the minimum.
+    expect(first.metrics().headroom).toBeLessThanOrEqual(1);
+    const busy = ledgerOn(redis, c, options);
+    const bidder = fleetBidder(busy, 1000);
+    await busy.ready();
+    // Three seconds of 10 wins a second at 0.50 (5.00 a second): about 50 for a 10 s horizon.
+    for (let second = 0; second < 3; second++) {
+      t += 1000;
+      for (let i = 0; i < 10; i++) {
+        const d = bidder.bid(impression());
+        if (d.noBid) throw new Error(`expected a bid, got ${d.reason}`);
+        await busy.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 500 });
+      }
+    }
+    const fresh = ledgerOn(redis, c, options);
+    await fresh.ready();
+    expect(fresh.metrics().roundTrips).toBe(1);
+    expect(fresh.metrics().headroom).toBeGreaterThan(20);
+    expect(fresh.metrics().headroom).toBeLessThan(80);
+    expect(accounted(await admin.status(c))).toBeCloseTo(1000, 6);
   });
 
   it("caps a grant at max(minChunk, pool / active leases)", async () => {
