@@ -108,11 +108,57 @@ export function grpcUnaryCall<I extends DescMessage, O extends DescMessage>(
     signal.addEventListener("abort", call);
   }
   if (timeoutMs !== undefined) call.timer = setTimeout(onDeadline, timeoutMs, call as unknown as AnyCall);
-  session.manager.request("POST", path, headers, requestOptions).then(
-    (s) => call.attach(s as CallStream, frame),
-    (e: unknown) => call.finish(errorFromStream(e), undefined),
-  );
+  const ready = streamNow(session.manager, path, headers);
+  if (ready !== undefined) {
+    call.attach(ready as CallStream, frame);
+  } else {
+    session.manager.request("POST", path, headers, requestOptions).then(
+      (s) => call.attach(s as CallStream, frame),
+      (e: unknown) => call.finish(errorFromStream(e), undefined),
+    );
+  }
   return promise;
+}
+
+/**
+ * The part of connect-node 2.1.2's `Http2SessionManager` (package.json pins
+ * it) that {@link streamNow} reads: its state, which is `ready` with an open
+ * session once connected.
+ */
+interface ManagerState {
+  s?: {
+    t?: string;
+    conn?: http2.ClientHttp2Session;
+    isShuttingDown?(): boolean;
+    requiresVerify?(): boolean;
+    registerRequest?(stream: http2.ClientHttp2Stream): void;
+  };
+}
+
+/**
+ * A stream opened at once on the manager's session when it is ready and
+ * needs no check, as `Http2SessionManager.request` opens it (the same
+ * conditions, the same registration for keep-alive and idle timeouts), but
+ * without its two async functions: a promise and two microtask turns per
+ * call. Undefined when anything is not so (connecting, shutting down, a PING
+ * check due, a session that refuses the stream, another connect-node):
+ * the manager's own `request` then does it all.
+ */
+function streamNow(manager: Http2SessionManager, path: string, headers: http2.OutgoingHttpHeaders): http2.ClientHttp2Stream | undefined {
+  const s = (manager as unknown as ManagerState).s;
+  const conn = s?.conn;
+  if (s?.t !== "ready" || conn === undefined || typeof s.registerRequest !== "function") return undefined;
+  if (conn.closed || conn.destroyed || s.isShuttingDown?.() !== false || s.requiresVerify?.() !== false) return undefined;
+  headers[":method"] = "POST";
+  headers[":path"] = path;
+  let stream: http2.ClientHttp2Stream;
+  try {
+    stream = conn.request(headers, requestOptions);
+  } catch {
+    return undefined;
+  }
+  s.registerRequest(stream);
+  return stream;
 }
 
 /** Node copies request options before use: one object serves every call. */
@@ -243,7 +289,10 @@ function onResponse(this: CallStream, h: http2.IncomingHttpHeaders & http2.Incom
 
 function onData(this: CallStream, chunk: Buffer): void {
   const call = this[callKey];
-  call.session.manager.notifyResponseByteRead(this);
+  // Bytes read tell the keep-alive the connection lives (so it sends no PING). The
+  // response headers just told it so (connect-node listens for them), and each
+  // notice re-arms its timer: a body in one DATA frame, the usual, needs none.
+  if (call.first !== undefined || call.settled) call.session.manager.notifyResponseByteRead(this);
   if (call.settled) return;
   call.received += chunk.byteLength;
   const tooMuch = call.counter.add(chunk.byteLength);
