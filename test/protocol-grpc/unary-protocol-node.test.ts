@@ -14,6 +14,8 @@ let server: http2.Http2Server;
 let url: string;
 /** "refuse": HTTP 503 followed by 4 x 64 KiB of body; "ok": a small gRPC answer. */
 let mode: "refuse" | "ok" = "ok";
+/** The request headers of every stream, in arrival order. */
+const seen: http2.IncomingHttpHeaders[] = [];
 
 function okBody(): Buffer {
   const msg = toBinary(LTVPredictionResponseSchema, create(LTVPredictionResponseSchema, { requestId: "lean-1", predictedLtv: 2 }));
@@ -25,7 +27,8 @@ function okBody(): Buffer {
 
 beforeAll(async () => {
   server = http2.createServer();
-  server.on("stream", (stream) => {
+  server.on("stream", (stream, headers) => {
+    seen.push(headers);
     stream.on("error", () => {});
     stream.on("data", () => {});
     stream.on("end", () => {
@@ -50,6 +53,35 @@ afterAll(async () => {
 });
 
 describe("lean gRPC unary call", () => {
+  it("sends gRPC's headers, the deadline and the caller's own, on the first call (connecting) and on later ones (ready session)", async () => {
+    mode = "ok";
+    seen.length = 0;
+    const client = createClient({ prediction: url, cache: false, retry: false, circuitBreaker: false, fallback: false, timeoutMs: 4_000.2 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const answer = await client.prediction.predictLTV(
+          { requestId: "lean-1", customerId: "c-1", platform: "meta" },
+          { headers: { "x-call": String(i), "content-type": "text/plain", te: "gzip" } },
+        );
+        expect(answer.predictedLtv).toBe(2);
+      }
+    } finally {
+      await client.close();
+    }
+    expect(seen).toHaveLength(3);
+    seen.forEach((h, i) => {
+      expect(h).toMatchObject({
+        ":method": "POST",
+        ":path": "/syncvalue.v1.SyncValueService/PredictLTV",
+        "content-type": "application/grpc+proto",
+        te: "trailers",
+        "grpc-timeout": "4001m",
+        "user-agent": "syncvalue-node",
+        "x-call": String(i),
+      });
+    });
+  }, 30_000);
+
   it("body bytes that arrive after a call failed on its headers are not kept against maxResponseBytesInFlight", async () => {
     const client = createClient({
       prediction: url,
