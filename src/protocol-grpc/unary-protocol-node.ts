@@ -5,7 +5,9 @@
  * call), and the compiled codec's rows in "Encode and decode time per message".
  * Depends on: `@connectrpc/connect` 2.1.2 and `@connectrpc/connect-node` 2.1.2 exactly (package.json pins): Connect's
  * `codeFromHttpStatus` and `findTrailerError` (`@connectrpc/connect/protocol-grpc`) and connect-node's
- * `Http2SessionManager`, whose session it writes on.
+ * `Http2SessionManager`, whose session it writes on, and whose internal state (`s`: `t`, `conn`, `isShuttingDown`,
+ * `requiresVerify`, `registerRequest`) `streamNow` reads to open a stream without its async `request()`; any other
+ * shape falls back to `request()`.
  */
 import * as http2 from "node:http2";
 import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
