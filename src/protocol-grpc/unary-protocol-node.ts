@@ -333,7 +333,9 @@ function decodeEnvelope<O extends DescMessage>(schema: O, data: Buffer | undefin
   if (size + 5 !== data.byteLength) {
     throw new ConnectError(`unary response holds ${data.byteLength - 5} bytes for a ${size}-byte message`, Code.Unimplemented);
   }
-  return decodeMessage(schema, data.subarray(5));
+  // A plain Uint8Array view: the reader slices every string and bytes field out of it, and a
+  // Buffer's slices are Buffers, built through its species constructor.
+  return decodeMessage(schema, new Uint8Array(data.buffer, data.byteOffset + 5, size));
 }
 
 /** WHATWG Headers for Connect's trailer parser: built on the error path only. */
