@@ -4,7 +4,7 @@ export { CallDeadline, callSignalReason, toAbortSignal, type CallSignal } from "
 export { waitAsCaller } from "./caller-wait.js";
 export { deadlineExceeded, effectiveTimeout } from "./deadline.js";
 export { FreezeDetector } from "./freeze-detector.js";
-export { lazyUnaryResponse } from "./lazy-unary-response.js";
+export { lazyUnaryResponse, lazyUnaryResponseOf } from "./lazy-unary-response.js";
 export { answerAtHand, readyAnswer } from "./ready-answer.js";
 export { linkedAbort, type LinkedAbort } from "./linked-abort.js";
 export { linkedDeadline, type LinkedDeadline } from "./linked-deadline.js";

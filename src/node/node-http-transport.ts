@@ -7,10 +7,9 @@ import { bearerAuthInterceptor } from "../client/bearer-auth.js";
 import type { ResolvedHttpEndpoint } from "../client/resolved-endpoint.js";
 import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
 import { FreezeDetector } from "../call/freeze-detector.js";
-import { lazyUnaryResponse } from "../call/lazy-unary-response.js";
 import { failStreamsClosedUnanswered } from "./guarded-http-client-node.js";
 import { guardSessionPings } from "./session-ping-guard-node.js";
-import { grpcUnaryCall, toHeaders } from "../protocol-grpc/unary-protocol-node.js";
+import { grpcRequestHeaders, grpcUnaryCall, type GrpcSession } from "../protocol-grpc/unary-protocol-node.js";
 import { createStockTransport } from "./stock-transport-node.js";
 
 const USER_AGENT = "syncvalue-node";
@@ -46,19 +45,20 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
 
   const { sessions, ...keepalive } = endpoint.http2;
   const managers = Array.from({ length: sessions }, () => guardSessionPings(new Http2SessionManager(endpoint.baseUrl, keepalive, tls)));
-  const inFlight = new Array<number>(sessions).fill(0);
+  // Calls in flight per session, counted by the lean calls themselves and by `track` for the stock transport's.
+  const lanes: GrpcSession[] = managers.map((manager) => ({ manager, limits, inFlight: 0 }));
   const stock: Transport[] = managers.map((m) => {
     const view = failStreamsClosedUnanswered(m);
     return createStockTransport({ ...common, httpClient: createNodeHttpClient({ httpVersion: "2", sessionProvider: () => view }) });
   });
   const pick = () => {
     let best = 0;
-    for (let i = 1; i < sessions; i++) if (inFlight[i]! < inFlight[best]!) best = i;
+    for (let i = 1; i < sessions; i++) if (lanes[i]!.inFlight < lanes[best]!.inFlight) best = i;
     return best;
   };
   const track = <T>(i: number, p: Promise<T>): Promise<T> => {
-    inFlight[i]!++;
-    return p.finally(() => inFlight[i]!--);
+    lanes[i]!.inFlight++;
+    return p.finally(() => lanes[i]!.inFlight--);
   };
 
   // Freeze and thaw (Lambda, Vercel, SIGSTOP): a wall-clock gap this 1 s ticker cannot
@@ -70,7 +70,7 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
   const freeze = new FreezeDetector(FREEZE_TICK_MS + FREEZE_GAP_MS);
   const checkThaw = () => {
     if (!freeze.check()) return;
-    for (let i = 0; i < sessions; i++) if (inFlight[i] === 0) managers[i]!.abort();
+    for (let i = 0; i < sessions; i++) if (lanes[i]!.inFlight === 0) managers[i]!.abort();
   };
   const ticker = setInterval(checkThaw, FREEZE_TICK_MS);
   ticker.unref();
@@ -87,16 +87,9 @@ export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context:
       if (!lean) return track(i, stock[i]!.unary(method, signal, timeoutMs, header, input, contextValues));
       let path = paths.get(method as DescMethodUnary);
       if (path === undefined) paths.set(method as DescMethodUnary, (path = `${basePath}/${method.parent.typeName}/${method.name}`));
-      const headers: http2.OutgoingHttpHeaders = { "user-agent": USER_AGENT };
-      if (header !== undefined) new Headers(header).forEach((v, k) => (headers[k] = v));
-      if (authorization !== undefined) headers.authorization = authorization;
+      const headers = grpcRequestHeaders(USER_AGENT, authorization, timeoutMs, header);
       const message = isMessage(input, method.input) ? input : create(method.input, input);
-      return track(
-        i,
-        grpcUnaryCall(managers[i]!, path, method, message, { timeoutMs, signal, headers, limits }).then(
-          (r) => lazyUnaryResponse(method, r.message, () => toHeaders(r.header), () => toHeaders(r.trailer)),
-        ),
-      );
+      return grpcUnaryCall(lanes[i]!, path, method, message, headers, timeoutMs, signal);
     },
     stream(method, signal, timeoutMs, header, input, contextValues) {
       checkThaw();

@@ -21,6 +21,31 @@ export class ByteWriter {
     return this.buf.slice(0, this.pos);
   }
 
+  /** Bytes written so far (headroom included). */
+  get length(): number {
+    return this.pos;
+  }
+
+  /**
+   * Empties the writer for the next message, with `headroom` bytes left at
+   * the front for a header written later (a gRPC envelope's). A buffer grown
+   * past `keepBytes` by a large message is dropped rather than kept for good.
+   */
+  reset(headroom = 0, keepBytes = 65536): void {
+    if (this.buf.length > keepBytes) {
+      this.buf = new Uint8Array(256);
+      this.view = new DataView(this.buf.buffer);
+    }
+    this.pos = 0;
+    this.room(headroom);
+    this.pos = headroom;
+  }
+
+  /** Copies the bytes written (headroom included) to the start of `out`, which must hold {@link ByteWriter.length} bytes. */
+  copyTo(out: Uint8Array): void {
+    out.set(this.pos === this.buf.length ? this.buf : this.buf.subarray(0, this.pos));
+  }
+
   /** Starts a length-delimited value; returns where, for {@link join}. */
   fork(): number {
     this.room(1);

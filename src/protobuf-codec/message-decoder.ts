@@ -129,16 +129,13 @@ function readScalar(r: BinaryReader, method: string, utf8: boolean): unknown {
  * A string: short ASCII ones (ids, names, platforms) built here, since a
  * TextDecoder call costs more than the loop; anything else through the
  * TextDecoder protobuf-es uses, which rejects invalid UTF-8 when `utf8`.
+ * Built in one `fromCharCode` call once the bytes are known to be ASCII, not
+ * a character at a time: that made a string per character.
  */
 function readString(bytes: Uint8Array, utf8: boolean): string {
   if (bytes.length <= 64) {
-    let s = "";
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i]!;
-      if (b > 0x7f) return getTextEncoding().decodeUtf8(bytes, utf8);
-      s += String.fromCharCode(b);
-    }
-    return s;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return getTextEncoding().decodeUtf8(bytes, utf8);
+    return String.fromCharCode.apply(null, bytes as unknown as number[]);
   }
   return getTextEncoding().decodeUtf8(bytes, utf8);
 }

@@ -6,6 +6,11 @@ import { scalarMethods } from "./scalar-methods.js";
 import { messagePlan, scalarWireType, type AnyMessage, type FieldPlan, type MessagePlan } from "./schema-plan.js";
 import { isJsonObject, structFromJson } from "./struct-json.js";
 
+// Encoding is synchronous and calls out to nothing, so one writer serves every
+// call: no buffer and DataView per message. Each use resets it first, so a
+// throw halfway leaves nothing behind.
+const shared = /*@__PURE__*/ new ByteWriter();
+
 /**
  * Serializes a message to the protobuf binary format: the same bytes as
  * protobuf-es's `toBinary(desc, message)` with default options (fields in
@@ -15,9 +20,39 @@ import { isJsonObject, structFromJson } from "./struct-json.js";
  * message of another type.
  */
 export function encodeMessage<Desc extends DescMessage>(desc: Desc, message: MessageShape<Desc>): Uint8Array {
-  const w = new ByteWriter();
+  const w = shared;
+  w.reset();
   writeFields(messagePlan(desc), w, message);
   return w.finish();
+}
+
+/**
+ * Serializes a message as {@link encodeMessage} does, inside a gRPC envelope
+ * (flag byte 0, the message's length as a 4-byte big-endian number, the
+ * message): one buffer, from `allocate` (Node's `Buffer.allocUnsafe`, say,
+ * whose small buffers come from a shared slab), holding exactly the envelope.
+ */
+export function encodeEnvelopedMessage<Desc extends DescMessage>(
+  desc: Desc,
+  message: MessageShape<Desc>,
+  allocate: (size: number) => Uint8Array = newBytes,
+): Uint8Array {
+  const w = shared;
+  w.reset(5);
+  writeFields(messagePlan(desc), w, message);
+  const out = allocate(w.length);
+  w.copyTo(out);
+  const size = w.length - 5;
+  out[0] = 0; // not compressed
+  out[1] = size >>> 24;
+  out[2] = (size >>> 16) & 0xff;
+  out[3] = (size >>> 8) & 0xff;
+  out[4] = size & 0xff;
+  return out;
+}
+
+function newBytes(size: number): Uint8Array {
+  return new Uint8Array(size);
 }
 
 function writeFields(plan: MessagePlan, w: ByteWriter, message: AnyMessage | null | undefined): void {

@@ -5,175 +5,337 @@
  * call), and the compiled codec's rows in "Encode and decode time per message".
  * Depends on: `@connectrpc/connect` 2.1.2 and `@connectrpc/connect-node` 2.1.2 exactly (package.json pins): Connect's
  * `codeFromHttpStatus` and `findTrailerError` (`@connectrpc/connect/protocol-grpc`) and connect-node's
- * `Http2SessionManager`, whose session it writes on.
+ * `Http2SessionManager`, whose session it writes on, and whose internal state (`s`: `t`, `conn`, `isShuttingDown`,
+ * `requiresVerify`, `registerRequest`) `streamNow` reads to open a stream without its async `request()`; any other
+ * shape falls back to `request()`.
  */
 import * as http2 from "node:http2";
 import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, type UnaryResponse } from "@connectrpc/connect";
 import { codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
-import { decodeMessage, encodeMessage } from "../protobuf-codec/index.js";
+import { decodeMessage, encodeEnvelopedMessage } from "../protobuf-codec/index.js";
 import { deadlineExceeded } from "../call/deadline.js";
+import { lazyUnaryResponseOf } from "../call/lazy-unary-response.js";
 import { ResponseBytes, type ResponseLimits } from "../client/response-budget.js";
 import { errorFromResetCode } from "./http2-reset-code-node.js";
 
-/** What one lean gRPC unary call needs besides the message. */
-export interface GrpcUnaryCallOptions {
-  /** Deadline in ms, sent as `grpc-timeout` and enforced locally; undefined: none. */
-  timeoutMs: number | undefined;
-  signal: AbortSignal | undefined;
-  /** Request headers as a plain object (lower-case names). */
-  headers: http2.OutgoingHttpHeaders;
+/**
+ * One HTTP/2 session as the lean path uses it: its manager, what its
+ * responses are counted against, and its calls in flight (the transport sends
+ * the next call on the least loaded session).
+ */
+export interface GrpcSession {
+  readonly manager: Http2SessionManager;
   /** The call's response cap and the client's budget of bytes in flight. */
-  limits: ResponseLimits;
-}
-
-/** The answer of a unary call: the message and the raw HTTP/2 header blocks. */
-export interface GrpcUnaryResult<O extends DescMessage> {
-  message: MessageShape<O>;
-  header: http2.IncomingHttpHeaders;
-  trailer: http2.IncomingHttpHeaders;
+  readonly limits: ResponseLimits;
+  /** Calls started on this session and not settled yet. */
+  inFlight: number;
 }
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
 
 /**
- * One unary gRPC call straight on an HTTP/2 stream: one write of the
- * enveloped request, response bytes collected in a list, trailers parsed once.
- * It exists because the generic path (universal client, async iterables,
- * WHATWG Headers, linked abort signals) costs ~2.5x grpc-js's CPU per call;
- * the wire is exactly gRPC's, and errors are Connect's (via its own trailer
- * parser, on the failure path only). Messages go through the compiled codec
- * (src/protobuf-codec/): protobuf-es's bytes, without its reflection.
+ * The request headers of a lean gRPC call, in one object built per call
+ * (Node copies it again to send it): gRPC's content type and `te`, the
+ * deadline as `grpc-timeout` (whole milliseconds, rounded up, at least 1),
+ * `user-agent`, `authorization` when set, and the caller's own headers, which
+ * cannot replace the first three.
+ */
+export function grpcRequestHeaders(
+  userAgent: string,
+  authorization: string | undefined,
+  timeoutMs: number | undefined,
+  header: HeadersInit | undefined,
+): http2.OutgoingHttpHeaders {
+  const headers: http2.OutgoingHttpHeaders = { "user-agent": userAgent };
+  if (header !== undefined) new Headers(header).forEach((v, k) => (headers[k] = v));
+  if (authorization !== undefined) headers.authorization = authorization;
+  headers["content-type"] = "application/grpc+proto";
+  headers.te = "trailers";
+  if (timeoutMs !== undefined) headers["grpc-timeout"] = grpcTimeout(timeoutMs);
+  return headers;
+}
+
+// Calls mostly share a deadline: keep the last header value rather than format it each time.
+let lastTimeoutMs = -1;
+let lastTimeout = "";
+function grpcTimeout(timeoutMs: number): string {
+  const ms = Math.max(1, Math.ceil(timeoutMs));
+  if (ms !== lastTimeoutMs) {
+    lastTimeoutMs = ms;
+    lastTimeout = `${ms}m`;
+  }
+  return lastTimeout;
+}
+
+/**
+ * One unary gRPC call straight on an HTTP/2 stream: the request encoded into
+ * one buffer with its envelope and written once, response bytes kept as they
+ * arrive (joined only when there is more than one chunk), trailers parsed
+ * once. It exists because the generic path (universal client, async
+ * iterables, WHATWG Headers, linked abort signals) costs ~2.5x grpc-js's CPU
+ * per call; the wire is exactly gRPC's, and errors are Connect's (via its own
+ * trailer parser, on the failure path only). Messages go through the compiled
+ * codec (src/protobuf-codec/): protobuf-es's bytes, without its reflection.
+ *
+ * Per call it allocates the call's state, one promise, the request buffer and
+ * headers; the stream's listeners, the deadline's callback and the abort
+ * listener are shared functions that find the call on the stream or timer.
+ *
+ * @param headers - from {@link grpcRequestHeaders}
+ * @param timeoutMs - deadline in ms (the one in `headers`), enforced locally; undefined: none
  */
 export function grpcUnaryCall<I extends DescMessage, O extends DescMessage>(
-  manager: Http2SessionManager,
+  session: GrpcSession,
   path: string,
   method: DescMethodUnary<I, O>,
   input: MessageShape<I>,
-  options: GrpcUnaryCallOptions,
-): Promise<GrpcUnaryResult<O>> {
-  const body = encodeMessage(method.input, input);
-  const frame = Buffer.allocUnsafe(5 + body.byteLength);
-  frame[0] = 0; // not compressed
-  frame.writeUInt32BE(body.byteLength, 1);
-  frame.set(body, 5);
-
-  const headers: http2.OutgoingHttpHeaders = {
-    ...options.headers,
-    "content-type": "application/grpc+proto",
-    te: "trailers",
-  };
-  if (options.timeoutMs !== undefined) headers["grpc-timeout"] = `${Math.max(1, Math.ceil(options.timeoutMs))}m`;
-
-  return new Promise<GrpcUnaryResult<O>>((resolve, reject) => {
-    let stream: http2.ClientHttp2Stream | undefined;
-    let settled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const signal = options.signal;
-
-    // Counted as the body streams in; released once the call settles (the message is parsed by then).
-    const counter = new ResponseBytes(options.limits.maxResponseBytes, options.limits.budget, 5);
-    const finish = (err: ConnectError | undefined, result?: GrpcUnaryResult<O>) => {
-      if (settled) return;
-      settled = true;
-      counter.release();
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      if (err) {
-        if (stream && !stream.closed) stream.close(NGHTTP2_CANCEL);
-        reject(err);
-      } else {
-        resolve(result!);
-      }
-    };
-    const onAbort = () => finish(abortError(signal!));
-    if (signal) {
-      if (signal.aborted) return onAbort();
-      signal.addEventListener("abort", onAbort);
-    }
-    if (options.timeoutMs !== undefined) {
-      timer = setTimeout(() => finish(deadlineExceeded()), options.timeoutMs);
-    }
-
-    manager.request("POST", path, headers, {}).then((s) => {
-      stream = s;
-      if (settled) {
-        s.close(NGHTTP2_CANCEL);
-        return;
-      }
-      // Node detaches a closed stream from its session: keep it to tell a lost connection from a reset.
-      const session = s.session;
-      let header: http2.IncomingHttpHeaders | undefined;
-      let trailer: http2.IncomingHttpHeaders | undefined;
-      const chunks: Buffer[] = [];
-      let received = 0;
-      s.on("response", (h) => {
-        header = h;
-        const status = Number(h[":status"]);
-        if (status !== 200) {
-          finish(new ConnectError(`HTTP ${status}`, codeFromHttpStatus(status)));
-        } else if (!String(h["content-type"] ?? "").startsWith("application/grpc")) {
-          finish(new ConnectError(`unexpected response content type "${String(h["content-type"])}"`, Code.Internal));
-        }
-      });
-      s.on("data", (chunk: Buffer) => {
-        manager.notifyResponseByteRead(s);
-        received += chunk.byteLength;
-        const tooMuch = counter.add(chunk.byteLength);
-        if (tooMuch) {
-          finish(tooMuch);
-          return;
-        }
-        chunks.push(chunk);
-      });
-      s.on("trailers", (t) => (trailer = t));
-      s.on("error", (e: unknown) => {
-        // A reset by the server: Node raises this before `close`, which maps `rstCode` by the spec's table.
-        if ((e as { code?: unknown }).code === "ERR_HTTP2_STREAM_ERROR") return;
-        finish(errorFromStream(e));
-      });
-      s.on("close", () => {
-        if (settled) return;
-        // Trailers-only responses carry the status in the header block.
-        const status = trailer ?? (header && header["grpc-status"] !== undefined ? header : undefined);
-        if (!status) {
-          // Node closes the streams of a session whose socket closed itself (RST code CANCEL):
-          // that is a lost connection (Unavailable), not a reset by the server.
-          if (session === undefined || session.closed || session.destroyed) {
-            finish(new ConnectError("connection closed before the gRPC status arrived", Code.Unavailable));
-          } else if (s.rstCode !== undefined && s.rstCode !== NGHTTP2_NO_ERROR) {
-            finish(errorFromResetCode(s.rstCode));
-          } else {
-            // The server ended the stream (or reset it with NO_ERROR) without a status: gRPC says Internal.
-            finish(new ConnectError("protocol error: stream ended without grpc-status", Code.Internal));
-          }
-          return;
-        }
-        if (status["grpc-status"] !== "0") {
-          finish(findTrailerError(toHeaders(status)) ?? new ConnectError("invalid grpc-status", Code.Internal));
-          return;
-        }
-        try {
-          finish(undefined, { message: decodeEnvelope(method.output, chunks, received), header: header!, trailer: trailer ?? {} });
-        } catch (e) {
-          finish(ConnectError.from(e, Code.Internal));
-        }
-      });
-      s.end(frame);
-    }, (e: unknown) => finish(errorFromStream(e)));
+  headers: http2.OutgoingHttpHeaders,
+  timeoutMs: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<UnaryResponse<I, O>> {
+  const frame = encodeEnvelopedMessage(method.input, input, Buffer.allocUnsafe) as Buffer;
+  const call = new UnaryCall(session, method, signal);
+  const promise = new Promise<UnaryResponse<I, O>>((resolve, reject) => {
+    call.resolve = resolve;
+    call.reject = reject;
   });
+  if (signal) {
+    if (signal.aborted) {
+      call.handleEvent();
+      return promise;
+    }
+    // The call itself is the listener (`handleEvent`): no closure per call.
+    signal.addEventListener("abort", call);
+  }
+  if (timeoutMs !== undefined) call.timer = setTimeout(onDeadline, timeoutMs, call as unknown as AnyCall);
+  const ready = streamNow(session.manager, path, headers);
+  if (ready !== undefined) {
+    call.attach(ready as CallStream, frame);
+  } else {
+    session.manager.request("POST", path, headers, requestOptions).then(
+      (s) => call.attach(s as CallStream, frame),
+      (e: unknown) => call.finish(errorFromStream(e), undefined),
+    );
+  }
+  return promise;
 }
 
-function decodeEnvelope<O extends DescMessage>(schema: O, chunks: Buffer[], length: number): MessageShape<O> {
-  const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
-  if (data.byteLength < 5) throw new ConnectError("missing response message", Code.Unimplemented);
+/**
+ * The part of connect-node 2.1.2's `Http2SessionManager` (package.json pins
+ * it) that {@link streamNow} reads: its state, which is `ready` with an open
+ * session once connected.
+ */
+interface ManagerState {
+  s?: {
+    t?: string;
+    conn?: http2.ClientHttp2Session;
+    isShuttingDown?(): boolean;
+    requiresVerify?(): boolean;
+    registerRequest?(stream: http2.ClientHttp2Stream): void;
+  };
+}
+
+/**
+ * A stream opened at once on the manager's session when it is ready and
+ * needs no check, as `Http2SessionManager.request` opens it (the same
+ * conditions, the same registration for keep-alive and idle timeouts), but
+ * without its two async functions: a promise and two microtask turns per
+ * call. Undefined when anything is not so (connecting, shutting down, a PING
+ * check due, a session that refuses the stream, another connect-node):
+ * the manager's own `request` then does it all.
+ */
+function streamNow(manager: Http2SessionManager, path: string, headers: http2.OutgoingHttpHeaders): http2.ClientHttp2Stream | undefined {
+  const s = (manager as unknown as ManagerState).s;
+  const conn = s?.conn;
+  if (s?.t !== "ready" || conn === undefined || typeof s.registerRequest !== "function") return undefined;
+  if (conn.closed || conn.destroyed || s.isShuttingDown?.() !== false || s.requiresVerify?.() !== false) return undefined;
+  headers[":method"] = "POST";
+  headers[":path"] = path;
+  let stream: http2.ClientHttp2Stream;
+  try {
+    stream = conn.request(headers, requestOptions);
+  } catch {
+    return undefined;
+  }
+  s.registerRequest(stream);
+  return stream;
+}
+
+/** Node copies request options before use: one object serves every call. */
+const requestOptions: http2.ClientSessionRequestOptions = {};
+
+const callKey = Symbol("syncvalue.grpcUnaryCall");
+
+/** A stream of a lean call: its listeners find the call here. */
+type CallStream = http2.ClientHttp2Stream & { [callKey]: AnyCall };
+type AnyCall = UnaryCall<DescMessage, DescMessage>;
+
+/**
+ * The state of one call. States: waiting for its stream -> streaming ->
+ * settled (by the answer, an error, the deadline or the signal; once).
+ */
+class UnaryCall<I extends DescMessage, O extends DescMessage> {
+  resolve!: (response: UnaryResponse<I, O>) => void;
+  reject!: (error: ConnectError) => void;
+  settled = false;
+  timer: NodeJS.Timeout | undefined = undefined;
+  stream: CallStream | undefined = undefined;
+  /** The stream's session: Node detaches a closed stream from it, and it tells a lost connection from a reset. */
+  streamSession: http2.Http2Session | undefined = undefined;
+  header: http2.IncomingHttpHeaders | undefined = undefined;
+  trailer: http2.IncomingHttpHeaders | undefined = undefined;
+  /** The first response chunk, and the list only once a second one arrives. */
+  first: Buffer | undefined = undefined;
+  chunks: Buffer[] | undefined = undefined;
+  received = 0;
+  /** Counted as the body streams in; released once the call settles (the message is parsed by then). */
+  readonly counter: ResponseBytes;
+
+  constructor(
+    readonly session: GrpcSession,
+    readonly method: DescMethodUnary<I, O>,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.counter = new ResponseBytes(session.limits.maxResponseBytes, session.limits.budget, 5);
+    session.inFlight++;
+  }
+
+  /** The signal's abort listener. */
+  handleEvent(): void {
+    this.finish(abortError(this.signal!), undefined);
+  }
+
+  attach(s: CallStream, frame: Buffer): void {
+    this.stream = s;
+    if (this.settled) {
+      s.close(NGHTTP2_CANCEL);
+      return;
+    }
+    this.streamSession = s.session;
+    s[callKey] = this as unknown as AnyCall;
+    s.on("response", onResponse);
+    s.on("data", onData);
+    s.on("trailers", onTrailers);
+    s.on("error", onError);
+    s.on("close", onClose);
+    s.end(frame);
+  }
+
+  finish(err: ConnectError | undefined, response: UnaryResponse<I, O> | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.session.inFlight--;
+    this.counter.release();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.signal?.removeEventListener("abort", this);
+    if (err) {
+      const s = this.stream;
+      if (s && !s.closed) s.close(NGHTTP2_CANCEL);
+      this.reject(err);
+    } else {
+      this.resolve(response!);
+    }
+  }
+
+  /** The stream closed: the answer, or why there is none. */
+  closed(s: CallStream): void {
+    const { header, trailer } = this;
+    // Trailers-only responses carry the status in the header block.
+    const status = trailer ?? (header && header["grpc-status"] !== undefined ? header : undefined);
+    if (!status) {
+      const session = this.streamSession;
+      // Node closes the streams of a session whose socket closed itself (RST code CANCEL):
+      // that is a lost connection (Unavailable), not a reset by the server.
+      if (session === undefined || session.closed || session.destroyed) {
+        this.finish(new ConnectError("connection closed before the gRPC status arrived", Code.Unavailable), undefined);
+      } else if (s.rstCode !== undefined && s.rstCode !== NGHTTP2_NO_ERROR) {
+        this.finish(errorFromResetCode(s.rstCode), undefined);
+      } else {
+        // The server ended the stream (or reset it with NO_ERROR) without a status: gRPC says Internal.
+        this.finish(new ConnectError("protocol error: stream ended without grpc-status", Code.Internal), undefined);
+      }
+      return;
+    }
+    if (status["grpc-status"] !== "0") {
+      this.finish(findTrailerError(toHeaders(status)) ?? new ConnectError("invalid grpc-status", Code.Internal), undefined);
+      return;
+    }
+    let message: MessageShape<O>;
+    try {
+      const data = this.chunks === undefined ? this.first : Buffer.concat(this.chunks, this.received);
+      message = decodeEnvelope(this.method.output, data);
+    } catch (e) {
+      this.finish(ConnectError.from(e, Code.Internal), undefined);
+      return;
+    }
+    this.finish(undefined, lazyUnaryResponseOf(this.method, message, header!, trailer ?? noTrailer, toHeaders));
+  }
+}
+
+const noTrailer: http2.IncomingHttpHeaders = Object.freeze({});
+
+// The stream's listeners: one set of functions for every call (`this` is the stream).
+
+function onResponse(this: CallStream, h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
+  const call = this[callKey];
+  call.header = h;
+  const status = Number(h[":status"]);
+  if (status !== 200) {
+    call.finish(new ConnectError(`HTTP ${status}`, codeFromHttpStatus(status)), undefined);
+  } else if (!String(h["content-type"] ?? "").startsWith("application/grpc")) {
+    call.finish(new ConnectError(`unexpected response content type "${String(h["content-type"])}"`, Code.Internal), undefined);
+  }
+}
+
+function onData(this: CallStream, chunk: Buffer): void {
+  const call = this[callKey];
+  // Bytes read tell the keep-alive the connection lives (so it sends no PING). The
+  // response headers just told it so (connect-node listens for them), and each
+  // notice re-arms its timer: a body in one DATA frame, the usual, needs none.
+  if (call.first !== undefined || call.settled) call.session.manager.notifyResponseByteRead(this);
+  if (call.settled) return;
+  call.received += chunk.byteLength;
+  const tooMuch = call.counter.add(chunk.byteLength);
+  if (tooMuch) {
+    call.finish(tooMuch, undefined);
+    return;
+  }
+  if (call.first === undefined) call.first = chunk;
+  else (call.chunks ??= [call.first]).push(chunk);
+}
+
+function onTrailers(this: CallStream, t: http2.IncomingHttpHeaders): void {
+  this[callKey].trailer = t;
+}
+
+function onError(this: CallStream, e: unknown): void {
+  // A reset by the server: Node raises this before `close`, which maps `rstCode` by the spec's table.
+  if ((e as { code?: unknown }).code === "ERR_HTTP2_STREAM_ERROR") return;
+  this[callKey].finish(errorFromStream(e), undefined);
+}
+
+function onClose(this: CallStream): void {
+  const call = this[callKey];
+  if (!call.settled) call.closed(this);
+}
+
+function onDeadline(call: AnyCall): void {
+  call.timer = undefined;
+  call.finish(deadlineExceeded(), undefined);
+}
+
+function decodeEnvelope<O extends DescMessage>(schema: O, data: Buffer | undefined): MessageShape<O> {
+  if (data === undefined || data.byteLength < 5) throw new ConnectError("missing response message", Code.Unimplemented);
   if ((data[0]! & 0b1) !== 0) throw new ConnectError("compressed response without negotiated encoding", Code.Internal);
   const size = data.readUInt32BE(1);
   if (size + 5 !== data.byteLength) {
     throw new ConnectError(`unary response holds ${data.byteLength - 5} bytes for a ${size}-byte message`, Code.Unimplemented);
   }
-  return decodeMessage(schema, data.subarray(5));
+  // A plain Uint8Array view: the reader slices every string and bytes field out of it, and a
+  // Buffer's slices are Buffers, built through its species constructor.
+  return decodeMessage(schema, new Uint8Array(data.buffer, data.byteOffset + 5, size));
 }
 
 /** WHATWG Headers for Connect's trailer parser: built on the error path only. */

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { file_sutra_storage_storage } from "../../src/gen/sutra/storage/storage_pb.js";
 import { LTVBatchRequestSchema, LTVPredictionRequestSchema, file_syncvalue_v1_syncvalue } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
-import { encodeMessage } from "../../src/protobuf-codec/index.js";
+import { encodeEnvelopedMessage, encodeMessage } from "../../src/protobuf-codec/index.js";
 import { arbitraryMessage } from "./arbitrary-message.js";
 import { ChildSchema, EverythingSchema, fixtureSet, schemaCases } from "./codec-schemas.js";
 
@@ -70,5 +70,47 @@ describe("encodeMessage refuses what toBinary refuses", () => {
 
   it("names the field whose value does not fit", () => {
     expect(() => encodeMessage(ChildSchema, { ...create(ChildSchema), id: 1.5 } as never)).toThrow(/codec\.test\.Child\.id.*invalid int32/);
+  });
+});
+
+describe("encodeEnvelopedMessage writes a gRPC envelope around toBinary's bytes", () => {
+  // One writer serves every encode: each must start clean after a large one and after one that threw.
+  const envelope = (body: Uint8Array) => {
+    const out = new Uint8Array(5 + body.length);
+    new DataView(out.buffer).setUint32(1, body.length);
+    out.set(body, 5);
+    return hex(out);
+  };
+
+  it("arbitrary prediction requests, several in a row on the one writer", () => {
+    const c = schemaCases.find((x) => x.desc === LTVPredictionRequestSchema) ?? schemaCases[0]!;
+    fc.assert(
+      fc.property(fc.array(arbitraryMessage(c.desc, { depth: c.depth, nan: true }), { minLength: 1, maxLength: 4 }), (messages) => {
+        for (const m of messages) expect(hex(encodeEnvelopedMessage(c.desc, m))).toBe(envelope(toBinary(c.desc, m)));
+      }),
+      { seed, numRuns: 50 },
+    );
+  });
+
+  it("a large message, then a small one, then one that throws, then a small one: each exactly its own bytes", () => {
+    const big = create(BytesValueSchema, { value: Uint8Array.from({ length: 100_000 }, (_, i) => i % 251) });
+    const small = create(LTVPredictionRequestSchema, { requestId: "r-1", customerId: "c-1", platform: "meta" });
+    expect(hex(encodeEnvelopedMessage(BytesValueSchema, big))).toBe(envelope(toBinary(BytesValueSchema, big)));
+    expect(hex(encodeEnvelopedMessage(LTVPredictionRequestSchema, small))).toBe(envelope(toBinary(LTVPredictionRequestSchema, small)));
+    const bad = create(LTVPredictionRequestSchema, { requestId: "r-2", customerId: "c-2" });
+    (bad as { timestampMs: unknown }).timestampMs = "not a number";
+    expect(() => encodeEnvelopedMessage(LTVPredictionRequestSchema, bad)).toThrow();
+    expect(() => toBinary(LTVPredictionRequestSchema, bad)).toThrow();
+    expect(hex(encodeEnvelopedMessage(LTVPredictionRequestSchema, small))).toBe(envelope(toBinary(LTVPredictionRequestSchema, small)));
+    expect(hex(encodeMessage(LTVPredictionRequestSchema, small))).toBe(hex(toBinary(LTVPredictionRequestSchema, small)));
+  });
+
+  it("into the buffer the caller allocates, whole", () => {
+    const small = create(LTVPredictionRequestSchema, { requestId: "r-3", customerId: "c-3", platform: "meta" });
+    const sizes: number[] = [];
+    const out = encodeEnvelopedMessage(LTVPredictionRequestSchema, small, (n) => (sizes.push(n), Buffer.allocUnsafe(n)));
+    expect(Buffer.isBuffer(out)).toBe(true);
+    expect(sizes).toEqual([out.length]);
+    expect(hex(out)).toBe(envelope(toBinary(LTVPredictionRequestSchema, small)));
   });
 });
