@@ -9,7 +9,7 @@ import type { ClientMetrics } from "../metrics/client-metrics.js";
  * the protobuf bytes of a `predictLTV` answer. `syncvalue/fleet` has one on
  * Redis (`createRedisPredictionCache`); a store of your own (anything with a
  * batched read and a fire-and-forget write) goes through
- * {@link sharedPredictionCache} first.
+ * `sharedPredictionCache(store)` first.
  *
  * @public
  */
