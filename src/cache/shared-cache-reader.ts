@@ -1,10 +1,10 @@
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { LTVPredictionResponseSchema, PredictionStatus, type LTVPredictionResponse } from "../gen/syncvalue/v1/syncvalue_pb.js";
+import type { LTVPredictionResponse } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import {
   openSharedCacheReader,
   type OpenableSharedCache,
+  type SharedAnswerCodec,
   type SharedCacheHit,
   type SharedCacheReader,
   type SharedPredictionCache,
@@ -33,7 +33,7 @@ export function sharedPredictionCache(store: SharedPredictionCache): SharedPredi
   const opened: OpenableSharedCache = {
     getMany: (keys, signal) => store.getMany(keys, signal),
     set: (key, value, ttlMs) => store.set(key, value, ttlMs),
-    [openSharedCacheReader]: (timeoutMs, metrics) => new BatchedSharedCacheReader(store, timeoutMs, metrics),
+    [openSharedCacheReader]: (timeoutMs, metrics, codec) => new BatchedSharedCacheReader(store, timeoutMs, metrics, codec),
   };
   return opened;
 }
@@ -58,6 +58,7 @@ class BatchedSharedCacheReader implements SharedCacheReader {
     private readonly shared: SharedPredictionCache,
     private readonly timeoutMs: number,
     private readonly metrics: ClientMetrics,
+    private readonly codec: SharedAnswerCodec,
   ) {}
 
   /**
@@ -73,7 +74,7 @@ class BatchedSharedCacheReader implements SharedCacheReader {
     if (bytes === undefined) return undefined;
     let message: LTVPredictionResponse;
     try {
-      message = fromBinary(LTVPredictionResponseSchema, bytes);
+      message = this.codec.decode(bytes);
     } catch {
       return this.unusable();
     }
@@ -81,14 +82,14 @@ class BatchedSharedCacheReader implements SharedCacheReader {
     const at = now();
     const stamped = Number(message.timestampMs);
     const freshAt = stamped > 0 && stamped < at ? stamped : at;
-    if (message.status === PredictionStatus.FALLBACK || at - freshAt >= ttlMs) return this.unusable();
+    if (message.status === this.codec.fallback || at - freshAt >= ttlMs) return this.unusable();
     return { message, freshAt };
   }
 
   set(key: string, message: LTVPredictionResponse, ttlMs: number): void {
     this.metrics.sharedWrites++;
     try {
-      this.shared.set(key, toBinary(LTVPredictionResponseSchema, message), ttlMs);
+      this.shared.set(key, this.codec.encode(message), ttlMs);
     } catch {
       this.metrics.sharedErrors++;
     }

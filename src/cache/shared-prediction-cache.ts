@@ -43,7 +43,19 @@ export interface SharedCacheHit {
   freshAt: number;
 }
 
-/** What the prediction cache layer asks of a shared cache: one per client (its time limit and counters). */
+/**
+ * How answers are turned into bytes and back, given by the prediction cache
+ * layer: the core has the codec anyway, and `syncvalue/fleet` (built apart)
+ * then carries no generated code of its own.
+ */
+export interface SharedAnswerCodec {
+  decode(bytes: Uint8Array): LTVPredictionResponse;
+  encode(message: LTVPredictionResponse): Uint8Array;
+  /** `PredictionStatus.FALLBACK`: such answers are never used. */
+  readonly fallback: LTVPredictionResponse["status"];
+}
+
+/** What the prediction cache layer asks of a shared cache: one per client (its time limit, counters and codec). */
 export interface SharedCacheReader {
   /** The usable answer under `key`, or undefined (a miss, a timeout, an error, bytes that do not decode, or too old by `now` and `ttlMs`); never rejects. */
   get(key: string, callTimeoutMs: number | undefined, ttlMs: number, now: () => number): Promise<SharedCacheHit | undefined>;
@@ -61,7 +73,7 @@ export const openSharedCacheReader: unique symbol = Symbol.for("syncvalue.shared
 
 /** A shared cache that `sharedPredictionCache()` made: it opens the reader. */
 export interface OpenableSharedCache extends SharedPredictionCache {
-  [openSharedCacheReader](timeoutMs: number, metrics: ClientMetrics): SharedCacheReader;
+  [openSharedCacheReader](timeoutMs: number, metrics: ClientMetrics, codec: SharedAnswerCodec): SharedCacheReader;
 }
 
 /** Whether `shared` came out of `sharedPredictionCache()` (or `createRedisPredictionCache`). */

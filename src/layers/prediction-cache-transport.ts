@@ -1,6 +1,7 @@
-import type { DescMethod } from "@bufbuild/protobuf";
+import { fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
 import { createContextValues, type ContextValues, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import {
+  LTVPredictionResponseSchema,
   PredictionStatus,
   SyncValueService,
   type LTVPredictionRequest,
@@ -42,7 +43,14 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
   const refreshContext = createContextValues().set(allowFallback, false);
   const options = cache.options;
   // The reader comes with the shared cache (sharedPredictionCache()): bundles without one do not carry it.
-  const l2 = options.shared === undefined ? undefined : (options.shared as OpenableSharedCache)[openSharedCacheReader](options.sharedTimeoutMs, metrics);
+  const l2 =
+    options.shared === undefined
+      ? undefined
+      : (options.shared as OpenableSharedCache)[openSharedCacheReader](options.sharedTimeoutMs, metrics, {
+          decode: (bytes) => fromBinary(LTVPredictionResponseSchema, bytes),
+          encode: (message) => toBinary(LTVPredictionResponseSchema, message),
+          fallback: PredictionStatus.FALLBACK,
+        });
   // Answers read from the shared cache, with when they were fresh from the service.
   const fromShared = new WeakMap<UnaryResponse, number>();
   const clock = () => cache.now();
