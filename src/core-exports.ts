@@ -26,6 +26,7 @@ export {
   type CacheControl,
   type CacheOptions,
   type CacheableStorageRead,
+  sharedPredictionCache,
   type SharedPredictionCache,
   type WaitUntil,
 } from "./cache/index.js";

@@ -1,5 +1,5 @@
 import { invalidArgument } from "../validation/invalid-argument.js";
-import type { SharedPredictionCache } from "./shared-prediction-cache.js";
+import { isOpenableSharedCache, type SharedPredictionCache } from "./shared-prediction-cache.js";
 
 /**
  * Storage reads that may be cached (opt-in: storage is a live store, so a
@@ -41,7 +41,8 @@ export interface CacheOptions {
    * Lambdas), asked on a miss here before the service: one read per miss
    * (one for all the misses of a tick), given at most `sharedTimeoutMs`.
    * Service answers are written to it with this cache's `ttlMs`, without
-   * waiting. `syncvalue/fleet` has one on Redis. Default: none.
+   * waiting. `syncvalue/fleet` has one on Redis (`createRedisPredictionCache`);
+   * a store of your own goes through `sharedPredictionCache(store)`. Default: none.
    */
   shared?: SharedPredictionCache;
   /**
@@ -99,11 +100,11 @@ export function resolveCacheOptions(o: CacheOptions): ResolvedCacheOptions {
   if (typeof r.now !== "function") throw invalidArgument("cache.now", "must be a function");
   const shared = r.shared as unknown;
   if (shared !== undefined) {
-    if (shared === null || typeof shared !== "object") throw invalidArgument("cache.shared", "must be a SharedPredictionCache (getMany and set)");
-    const s = shared as Record<string, unknown>;
-    if (typeof s["getMany"] !== "function" || typeof s["set"] !== "function") {
+    const s = shared as Partial<SharedPredictionCache> | null;
+    if (typeof s !== "object" || s === null || typeof s.getMany !== "function" || typeof s.set !== "function") {
       throw invalidArgument("cache.shared", "must be a SharedPredictionCache (getMany and set)");
     }
+    if (!isOpenableSharedCache(s)) throw invalidArgument("cache.shared", "must come from sharedPredictionCache(store) or createRedisPredictionCache");
   }
   if (typeof r.sharedTimeoutMs !== "number" || !(r.sharedTimeoutMs > 0) || !Number.isFinite(r.sharedTimeoutMs)) {
     throw invalidArgument("cache.sharedTimeoutMs", "must be a finite number of milliseconds, more than 0");

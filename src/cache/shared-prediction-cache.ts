@@ -1,3 +1,4 @@
+import type { LTVPredictionResponse } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 
 /**
@@ -6,8 +7,9 @@ import type { ClientMetrics } from "../metrics/client-metrics.js";
  * miss there (`cache: { shared }`). Keys are strings the client makes
  * (versioned, so a change of key scheme never reads old entries); values are
  * the protobuf bytes of a `predictLTV` answer. `syncvalue/fleet` has one on
- * Redis (`createRedisPredictionCache`); anything with a batched read and a
- * fire-and-forget write fits.
+ * Redis (`createRedisPredictionCache`); a store of your own (anything with a
+ * batched read and a fire-and-forget write) goes through
+ * `sharedPredictionCache(store)` first.
  *
  * @public
  */
@@ -35,111 +37,46 @@ export function sharedPredictionKey(hash: number, customerId: string): string {
   return `${keyVersion}:${hash.toString(36)}:${customerId}`;
 }
 
-interface Lookup {
-  key: string;
-  limitMs: number;
-  resolve: (value: Uint8Array | undefined) => void;
+/** A usable answer read from the shared cache, with when it was fresh from the service. */
+export interface SharedCacheHit {
+  message: LTVPredictionResponse;
+  freshAt: number;
 }
 
 /**
- * Reads the shared cache for the client: lookups made in the same tick go
- * out as one `getMany`, which gets a hard time limit (the smallest of the
- * lookups'). Never rejects: a timeout, an error or a malformed answer is a
- * miss, counted in the client's metrics (and a timeout or error reported to
- * `onEvent`), and the call goes on to the service.
+ * How answers are turned into bytes and back, given by the prediction cache
+ * layer: the core has the codec anyway, and `syncvalue/fleet` (built apart)
+ * then carries no generated code of its own.
  */
-export class SharedCacheReader {
-  private queue: Lookup[] = [];
+export interface SharedAnswerCodec {
+  decode(bytes: Uint8Array): LTVPredictionResponse;
+  encode(message: LTVPredictionResponse): Uint8Array;
+  /** `PredictionStatus.FALLBACK`: such answers are never used. */
+  readonly fallback: LTVPredictionResponse["status"];
+}
 
-  constructor(
-    private readonly shared: SharedPredictionCache,
-    private readonly timeoutMs: number,
-    private readonly metrics: ClientMetrics,
-  ) {}
-
-  /**
-   * The value for `key`, or undefined. `callTimeoutMs` is the time the call
-   * has left: the lookup takes at most a quarter of it, so the service keeps
-   * the rest.
-   */
-  get(key: string, callTimeoutMs: number | undefined): Promise<Uint8Array | undefined> {
-    const limitMs = callTimeoutMs === undefined ? this.timeoutMs : Math.min(this.timeoutMs, callTimeoutMs / 4);
-    return new Promise((resolve) => {
-      if (this.queue.push({ key, limitMs, resolve }) === 1) queueMicrotask(() => this.send());
-    });
-  }
-
+/** What the prediction cache layer asks of a shared cache: one per client (its time limit, counters and codec). */
+export interface SharedCacheReader {
+  /** The usable answer under `key`, or undefined (a miss, a timeout, an error, bytes that do not decode, or too old by `now` and `ttlMs`); never rejects. */
+  get(key: string, callTimeoutMs: number | undefined, ttlMs: number, now: () => number): Promise<SharedCacheHit | undefined>;
   /** Stores a service's answer; never blocks, never throws. */
-  set(key: string, value: Uint8Array, ttlMs: number): void {
-    this.metrics.sharedWrites++;
-    try {
-      this.shared.set(key, value, ttlMs);
-    } catch {
-      this.metrics.sharedErrors++;
-    }
-  }
+  set(key: string, message: LTVPredictionResponse, ttlMs: number): void;
+}
 
-  private send(): void {
-    const batch = this.queue;
-    this.queue = [];
-    let limitMs = Infinity;
-    for (const l of batch) limitMs = Math.min(limitMs, l.limitMs);
-    const controller = new AbortController();
-    const t0 = performance.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), Math.max(0, limitMs));
-    });
-    let answer: Promise<ReadonlyArray<Uint8Array | undefined>>;
-    try {
-      answer = Promise.resolve(this.shared.getMany(batch.map((l) => l.key), controller.signal));
-    } catch (e) {
-      answer = Promise.reject(e);
-    }
-    const m = this.metrics;
-    Promise.race([answer, timeout]).then(
-      (values) => {
-        clearTimeout(timer);
-        if (values === "timeout") {
-          controller.abort();
-          m.sharedTimeouts += batch.length;
-          m.emit({ type: "shared-cache", outcome: "timeout", keys: batch.length, ms: performance.now() - t0 });
-          for (const l of batch) l.resolve(undefined);
-          return;
-        }
-        if (!Array.isArray(values) || values.length !== batch.length) {
-          this.failed(batch, t0, "getMany must return one value per key");
-          return;
-        }
-        for (let i = 0; i < batch.length; i++) {
-          const v: unknown = values[i];
-          if (v instanceof Uint8Array && v.length > 0) {
-            m.sharedHits++;
-            batch[i]!.resolve(v);
-          } else {
-            m.sharedMisses++;
-            batch[i]!.resolve(undefined);
-          }
-        }
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        this.failed(batch, t0, String((e as Error)?.message ?? e));
-      },
-    );
-    // The abandoned answer of a timed-out lookup may still reject.
-    answer.catch(() => {});
-  }
+/**
+ * Where `sharedPredictionCache()` puts the opener of the reader. Through the
+ * symbol registry: `syncvalue/fleet` is built apart from the core, and its
+ * caches must open in the core's client. The reader's code (batching, time
+ * limit, decoding) so ships only in bundles that make a shared cache.
+ */
+export const openSharedCacheReader: unique symbol = Symbol.for("syncvalue.sharedPredictionCache.open") as never;
 
-  private failed(batch: Lookup[], t0: number, message: string): void {
-    this.metrics.sharedErrors += batch.length;
-    this.metrics.emit({ type: "shared-cache", outcome: "error", keys: batch.length, ms: performance.now() - t0, message });
-    for (const l of batch) l.resolve(undefined);
-  }
+/** A shared cache that `sharedPredictionCache()` made: it opens the reader. */
+export interface OpenableSharedCache extends SharedPredictionCache {
+  [openSharedCacheReader](timeoutMs: number, metrics: ClientMetrics, codec: SharedAnswerCodec): SharedCacheReader;
+}
 
-  /** Counts a value that could not be used (it did not decode, or was too old) as a miss rather than a hit. */
-  unusable(): void {
-    this.metrics.sharedHits--;
-    this.metrics.sharedMisses++;
-  }
+/** Whether `shared` came out of `sharedPredictionCache()` (or `createRedisPredictionCache`). */
+export function isOpenableSharedCache(shared: unknown): shared is OpenableSharedCache {
+  return typeof shared === "object" && shared !== null && typeof (shared as Partial<OpenableSharedCache>)[openSharedCacheReader] === "function";
 }

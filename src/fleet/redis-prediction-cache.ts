@@ -1,4 +1,5 @@
 import { base64Decode, base64Encode } from "@bufbuild/protobuf/wire";
+import { sharedPredictionCache } from "../cache/shared-cache-reader.js";
 import type { SharedPredictionCache } from "../cache/shared-prediction-cache.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
 import type { FleetRedisClient } from "./fleet-redis-client.js";
@@ -69,7 +70,7 @@ export function createRedisPredictionCache(options: RedisPredictionCacheOptions)
   const countRead = () => void m.reads++;
   const countWrite = () => void m.writes++;
   let writing = 0;
-  return {
+  const store: SharedPredictionCache = {
     async getMany(keys, signal) {
       // The client aborts at its own time limit; this one only bounds a wait nobody ends.
       const reply = await getter.run(
@@ -100,6 +101,7 @@ export function createRedisPredictionCache(options: RedisPredictionCacheOptions)
         .catch(() => void m.writesFailed++)
         .finally(() => void writing--);
     },
-    metrics: () => ({ ...m }),
   };
+  // Made usable as `cache.shared` (the reader ships with this entry, not in the core's bundles).
+  return Object.assign(sharedPredictionCache(store), { metrics: () => ({ ...m }) });
 }

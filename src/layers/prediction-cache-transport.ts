@@ -15,7 +15,7 @@ import { cacheControl, type CacheControl } from "../cache/cache-control.js";
 import { rememberedPredictionCacheKey } from "../cache/prediction-cache-key.js";
 import { forgetVerifiedRequest } from "../validation/prediction-request-memo.js";
 import type { CacheEntry, ResponseCache } from "../cache/response-cache.js";
-import { SharedCacheReader, sharedPredictionKey } from "../cache/shared-prediction-cache.js";
+import { openSharedCacheReader, sharedPredictionKey, type OpenableSharedCache, type SharedCacheHit } from "../cache/shared-prediction-cache.js";
 
 // A failed background refresh is not tried again for this long.
 const REFRESH_BACKOFF_MS = 1_000;
@@ -42,9 +42,18 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
   // The background refresh wants the service's answer or nothing.
   const refreshContext = createContextValues().set(allowFallback, false);
   const options = cache.options;
-  const l2 = options.shared === undefined ? undefined : new SharedCacheReader(options.shared, options.sharedTimeoutMs, metrics);
+  // The reader comes with the shared cache (sharedPredictionCache()): bundles without one do not carry it.
+  const l2 =
+    options.shared === undefined
+      ? undefined
+      : (options.shared as OpenableSharedCache)[openSharedCacheReader](options.sharedTimeoutMs, metrics, {
+          decode: (bytes) => fromBinary(LTVPredictionResponseSchema, bytes),
+          encode: (message) => toBinary(LTVPredictionResponseSchema, message),
+          fallback: PredictionStatus.FALLBACK,
+        });
   // Answers read from the shared cache, with when they were fresh from the service.
   const fromShared = new WeakMap<UnaryResponse, number>();
+  const clock = () => cache.now();
 
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
@@ -102,15 +111,15 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         const freshAt = fromShared.get(response);
         if (freshAt !== undefined) return cache.store(key, check, response, freshAt);
         cache.store(key, check, response);
-        if (l2 !== undefined && options.ttlMs >= 1) l2.set(sharedPredictionKey(key, check), toBinary(LTVPredictionResponseSchema, message), options.ttlMs);
+        if (l2 !== undefined && options.ttlMs >= 1) l2.set(sharedPredictionKey(key, check), message, options.ttlMs);
       }
       const fetch =
         l2 === undefined || control === "refresh"
           ? (s: AbortSignal, t: number | undefined) => next.unary(predict, s, t, header, request, contextValues)
           : async (s: AbortSignal, t: number | undefined) => {
               const t0 = performance.now();
-              const hit = readShared(l2, await l2.get(sharedPredictionKey(key, check), t));
-              if (hit !== undefined) return hit;
+              const hit = await l2.get(sharedPredictionKey(key, check), t, options.ttlMs, clock);
+              if (hit !== undefined) return sharedAnswer(hit);
               // The service gets the time the lookup left.
               const left = t === undefined ? undefined : Math.max(1, Math.floor(t - (performance.now() - t0)));
               return next.unary(predict, s, left, header, request, contextValues);
@@ -143,24 +152,8 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
     stream: (...args) => next.stream(...args),
   };
 
-  /** An answer from the shared cache's bytes, or undefined (counted as a miss) when they do not decode or are no longer fresh. */
-  function readShared(reader: SharedCacheReader, bytes: Uint8Array | undefined): UnaryResponse | undefined {
-    if (bytes === undefined) return undefined;
-    let message: LTVPredictionResponse;
-    try {
-      message = fromBinary(LTVPredictionResponseSchema, bytes);
-    } catch {
-      reader.unusable();
-      return undefined;
-    }
-    // Its age by the service's timestamp: another client stored it up to ttlMs ago.
-    const now = cache.now();
-    const stamped = Number(message.timestampMs);
-    const freshAt = stamped > 0 && stamped < now ? stamped : now;
-    if (message.status === PredictionStatus.FALLBACK || now - freshAt >= options.ttlMs) {
-      reader.unusable();
-      return undefined;
-    }
+  /** An answer read from the shared cache, and when it was fresh (for store()). */
+  function sharedAnswer({ message, freshAt }: SharedCacheHit): UnaryResponse {
     // Headers built at once: an answer from the shared cache has cost a round trip already.
     const response: UnaryResponse = { stream: false, service: predict.parent, method: predict, header: new Headers(), trailer: new Headers(), message };
     fromShared.set(response, freshAt);

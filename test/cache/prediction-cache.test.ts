@@ -227,4 +227,61 @@ describe("prediction cache", () => {
     // @ts-expect-error a wrong type on purpose
     expect(() => createClient({ prediction: server.url, cache: "yes" })).toThrow(/cache: must be/);
   });
+
+  it("evicts the least recently used entry past maxEntries or maxBytes, and stores no answer larger than maxBytes", async () => {
+    const byCount = createClient({ prediction: server.url, timeoutMs: 5_000, retry: false, hedging: false, cache: { maxEntries: 2 } });
+    try {
+      const before = server.requestCount();
+      await byCount.prediction.predictLTV(request("lru-a", "r-a1"));
+      await byCount.prediction.predictLTV(request("lru-b", "r-b1"));
+      // Read a again: b is now the least recently used, and goes when c comes.
+      await byCount.prediction.predictLTV(request("lru-a", "r-a2"));
+      await byCount.prediction.predictLTV(request("lru-c", "r-c1"));
+      expect(server.requestCount()).toBe(before + 3);
+      expect(byCount.metrics().cache.entries).toBe(2);
+      await byCount.prediction.predictLTV(request("lru-a", "r-a3"));
+      expect(server.requestCount()).toBe(before + 3);
+      await byCount.prediction.predictLTV(request("lru-b", "r-b2"));
+      expect(server.requestCount()).toBe(before + 4);
+      expect(byCount.metrics().cache.entries).toBe(2);
+    } finally {
+      byCount.close();
+    }
+    // The size of one answer, as the cache counts it.
+    const probe = createClient({ prediction: server.url, timeoutMs: 5_000, retry: false, hedging: false });
+    let one: number;
+    try {
+      await probe.prediction.predictLTV(request("lru-size", "r-s"));
+      one = probe.metrics().cache.bytes;
+      expect(one).toBeGreaterThan(64);
+    } finally {
+      probe.close();
+    }
+    // Room for one answer (of about that size) and not two: the older one goes.
+    const byBytes = createClient({ prediction: server.url, timeoutMs: 5_000, retry: false, hedging: false, cache: { maxBytes: Math.floor(one * 1.5) } });
+    try {
+      await byBytes.prediction.predictLTV(request("lru-d", "r-d1"));
+      await byBytes.prediction.predictLTV(request("lru-e", "r-e1"));
+      expect(byBytes.metrics().cache.entries).toBe(1);
+      expect(byBytes.metrics().cache.bytes).toBeLessThanOrEqual(Math.floor(one * 1.5));
+      const before = server.requestCount();
+      await byBytes.prediction.predictLTV(request("lru-e", "r-e2"));
+      expect(server.requestCount()).toBe(before);
+      await byBytes.prediction.predictLTV(request("lru-d", "r-d2"));
+      expect(server.requestCount()).toBe(before + 1);
+    } finally {
+      byBytes.close();
+    }
+    // No room for even one: nothing is kept, every call reaches the service.
+    const tiny = createClient({ prediction: server.url, timeoutMs: 5_000, retry: false, hedging: false, cache: { maxBytes: 64 } });
+    try {
+      const before = server.requestCount();
+      await tiny.prediction.predictLTV(request("lru-f", "r-f1"));
+      await tiny.prediction.predictLTV(request("lru-f", "r-f2"));
+      expect(server.requestCount()).toBe(before + 2);
+      expect(tiny.metrics().cache).toMatchObject({ entries: 0, bytes: 0 });
+    } finally {
+      tiny.close();
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LTVPredictionRequestSchema, PredictionStatus } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientEvent } from "../../src/metrics/client-event.js";
 import { createRedisPredictionCache, fromIoredis, type RedisPredictionCache } from "../../src/fleet/index.js";
-import { createClient } from "../../src/node/create-client-node.js";
+import { createClient, sharedPredictionCache, type SharedPredictionCache } from "../../src/index-node.js";
 import { createServer, type ReferenceServer } from "../../src/server/index.js";
 import { ioredisClient } from "../fleet/fleet-fixtures.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
@@ -192,11 +192,55 @@ describe("shared prediction cache (L2) on Redis", () => {
       expect((err as ConnectError).rawMessage.startsWith(`${field}:`)).toBe(true);
     };
     bad(() => createClient({ prediction: server.url, cache: { shared: {} as never } }), "cache.shared");
+    // A store of one's own goes through sharedPredictionCache() (which carries the reader): a bare one is refused before any call.
+    const bare: SharedPredictionCache = { getMany: async (keys) => keys.map(() => undefined), set() {} };
+    bad(() => createClient({ prediction: server.url, cache: { shared: bare } }), "cache.shared");
+    bad(() => sharedPredictionCache({} as never), "store");
+    bad(() => sharedPredictionCache(null as never), "store");
     bad(() => createClient({ prediction: server.url, cache: { shared, sharedTimeoutMs: 0 } }), "cache.sharedTimeoutMs");
     bad(() => createClient({ prediction: server.url, cache: { shared, sharedTimeoutMs: Number.NaN } }), "cache.sharedTimeoutMs");
     bad(() => createRedisPredictionCache({ redis: {} as never }), "redis");
     bad(() => createRedisPredictionCache({ redis: fromIoredis(redis), keyPrefix: "a b" }), "keyPrefix");
     bad(() => createRedisPredictionCache({ redis: fromIoredis(redis), maxWritesInFlight: 0 }), "maxWritesInFlight");
     bad(() => createRedisPredictionCache({ redis: fromIoredis(redis), writeTimeoutMs: -1 }), "writeTimeoutMs");
+  });
+
+  it("reads and writes a store of one's own through sharedPredictionCache(store), a bad value counted as a miss", async () => {
+    const entries = new Map<string, Uint8Array>();
+    let reads = 0;
+    const store: SharedPredictionCache = {
+      async getMany(keys) {
+        reads++;
+        return keys.map((k) => entries.get(k));
+      },
+      set(key, value) {
+        entries.set(key, value);
+      },
+    };
+    const shared = sharedPredictionCache(store);
+    const on = () =>
+      createClient({ prediction: server.url, timeoutMs: 5_000, retry: false, hedging: false, cache: { ttlMs: 60_000, shared, sharedTimeoutMs: 1_000 } });
+    const a = on();
+    const b = on();
+    const c = on();
+    try {
+      const first = await a.prediction.predictLTV(request("own-1", "r-own-a"));
+      expect(a.metrics().cache.shared).toMatchObject({ hits: 0, misses: 1, writes: 1 });
+      expect(entries.size).toBe(1);
+      const second = await b.prediction.predictLTV(request("own-1", "r-own-b"));
+      expect(b.metrics().cache.shared).toMatchObject({ hits: 1, misses: 0, writes: 0 });
+      expect(second.requestId).toBe("r-own-b");
+      expect(second.predictedLtv).toBe(first.predictedLtv);
+      // Bytes that do not decode as an answer: a miss, and the service answers.
+      for (const k of entries.keys()) entries.set(k, new Uint8Array([0xff, 0xff, 0xff]));
+      const third = await c.prediction.predictLTV(request("own-1", "r-own-c"));
+      expect(third.predictedLtv).toBe(first.predictedLtv);
+      expect(c.metrics().cache.shared).toMatchObject({ hits: 0, misses: 1, writes: 1 });
+      expect(reads).toBe(3);
+    } finally {
+      a.close();
+      b.close();
+      c.close();
+    }
   });
 });
