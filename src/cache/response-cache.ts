@@ -1,10 +1,10 @@
 import { Code, ConnectError, type UnaryResponse } from "@connectrpc/connect";
+import { LRUCache } from "lru-cache";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import { codeOf } from "../call/call-errors.js";
 import { waitAsCaller } from "../call/caller-wait.js";
 import type { WaitUntil } from "./background-wait-until.js";
 import type { ResolvedCacheOptions } from "./cache-options.js";
-import { BoundedLru } from "./bounded-lru.js";
 import { estimatedSize } from "./estimated-size.js";
 
 /** A cache key: a number for predictions (a hash), a string for storage reads. */
@@ -57,12 +57,12 @@ export interface BackgroundOptions {
 const SWEEP_INTERVAL_MS = 1_000;
 
 /**
- * The client's response cache: a least-recently-used map bounded by entries and bytes,
+ * The client's response cache: an `lru-cache` bounded by entries and bytes,
  * the freshness windows on top of it, and the table of requests in flight.
  * Shared by the prediction and storage layers of one client.
  */
 export class ResponseCache {
-  private readonly lru: BoundedLru<CacheKey, CacheEntry>;
+  private readonly lru: LRUCache<CacheKey, CacheEntry>;
   private readonly flights = new Map<CacheKey, Flight>();
   readonly now: () => number;
   private readonly ttlMs: number;
@@ -81,9 +81,11 @@ export class ResponseCache {
     this.staleMs = options.ttlMs + options.staleWhileRevalidateMs;
     this.spareMs = options.ttlMs + options.staleIfErrorMs;
     this.maxAgeMs = Math.max(this.staleMs, this.spareMs);
-    this.lru = new BoundedLru<CacheKey, CacheEntry>(options.maxEntries, options.maxBytes, (entry) =>
-      Math.max(1, estimatedSize(entry.response.message) + 64),
-    );
+    this.lru = new LRUCache<CacheKey, CacheEntry>({
+      max: options.maxEntries,
+      maxSize: options.maxBytes,
+      sizeCalculation: (entry) => Math.max(1, estimatedSize(entry.response.message) + 64),
+    });
   }
 
   get entries(): number {
