@@ -16,6 +16,7 @@ import { codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protoc
 import type { Http2SessionManager } from "@connectrpc/connect-node";
 import { decodeMessage, encodeEnvelopedMessage } from "../protobuf-codec/index.js";
 import { deadlineExceeded } from "../call/deadline.js";
+import { deadlineTimers, type DeadlineTarget } from "../call/deadline-timers.js";
 import { lazyUnaryResponseOf } from "../call/lazy-unary-response.js";
 import { ResponseBytes, type ResponseLimits } from "../client/response-budget.js";
 import { errorFromResetCode } from "./http2-reset-code-node.js";
@@ -80,8 +81,9 @@ function grpcTimeout(timeoutMs: number): string {
  * codec (src/protobuf-codec/): protobuf-es's bytes, without its reflection.
  *
  * Per call it allocates the call's state, one promise, the request buffer and
- * headers; the stream's listeners, the deadline's callback and the abort
- * listener are shared functions that find the call on the stream or timer.
+ * headers; the stream's listeners are shared functions that find the call on
+ * the stream, and the call is its own abort listener and deadline target (on
+ * the shared deadline timers, one runtime timer for every call).
  *
  * @param headers - from {@link grpcRequestHeaders}
  * @param timeoutMs - deadline in ms (the one in `headers`), enforced locally; undefined: none
@@ -109,7 +111,7 @@ export function grpcUnaryCall<I extends DescMessage, O extends DescMessage>(
     // The call itself is the listener (`handleEvent`): no closure per call.
     signal.addEventListener("abort", call);
   }
-  if (timeoutMs !== undefined) call.timer = setTimeout(onDeadline, timeoutMs, call as unknown as AnyCall);
+  if (timeoutMs !== undefined) deadlineTimers.arm(timeoutMs, call);
   const ready = streamNow(session.manager, path, headers);
   if (ready !== undefined) {
     call.attach(ready as CallStream, frame);
@@ -176,11 +178,13 @@ type AnyCall = UnaryCall<DescMessage, DescMessage>;
  * The state of one call. States: waiting for its stream -> streaming ->
  * settled (by the answer, an error, the deadline or the signal; once).
  */
-class UnaryCall<I extends DescMessage, O extends DescMessage> {
+class UnaryCall<I extends DescMessage, O extends DescMessage> implements DeadlineTarget {
   resolve!: (response: UnaryResponse<I, O>) => void;
   reject!: (error: ConnectError) => void;
   settled = false;
-  timer: NodeJS.Timeout | undefined = undefined;
+  // Its place in the shared deadline timers (src/call/deadline-timers.ts), one timer for every call.
+  deadlineLane: object | undefined = undefined;
+  deadlineTicket = 0;
   stream: CallStream | undefined = undefined;
   /** The stream's session: Node detaches a closed stream from it, and it tells a lost connection from a reset. */
   streamSession: http2.Http2Session | undefined = undefined;
@@ -200,6 +204,11 @@ class UnaryCall<I extends DescMessage, O extends DescMessage> {
   ) {
     this.counter = new ResponseBytes(session.limits.maxResponseBytes, session.limits.budget, 5);
     session.inFlight++;
+  }
+
+  /** The deadline passed (the shared timers call it once). */
+  onDeadline(): void {
+    this.finish(deadlineExceeded(), undefined);
   }
 
   /** The signal's abort listener. */
@@ -228,7 +237,7 @@ class UnaryCall<I extends DescMessage, O extends DescMessage> {
     this.settled = true;
     this.session.inFlight--;
     this.counter.release();
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.deadlineLane !== undefined) deadlineTimers.cancel(this);
     this.signal?.removeEventListener("abort", this);
     if (err) {
       const s = this.stream;
@@ -319,11 +328,6 @@ function onError(this: CallStream, e: unknown): void {
 function onClose(this: CallStream): void {
   const call = this[callKey];
   if (!call.settled) call.closed(this);
-}
-
-function onDeadline(call: AnyCall): void {
-  call.timer = undefined;
-  call.finish(deadlineExceeded(), undefined);
 }
 
 function decodeEnvelope<O extends DescMessage>(schema: O, data: Buffer | undefined): MessageShape<O> {
