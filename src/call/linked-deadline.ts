@@ -15,6 +15,11 @@ import { linkedAbort } from "./linked-abort.js";
  * live -> done. `done()` must be called once the call settles either way:
  * it clears the deadline timer and the listener on the caller's signal, so a
  * long-lived caller signal does not collect one listener per call.
+ *
+ * Why a timer per call here, not the shared `deadline-timers.ts` the socket
+ * paths use: this serves fetch runtimes, and in a Worker a timer belongs to
+ * the request that armed it (it does not run once that request is over), so
+ * one timer shared by the calls of several requests could miss a deadline.
  */
 export interface LinkedDeadline {
   readonly signal: AbortSignal;
