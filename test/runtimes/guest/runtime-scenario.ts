@@ -247,7 +247,7 @@ export async function runScenario(
       try {
         await lean.warmup();
         const first = predictionFields(await lean.prediction.predictLTV(predictionRequest("cust-a", 4)));
-        const pool = lean.metrics().pool.prediction;
+        const pool = lean.metrics().pool.prediction as { connects: number } | undefined;
         return { first, poolConnects: pool !== undefined && pool.connects > 0 };
       } finally {
         await lean.close();
