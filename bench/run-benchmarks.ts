@@ -38,7 +38,7 @@ import {
   syncvalueGrpc,
   syncvalueTcpNoPipelining,
   syncvalueTcpPipelining,
-  syncvalueTcpPositional,
+  syncvalueTcpNamed,
   wirePathOnly,
 } from "./suite/contenders/syncvalue-contenders.js";
 import { machineInfo } from "./suite/machine-info.js";
@@ -233,7 +233,7 @@ async function main(): Promise<void> {
 
     log("bytes on the wire");
     const wire = await runWireBytesSection(
-      [syncvalueTcpNoPipelining, syncvalueTcpPositional, syncvalueGrpc, grpcJs, connectJsonFetch],
+      [syncvalueTcpNoPipelining, syncvalueTcpNamed, syncvalueGrpc, grpcJs, connectJsonFetch],
       target,
       budget.wireCalls,
     );

@@ -1,4 +1,4 @@
-// The API every entry point shares; each entry adds its runtime's createClient and createPredictionClient.
+// The API every entry point shares; each entry adds its runtime's createClient, createPredictionClient and createTcpTransport.
 export type { SyncValueClient } from "./client/create-client.js";
 export type { PredictionClient, PredictionClientMetricsSnapshot } from "./client/create-prediction-client.js";
 export type { PredictionClientOptions } from "./client/prediction-client-options.js";
@@ -66,21 +66,14 @@ export type {
 // The hook of tracing integrations (syncvalue/otel implements it).
 export type { CacheOutcome, CallNotes } from "./metrics/call-notes.js";
 export type { ClientTelemetry, TelemetryTarget, WireTransport } from "./client/client-telemetry.js";
-// The raw TCP transport, usable on its own with any Connect client.
-export {
-  createTcpTransport,
-  defaultTcpPort,
-  defaultMaxFrameBytes,
-  type TcpTransport,
-  type TcpTransportOptions,
-  type TcpPoolOptions,
-  type ConnectionPoolStats,
-  type SocketConnector,
-  type SocketConnectOptions,
-  type SocketEvents,
-  type RuntimeSocket,
-  type SocketTlsOptions,
-} from "./tcp/index.js";
+// The raw TCP transport's types and constants; each entry adds its build's createTcpTransport.
+// Not through tcp/index.js: that would load the whole transport (and msgpackr) with the SDK.
+export type { TcpTransport } from "./tcp/tcp-transport.js";
+export type { TcpTransportOptions, TcpPoolOptions } from "./tcp/tcp-transport-options.js";
+export type { ConnectionPoolStats } from "./tcp/connection-pool.js";
+export { defaultTcpPort } from "./tcp/tcp-url.js";
+export { defaultMaxFrameBytes } from "./tcp/frame-codec.js";
+export type { SocketConnector, SocketConnectOptions, SocketEvents, RuntimeSocket, SocketTlsOptions } from "./tcp/socket/runtime-socket.js";
 // The lean unary Connect / gRPC-web transport over fetch, usable with any Connect client.
 export { createFetchTransport } from "./web/create-fetch-transport.js";
 export { fetchTransportDefaults, type FetchTransportOptions } from "./web/fetch-transport-options.js";

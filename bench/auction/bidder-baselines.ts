@@ -1,4 +1,4 @@
-import type { BidderOptions } from "../../src/bid/index.js";
+import { piPacing, throttlingPacing, type BidderOptions } from "../../src/bid/index.js";
 import { hourlyTrafficWeights } from "./auction-generator.js";
 
 /** A bidder configuration compared in the simulation. */
@@ -36,8 +36,8 @@ export const baselines: readonly Baseline[] = [
     description: "bid the impression's value (p x LTV), no pacing",
     options: { pacing: { controller: "none" }, shading: false },
   },
-  { id: "throttle", description: "value bids, probabilistic throttling", options: { pacing: { controller: "throttle" }, shading: false } },
-  { id: "pi", description: "value x PI-controlled multiplier", options: { pacing: { controller: "pi" }, shading: false } },
+  { id: "throttle", description: "value bids, probabilistic throttling", options: { pacing: { controller: throttlingPacing }, shading: false } },
+  { id: "pi", description: "value x PI-controlled multiplier", options: { pacing: { controller: piPacing }, shading: false } },
   { id: "dual", description: "adaptive dual pacing, no shading", options: { pacing: { controller: "dual" }, shading: false } },
   {
     id: "dual+shading",

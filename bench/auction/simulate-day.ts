@@ -1,4 +1,4 @@
-import { compileDeliveryPlan, createBidder, type BidderOptions, type BidderState } from "../../src/bid/index.js";
+import { createBidder, deliverySchedule, type BidderOptions, type BidderState } from "../../src/bid/index.js";
 import { hourlyTrafficWeights, market, type AuctionEvent } from "./auction-generator.js";
 import type { Baseline } from "./bidder-baselines.js";
 import { trueLandscapeBid } from "./true-landscape-bid.js";
@@ -61,7 +61,7 @@ export function simulateDay(
   firstPrice?: Baseline["firstPrice"],
 ): DayResult {
   let clock = startAt;
-  const plan = { kind: "traffic_shaped" as const, hourlyWeights: hourlyTrafficWeights() };
+  const plan = deliverySchedule({ kind: "traffic_shaped", hourlyWeights: hourlyTrafficWeights() });
   const bidder = createBidder({
     budget: { amount: budget, periodStart: 0, periodEnd: market.dayMs },
     currency: "USD",
@@ -72,7 +72,7 @@ export function simulateDay(
     ...extra,
     pacing: { plan, ...extra.pacing },
   });
-  const curve = compileDeliveryPlan(plan);
+  const curve = plan.curve;
   const queue: Notice[] = [];
   const deliverUntil = (t: number): void => {
     while (queue.length > 0 && queue[0]!.due <= t) {

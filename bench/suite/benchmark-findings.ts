@@ -66,13 +66,9 @@ export function benchmarkFindings(r: BenchmarkResults): string[] {
     );
   }
   const tcpWire = r.wire.find((w) => w.contender === "tcp-p1");
-  const positional = r.codecs.find((c) => c.codec.includes("positional"));
   if (tcpWire && tcpWire.requestBytes > 300) {
     lines.push(
-      `- **Wire size of a TCP request** (${Math.round(tcpWire.requestBytes)} bytes, target 300). The contract's request (docs/wire-protocol.md) is a named map: every field name is spelled out, in each of the 5 events too, and every field is written (serde needs them). ` +
-        (positional
-          ? `The positional form that serde servers also accept is ${positional.requestBytes + 4} bytes with its frame header (and cheaper to encode, see the codec table): the transport sends it when asked (\`tcp.requestFields: "positional"\`), and keeps the contract's named form by default. `
-          : "") +
+      `- **Wire size of a TCP request** (${Math.round(tcpWire.requestBytes)} bytes, target 300). The request's fields go positionally (docs/wire-protocol.md), every field written (serde needs them); ` +
         `gRPC sends ${Math.round(r.wire.find((w) => w.contender === "grpc")?.requestBytes ?? Number.NaN)} bytes for the same request (protobuf plus HTTP/2 frames with compressed headers).`,
     );
   }

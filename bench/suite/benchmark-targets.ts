@@ -55,7 +55,7 @@ export function checkTargets(r: BenchmarkResults): TargetCheck[] {
     measured: `${Math.round(r.cacheHits.hitsPerCpuSecond).toLocaleString("en-US")} per CPU s (${Math.round(r.cacheHits.hitsPerSecond).toLocaleString("en-US")} /s wall clock)`,
     met: r.cacheHits.hitsPerCpuSecond >= 2_000_000,
   });
-  for (const [id, layout] of [["tcp-p1", "named fields, the default"], ["tcp-positional", "positional fields, opt-in"]] as const) {
+  for (const [id, layout] of [["tcp-p1", "positional fields, the default"], ["tcp-named", "named fields, opt-in"]] as const) {
     const tcpWire = r.wire.find((w) => w.contender === id);
     if (tcpWire) {
       checks.push({

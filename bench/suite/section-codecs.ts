@@ -9,9 +9,7 @@ import {
 import { decodeMessage, encodeMessage } from "../../src/protobuf-codec/index.js";
 import { decodeMsgpack } from "../../src/tcp/msgpack-codec.js";
 import { predictLtvTcpBinding } from "../../src/tcp/prediction-tcp-binding.js";
-import { MsgpackWriter } from "../../src/tcp/msgpack-writer.js";
 import { readTagged } from "../../src/tcp/tagged-value.js";
-import { writeMessage } from "../../src/tcp/wire-message.js";
 import { median } from "./quantiles.js";
 
 /** Nanoseconds per operation and bytes of one encoding, for the request and the response. */
@@ -37,8 +35,9 @@ interface Codec {
  * Encode and decode time per message, in one process, for the sample request
  * and a real response of the reference server:
  * - the TCP binding's own codec (typed MessagePack writer; msgpackr reader plus
- *   the mapping to and from protobuf-es messages), what the TCP transport runs,
- *   and the same with the request's fields positional (smaller; serde accepts it);
+ *   the mapping to and from protobuf-es messages), what the TCP transport runs
+ *   (requests positional), and the same with the request's fields named (the
+ *   contract's written form, the opt-in `tcp.requestFields: "named"`);
  * - msgpackr plain and msgpackr with records, on the same wire-shaped values
  *   (no mapping to messages: a lower bound for a generic MessagePack path);
  * - protobuf-es binary (gRPC), our compiled protobuf codec (same bytes), and
@@ -51,7 +50,8 @@ export function runCodecSection(
   options: { sliceMs: number; rounds: number },
 ): CodecRow[] {
   const binding = predictLtvTcpBinding;
-  const requestFrame = binding.encodeRequest(request);
+  // msgpackr's rows pack the request as wire-shaped objects (named maps), as a generic MessagePack client would.
+  const requestFrame = binding.encodeRequest(request, "named");
   const responseFrame = binding.encodeResponse(response);
   const requestValue = decodeMsgpack(requestFrame.subarray(4));
   const responseValue = decodeMsgpack(responseFrame.subarray(4));
@@ -60,7 +60,7 @@ export function runCodecSection(
 
   const codecs: Codec[] = [
     {
-      name: "syncvalue TCP codec (typed writer; msgpackr + message mapping)",
+      name: "syncvalue TCP codec (typed writer; msgpackr + message mapping; positional request, the default)",
       encodeRequest: () => binding.encodeRequest(request).subarray(4),
       decodeRequest: (b) => {
         const t = readTagged(decodeMsgpack(b));
@@ -70,15 +70,9 @@ export function runCodecSection(
       decodeResponse: (b) => binding.decodeResponse(decodeMsgpack(b)),
     },
     {
-      // docs/wire-protocol.md: serde servers also take a request's fields as a positional array.
-      name: "syncvalue TCP codec, positional request (opt-in tcp.requestFields; serde servers accept it)",
-      encodeRequest: () => {
-        const w = new MsgpackWriter();
-        w.mapHeader(1);
-        w.str(binding.requestVariant);
-        writeMessage(w, LTVPredictionRequestSchema, request, "positional");
-        return w.finishFrame().subarray(4);
-      },
+      // docs/wire-protocol.md: the contract's written form, field names spelled out; sent on request.
+      name: "syncvalue TCP codec, named request (opt-in tcp.requestFields: \"named\")",
+      encodeRequest: () => binding.encodeRequest(request, "named").subarray(4),
       decodeRequest: (b) => {
         const t = readTagged(decodeMsgpack(b));
         return binding.decodeRequest(t.body, t.bare);

@@ -12,11 +12,6 @@ export interface BidDecisionBase {
   impressionId: string | undefined;
   /** The auction currency the bid (and `floorCpm`) is expressed in. */
   currency: string;
-  /**
-   * Human-readable account of the decision (reason and arithmetic). Built on
-   * first read, so deciding stays cheap; `JSON.stringify(decision)` includes it.
-   */
-  readonly explanation: string;
   /** The strategy that valued the impression. */
   strategy: "max_value" | "target_roas" | "target_cpa" | "legacy_ltv_share";
   /** P(conversion | impression) used. */

@@ -1,9 +1,10 @@
 import type { BidStrategy } from "./bid-strategy.js";
 import type { BidderState } from "./bidder-state.js";
 import type { BudgetSource } from "./budget-source.js";
-import type { DeliveryPlan } from "./delivery-plan.js";
+import type { DeliverySchedule } from "./delivery-plan.js";
+import type { ValueAwarePlan } from "./value-aware-target.js";
 import type { DualPacingOptions } from "./dual-pacing-controller.js";
-import type { PacingKind } from "./pacing-controller.js";
+import type { PacingControllerFactory } from "./pacing-controller.js";
 import type { PiPacingOptions } from "./pi-pacing-controller.js";
 import type { RiskAdjustment } from "./risk-adjusted-ltv.js";
 import type { ThrottlingOptions } from "./throttling-pacing-controller.js";
@@ -22,17 +23,24 @@ export interface BudgetOptions {
 /** Pacing: how spend follows the delivery plan. */
 export interface PacingOptions {
   /**
-   * The controller: `"dual"` adaptive dual pacing (default), `"pi"` PI
-   * controller with anti-windup, `"throttle"` probabilistic throttling, or
-   * `"none"` (no pacing; only the budget guard stops spend).
+   * The controller: `"dual"` adaptive dual pacing (default), `"none"` (no
+   * pacing; only the budget guard stops spend), or one imported on its own:
+   * `piPacing` (a PI controller with anti-windup) or `throttlingPacing`
+   * (probabilistic throttling), so that a function on the default controller
+   * does not ship them. The strings `"pi"` and `"throttle"` are refused
+   * (`BidInputError` naming `pacing.controller`, saying what to import).
    */
-  controller?: PacingKind;
+  controller?: "dual" | "none" | PacingControllerFactory;
   /**
    * The delivery plan. Default `{ kind: "value_aware" }`: spend follows the
-   * value on offer, learned by hour of day. Give a schedule (`even`,
-   * `traffic_shaped`, `ahead`, `asap`) only when spend must follow one.
+   * value on offer, learned by hour of day. Give a schedule only when spend
+   * must follow one: `deliverySchedule({ kind: "even" })` (or `asap`, `ahead`,
+   * `traffic_shaped`), an import of its own so that a function on the
+   * default plan does not ship the schedules. A schedule given as its plain
+   * object (`{ kind: "even" }`) is refused (`BidInputError` naming
+   * `pacing.plan`, saying what to import).
    */
-  plan?: DeliveryPlan;
+  plan?: ValueAwarePlan | DeliverySchedule;
   /** How often the controller updates, ms. Default: the period / 1440 (one minute for a day). */
   updateIntervalMs?: number;
   /**

@@ -5,13 +5,12 @@ import { DecisionRecord } from "./decision-record.js";
 import type { BidReason, NoBidReason } from "./bid-reason.js";
 import { legacyLtvShareDefault, strategyWillingness, validateStrategy, type BidStrategy } from "./bid-strategy.js";
 import type { BidderOptions } from "./bidder-options.js";
+import type { DeliverySchedule } from "./delivery-plan.js";
 import { bidderStateVersion, type BidderState } from "./bidder-state.js";
 import { BudgetGuard, type Reservation } from "./budget-guard.js";
-import { compileDeliveryPlan, type DeliveryCurve } from "./delivery-plan.js";
 import { createDualPacingController } from "./dual-pacing-controller.js";
 import { impressionValue, toCpm } from "./impression-value.js";
-import { createNoPacingController, type PacingController, type PacingControllerState } from "./pacing-controller.js";
-import { createPiPacingController } from "./pi-pacing-controller.js";
+import { createNoPacingController, type PacingController, type PacingControllerFactory, type PacingControllerState } from "./pacing-controller.js";
 import { PlatformCalibration } from "./platform-multipliers.js";
 import {
   predictionStatusName,
@@ -24,7 +23,6 @@ import { createSeededRandom, type SeededRandom } from "./seeded-random.js";
 import { ExplorationSample } from "./exploration-sample.js";
 import { createScheduleTarget, type PacingTarget } from "./pacing-target.js";
 import { createValueAwareTarget } from "./value-aware-target.js";
-import { createThrottlingController } from "./throttling-pacing-controller.js";
 import { WinRateLandscape } from "./win-rate-landscape.js";
 
 /** One impression to bid on. */
@@ -198,7 +196,10 @@ export function createBidder(options: BidderOptions): Bidder {
   }
   const pacingOptions = options.pacing ?? {};
   const plan = pacingOptions.plan ?? { kind: "value_aware" };
-  const curve: DeliveryCurve = compileDeliveryPlan(plan);
+  if (plan === null || typeof plan !== "object" || (plan.kind !== "value_aware" && plan.kind !== "schedule")) {
+    // Schedules are an import of their own: a function on the default plan does not ship them.
+    throw new BidInputError("pacing.plan", `${String((plan as { kind?: unknown } | null)?.kind)} is not value_aware: a schedule is deliverySchedule(plan), from syncvalue/bid`);
+  }
   const updateInterval = requirePositive("pacing.updateIntervalMs", pacingOptions.updateIntervalMs ?? periodLength / 1440);
   const maxAheadShare = requireProbability("pacing.maxAheadShare", pacingOptions.maxAheadShare ?? 0.02);
   const coldStartMs = requireNonNegative("pacing.coldStartMs", pacingOptions.coldStartMs ?? 10 * updateInterval);
@@ -228,8 +229,7 @@ export function createBidder(options: BidderOptions): Bidder {
     throw new BidInputError("budgetSource", "must implement BudgetSource");
   }
   const guard = new BudgetGuard(budgetAmount, expiredMemory, state?.budget, budgetSource);
-  const controllerKind = pacingOptions.controller ?? "dual";
-  const controller = createController(controllerKind, pacingOptions, learned?.pacing, learnedField);
+  const controller = createController(pacingOptions, learned?.pacing, learnedField);
   const shadingOptions = options.shading ?? true;
   const winRate =
     shadingOptions === false
@@ -241,7 +241,7 @@ export function createBidder(options: BidderOptions): Bidder {
   );
   let sequence = state ? requireNonNegative("state.sequence", state.sequence) : 0;
   let priorLtv: number | undefined = learned?.priorLtv;
-  const capOn = !legacy && controllerKind !== "none" && maxAheadShare < 1;
+  const capOn = !legacy && controller.kind !== "none" && maxAheadShare < 1;
   // First-price bids whose outcome never came, to be learned as losses: win notices are billing and
   // arrive, loss notices often do not, and a landscape that saw only the notices would think winning
   // easier than it is. Queued by bid() and learned on the outcome path, so bid() stays cheap.
@@ -294,7 +294,7 @@ export function createBidder(options: BidderOptions): Bidder {
     plan.kind === "value_aware"
       ? createValueAwareTarget(plan, periodStart, periodEnd, originTime, learned?.valueProfile, state !== undefined)
       : undefined;
-  const target: PacingTarget = valueTarget ?? createScheduleTarget(curve, periodStart, periodLength);
+  const target: PacingTarget = valueTarget ?? createScheduleTarget((plan as DeliverySchedule).curve, periodStart, periodLength);
   let windowStart = state ? requireFinite("state.window.start", state.window.start) : originTime;
   let windowSpend = state ? requireNonNegative("state.window.spend", state.window.spend) : 0;
   let windowRemaining = state ? requireNonNegative("state.window.remainingAtStart", state.window.remainingAtStart) : budgetAmount;
@@ -660,24 +660,29 @@ function requireStateVersion(field: string, state: BidderState | undefined): voi
 }
 
 function createController(
-  kind: string,
   options: NonNullable<BidderOptions["pacing"]>,
   state: PacingControllerState | undefined,
   field: string,
 ): PacingController {
+  const choice: unknown = options.controller ?? "dual";
+  const factory = typeof choice === "object" && choice !== null && typeof (choice as { create?: unknown }).create === "function"
+    ? (choice as PacingControllerFactory)
+    : undefined;
+  const kind = factory ? factory.kind : choice;
   if (state !== undefined && state.kind !== kind) {
-    throw new BidInputError(`${field}.pacing.kind`, `is ${state.kind} but pacing.controller is ${kind}`);
+    throw new BidInputError(`${field}.pacing.kind`, `is ${state.kind} but pacing.controller is ${String(kind)}`);
   }
+  if (factory) return factory.create(options, state);
   switch (kind) {
     case "dual":
       return createDualPacingController(options.dual, state?.kind === "dual" ? state.mu : undefined);
-    case "pi":
-      return createPiPacingController(options.pi, state?.kind === "pi" ? state : undefined);
-    case "throttle":
-      return createThrottlingController(options.throttle, state?.kind === "throttle" ? state.probability : undefined);
     case "none":
       return createNoPacingController();
+    case "pi":
+    case "throttle":
+      // Imports of their own: a function on the default controller does not ship them.
+      throw new BidInputError("pacing.controller", `"${kind}" is an import of its own: pass ${kind === "pi" ? "piPacing" : "throttlingPacing"} from syncvalue/bid`);
     default:
-      throw new BidInputError("pacing.controller", `unknown controller ${kind}`);
+      throw new BidInputError("pacing.controller", `unknown controller ${String(kind)}`);
   }
 }

@@ -85,3 +85,38 @@ export function requireHourlyWeights(w: unknown, count?: number): Float64Array {
 function clamp01(x: number): number {
   return x <= 0 ? 0 : x >= 1 ? 1 : x;
 }
+
+/** A delivery plan that is a fixed schedule: every kind but `value_aware`. */
+export type SchedulePlan = Exclude<DeliveryPlan, ValueAwarePlan>;
+
+/**
+ * A schedule for `pacing.plan`, validated and compiled by
+ * {@link deliverySchedule}.
+ *
+ * @public
+ */
+export interface DeliverySchedule {
+  /** Tells a compiled schedule from a value-aware plan. */
+  readonly kind: "schedule";
+  /** The plan it was compiled from. */
+  readonly plan: SchedulePlan;
+  /** The target cumulative spend fraction at elapsed fraction `x` of the period. */
+  readonly curve: DeliveryCurve;
+}
+
+/**
+ * `pacing.plan: deliverySchedule({ kind: "even" })`: a fixed schedule
+ * (`even`, `asap`, `ahead`, `traffic_shaped`) for a bidder whose spend must
+ * follow one whatever the traffic. An import of its own, so a function on the
+ * default value-aware plan does not ship the schedules. Validates the plan
+ * (a {@link BidInputError} naming `pacing.plan.*`).
+ *
+ * @public
+ */
+export function deliverySchedule(plan: SchedulePlan): DeliverySchedule {
+  if ((plan as { kind?: unknown } | null)?.kind === "value_aware") {
+    throw new BidInputError("pacing.plan.kind", "value_aware is not a schedule: pass the plan itself");
+  }
+  return { kind: "schedule", plan, curve: compileDeliveryPlan(plan) };
+}
+

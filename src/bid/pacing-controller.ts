@@ -1,4 +1,7 @@
+import type { DualPacingOptions } from "./dual-pacing-controller.js";
+import type { PiPacingOptions } from "./pi-pacing-controller.js";
 import type { SeededRandom } from "./seeded-random.js";
+import type { ThrottlingOptions } from "./throttling-pacing-controller.js";
 
 /** The pacing controllers: `dual` (default), `pi`, `throttle`, or `none` (no pacing, only the budget guard). */
 export type PacingKind = "dual" | "pi" | "throttle" | "none";
@@ -85,3 +88,29 @@ export function createNoPacingController(): PacingController {
     toJSON: () => ({ kind: "none" }),
   };
 }
+
+/** The tuning a controller factory reads: `pacing.dual`, `pacing.pi`, `pacing.throttle`. */
+export interface PacingTuning {
+  /** `pacing.dual`. */
+  dual?: DualPacingOptions;
+  /** `pacing.pi`. */
+  pi?: PiPacingOptions;
+  /** `pacing.throttle`. */
+  throttle?: ThrottlingOptions;
+}
+
+/**
+ * A controller other than the built-in `"dual"` and `"none"`, given as
+ * `pacing.controller`: {@link piPacing} or {@link throttlingPacing}. Each is
+ * an import of its own, so a function on the default controller does not
+ * ship the others.
+ *
+ * @public
+ */
+export interface PacingControllerFactory {
+  /** The kind of controller it builds (and of the state it restores). */
+  readonly kind: PacingKind;
+  /** Builds the controller from the pacing options' tuning and, when restoring, its state (of this `kind`). */
+  create(tuning: PacingTuning, state: PacingControllerState | undefined): PacingController;
+}
+

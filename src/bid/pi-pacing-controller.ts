@@ -1,5 +1,5 @@
 import { requireFinite, requirePositive, requireProbability } from "./bid-input-error.js";
-import type { PacingController } from "./pacing-controller.js";
+import type { PacingController, PacingControllerFactory } from "./pacing-controller.js";
 
 /** Options of the PI pacing controller. */
 export interface PiPacingOptions {
@@ -51,3 +51,15 @@ export function createPiPacingController(
     toJSON: () => ({ kind: "pi", integral, lastMultiplier: multiplier }),
   };
 }
+
+/**
+ * `pacing.controller: piPacing`: the PI controller (see
+ * `createPiPacingController`), tuned by `pacing.pi`.
+ *
+ * @public
+ */
+export const piPacing: PacingControllerFactory = {
+  kind: "pi",
+  create: (tuning, state) => createPiPacingController(tuning.pi, state?.kind === "pi" ? state : undefined),
+};
+

@@ -1,4 +1,5 @@
 import type { BidDecision, BidSource } from "./bid-decision.js";
+import { explainDecision } from "./explain-decision.js";
 
 /**
  * The fields of `syncflow.v1.BidRequest` a decision fills, as a plain object
@@ -19,7 +20,7 @@ export interface SyncflowBidRequestFields {
   max_budget: number;
   /** Settled spend so far. */
   current_spend: number;
-  /** The decision's reason and arithmetic. */
+  /** The decision's reason and arithmetic (`explainDecision`). */
   explanation: string;
   /** The decision's impression id (`BidInput.impressionId`), or the context's; present when either is given. */
   impression_id?: string;
@@ -49,7 +50,7 @@ export function toSyncflowBidRequest(decision: BidDecision, context: SyncflowBid
     confidence: decision.confidence,
     max_budget: decision.budgetTotal,
     current_spend: decision.budgetSpent,
-    explanation: `[${decision.reason}] ${decision.explanation}`,
+    explanation: `[${decision.reason}] ${explainDecision(decision)}`,
   };
   const impressionId = context.impressionId ?? decision.impressionId;
   if (impressionId !== undefined) out.impression_id = impressionId;

@@ -1,5 +1,5 @@
 import { requirePositive, requireProbability } from "./bid-input-error.js";
-import { windowSpendError, type PacingController } from "./pacing-controller.js";
+import { windowSpendError, type PacingController, type PacingControllerFactory } from "./pacing-controller.js";
 
 /** Options of the probabilistic throttling controller. */
 export interface ThrottlingOptions {
@@ -36,3 +36,15 @@ export function createThrottlingController(options: ThrottlingOptions = {}, prob
     toJSON: () => ({ kind: "throttle", probability: q }),
   };
 }
+
+/**
+ * `pacing.controller: throttlingPacing`: probabilistic throttling (see
+ * `createThrottlingController`), tuned by `pacing.throttle`.
+ *
+ * @public
+ */
+export const throttlingPacing: PacingControllerFactory = {
+  kind: "throttle",
+  create: (tuning, state) => createThrottlingController(tuning.throttle, state?.kind === "throttle" ? state.probability : undefined),
+};
+

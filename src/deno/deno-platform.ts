@@ -1,6 +1,7 @@
 import { createClient } from "@connectrpc/connect";
 import type { RuntimePlatform } from "../client/runtime-platform.js";
-import { tcpOverSockets } from "../runtime/tcp-over-sockets.js";
+import { createTcpTransport } from "../runtime/lazy-tcp-transport.js";
+import { socketTcpTransport } from "../runtime/socket-tcp-transport.js";
 import { connectDenoSocket } from "../tcp/socket/deno-socket.js";
 import { createFetchHttpTransport } from "../web/fetch-http-transport.js";
 
@@ -14,5 +15,6 @@ export const denoPlatform: RuntimePlatform = {
   poolsSockets: true,
   createHttpTransport: createFetchHttpTransport,
   createServiceClient: createClient,
-  createTcpTransport: tcpOverSockets(connectDenoSocket),
+  // Its code loads when a client with a tcp(s):// endpoint is created: an HTTP-only app neither loads nor (split) ships raw TCP and msgpackr.
+  createTcpTransport: socketTcpTransport(createTcpTransport, connectDenoSocket),
 };

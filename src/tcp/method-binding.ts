@@ -21,7 +21,7 @@ export interface TcpMethodBinding<I extends DescMessage = DescMessage, O extends
   readonly requestVariant: string;
   /** Response variant name, e.g. `"LearnConceptOk"`, `"StatsOk"`. */
   readonly responseVariant: string;
-  /** Client: the request frame (length prefix included). */
+  /** Client: the request frame (length prefix included), its fields positional unless `layout` is `"named"`. */
   encodeRequest(message: MessageShape<I>, layout?: StructLayout): Uint8Array;
   /**
    * Client: the decoded response value to a message. Throws a `ConnectError`
@@ -57,8 +57,8 @@ export interface MethodBindingOptions<I extends DescMessage, O extends DescMessa
 
 /**
  * Creates the binding of a unary method from its descriptors. Requests without
- * fields are bare strings; others named maps (or positional arrays, which
- * serde servers also accept). Responses are positional.
+ * fields are bare strings; others positional arrays (or named maps, the
+ * contract's form; serde servers read both). Responses are positional.
  */
 export function createMethodBinding<I extends DescMessage, O extends DescMessage>(
   method: DescMethodUnary<I, O>,
@@ -80,7 +80,7 @@ export function createMethodBinding<I extends DescMessage, O extends DescMessage
     method,
     requestVariant,
     responseVariant,
-    encodeRequest(message, layout = "named") {
+    encodeRequest(message, layout = "positional") {
       if (bareRequestFrame) return bareRequestFrame.slice(); // a copy: sockets may hold on to written buffers
       if (requestWriterBusy) return encodeRequestFrame(new MsgpackWriter(true, 256), requestVariant, input, message, layout);
       requestWriterBusy = true;

@@ -4,8 +4,8 @@ import { createMethodBinding, type TcpMethodBinding } from "./method-binding.js"
 
 /**
  * The prediction binding of docs/wire-protocol.md, in the storage style:
- * `PredictLTV`, `PredictLTVBatch`, `GetModelHealth` with named fields, answered
- * positionally by `<Variant>Ok`. `PredictLTVStream` has no variant: the
+ * `PredictLTV`, `PredictLTVBatch`, `GetModelHealth` with positional (or named)
+ * fields, answered positionally by `<Variant>Ok`. `PredictLTVStream` has no variant: the
  * transport pipelines each input as a `PredictLTV` instead.
  */
 const m = SyncValueService.method;

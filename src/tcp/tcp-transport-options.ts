@@ -82,12 +82,12 @@ export interface TcpTransportOptions {
   /** Interceptors run around every call, like on Connect transports. Default: none. */
   interceptors?: Interceptor[];
   /**
-   * How request fields are laid out. `"named"` (default) is the contract's
-   * request form: a map of snake_case field names to values. `"positional"`
-   * sends the fields as an array in declaration order, which serde servers
-   * (the storage server, and prediction servers built the same way) also
-   * accept: no field names on the wire, so a prediction request with a few
-   * events is well under half the bytes. Use it only with servers that do.
+   * How request fields are laid out. `"positional"` (default) sends the
+   * fields as an array in declaration order, which serde servers (the storage
+   * server, the prediction server, the reference server) accept as well as a
+   * map: no field names on the wire, so a prediction request with five events
+   * is 247 bytes instead of 630. `"named"` sends the contract's map of
+   * snake_case field names to values; use it for a server that reads only maps.
    */
   requestFields?: "named" | "positional";
 }
@@ -166,7 +166,7 @@ export function resolveTcpTransportOptions(options: TcpTransportOptions): Resolv
   if (options.interceptors !== undefined && !Array.isArray(options.interceptors)) {
     throw new ConnectError("interceptors: expected an array", Code.InvalidArgument);
   }
-  const requestFields = options.requestFields ?? "named";
+  const requestFields = options.requestFields ?? "positional";
   if (requestFields !== "named" && requestFields !== "positional") {
     throw new ConnectError(`requestFields: expected "named" or "positional", got ${JSON.stringify(requestFields)}`, Code.InvalidArgument);
   }

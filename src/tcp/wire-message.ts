@@ -8,9 +8,10 @@ import { TcpProtocolError, describeWireValue } from "./protocol-error.js";
  * shapes of docs/wire-protocol.md (raw TCP). One piece of code serves the client and
  * the reference server, because the field rules are the same both ways:
  *
- * - structs are named maps (`{ snake_case_name: value }`, how requests are
- *   sent) or positional arrays in declaration order (how rmp-serde writes
- *   responses); a reader accepts both;
+ * - structs are positional arrays in declaration order (how rmp-serde writes
+ *   responses, and how requests are sent by default) or named maps
+ *   (`{ snake_case_name: value }`, the contract's request form, sent on
+ *   request); a reader accepts both, as serde does;
  * - `float` is MessagePack float32, `double` float64;
  * - 64-bit integers are `bigint` in the message, never rounded;
  * - enums are their value name (`"SUCCESS"`);

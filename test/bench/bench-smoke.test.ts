@@ -94,6 +94,9 @@ describe("benchmark suite, smoke run", () => {
     const wire = new Map(results.wire.map((w) => [w.contender, w]));
     // The proxy sees nothing but frames on a warm TCP connection.
     expect(wire.get("tcp-p1")!.requestBytes).toBe(results.request.tcpFrameBytes);
+    // Positional request fields by default: within the 0.3 KB target; the named form (opt-in) spells every name out.
+    expect(wire.get("tcp-p1")!.requestBytes).toBeLessThanOrEqual(300);
+    expect(wire.get("tcp-named")!.requestBytes).toBeGreaterThan(2 * wire.get("tcp-p1")!.requestBytes);
     const tcpCodec = results.codecs.find((c) => c.codec.startsWith("syncvalue TCP codec"))!;
     // Answers vary by a few bytes (inference_time_us is written in the smallest integer that fits).
     expect(Math.abs(wire.get("tcp-p1")!.responseBytes - (tcpCodec.responseBytes + 4))).toBeLessThanOrEqual(4);
@@ -130,10 +133,14 @@ describe("benchmark suite, smoke run", () => {
       "edge with createClient (edge-light)",
       "prediction client (edge-light)",
       "prediction client (workerd)",
+      "prediction client (deno)",
+      "prediction client (bun)",
     ]);
     for (const b of results.edgeBundle) {
       expect(b.gzipBytes).toBeGreaterThan(1000);
       expect(b.minifiedBytes).toBeGreaterThan(b.gzipBytes);
+      // Only Deno's and Bun's builds have a chunk loaded on first use (their raw TCP transport).
+      expect(b.lazyGzipBytes !== undefined, b.target).toBe(/deno|bun/.test(b.target));
     }
     // The fetch transport replaces connect-web for unary calls because it ships less: the rows must say so.
     const bundles = new Map(results.fetchBundles!.map((b) => [b.name, b.gzipBytes]));

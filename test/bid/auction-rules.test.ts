@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decisionDeadline, type NoBidReason } from "../../src/bid/index.js";
+import { decisionDeadline, explainDecision, throttlingPacing, type NoBidReason } from "../../src/bid/index.js";
 import { day, input, prediction, testBidder } from "./bid-fixtures.js";
 
 const noBidReasons: readonly NoBidReason[] = [
@@ -136,7 +136,7 @@ describe("tmax deadline", () => {
 describe("reasons", () => {
   it("gives every decision a reason and every no-bid a documented one with an explanation", () => {
     const { bidder, clock } = testBidder({ budget: { amount: 0.5, periodStart: 0, periodEnd: 10_000 } });
-    const throttler = testBidder({ pacing: { controller: "throttle", throttle: { initialProbability: 0.5 } } }).bidder;
+    const throttler = testBidder({ pacing: { controller: throttlingPacing, throttle: { initialProbability: 0.5 } } }).bidder;
     // A new paced bidder may not run ahead of its target by more than 2% of its budget: a 1000 CPM bid
     // (1.00) on a budget of 10 is refused at its first second.
     const paced = testBidder({ budget: { amount: 10, periodStart: 0, periodEnd: day }, pacing: { controller: "dual" } }).bidder;
@@ -158,12 +158,13 @@ describe("reasons", () => {
       for (const c of cases) {
         const d = c();
         expect(typeof d.reason).toBe("string");
-        expect(d.explanation.length).toBeGreaterThan(10);
+        const explanation = explainDecision(d);
+        expect(explanation.length).toBeGreaterThan(10);
         if (d.noBid) {
           expect(noBidReasons).toContain(d.reason);
           expect(d.bidCpm).toBe(0);
           expect(d.decisionId).toBeUndefined();
-          expect(d.explanation).toContain(d.reason);
+          expect(explanation).toContain(d.reason);
         } else {
           bidder.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: d.bidCpm });
         }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BidInputError, createBidder, type BidderOptions } from "../../src/bid/index.js";
+import { BidInputError, createBidder, deliverySchedule, type BidderOptions } from "../../src/bid/index.js";
 import { input, prediction, testBidder } from "./bid-fixtures.js";
 
 function expectField(fn: () => unknown, field: string): void {
@@ -55,9 +55,15 @@ describe("input validation", () => {
     expectField(() => createBidder({ ...base, budget: { amount: 1, periodStart: 10, periodEnd: 10 } }), "budget.periodEnd");
     expectField(() => createBidder({ ...base, strategy: { kind: "target_roas", targetRoas: 0 } }), "strategy.targetRoas");
     expectField(() => createBidder({ ...base, strategy: { kind: "target_cpa", targetCpa: -3 } }), "strategy.targetCpa");
-    expectField(() => createBidder({ ...base, pacing: { plan: { kind: "ahead", factor: 0.5 } } }), "pacing.plan.factor");
-    expectField(() => createBidder({ ...base, pacing: { plan: { kind: "traffic_shaped", hourlyWeights: [1, -1] } } }), "pacing.plan.hourlyWeights[1]");
+    expectField(() => createBidder({ ...base, pacing: { plan: deliverySchedule({ kind: "ahead", factor: 0.5 }) } }), "pacing.plan.factor");
+    expectField(() => createBidder({ ...base, pacing: { plan: deliverySchedule({ kind: "traffic_shaped", hourlyWeights: [1, -1] }) } }), "pacing.plan.hourlyWeights[1]");
+    // Schedules are an import of their own: the plain object is refused, naming what to import.
+    expect(() => createBidder({ ...base, pacing: { plan: { kind: "even" } as never } })).toThrow(/^pacing\.plan: even is not value_aware: a schedule is deliverySchedule\(plan\), from syncvalue\/bid/);
+    expectField(() => createBidder({ ...base, pacing: { plan: { kind: "magic" } as never } }), "pacing.plan");
     expectField(() => createBidder({ ...base, pacing: { controller: "magic" as never } }), "pacing.controller");
+    // The PI and throttling controllers are imports of their own; their names alone say what to import.
+    expect(() => createBidder({ ...base, pacing: { controller: "pi" as never } })).toThrow(/^pacing\.controller: "pi" is an import of its own: pass piPacing/);
+    expect(() => createBidder({ ...base, pacing: { controller: "throttle" as never } })).toThrow(/^pacing\.controller: "throttle" is an import of its own: pass throttlingPacing/);
     expectField(() => createBidder({ ...base, currencyRates: { EUR: 0 } }), "currencyRates.EUR");
     expectField(() => createBidder({ ...base, platformMultipliers: { tiktok: -1 } }), "platformMultipliers.tiktok");
     expectField(() => createBidder({ ...base, fallback: { factor: 1.5 } }), "fallback.factor");

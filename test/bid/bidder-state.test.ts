@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createBidder, createSeededRandom, type BidderOptions, type BidDecision } from "../../src/bid/index.js";
+import { createBidder, createSeededRandom, piPacing, throttlingPacing, type BidderOptions, type BidDecision } from "../../src/bid/index.js";
 import { manualClock, prediction } from "./bid-fixtures.js";
 
 function options(clock: { now: () => number }, controller: "dual" | "throttle" | "pi"): BidderOptions {
   return {
     budget: { amount: 30, periodStart: 0, periodEnd: 3_600_000 },
-    pacing: { controller, updateIntervalMs: 10_000 },
+    pacing: { controller: controller === "pi" ? piPacing : controller === "throttle" ? throttlingPacing : controller, updateIntervalMs: 10_000 },
     currencyRates: { EUR: 1.1 },
     now: clock.now,
     seed: 42,
@@ -61,7 +61,7 @@ describe("serialisable state", () => {
   it("is deterministic given a seed, and differs across seeds when randomness is used", () => {
     const run = (seed: number): string => {
       const clock = manualClock(0);
-      const bidder = createBidder({ ...options(clock, "throttle"), seed, pacing: { controller: "throttle", throttle: { initialProbability: 0.5 } } });
+      const bidder = createBidder({ ...options(clock, "throttle"), seed, pacing: { controller: throttlingPacing, throttle: { initialProbability: 0.5 } } });
       return JSON.stringify(drive(bidder, clock, 9, 300).map((d) => d.reason));
     };
     expect(run(5)).toBe(run(5));

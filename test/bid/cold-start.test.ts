@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBidder, createSeededRandom, type Bidder, type BidderOptions } from "../../src/bid/index.js";
+import { createBidder, createSeededRandom, deliverySchedule, piPacing, type Bidder, type BidderOptions } from "../../src/bid/index.js";
 import { day, manualClock, prediction } from "./bid-fixtures.js";
 
 const hour = 3_600_000;
@@ -103,7 +103,7 @@ describe("cold start under heavy traffic", () => {
   });
 
   it("holds for the PI controller and an explicit even plan too", () => {
-    const r = run(10 * hour, hour / 2, budget, { pacing: { controller: "pi", plan: { kind: "even" } } });
+    const r = run(10 * hour, hour / 2, budget, { pacing: { controller: piPacing, plan: deliverySchedule({ kind: "even" }) } });
     expect(r.worstAhead).toBeLessThanOrEqual(0.02);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   compileDeliveryPlan,
   createBidder,
+  deliverySchedule,
   createDualPacingController,
   createPiPacingController,
   createSeededRandom,
@@ -106,7 +107,7 @@ describe("pacing in the bidder", () => {
     const budget = 20;
     const bidder = createBidder({
       budget: { amount: budget, periodStart: 0, periodEnd: hour },
-      pacing: { controller: "dual", plan: { kind: "even" } },
+      pacing: { controller: "dual", plan: deliverySchedule({ kind: "even" }) },
       shading: false,
       now: clock.now,
     });
@@ -143,7 +144,7 @@ describe("pacing in the bidder", () => {
       const budget = 2;
       const bidder = createBidder({
         budget: { amount: budget, periodStart: 0, periodEnd: day },
-        pacing: { controller: "dual", plan: { kind: "even" }, dual: { stepWins } },
+        pacing: { controller: "dual", plan: deliverySchedule({ kind: "even" }), dual: { stepWins } },
         shading: false,
         now: clock.now,
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBidder, createSeededRandom, type Bidder, type BidderOptions, type BidderState } from "../../src/bid/index.js";
+import { createBidder, createSeededRandom, deliverySchedule, type Bidder, type BidderOptions, type BidderState } from "../../src/bid/index.js";
 import { day, manualClock, prediction } from "./bid-fixtures.js";
 
 const hour = 3_600_000;
@@ -59,7 +59,7 @@ describe("value-aware pacing (the default plan)", () => {
     expect(profile.days[3]).toBeCloseTo(1, 6);
 
     const valueAware = runDay(1, budget, { warmStart: learned }, 2);
-    const even = runDay(1, budget, { warmStart: learned, pacing: { plan: { kind: "even" } } }, 2);
+    const even = runDay(1, budget, { warmStart: learned, pacing: { plan: deliverySchedule({ kind: "even" }) } }, 2);
     // The surge holds 9 of 30 traffic units (30%); the even plan gives it 3 hours in 24 (12.5%).
     expect(valueAware.surgeSpend / valueAware.spend).toBeGreaterThan(0.24);
     expect(even.surgeSpend / even.spend).toBeLessThan(0.17);

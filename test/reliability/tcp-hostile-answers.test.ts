@@ -36,7 +36,7 @@ function frame(payload: Uint8Array): Buffer {
  * Health checks (what `warmup()` sends to verify an endpoint) are answered
  * as a healthy server would, and are not counted by the planned faults.
  */
-function healthAnswer(request: Record<string, Record<string, unknown>> | string): Uint8Array | undefined {
+function healthAnswer(request: Record<string, unknown> | string): Uint8Array | undefined {
   if (request === "HealthCheck") return binding("HealthCheck").encodeResponse(create(HealthCheckResponseSchema, { healthy: true, status: "ok" }));
   if (typeof request === "object" && "GetModelHealth" in request) {
     return binding("GetModelHealth").encodeResponse(create(HealthResponseSchema, { isHealthy: true }));
@@ -44,14 +44,22 @@ function healthAnswer(request: Record<string, Record<string, unknown>> | string)
   return undefined;
 }
 
-/** The good answer to one decoded request `{Variant: {fields}}`. */
-function answer(request: Record<string, Record<string, unknown>>): Uint8Array {
+/**
+ * A request field as serde reads it: from a named map by its name, or from a
+ * positional array by its place in declaration order (`index`).
+ */
+function field(struct: unknown, name: string, index: number): unknown {
+  return Array.isArray(struct) ? struct[index] : (struct as Record<string, unknown>)[name];
+}
+
+/** The good answer to one decoded request `{Variant: {fields}}` or `{Variant: [fields]}`. */
+function answer(request: Record<string, unknown>): Uint8Array {
   const [variant, body] = Object.entries(request)[0]!;
   const b = binding(variant);
-  if (variant === "PredictLTV") return b.encodeResponse(create(LTVPredictionResponseSchema, { requestId: String(body.request_id), predictedLtv: 3 }));
+  if (variant === "PredictLTV") return b.encodeResponse(create(LTVPredictionResponseSchema, { requestId: String(field(body, "request_id", 0)), predictedLtv: 3 }));
   if (variant === "LearnConcept") return b.encodeResponse(create(LearnConceptResponseSchema, { sequence: ++sequence }));
-  const requests = body.requests as Array<Record<string, unknown>>;
-  const responses = requests.map((r) => create(LTVPredictionResponseSchema, { requestId: String(r.request_id) }));
+  const requests = field(body, "requests", 0) as unknown[];
+  const responses = requests.map((r) => create(LTVPredictionResponseSchema, { requestId: String(field(r, "request_id", 0)) }));
   if (plan === "short-batch") responses.pop();
   return b.encodeResponse(create(LTVBatchResponseSchema, { responses, totalProcessed: responses.length }));
 }
@@ -87,13 +95,13 @@ beforeAll(async () => {
     s.on("error", () => {});
     s.on("close", () => sockets.delete(s));
     let buffered = Buffer.alloc(0);
-    const pending: Array<Record<string, Record<string, unknown>> | string> = [];
+    const pending: Array<Record<string, unknown> | string> = [];
     let answered = 0;
     s.on("data", (chunk) => {
       buffered = Buffer.concat([buffered, chunk]);
       while (buffered.length >= 4 && buffered.length >= 4 + buffered.readUInt32BE(0)) {
         const len = buffered.readUInt32BE(0);
-        pending.push(unpack(buffered.subarray(4, 4 + len)) as Record<string, Record<string, unknown>> | string);
+        pending.push(unpack(buffered.subarray(4, 4 + len)) as Record<string, unknown> | string);
         buffered = buffered.subarray(4 + len);
       }
       // Planned faults wait for two pipelined requests, so both are in flight when the answers come.

@@ -64,6 +64,7 @@ function expectTcpMatchesHttp(result: ScenarioResult) {
   expect(ok(result.steps["tcp.learnConcept"])).toEqual({ sequenceIsPositive: true });
   expect(ok(result.steps["tcp.queryConcept"])).toEqual({ found: true, content: "over tcp" });
   ok(result.steps["tcp.close"]);
+  expect(ok(result.steps["predictionClient.tcp"])).toEqual({ first: ok(node.steps.predictLTV), poolConnects: true });
 }
 
 beforeAll(async () => {

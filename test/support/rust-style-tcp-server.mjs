@@ -8,6 +8,8 @@
 //
 // Usage: node rust-style-tcp-server.mjs [--port N] [--stats-fields 7|8] [--named]
 //          [--stall-ms N] [--close-after N] [--garbage] [--oversize] [--auth-token T]
+//          [--log-layout]
+// Requests are read as serde reads a struct: a named map or a positional array.
 // Fault triggers (each only when its flag is set, per request id: concept_id or request_id):
 //   --stall-ms N   ids starting with "stall" are answered after N ms
 //   --close-after N  a connection is closed after answering N requests
@@ -16,7 +18,8 @@
 //   id "reset" always resets the connection without answering;
 //   id "fail" is always answered with {"Error": ["requested failure for <Variant>"]}.
 // Prints "rust-style tcp server listening port=PORT"; logs "learned <id>" for every
-// LearnConcept and "assoc <src> <dst>" for every LearnAssociation it executes.
+// LearnConcept and "assoc <src> <dst>" for every LearnAssociation it executes, and
+// with --log-layout "layout <Variant> named|positional" for every request with fields.
 import net from "node:net";
 
 const args = process.argv.slice(2);
@@ -33,6 +36,7 @@ const closeAfter = Number(opt("--close-after", "0"));
 const garbage = flag("--garbage");
 const oversize = flag("--oversize");
 const authToken = opt("--auth-token", undefined);
+const logLayout = flag("--log-layout");
 const maxFrame = 16 * 1024 * 1024;
 const started = Date.now();
 
@@ -218,6 +222,7 @@ function parseRequest(value) {
     throw new Invalid(`invalid type: ${describe(body)}, expected unit variant ${variant}`);
   }
   if (bare) throw new Invalid(`invalid type: unit variant, expected struct variant ${variant}`);
+  if (logLayout) console.log(`layout ${variant} ${Array.isArray(body) ? "positional" : "named"}`);
   return { variant, req: struct(fields, body, variant) };
 }
 

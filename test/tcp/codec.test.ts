@@ -156,9 +156,19 @@ describe("MessagePack writer", () => {
 });
 
 describe("storage binding bytes", () => {
-  it("encodes LearnConcept as {LearnConcept: {named fields}} with float32 embedding, strength and confidence", () => {
+  it("encodes LearnConcept as {LearnConcept: [fields in order]} by default, float32 embedding, strength and confidence", () => {
     const frame = binding("LearnConcept").encodeRequest(
       create(LearnConceptRequestSchema, { conceptId: "c", content: "t", embedding: [0.25], strength: 1, confidence: 0.5 }),
+    );
+    const expected = ["81", "ac" + hex(Buffer.from("LearnConcept")), "95", "a163", "a174", "91", "ca3e800000", "ca3f800000", "ca3f000000"].join("");
+    expect(hex(payloadOf(frame))).toBe(expected);
+    expect(new DataView(frame.buffer, frame.byteOffset).getUint32(0)).toBe(frame.byteLength - 4);
+  });
+
+  it("encodes LearnConcept as {LearnConcept: {named fields}} when asked (the contract's named form)", () => {
+    const frame = binding("LearnConcept").encodeRequest(
+      create(LearnConceptRequestSchema, { conceptId: "c", content: "t", embedding: [0.25], strength: 1, confidence: 0.5 }),
+      "named",
     );
     const expected = [
       "81", "ac" + hex(Buffer.from("LearnConcept")), "85",
@@ -234,9 +244,9 @@ describe("storage binding bytes", () => {
       expect(bd.decodeRequest(tagged.body, tagged.bare)).toEqual(req);
       const res = bd.responseVariant === "FlushOk" ? create(bd.method.output, { success: true } as never) : create(bd.method.output);
       expect(bd.decodeResponse(decodeMsgpack(payloadOf(bd.encodeResponse(res))))).toEqual(res);
-      // Positional requests (the opt-in layout) decode to the same message.
-      const positional = readTagged(decodeMsgpack(payloadOf(bd.encodeRequest(req, "positional"))));
-      expect(bd.decodeRequest(positional.body, positional.bare)).toEqual(req);
+      // Named requests (the opt-in layout) decode to the same message.
+      const named = readTagged(decodeMsgpack(payloadOf(bd.encodeRequest(req, "named"))));
+      expect(bd.decodeRequest(named.body, named.bare)).toEqual(req);
     }
   });
 
@@ -244,8 +254,8 @@ describe("storage binding bytes", () => {
     const b = binding("PredictLTV");
     const events = Array.from({ length: 5 }, (_, i) => ({ timestampMs: 1_700_000_000_000n + BigInt(i), eventType: "purchase", eventValue: 10.5 + i, source: "web" }));
     const req = create(b.method.input, { requestId: "r-1", timestampMs: 1_700_000_000_000n, customerId: "c-1", platform: "meta", eventHistory: events, currentCac: 12.5, campaignId: "k", adGroupId: "g" } as never);
-    const named = payloadOf(b.encodeRequest(req));
-    const positional = payloadOf(b.encodeRequest(req, "positional"));
+    const named = payloadOf(b.encodeRequest(req, "named"));
+    const positional = payloadOf(b.encodeRequest(req));
     const body = readTagged(decodeMsgpack(positional)).body as unknown[];
     expect(Array.isArray(body)).toBe(true);
     const plain = (v: unknown) => (typeof v === "bigint" ? Number(v) : v);

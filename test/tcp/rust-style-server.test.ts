@@ -22,9 +22,11 @@ for (const mode of [
   { name: "positional arrays, StatsOk with 7 fields", flags: [] as string[] },
   { name: "named maps, StatsOk with 8 fields", flags: ["--named", "--stats-fields", "8"] },
   { name: "positional arrays, StatsOk with 8 fields", flags: ["--stats-fields", "8"] },
-  // The client's opt-in positional requests, checked field by field by the server.
-  { name: "positional requests from the client", flags: [], requestFields: "positional" as const },
-] as { name: string; flags: string[]; requestFields?: "named" | "positional" }[]) {
+  // The client's requests as the server saw them: positional by default, named maps when asked (for servers that read only maps).
+  { name: "default requests, layout logged", flags: ["--log-layout"], expectLayout: "positional" },
+  { name: "named requests from the client (opt-in)", flags: ["--log-layout"], requestFields: "named" as const, expectLayout: "named" },
+  { name: "positional requests from the client (explicit)", flags: ["--log-layout"], requestFields: "positional" as const, expectLayout: "positional" },
+] as { name: string; flags: string[]; requestFields?: "named" | "positional"; expectLayout?: "named" | "positional" }[]) {
   describe(`TCP client against the rust-style server (${mode.name})`, () => {
     let server: ServerProcess;
     let transport: TcpTransport;
@@ -79,7 +81,7 @@ for (const mode of [
       expect(server.output()).not.toContain("VIOLATION");
     });
 
-    it("runs the prediction binding: named requests, positional answers, status by name", async () => {
+    it("runs the prediction binding: requests, positional answers, status by name", async () => {
       const prediction = createClient(SyncValueService, transport);
       const req: MessageInitShape<typeof LTVPredictionRequestSchema> = {
         requestId: "r-1",
@@ -125,6 +127,30 @@ for (const mode of [
       expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => `s-${i}`));
       expect(server.output()).not.toContain("VIOLATION");
     });
+
+    if (mode.expectLayout) {
+      it(`sends every request with fields ${mode.expectLayout === "named" ? "as a named map" : "as a positional array"}, storage and prediction`, async () => {
+        const storage = createClient(StorageService, transport);
+        const prediction = createClient(SyncValueService, transport);
+        await storage.learnConcept({ conceptId: "layout", content: "x", embedding: [0.5], strength: 1, confidence: 1 });
+        await storage.learnAssociation({ sourceId: "layout", targetId: "layout", assocType: 1, confidence: 1 });
+        await storage.queryConcept({ conceptId: "layout" });
+        await storage.getNeighbors({ conceptId: "layout" });
+        await storage.findPath({ startId: "layout", endId: "layout", maxDepth: 2 });
+        await storage.vectorSearch({ queryVector: [0.5], k: 1, efSearch: 4 });
+        await prediction.predictLTV({ requestId: "layout-1", customerId: "c", platform: "meta", eventHistory: [{ eventType: "purchase", eventValue: 1 }] });
+        await prediction.predictLTVBatch({ requests: [{ requestId: "layout-2", customerId: "c", platform: "meta" }] });
+        await prediction.getModelHealth({ includeMetrics: false });
+        const seen = new Map<string, Set<string>>();
+        for (const line of server.output().split("\n")) {
+          const m = /^layout (\w+) (named|positional)$/.exec(line);
+          if (m) seen.set(m[1]!, (seen.get(m[1]!) ?? new Set()).add(m[2]!));
+        }
+        const variants = ["LearnConcept", "LearnAssociation", "QueryConcept", "GetNeighbors", "FindPath", "VectorSearch", "PredictLTV", "PredictLTVBatch", "GetModelHealth"];
+        for (const v of variants) expect([...(seen.get(v) ?? [])], v).toEqual([mode.expectLayout]);
+        expect(server.output()).not.toContain("VIOLATION");
+      });
+    }
 
     it("maps an Error answer to a ConnectError with the server's message, and keeps the connection", async () => {
       const storage = createClient(StorageService, transport);

@@ -36,10 +36,10 @@ export const syncvalueTcpPipelining = sdkContender("tcp-p8", "syncvalue TCP (poo
   tcp: { pool: { min: 1, max: 8, pipelining: 8 } },
 }));
 
-/** Raw TCP as above, requests laid out positionally (the opt-in `tcp.requestFields`). */
-export const syncvalueTcpPositional = sdkContender("tcp-positional", "syncvalue TCP (positional requests)", (t) => ({
+/** Raw TCP as above, requests as named maps (the opt-in `tcp.requestFields: "named"`, the contract's written form). */
+export const syncvalueTcpNamed = sdkContender("tcp-named", "syncvalue TCP (named requests, opt-in)", (t) => ({
   url: t.tcpUrl,
-  tcp: { pool: { min: 1, max: 8, pipelining: 1 }, requestFields: "positional" },
+  tcp: { pool: { min: 1, max: 8, pipelining: 1 }, requestFields: "named" },
 }));
 
 /** gRPC over HTTP/2 (connect-node sessions, the lean unary path), default settings. */

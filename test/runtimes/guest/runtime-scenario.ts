@@ -241,6 +241,18 @@ export async function runScenario(
       return { found: r.found, content: r.content };
     });
     await step("tcp.close", () => tcp.close());
+    // The prediction-only client on tcp://: on Deno and Bun its TCP transport is loaded on first use (import()).
+    await step("predictionClient.tcp", async () => {
+      const lean = sv.createPredictionClient({ endpoint: targets.tcpUrl!, timeoutMs: 2_000 });
+      try {
+        await lean.warmup();
+        const first = predictionFields(await lean.prediction.predictLTV(predictionRequest("cust-a", 4)));
+        const pool = lean.metrics().pool.prediction as { connects: number } | undefined;
+        return { first, poolConnects: pool !== undefined && pool.connects > 0 };
+      } finally {
+        await lean.close();
+      }
+    });
   }
   // Let stray promises settle so their rejections (if any) are reported.
   await new Promise((resolve) => setTimeout(resolve, 50));
