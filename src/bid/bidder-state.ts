@@ -1,4 +1,5 @@
 import type { BudgetGuardState, Reservation } from "./budget-guard.js";
+import type { CompetingBidSlopeState } from "./competing-bid-slope.js";
 import type { ExplorationSampleState } from "./exploration-sample.js";
 import type { PacingControllerState } from "./pacing-controller.js";
 import type { PlatformCalibrationState } from "./platform-multipliers.js";
@@ -65,6 +66,11 @@ export interface BidderState {
   winRate: WinRateModelState | undefined;
   /** The win-rate curves per segment of impressions (absent in version 1). */
   winRateSegments?: Array<[string, WinRateModelState]>;
+  /**
+   * How the competing bid rises with the impression's value, with
+   * `shading.valueLinked` (absent before this release: the slope starts at 0).
+   */
+  winRateSlope?: CompetingBidSlopeState;
   /**
    * First-price bids whose reservation expired without an outcome, not yet
    * learned by the win-rate model as losses (absent before this release).

@@ -234,7 +234,12 @@ export function createBidder(options: BidderOptions): Bidder {
   const winRate =
     shadingOptions === false
       ? undefined
-      : new WinRateLandscape(shadingOptions === true ? {} : shadingOptions, learned?.winRate, learned?.winRateSegments);
+      : new WinRateLandscape(
+          shadingOptions === true ? {} : shadingOptions,
+          learned?.winRate,
+          learned?.winRateSegments,
+          learned?.winRateSlope,
+        );
   const calibration = new PlatformCalibration(
     { prior: options.platformMultipliers ?? {}, priorWeight: options.calibrationPriorWeight ?? 100 },
     learned?.calibration,
@@ -265,7 +270,7 @@ export function createBidder(options: BidderOptions): Bidder {
   function learnUnseenLosses(max: number): void {
     for (let i = 0; i < max && unseenLosses.length > 0; i++) {
       const r = unseenLosses.shift()!;
-      winRate!.observe(r.segment, false, r.bidCpm * r.rate, undefined, 0);
+      winRate!.observe(r.segment, false, r.bidCpm * r.rate, undefined, 0, r.valueCpm);
     }
   }
 
@@ -502,7 +507,7 @@ export function createBidder(options: BidderOptions): Bidder {
     let bidBidderCpm = pacedCpm;
     const segment = auction.at === 1 ? winRate?.keyOf(d.valueCpm, auction.floorCpm * rate, input.platform) : undefined;
     if (!legacy && auction.at === 1 && winRate !== undefined && winRate.isReady()) {
-      const best = winRate.bestBid(pacedCpm, floorBidderCpm, segment);
+      const best = winRate.bestBid(pacedCpm, floorBidderCpm, segment, d.valueCpm);
       if (best !== undefined && best < pacedCpm) {
         bidBidderCpm = Math.max(best, floorBidderCpm);
         d.shaded = true;
@@ -534,6 +539,7 @@ export function createBidder(options: BidderOptions): Bidder {
       auctionType: auction.at,
       segment,
       floorCpm: auction.at === 1 ? floorCpm : undefined,
+      valueCpm: auction.at === 1 ? d.valueCpm : undefined,
     });
     d.decisionId = decisionId;
     d.bidCpm = bidCpm;
@@ -574,6 +580,7 @@ export function createBidder(options: BidderOptions): Bidder {
         r.bidCpm * r.rate,
         minToWin === undefined ? undefined : minToWin * r.rate,
         (r.floorCpm ?? 0) * r.rate,
+        r.valueCpm,
       );
     }
     if (unseenLosses.length > 0) learnUnseenLosses(2);
@@ -644,6 +651,7 @@ export function createBidder(options: BidderOptions): Bidder {
         valueProfile: valueTarget?.toJSON(),
         winRate: winRate?.pooledState(),
         winRateSegments: winRate?.segmentsState(),
+        winRateSlope: winRate?.slopeState(),
         unseenLosses: unseenLosses.map((r) => ({ ...r })),
         priorLtv,
         calibration: calibration.toJSON(),
