@@ -48,9 +48,11 @@ export interface BidderState {
   pacing: PacingControllerState;
   /**
    * The current pacing window; `refused` is the cost of bids the spend-rate
-   * cap refused in it (absent in version 1).
+   * cap refused in it (absent in version 1); `checkAt`, while the window is
+   * held open for want of planned wins (`pacing.minWindowWins`), when it is
+   * looked at again (absent before this release: 0).
    */
-  window: { start: number; spend: number; remainingAtStart: number; refused?: number };
+  window: { start: number; spend: number; remainingAtStart: number; refused?: number; checkAt?: number };
   /** The learned value on offer by hour of day, with the value-aware plan (absent otherwise and in version 1). */
   valueProfile?: ValueProfileState;
   /** Origin of the pacing target and the cold start (absent in version 1). */
