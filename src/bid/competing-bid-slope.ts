@@ -150,6 +150,7 @@ export class CompetingBidSlope {
     this.#fit();
   }
 
+  /** The state to persist: the decayed sums (the fit is derived from them). */
   toJSON(): CompetingBidSlopeState {
     return { version: 1, sums: [this.#n, this.#sx, this.#sxx, this.#sy, this.#sxy, this.#syy] };
   }
