@@ -3,10 +3,12 @@
 //
 //   npx esbuild bench/auction/run-auction-simulation.ts --bundle --platform=node --format=esm \
 //     --outfile=.build/bench/auction.mjs && node .build/bench/auction.mjs [--quick] [--seeds N] [--auctions N] [--threads N]
+//     [--scenarios id,id]
 //
 // The full run (30 seeds, ~40 000 auctions per day) writes bench/results/;
 // --quick (3 seeds, ~5 000 auctions) writes .build/bench/results/ so it never
-// overwrites the reference results.
+// overwrites the reference results, and so does --scenarios (only those, plus
+// the stationary day the report's base-day sections are about).
 import { scenarios } from "./auction-scenarios.js";
 import { baselines } from "./bidder-baselines.js";
 import { checkTargets, consoleTable, lossBreakdown, markdownReport, scenarioTargets } from "./markdown-report.js";
@@ -41,17 +43,22 @@ async function main(): Promise<void> {
   const seedCount = Number(argValue(args, "--seeds") ?? (quick ? 3 : 30));
   const auctionsPerDay = Number(argValue(args, "--auctions") ?? (quick ? 5000 : 40_000));
   const threads = Number(argValue(args, "--threads") ?? 2);
-  const outDir = argValue(args, "--out") ?? (quick ? ".build/bench/results" : "bench/results");
+  const only = argValue(args, "--scenarios")?.split(",").filter((id) => id.length > 0);
+  const unknown = only?.filter((id) => !scenarios.some((s) => s.id === id)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(", ")}; known: ${scenarios.map((s) => s.id).join(", ")}`);
+  const partial = quick || only !== undefined;
+  const outDir = argValue(args, "--out") ?? (partial ? ".build/bench/results" : "bench/results");
   if (!(seedCount >= 1) || !(auctionsPerDay >= 100) || !(threads >= 1)) {
-    throw new Error("usage: [--quick] [--seeds N>=1] [--auctions N>=100] [--threads N>=1] [--out DIR]");
+    throw new Error("usage: [--quick] [--seeds N>=1] [--auctions N>=100] [--threads N>=1] [--scenarios id,id] [--out DIR]");
   }
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
-  const tasks: UnitTask[] = scenarios.flatMap((s) => seeds.map((seed) => ({ scenario: s.id, seed, auctionsPerDay })));
+  const chosen = only === undefined ? scenarios : scenarios.filter((s) => s.id === "stationary" || only.includes(s.id));
+  const tasks: UnitTask[] = chosen.flatMap((s) => seeds.map((seed) => ({ scenario: s.id, seed, auctionsPerDay })));
   const started = performance.now();
   const results: UnitResult[] = [];
   const done = new Map<string, number>();
   console.log(
-    `auction simulation: ${scenarios.length} scenarios x ${seedCount} seeds x ${baselines.length} bidders, ~${auctionsPerDay} auctions/day, ${threads} thread(s)`,
+    `auction simulation: ${chosen.length} scenarios x ${seedCount} seeds x ${baselines.length} bidders, ~${auctionsPerDay} auctions/day, ${threads} thread(s)`,
   );
   await runUnitsInParallel(new URL(import.meta.url), tasks, threads, (r) => {
     results.push(r);

@@ -44,6 +44,16 @@ export interface PacingOptions {
   /** How often the controller updates, ms. Default: the period / 1440 (one minute for a day). */
   updateIntervalMs?: number;
   /**
+   * Planned wins a window must hold before the controller is corrected
+   * against it: a window planned to hold fewer (a small budget, dear
+   * impressions) stays open, up to 15 update intervals, until it holds
+   * enough, so one win more or less does not swing the multiplier. Not
+   * during the cold start, nor while spend is more than 1% of the budget
+   * behind target; `dual` controller only. Default 6; 0 corrects after every
+   * interval.
+   */
+  minWindowWins?: number;
+  /**
    * The cold start's spend-rate cap: how far cumulative spend (settled, plus
    * reserved for pending bids) may run ahead of the pacing target, as a
    * share of the budget, at the bidder's creation; the tolerance shrinks to

@@ -1,4 +1,5 @@
 import type { BudgetGuardState, Reservation } from "./budget-guard.js";
+import type { CompetingBidSlopeState } from "./competing-bid-slope.js";
 import type { ExplorationSampleState } from "./exploration-sample.js";
 import type { PacingControllerState } from "./pacing-controller.js";
 import type { PlatformCalibrationState } from "./platform-multipliers.js";
@@ -47,9 +48,11 @@ export interface BidderState {
   pacing: PacingControllerState;
   /**
    * The current pacing window; `refused` is the cost of bids the spend-rate
-   * cap refused in it (absent in version 1).
+   * cap refused in it (absent in version 1); `checkAt`, while the window is
+   * held open for want of planned wins (`pacing.minWindowWins`), when it is
+   * looked at again (absent before this release: 0).
    */
-  window: { start: number; spend: number; remainingAtStart: number; refused?: number };
+  window: { start: number; spend: number; remainingAtStart: number; refused?: number; checkAt?: number };
   /** The learned value on offer by hour of day, with the value-aware plan (absent otherwise and in version 1). */
   valueProfile?: ValueProfileState;
   /** Origin of the pacing target and the cold start (absent in version 1). */
@@ -65,6 +68,11 @@ export interface BidderState {
   winRate: WinRateModelState | undefined;
   /** The win-rate curves per segment of impressions (absent in version 1). */
   winRateSegments?: Array<[string, WinRateModelState]>;
+  /**
+   * How the competing bid rises with the impression's value, with
+   * `shading.valueLinked` (absent before this release: the slope starts at 0).
+   */
+  winRateSlope?: CompetingBidSlopeState;
   /**
    * First-price bids whose reservation expired without an outcome, not yet
    * learned by the win-rate model as losses (absent before this release).

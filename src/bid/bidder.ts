@@ -25,6 +25,9 @@ import { createScheduleTarget, type PacingTarget } from "./pacing-target.js";
 import { createValueAwareTarget } from "./value-aware-target.js";
 import { WinRateLandscape } from "./win-rate-landscape.js";
 
+/** Longest a window is held open for want of planned wins, in update intervals (15 minutes of a day). */
+const maxWindowIntervals = 15;
+
 /** One impression to bid on. */
 export interface BidInput {
   /**
@@ -205,6 +208,7 @@ export function createBidder(options: BidderOptions): Bidder {
   const coldStartMs = requireNonNegative("pacing.coldStartMs", pacingOptions.coldStartMs ?? 10 * updateInterval);
   // Cold-start windows are a tenth of the normal ones, so the first multiplier is corrected within seconds.
   const earlyInterval = updateInterval / 10;
+  const minWindowWins = requireNonNegative("pacing.minWindowWins", pacingOptions.minWindowWins ?? 6);
   const fallbackFactor = requireProbability("fallback.factor", options.fallback?.factor ?? 0.5);
   const fixedPriorLtv =
     options.fallback?.ltv === undefined ? undefined : requireNonNegative("fallback.ltv", options.fallback.ltv);
@@ -229,12 +233,19 @@ export function createBidder(options: BidderOptions): Bidder {
     throw new BidInputError("budgetSource", "must implement BudgetSource");
   }
   const guard = new BudgetGuard(budgetAmount, expiredMemory, state?.budget, budgetSource);
+  // Measured with the dual controller only; the others correct after every interval as before.
+  const holdWindows = (pacingOptions.controller ?? "dual") === "dual" && minWindowWins > 0;
   const controller = createController(pacingOptions, learned?.pacing, learnedField);
   const shadingOptions = options.shading ?? true;
   const winRate =
     shadingOptions === false
       ? undefined
-      : new WinRateLandscape(shadingOptions === true ? {} : shadingOptions, learned?.winRate, learned?.winRateSegments);
+      : new WinRateLandscape(
+          shadingOptions === true ? {} : shadingOptions,
+          learned?.winRate,
+          learned?.winRateSegments,
+          learned?.winRateSlope,
+        );
   const calibration = new PlatformCalibration(
     { prior: options.platformMultipliers ?? {}, priorWeight: options.calibrationPriorWeight ?? 100 },
     learned?.calibration,
@@ -265,7 +276,7 @@ export function createBidder(options: BidderOptions): Bidder {
   function learnUnseenLosses(max: number): void {
     for (let i = 0; i < max && unseenLosses.length > 0; i++) {
       const r = unseenLosses.shift()!;
-      winRate!.observe(r.segment, false, r.bidCpm * r.rate, undefined, 0);
+      winRate!.observe(r.segment, false, r.bidCpm * r.rate, undefined, 0, r.valueCpm);
     }
   }
 
@@ -298,6 +309,8 @@ export function createBidder(options: BidderOptions): Bidder {
   let windowStart = state ? requireFinite("state.window.start", state.window.start) : originTime;
   let windowSpend = state ? requireNonNegative("state.window.spend", state.window.spend) : 0;
   let windowRemaining = state ? requireNonNegative("state.window.remainingAtStart", state.window.remainingAtStart) : budgetAmount;
+  // While a window is held open for want of planned wins, when to look again.
+  let windowCheckAt = state?.window.checkAt === undefined ? 0 : requireFinite("state.window.checkAt", state.window.checkAt);
   let windowRefused = state?.window.refused === undefined ? 0 : requireNonNegative("state.window.refused", state.window.refused);
   // Decayed sums of settled cost and of the reservations behind it (about a 700-outcome half-life).
   const costShareDecay = 0.999;
@@ -331,19 +344,39 @@ export function createBidder(options: BidderOptions): Bidder {
   function advanceWindow(t: number): void {
     const cold = windowStart < coldStartUntil;
     const interval = cold ? earlyInterval : updateInterval;
-    if (t < windowStart + interval) return;
+    if (t < windowStart + interval || t < windowCheckAt) return;
     const intervals = Math.floor((t - windowStart) / interval);
     const end = windowStart + intervals * interval;
     const plannedSpend = windowRemaining * target.windowShare(windowStart, end);
+    const plannedWinsNow = costWins > 0 && costSpend > 0 ? (plannedSpend * costWins) / costSpend : undefined;
+    const plannedFraction = budgetAmount > 0 ? targetSpend(end) / budgetAmount : 1;
+    const spentFraction = budgetAmount > 0 ? guard.spent / budgetAmount : 1;
+    // A window planned to hold fewer than `minWindowWins` wins measures the spend rate as noise (0 or
+    // 1 win against 0.3 planned): it stays open, up to `maxWindowIntervals`, until it holds enough.
+    // Not in the cold start, whose short windows must correct the first multiplier fast, nor while
+    // spend is more than 1% of the budget behind target (a multiplier that erred low must climb).
+    if (
+      holdWindows &&
+      !cold &&
+      plannedWinsNow !== undefined &&
+      plannedWinsNow < minWindowWins &&
+      spentFraction >= plannedFraction - 0.01 &&
+      end - windowStart < maxWindowIntervals * updateInterval &&
+      end < periodEnd
+    ) {
+      windowCheckAt = end + interval;
+      return;
+    }
+    windowCheckAt = 0;
     // Bids the cap refused are demand the multiplier let through: count them (refusedDemand),
     // so the controller sees the overshoot.
     controller.update({
       spend: windowSpend + refusedDemand(windowRefused),
       plannedSpend,
       // The cold start's short windows take full steps: its first multiplier errs low and must climb fast.
-      plannedWins: cold || !(costWins > 0 && costSpend > 0) ? undefined : (plannedSpend * costWins) / costSpend,
-      spentFraction: budgetAmount > 0 ? guard.spent / budgetAmount : 1,
-      plannedFraction: budgetAmount > 0 ? targetSpend(end) / budgetAmount : 1,
+      plannedWins: cold ? undefined : plannedWinsNow,
+      spentFraction,
+      plannedFraction,
       intervals: (intervals * interval) / updateInterval,
     });
     if (sample !== undefined) explore(end);
@@ -502,7 +535,7 @@ export function createBidder(options: BidderOptions): Bidder {
     let bidBidderCpm = pacedCpm;
     const segment = auction.at === 1 ? winRate?.keyOf(d.valueCpm, auction.floorCpm * rate, input.platform) : undefined;
     if (!legacy && auction.at === 1 && winRate !== undefined && winRate.isReady()) {
-      const best = winRate.bestBid(pacedCpm, floorBidderCpm, segment);
+      const best = winRate.bestBid(pacedCpm, floorBidderCpm, segment, d.valueCpm);
       if (best !== undefined && best < pacedCpm) {
         bidBidderCpm = Math.max(best, floorBidderCpm);
         d.shaded = true;
@@ -534,6 +567,7 @@ export function createBidder(options: BidderOptions): Bidder {
       auctionType: auction.at,
       segment,
       floorCpm: auction.at === 1 ? floorCpm : undefined,
+      valueCpm: auction.at === 1 ? d.valueCpm : undefined,
     });
     d.decisionId = decisionId;
     d.bidCpm = bidCpm;
@@ -574,6 +608,7 @@ export function createBidder(options: BidderOptions): Bidder {
         r.bidCpm * r.rate,
         minToWin === undefined ? undefined : minToWin * r.rate,
         (r.floorCpm ?? 0) * r.rate,
+        r.valueCpm,
       );
     }
     if (unseenLosses.length > 0) learnUnseenLosses(2);
@@ -632,7 +667,13 @@ export function createBidder(options: BidderOptions): Bidder {
         random: random.getState(),
         budget: guard.toJSON(),
         pacing: controller.toJSON(),
-        window: { start: windowStart, spend: windowSpend, remainingAtStart: windowRemaining, refused: windowRefused },
+        window: {
+          start: windowStart,
+          spend: windowSpend,
+          remainingAtStart: windowRemaining,
+          refused: windowRefused,
+          checkAt: windowCheckAt,
+        },
         origin: {
           time: originTime,
           committed: originCommitted,
@@ -644,6 +685,7 @@ export function createBidder(options: BidderOptions): Bidder {
         valueProfile: valueTarget?.toJSON(),
         winRate: winRate?.pooledState(),
         winRateSegments: winRate?.segmentsState(),
+        winRateSlope: winRate?.slopeState(),
         unseenLosses: unseenLosses.map((r) => ({ ...r })),
         priorLtv,
         calibration: calibration.toJSON(),

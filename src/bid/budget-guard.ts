@@ -17,6 +17,8 @@ export interface Reservation {
   segment?: string | undefined;
   /** The auction's floor, CPM, auction currency (first price): an exact minimum bid to win at the floor only bounds the competing bid. */
   floorCpm?: number | undefined;
+  /** The impression's value before pacing, CPM, bidder currency (first price): where the win-rate model reads its market. */
+  valueCpm?: number | undefined;
 }
 
 /** Serialisable state of a {@link BudgetGuard}. */

@@ -30,6 +30,8 @@ export type { PiPacingOptions } from "./pi-pacing-controller.js";
 export type { ThrottlingOptions } from "./throttling-pacing-controller.js";
 export { WinRateModel } from "./win-rate-model.js";
 export { WinRateLandscape } from "./win-rate-landscape.js";
+export { CompetingBidSlope } from "./competing-bid-slope.js";
+export type { CompetingBidSlopeState } from "./competing-bid-slope.js";
 export type { WinRateSegmentsState } from "./win-rate-landscape.js";
 export type { WinRateModelOptions, WinRateModelState, WinRatePrior } from "./win-rate-model.js";
 export { BudgetGuard } from "./budget-guard.js";

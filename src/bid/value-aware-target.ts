@@ -3,6 +3,13 @@ import { requireHourlyWeights } from "./delivery-plan.js";
 import type { PacingTarget } from "./pacing-target.js";
 
 const hourMs = 3_600_000;
+/** Time constant of the recent value rate compared with the learned one (the surge detector), ms. */
+const recentMs = 30 * 60_000;
+/** How long a departure from the learned profile is expected to last (its weight halves in 0.7 of it), ms. */
+const persistMs = 2 * hourMs;
+/** Bounds of the recent-to-learned ratio believed: a surge of at most 4x, a dip to a quarter. */
+const minRatio = 0.25;
+const maxRatio = 4;
 
 /**
  * Value-aware pacing (the default plan): spend follows the value on offer, not
@@ -37,6 +44,12 @@ export interface ValueProfileState {
   seenFrom: number;
   /** Value seen in the current pacing window. */
   windowValue: number;
+  /**
+   * The surge detector (absent before this release): decayed value seen and
+   * value the learned profile expected over the same windows, and the end of
+   * the last window folded in.
+   */
+  recent?: { seen: number; expected: number; at: number };
 }
 
 function hourOfDay(absoluteHour: number): number {
@@ -55,6 +68,14 @@ export function valueAwarePrior(plan: ValueAwarePlan): Float64Array {
  * not learned yet is expected to follow the prior shape, scaled to the value
  * actually seen so far. The expected value from `t` to the period's end is
  * cached at hour changes, so `shareSince` is O(1) per bid.
+ *
+ * A surge or a dip is expected to last a while: when the value of the recent
+ * windows (about half an hour) departs from what the learned profile
+ * expected for them, the learned hours ahead are expected to depart by the
+ * same ratio, fading over a couple of hours. Without it a surge looked like a
+ * one-off windfall, each of its windows was given a share of the budget as if
+ * the rest of the day were ordinary, and the surge took the budget of the
+ * evening after it.
  */
 export function createValueAwareTarget(
   plan: ValueAwarePlan,
@@ -85,12 +106,26 @@ export function createValueAwareTarget(
   let seen = day ? requireNonNegative("state.valueProfile.seen", state.seen) : 0;
   const seenFrom = day ? requireFinite("state.valueProfile.seenFrom", state.seenFrom) : createdAt;
   let windowValue = day ? requireNonNegative("state.valueProfile.windowValue", state.windowValue) : 0;
+  const recent = day ? state.recent : undefined;
+  let recentSeen = recent === undefined ? 0 : requireNonNegative("state.valueProfile.recent.seen", recent.seen);
+  let recentExpected = recent === undefined ? 0 : requireNonNegative("state.valueProfile.recent.expected", recent.expected);
+  let recentAt = recent === undefined ? createdAt : requireFinite("state.valueProfile.recent.at", recent.at);
+  let ratio = 1;
+  const fitRatio = (): void => {
+    // Until the learned profile has expected a few windows' worth, the ratio stays 1.
+    const r = recentExpected > 0 && recentSeen + recentExpected > 0 ? recentSeen / recentExpected : 1;
+    ratio = recentExpected > 0 ? (r < minRatio ? minRatio : r > maxRatio ? maxRatio : r) : 1;
+  };
+  fitRatio();
 
   // Caches, refreshed at hour changes: the learned value expected after the
   // current hour, the prior mass of the unlearned hours after it, and the prior mass elapsed.
   let cachedHour = Number.NaN;
   let cachedAt = 0;
   let learnedSuffix = 0;
+  // The learned value after the current hour, each hour weighted by how much of a departure
+  // from the profile is still expected then (exp(-(hour's middle - cachedAt) / persistMs)).
+  let fadingSuffix = 0;
   let priorSuffix = 0;
   let currentLearned = 0;
   let currentPrior = 0;
@@ -115,12 +150,15 @@ export function createValueAwareTarget(
     currentPrior = days[k0]! > 0 ? 0 : prior[k0]!;
     priorNow = prior[k0]!;
     learnedSuffix = 0;
+    fadingSuffix = 0;
     priorSuffix = 0;
     for (let h = h0 + 1; h * hourMs < periodEnd; h++) {
       const k = hourOfDay(h);
       const length = Math.min(periodEnd, (h + 1) * hourMs) - h * hourMs;
-      if (days[k]! > 0) learnedSuffix += rate[k]! * length;
-      else priorSuffix += prior[k]! * length;
+      if (days[k]! > 0) {
+        learnedSuffix += rate[k]! * length;
+        fadingSuffix += rate[k]! * length * Math.exp(-(h * hourMs + length / 2 - t) / persistMs);
+      } else priorSuffix += prior[k]! * length;
     }
     elapsedPriorAt = priorMass(seenFrom, Math.max(t, seenFrom));
     cachedAt = t;
@@ -138,7 +176,12 @@ export function createValueAwareTarget(
     const h = Math.floor(t / hourMs);
     if (h !== cachedHour) refresh(t);
     const left = Math.min(periodEnd, (h + 1) * hourMs) - t;
-    const learned = currentLearned * left + learnedSuffix;
+    let learned = currentLearned * left + learnedSuffix;
+    if (ratio !== 1) {
+      // The departure seen lately, expected to go on and fade (see the surge detector above).
+      const ahead = currentLearned * left * Math.exp(-left / (2 * persistMs)) + fadingSuffix * Math.exp(-(t - cachedAt) / persistMs);
+      learned += (ratio - 1) * ahead;
+    }
     const unlearnedMass = currentPrior * left + priorSuffix;
     if (unlearnedMass <= 0) return learned;
     const elapsed = elapsedPriorAt + priorNow * Math.max(0, t - Math.max(cachedAt, seenFrom));
@@ -185,6 +228,21 @@ export function createValueAwareTarget(
     closeWindow(t) {
       // Within an hour the cache stays exact (the elapsed prior mass grows linearly), so only an
       // hour change refreshes it: once an hour, not once a window, keeps window ends cheap.
+      if (t > recentAt) {
+        // The window's value against the learned profile's for it (learned hours only: an unlearned
+        // hour is scaled to what is seen already). A window across an hour change uses its end's hour.
+        const k = hourOfDay(Math.floor((t - 1) / hourMs));
+        const fade = Math.exp(-(t - recentAt) / recentMs);
+        if (days[k]! > 0) {
+          recentSeen = recentSeen * fade + windowValue;
+          recentExpected = recentExpected * fade + rate[k]! * (t - recentAt);
+        } else {
+          recentSeen *= fade;
+          recentExpected *= fade;
+        }
+        recentAt = t;
+        fitRatio();
+      }
       windowValue = 0;
       if (Math.floor(t / hourMs) !== hour) closeHours(t);
     },
@@ -197,6 +255,7 @@ export function createValueAwareTarget(
       seen,
       seenFrom,
       windowValue,
+      recent: { seen: recentSeen, expected: recentExpected, at: recentAt },
     }),
   };
 }

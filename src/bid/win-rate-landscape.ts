@@ -1,4 +1,5 @@
-import { requireNonNegative, requirePositive } from "./bid-input-error.js";
+import { BidInputError, requireNonNegative, requirePositive } from "./bid-input-error.js";
+import { CompetingBidSlope, type CompetingBidSlopeState } from "./competing-bid-slope.js";
 import { WinRateModel, type WinRateModelOptions, type WinRateModelState, type WinRatePrior } from "./win-rate-model.js";
 
 /** Platforms whose segment keys are interned; further ones are keyed without a platform. */
@@ -15,6 +16,11 @@ export type WinRateSegmentsState = Array<[string, WinRateModelState]>;
  * with the pooled one weighing `segmentPriorWeight` observations, so a thin
  * segment shades like the pooled curve and a well-observed one by its own.
  * Every outcome feeds the pooled curve and its segment's.
+ *
+ * With `valueLinked` (the default) prices are read on a value-normalised
+ * scale: a {@link CompetingBidSlope} learns how the competing bid rises with
+ * the impression's value, and every curve holds prices scaled to a typical
+ * impression's, so all outcomes teach one shape whose location follows value.
  */
 export class WinRateLandscape {
   readonly #pooled: WinRateModel;
@@ -24,13 +30,24 @@ export class WinRateLandscape {
   readonly #prior: WinRatePrior;
   readonly #maxSegments: number;
   readonly #segmented: boolean;
+  readonly #slope: CompetingBidSlope | undefined;
 
-  constructor(options: WinRateModelOptions, pooled?: WinRateModelState, segments?: WinRateSegmentsState) {
+  constructor(
+    options: WinRateModelOptions,
+    pooled?: WinRateModelState,
+    segments?: WinRateSegmentsState,
+    slope?: CompetingBidSlopeState,
+  ) {
     this.#options = options;
     this.#pooled = new WinRateModel(options, pooled);
     this.#segmented = options.segments ?? true;
     this.#prior = { model: this.#pooled, weight: requireNonNegative("shading.segmentPriorWeight", options.segmentPriorWeight ?? 20) };
     this.#maxSegments = requirePositive("shading.maxSegments", options.maxSegments ?? 256);
+    const valueLinked = options.valueLinked ?? true;
+    if (typeof valueLinked !== "boolean") throw new BidInputError("shading.valueLinked", "must be a boolean");
+    this.#slope = valueLinked
+      ? new CompetingBidSlope(options.halfLife ?? 2000, options.slopePriorWeight ?? 20, slope)
+      : undefined;
     if (this.#segmented && Array.isArray(segments)) {
       for (const [key, s] of segments.slice(0, this.#maxSegments)) {
         this.#segments.set(String(key), new WinRateModel(options, s, true));
@@ -72,17 +89,55 @@ export class WinRateLandscape {
     return this.#segments.size;
   }
 
-  /** The surplus-maximising first-price bid for an impression of segment `key` (see {@link WinRateModel.bestBid}). */
-  bestBid(valueCpm: number, floorCpm: number, key: string | undefined): number | undefined {
+  /** The learned slope of log(competing bid) on log(impression value); 0 without `valueLinked` or while thin. */
+  slope(): number {
+    return this.#slope?.slope() ?? 0;
+  }
+
+  /**
+   * The surplus-maximising first-price bid for an impression of segment `key` (see {@link WinRateModel.bestBid}):
+   * `valueCpm` is what the bid may go up to (the paced value), `impressionValueCpm` the impression's
+   * value before pacing, which places it on the value-linked scale (omitted: read unscaled).
+   */
+  bestBid(valueCpm: number, floorCpm: number, key: string | undefined, impressionValueCpm?: number): number | undefined {
     const segment = key === undefined ? undefined : this.#segments.get(key);
-    return segment === undefined ? this.#pooled.bestBid(valueCpm, floorCpm) : segment.bestBid(valueCpm, floorCpm, this.#prior);
+    const s = this.#slope === undefined ? 1 : this.#slope.scaleOf(impressionValueCpm);
+    const best =
+      segment === undefined
+        ? this.#pooled.bestBid(valueCpm * s, floorCpm * s)
+        : segment.bestBid(valueCpm * s, floorCpm * s, this.#prior);
+    return best === undefined || s === 1 ? best : best / s;
   }
 
   /**
    * Feeds an outcome to the pooled curve and to its segment's (created on first use, up to `maxSegments`).
-   * `floorCpm` is the auction's floor (see {@link WinRateModel.observe}).
+   * `floorCpm` is the auction's floor (see {@link WinRateModel.observe}); `impressionValueCpm` the
+   * impression's value before pacing, as given to `bestBid` (omitted: the outcome does not teach the slope).
    */
-  observe(key: string | undefined, won: boolean, bidCpm: number, minBidToWinCpm: number | undefined, floorCpm = 0): void {
+  observe(
+    key: string | undefined,
+    won: boolean,
+    bidCpm: number,
+    minBidToWinCpm: number | undefined,
+    floorCpm = 0,
+    impressionValueCpm?: number,
+  ): void {
+    let s = 1;
+    if (this.#slope !== undefined && impressionValueCpm !== undefined) {
+      // What the outcome says of the competing bid (see WinRateModel.observe for the floor's case).
+      if (minBidToWinCpm !== undefined && minBidToWinCpm > 0) {
+        if (floorCpm > 0 && minBidToWinCpm <= floorCpm * (1 + 1e-9)) this.#slope.observe(impressionValueCpm, "at_most", floorCpm);
+        else this.#slope.observe(impressionValueCpm, "exact", minBidToWinCpm);
+      } else if (bidCpm > 0) {
+        this.#slope.observe(impressionValueCpm, won ? "at_most" : "above", bidCpm);
+      }
+      s = this.#slope.scaleOf(impressionValueCpm);
+    }
+    if (s !== 1) {
+      bidCpm *= s;
+      floorCpm *= s;
+      if (minBidToWinCpm !== undefined) minBidToWinCpm *= s;
+    }
     if (key !== undefined) {
       let segment = this.#segments.get(key);
       if (segment === undefined && this.#segments.size < this.#maxSegments) {
@@ -98,6 +153,11 @@ export class WinRateLandscape {
   /** The pooled curve's state (the version-1 `winRate`). */
   pooledState(): WinRateModelState {
     return this.#pooled.toJSON();
+  }
+
+  /** The value-linked slope's state; undefined without `valueLinked`. */
+  slopeState(): CompetingBidSlopeState | undefined {
+    return this.#slope?.toJSON();
   }
 
   segmentsState(): WinRateSegmentsState {

@@ -22,6 +22,15 @@ export interface WinRateModelOptions {
   segmentPriorWeight?: number;
   /** Most segments kept; impressions of further ones use the pooled curve. Default 256. */
   maxSegments?: number;
+  /**
+   * Learn how the competing bid rises with the impression's value (a slope
+   * of log price on log value, from exact and censored outcomes) and read
+   * every curve at prices scaled to a typical impression's, so all outcomes
+   * teach one shape whose location follows value. Default true.
+   */
+  valueLinked?: boolean;
+  /** How many observations the prior slope 0 (no link to value) weighs against the learned one. Default 20. */
+  slopePriorWeight?: number;
 }
 
 /** A curve's prior: another model (the pooled curve) and how many observations it weighs. */

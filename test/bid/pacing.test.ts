@@ -144,7 +144,8 @@ describe("pacing in the bidder", () => {
       const budget = 2;
       const bidder = createBidder({
         budget: { amount: budget, periodStart: 0, periodEnd: day },
-        pacing: { controller: "dual", plan: deliverySchedule({ kind: "even" }), dual: { stepWins } },
+        // Every window corrected: this measures the step's scaling alone.
+        pacing: { controller: "dual", plan: deliverySchedule({ kind: "even" }), dual: { stepWins }, minWindowWins: 0 },
         shading: false,
         now: clock.now,
       });

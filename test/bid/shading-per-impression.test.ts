@@ -6,8 +6,8 @@ import { input, prediction, testBidder } from "./bid-fixtures.js";
  * First-price auctions whose competing bid rises with the impression's value (60% of it, +-20%):
  * one pooled win-rate curve shades a valuable impression like an average one and loses it.
  */
-function play(segments: boolean, auctions: number): { surplus: number; bidFor100: number } {
-  const { bidder } = testBidder({ shading: { segments, minObservations: 30 } });
+function play(segments: boolean, auctions: number, valueLinked = false): { surplus: number; bidFor100: number } {
+  const { bidder } = testBidder({ shading: { segments, valueLinked, minObservations: 30 } });
   const random = createSeededRandom(4);
   const normal = (): number => Math.sqrt(-2 * Math.log(Math.max(1e-12, random.next()))) * Math.cos(2 * Math.PI * random.next());
   let surplus = 0;

@@ -13,10 +13,22 @@ interface DayRun {
   bidder: Bidder;
   spend: number;
   surgeSpend: number;
+  /** Spend per hour of day. */
+  hourly: number[];
+  /** Value (CPM / 1000) of the impressions won. */
+  value: number;
+  /** The pacing multiplier at the start of every minute. */
+  multipliers: number[];
 }
 
 /** One day of second-price auctions (value and competing bid log-normal, median 10 CPM), outcomes at once. */
-function runDay(dayIndex: number, budget: number, extra: Partial<BidderOptions>, seed: number): DayRun {
+function runDay(
+  dayIndex: number,
+  budget: number,
+  extra: Partial<BidderOptions>,
+  seed: number,
+  rate: (t: number) => number = rateAt,
+): DayRun {
   const start = dayIndex * day;
   const clock = manualClock(start);
   const bidder = createBidder({
@@ -30,8 +42,12 @@ function runDay(dayIndex: number, budget: number, extra: Partial<BidderOptions>,
   const normal = (): number => Math.sqrt(-2 * Math.log(Math.max(1e-12, random.next()))) * Math.cos(2 * Math.PI * random.next());
   let spend = 0;
   let surgeSpend = 0;
-  for (let t = start; t < start + day; t += 1000 / rateAt(t)) {
+  const hourly = new Array<number>(24).fill(0);
+  const multipliers: number[] = [];
+  let value = 0;
+  for (let t = start; t < start + day; t += 1000 / rate(t)) {
     clock.set(t);
+    if (t - start >= multipliers.length * 60_000) multipliers.push(bidder.snapshot().pacingMultiplier);
     const valueCpm = 10 * Math.exp(normal());
     const competitorCpm = 10 * Math.exp(0.5 * normal());
     const d = bidder.bid({ prediction: prediction({ predictedLtv: valueCpm }), conversionRate: 0.001, auction: { at: 2 } });
@@ -39,10 +55,12 @@ function runDay(dayIndex: number, budget: number, extra: Partial<BidderOptions>,
     const won = d.bidCpm >= competitorCpm;
     const r = bidder.recordOutcome({ decisionId: d.decisionId, won, priceCpm: won ? competitorCpm : undefined });
     spend += r.spend;
+    if (won) value += valueCpm / 1000;
     const h = (t % day) / hour;
     if (h >= 18 && h < 21) surgeSpend += r.spend;
+    hourly[Math.floor(h)]! += r.spend;
   }
-  return { bidder, spend, surgeSpend };
+  return { bidder, spend, surgeSpend, hourly, value, multipliers };
 }
 
 describe("value-aware pacing (the default plan)", () => {
@@ -67,6 +85,52 @@ describe("value-aware pacing (the default plan)", () => {
       expect(r.spend).toBeLessThanOrEqual(budget);
       expect(r.spend).toBeGreaterThan(0.95 * budget);
     }
+  });
+
+  it("expects an unannounced surge to last a while, so it does not take the budget of the hours after it", () => {
+    // Yesterday was flat; today traffic triples from 12:00 to 15:00, which the profile does not know.
+    const first = runDay(0, budget, {}, 1, () => 1);
+    const learned: BidderState = JSON.parse(JSON.stringify(first.bidder.toJSON()));
+    const surge = (t: number): number => {
+      const h = (t % day) / hour;
+      return h >= 12 && h < 15 ? 3 : 1;
+    };
+    const today = runDay(1, budget, { warmStart: learned }, 2, surge);
+    const sum = (from: number, to: number): number => today.hourly.slice(from, to).reduce((a, b) => a + b, 0);
+    // Spend per auction in the three hours after the surge against the surge's own (it had three
+    // times the auctions): a constant multiplier from noon on would keep it at 1. Taking each surge
+    // window as a one-off windfall gave the surge the evening's budget (measured: 0.69); expecting
+    // the surge to go on keeps the two close (0.88).
+    const perAuction = sum(15, 18) / (sum(12, 15) / 3);
+    expect(perAuction).toBeGreaterThan(0.8);
+    expect(perAuction).toBeLessThan(1.25);
+    expect(today.spend).toBeLessThanOrEqual(budget);
+    expect(today.spend).toBeGreaterThan(0.95 * budget);
+    // The detector's sums are part of the state.
+    expect(today.bidder.toJSON().valueProfile!.recent!.expected).toBeGreaterThan(0);
+  });
+
+  it("holds a window open until it is planned to hold a few wins, so a small budget's multiplier does not swing", () => {
+    // A budget of about 300 wins a day: 0.2 a minute, so a one-minute window is 0 or 1 win against 0.2 planned.
+    const small = 3;
+    const swing = (r: DayRun): number => {
+      // Standard deviation of the log multiplier, minute by minute, from 02:00 on (after the cold start).
+      const logs = r.multipliers.slice(120).map((m) => Math.log(m));
+      const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+      return Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / logs.length);
+    };
+    const first = runDay(0, small, {}, 1, () => 1);
+    const learned: BidderState = JSON.parse(JSON.stringify(first.bidder.toJSON()));
+    const held = runDay(1, small, { warmStart: learned }, 2, () => 1);
+    const everyMinute = runDay(1, small, { warmStart: learned, pacing: { minWindowWins: 0 } }, 2, () => 1);
+    // Measured: a swing of 0.13 against 0.29, and 4% more value for the same spend.
+    expect(swing(held)).toBeLessThan(0.7 * swing(everyMinute));
+    expect(held.value).toBeGreaterThan(everyMinute.value);
+    for (const r of [held, everyMinute]) {
+      expect(r.spend).toBeLessThanOrEqual(small);
+      expect(r.spend).toBeGreaterThan(0.95 * small);
+    }
+    expect(() => runDay(0, small, { pacing: { minWindowWins: -1 } }, 1)).toThrow(/pacing.minWindowWins/);
   });
 
   it("rejects a prior that is not 24 non-negative weights", () => {
