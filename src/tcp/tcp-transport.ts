@@ -97,6 +97,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
       maxFrameBytes: o.maxFrameBytes,
       connectTimeoutMs: o.connectTimeoutMs,
       keepAliveInitialDelayMs: o.keepAliveInitialDelayMs,
+      lateAnswerGraceMs: o.pool.lateAnswerGraceMs,
     },
     o.pool,
     healthProbeFrame(),
