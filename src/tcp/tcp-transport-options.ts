@@ -28,7 +28,7 @@ export interface TcpPoolOptions {
    * it on its connection (a connection holding an abandoned request, one
    * whose deadline passed, gets nothing new until that answer is in). `1`
    * disables pipelining: one request per connection, each call its own
-   * syscalls. Default `1`. (undici `pipelining`, default 1.)
+   * syscalls. Default `8`. (undici `pipelining`, default 1.)
    */
   pipelining?: number;
   /**
@@ -126,7 +126,7 @@ export interface ResolvedTcpTransportOptions {
 }
 
 /** Requests in flight per connection by default (see {@link TcpPoolOptions.pipelining}). */
-const defaultPipelining = 1;
+const defaultPipelining = 8;
 
 /** Largest auth token the handshake allows, in UTF-8 bytes. */
 export const maxAuthTokenBytes = 4096;

@@ -207,4 +207,23 @@ describe("late answers of abandoned pipelined requests", () => {
     expect(await until(() => t.stats().lateAnswers === cancelled.size, 5_000)).toBe(true);
     expect(t.stats()).toMatchObject({ lost: 0, connects: 1, inFlight: 0 });
   });
+
+  it("by default a connection pipelines: many calls share few connections, each answer its own", async () => {
+    const server = await orderedServer();
+    const t = transportTo(server.port);
+    const storage = createClient(StorageService, t);
+    await t.warmup();
+    let maxInFlight = 0;
+    const calls = Array.from({ length: 64 }, (_, i) => {
+      const p = storage.queryConcept({ conceptId: `p-${i}` }, { timeoutMs: 10_000 });
+      maxInFlight = Math.max(maxInFlight, t.stats().inFlight);
+      return p;
+    });
+    const ids = (await Promise.all(calls)).map((r) => r.conceptId);
+    expect(ids).toEqual(Array.from({ length: 64 }, (_, i) => `p-${i}`));
+    // The first connection takes 8 at once (the default), before any other is open.
+    expect(maxInFlight).toBe(8);
+    expect(t.stats().open).toBeLessThanOrEqual(8);
+    expect(t.stats().lost).toBe(0);
+  });
 });
