@@ -114,7 +114,13 @@ const maxRedispatches = 8;
  *   wait in a bounded queue (`maxQueue`, then `ResourceExhausted`).
  * - A request goes to the least-loaded ready connection (among idle ones, the
  *   most recently used, so surplus connections go idle and are closed after
- *   `idleTimeoutMs`); with `pipelining > 1` up to that many share one.
+ *   `idleTimeoutMs`); with `pipelining > 1` (the default is 8) up to that
+ *   many share one.
+ * - A request abandoned after its frame went out (deadline, cancel) stays on
+ *   its connection until its late answer is read and dropped, or the
+ *   connection closes after `lateAnswerGraceMs` (see `TcpConnection`). Such a
+ *   connection gets no new request meanwhile; at `max` with requests waiting,
+ *   one holding nothing but abandoned requests is closed to make room.
  * - A connection idle longer than `idleVerifyMs` (or marked suspect) first
  *   answers a `"HealthCheck"` round trip bounded by `verifyTimeoutMs`; if it
  *   fails, the connection is closed and the request, not yet written, goes
