@@ -157,7 +157,8 @@ describe("TCP pool faults", () => {
 
   it("a call that times out while queued was never written: DeadlineExceeded, and the busy connection is kept", async () => {
     const server = await rustStyle("--stall-ms", "400");
-    const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 1 } });
+    // Pipelining off: the second call waits in the pool's queue, not on the connection.
+    const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 1, pipelining: 1 } });
     const storage = createClient(StorageService, t);
     await t.warmup();
     const busy = storage.queryConcept({ conceptId: "stall-busy" }, { timeoutMs: 5000 });
