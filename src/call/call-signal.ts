@@ -25,7 +25,11 @@ export function callSignalReason(signal: CallSignal): unknown {
  * CPU per call. It aborts once, with `DeadlineExceeded` when `timeoutMs`
  * passes, or with the caller signal's reason; listeners run once, in order.
  * The deadline rides on the shared {@link deadlineTimers}, not a timer of
- * its own. Call {@link CallDeadline.dispose} when the call is settled.
+ * its own, unless `ownTimer` is set: in a Worker a timer belongs to the
+ * request that armed it and may never fire once that request has ended, so
+ * there a deadline shared with another request's calls could be missed (and
+ * every later one behind it), and each call arms its own. Call
+ * {@link CallDeadline.dispose} when the call is settled.
  */
 export class CallDeadline implements CallSignal, DeadlineTarget {
   aborted = false;
@@ -36,17 +40,28 @@ export class CallDeadline implements CallSignal, DeadlineTarget {
   private first: (() => void) | undefined;
   private rest: (() => void)[] | undefined;
   private readonly onCallerAbort: (() => void) | undefined;
+  /** The call's own timer, with `ownTimer`. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
+  /**
+   * @param timeoutMs - the deadline, from now; undefined: none
+   * @param caller - the caller's signal, if any
+   * @param ownTimer - arm a timer for this call alone instead of the shared
+   *   timers (Workers, see above). Default false.
+   */
   constructor(
     timeoutMs: number | undefined,
     private readonly caller: AbortSignal | undefined,
+    ownTimer = false,
   ) {
     if (caller?.aborted) {
       this.abort(getAbortSignalReason(caller));
       return;
     }
     if (caller) caller.addEventListener("abort", (this.onCallerAbort = () => this.abort(getAbortSignalReason(caller))), { once: true });
-    if (timeoutMs !== undefined) deadlineTimers.arm(timeoutMs, this);
+    if (timeoutMs === undefined) return;
+    if (ownTimer) this.timer = setTimeout(() => this.onDeadline(), timeoutMs);
+    else deadlineTimers.arm(timeoutMs, this);
   }
 
   onDeadline(): void {
@@ -85,6 +100,10 @@ export class CallDeadline implements CallSignal, DeadlineTarget {
   /** Cancels the deadline and lets go of the caller's signal. */
   dispose(): void {
     if (this.deadlineLane !== undefined) deadlineTimers.cancel(this);
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     if (this.onCallerAbort) this.caller!.removeEventListener("abort", this.onCallerAbort);
   }
 }

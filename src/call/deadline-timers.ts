@@ -57,6 +57,11 @@ class Lane {
  * process alive only while some deadline is live, like the per-call timers
  * did: a pending call with a deadline is work the process is waiting on.
  *
+ * Not for Workers: there a timer belongs to the request that armed it and
+ * may never fire once that request has ended, which would hold back every
+ * deadline armed after it (the raw TCP path there gives each call its own
+ * timer, see `CallDeadline`).
+ *
  * A deadline never fires early: when the timer runs a little before the
  * earliest expiry (runtimes round timer delays), it is armed again for the
  * rest.

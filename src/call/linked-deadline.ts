@@ -20,6 +20,8 @@ import { linkedAbort } from "./linked-abort.js";
  * paths use: this serves fetch runtimes, and in a Worker a timer belongs to
  * the request that armed it (it does not run once that request is over), so
  * one timer shared by the calls of several requests could miss a deadline.
+ * (The raw TCP path in a Worker arms a timer per call for the same reason:
+ * `CallDeadline`'s `ownTimer`.)
  */
 export interface LinkedDeadline {
   readonly signal: AbortSignal;

@@ -14,6 +14,7 @@ export interface ConnectionPoolSettings {
   max: number;
   maxQueue: number;
   pipelining: number;
+  lateAnswerGraceMs: number;
   idleVerifyMs: number;
   verifyTimeoutMs: number;
   idleTimeoutMs: number;
@@ -54,6 +55,16 @@ export interface ConnectionPoolStats {
   thaws: number;
   /** Requests moved to another connection because nothing of them had been written. */
   redispatched: number;
+  /**
+   * Late answers of abandoned requests (deadline passed or cancelled after
+   * their frame went out) read and dropped, the connection kept in step.
+   */
+  lateAnswers: number;
+  /**
+   * Connections closed because an abandoned request's answer did not come
+   * within `lateAnswerGraceMs` (also counted in `lost`).
+   */
+  lateAnswersOverdue: number;
   /** True while the endpoint is considered down and requests fail fast. */
   down: boolean;
 }
@@ -103,7 +114,13 @@ const maxRedispatches = 8;
  *   wait in a bounded queue (`maxQueue`, then `ResourceExhausted`).
  * - A request goes to the least-loaded ready connection (among idle ones, the
  *   most recently used, so surplus connections go idle and are closed after
- *   `idleTimeoutMs`); with `pipelining > 1` up to that many share one.
+ *   `idleTimeoutMs`); with `pipelining > 1` (the default is 8) up to that
+ *   many share one.
+ * - A request abandoned after its frame went out (deadline, cancel) stays on
+ *   its connection until its late answer is read and dropped, or the
+ *   connection closes after `lateAnswerGraceMs` (see `TcpConnection`). Such a
+ *   connection gets no new request meanwhile; at `max` with requests waiting,
+ *   one holding nothing but abandoned requests is closed to make room.
  * - A connection idle longer than `idleVerifyMs` (or marked suspect) first
  *   answers a `"HealthCheck"` round trip bounded by `verifyTimeoutMs`; if it
  *   fails, the connection is closed and the request, not yet written, goes
@@ -150,6 +167,8 @@ export class ConnectionPool {
     verifyFailures: 0,
     thaws: 0,
     redispatched: 0,
+    lateAnswers: 0,
+    lateAnswersOverdue: 0,
   };
 
   /**
@@ -304,7 +323,10 @@ export class ConnectionPool {
     }
   }
 
-  /** The caller's signal aborted: a waiting request leaves the queue, a written one is abandoned with its connection. */
+  /**
+   * The caller's signal aborted: a waiting request leaves the queue, a
+   * written one is abandoned (its connection reads and drops its answer).
+   */
   private abort(p: Pending, reason: unknown): void {
     if (p.state === "queued" || p.state === "verifying") {
       const i = this.queue.indexOf(p);
@@ -334,11 +356,15 @@ export class ConnectionPool {
     this.pump();
   }
 
-  /** Least-loaded ready connection with room; among idle ones, the most recently used. */
+  /**
+   * Least-loaded ready connection with room; among idle ones, the most
+   * recently used. Not one holding an abandoned request: its answer is known
+   * to be late, and a new request would wait behind it.
+   */
   private pick(): TcpConnection | undefined {
     let best: TcpConnection | undefined;
     for (const c of this.conns) {
-      if (c.state !== "ready" || this.verifying.has(c) || c.pending >= this.settings.pipelining) continue;
+      if (c.state !== "ready" || this.verifying.has(c) || c.pending >= this.settings.pipelining || c.abandoned > 0) continue;
       if (!best || c.pending < best.pending || (c.pending === best.pending && c.lastActivity > best.lastActivity)) best = c;
     }
     return best;
@@ -441,6 +467,23 @@ export class ConnectionPool {
       total++;
       need--;
     }
+    if (need > 0 && this.queue.length > 0) this.retireAbandoned(need);
+  }
+
+  /**
+   * At `max` with calls waiting: closes connections that hold nothing but
+   * abandoned requests (no caller waits on their answers, so closing them
+   * fails nobody), making room for fresh ones. Without this, a pool of one
+   * would hold every new call until a late answer came or its grace ran out.
+   */
+  private retireAbandoned(need: number): void {
+    for (const c of [...this.conns]) {
+      if (need === 0) return;
+      if (c.state === "ready" && c.abandoned > 0 && c.pending === c.abandoned && !this.verifying.has(c)) {
+        need--;
+        c.destroy(undefined);
+      }
+    }
   }
 
   private open(): Promise<void> {
@@ -461,6 +504,7 @@ export class ConnectionPool {
         this.counters.connects++;
         if (this.hadLoss) this.counters.reconnects++;
         conn.onClose = (c, error) => this.onConnectionClose(c, error);
+        conn.onLateAnswer = this.onLateAnswer;
         this.conns.push(conn);
         this.startHousekeeping();
         this.pump();
@@ -495,6 +539,14 @@ export class ConnectionPool {
       this.grow();
     }, delay);
   }
+
+  private readonly onLateAnswer = (arrived: boolean): void => {
+    if (arrived) {
+      this.counters.lateAnswers++;
+      // The connection takes requests again.
+      if (!this.closed && this.queue.length > 0) this.pump();
+    } else this.counters.lateAnswersOverdue++;
+  };
 
   private onConnectionClose(conn: TcpConnection, error: ConnectError | undefined): void {
     const i = this.conns.indexOf(conn);

@@ -17,16 +17,38 @@ import { setUnrefTimeout } from "./unref-timer.js";
  *      │        (no auth token: straight to ready)        │         │  └──────┘ requests in flight
  *      │                                                  │         └─drain()─► draining ──last answer──► closed
  *      └──────────── failure, timeout, refused ───────────┴──────────────────────────────────────────────► closed
- *  ready/draining ──peer close, I/O error, protocol error, abandoned request, close()──► closed
+ *  ready/draining ──peer close, I/O error, protocol error, late answer overdue, close()──► closed
  * ```
  *
  * - `ready`: requests may be sent while fewer than `pipelining` are in flight;
  *   answers are matched first-in first-out (the server has no request ids).
  * - `draining`: no new requests; closes once the in-flight ones are answered.
- * - `closed`: terminal. A connection whose stream is in doubt (a request
- *   abandoned by deadline or cancellation while in flight, an undecodable or
- *   unexpected frame, an oversize frame, a peer reset) goes here at once and is
- *   never reused; every other request in flight on it fails with `Unavailable`.
+ * - `closed`: terminal. A connection whose stream is in doubt (an undecodable
+ *   or unexpected frame, an answer that does not fit its request, an oversize
+ *   frame, a peer reset, an abandoned request's answer overdue) goes here at
+ *   once and is never reused; every other request in flight on it fails with
+ *   `Unavailable` (or, if its frame had not gone out, is handed back to the
+ *   pool as not written, to go elsewhere).
+ *
+ * Each request in flight is in one of these states:
+ *
+ * ```
+ *  unsent ──end of the turn: one socket write──► written ──its answer──► answered
+ *    │                                             │  └──error answer──► failed
+ *    │                                             └──abandon()──► abandoned ──its answer, read and dropped──► gone
+ *    └──abandon()──► dropped (nothing sent)                            └──not within lateAnswerGraceMs──► connection closed
+ * ```
+ *
+ * An abandoned request (its deadline passed or its caller cancelled after its
+ * frame went out) fails at once with its reason, but keeps its place in the
+ * first-in first-out order: its answer, when it comes, is read, checked
+ * against its request like any answer (a mismatch is a protocol error and
+ * closes the connection) and dropped, so the stream stays in step and the
+ * requests behind it get their own answers. If that answer has not come
+ * `lateAnswerGraceMs` after the abandon, the stream is in doubt (the server
+ * may never answer): the connection closes. While it holds an abandoned
+ * request, the pool sends it nothing new (see `abandoned`), so no new call
+ * waits behind an answer already known to be late.
  */
 export type TcpConnectionState = "connecting" | "handshaking" | "ready" | "draining" | "closed";
 
@@ -43,6 +65,11 @@ export interface TcpConnectionOptions {
   /** Bound on socket connect + TLS + auth handshake. */
   connectTimeoutMs: number;
   keepAliveInitialDelayMs: number;
+  /**
+   * How long after a written request is abandoned its answer may still come
+   * before the connection is closed as in doubt (see {@link TcpConnection}).
+   */
+  lateAnswerGraceMs: number;
   /** Aborts the attempt (pool closing). */
   signal?: AbortSignal | undefined;
 }
@@ -77,6 +104,47 @@ export interface ConnectionRequest {
   failed(error: unknown): void;
 }
 
+/**
+ * The place of an abandoned request in a connection's first-in first-out
+ * order: its caller has had its error, its answer is still to be read and
+ * dropped. Overdue after the grace (a timer of its own: abandons are rare).
+ */
+class AbandonedRequest implements ConnectionRequest {
+  readonly frame: Uint8Array;
+  readonly decode: FrameDecode<unknown>;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly conn: TcpConnection,
+    request: ConnectionRequest,
+    graceMs: number,
+  ) {
+    this.frame = request.frame;
+    this.decode = request.decode;
+    this.timer = setUnrefTimeout(() => {
+      this.timer = undefined;
+      conn.lateAnswerOverdue(graceMs);
+    }, graceMs);
+  }
+
+  /** Its late answer arrived and fitted the request: dropped. */
+  answered(): void {
+    this.settle(true);
+  }
+
+  /** An error answer (dropped like any other), or the connection closed. */
+  failed(): void {
+    this.settle(this.conn.state !== "closed");
+  }
+
+  private settle(arrived: boolean): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.conn.lateAnswerSettled(arrived);
+  }
+}
+
 let nextConnectionId = 1;
 
 export class TcpConnection {
@@ -93,6 +161,14 @@ export class TcpConnection {
   lastActivity = performance.now();
   /** Set by the pool: the connection must pass a health round trip before the next request. */
   suspect = false;
+  /** Abandoned requests still in flight (their answers not yet read). */
+  private abandonedCount = 0;
+  /**
+   * Called when an abandoned request's late answer was read and dropped
+   * (`arrived` true), or did not come within the grace (false: the
+   * connection is closing); not when the connection closed for another reason.
+   */
+  onLateAnswer: ((arrived: boolean) => void) | undefined;
   /** Called once when the connection reaches `closed`; `error` unset for a deliberate close. */
   onClose: ((conn: TcpConnection, error: ConnectError | undefined) => void) | undefined;
 
@@ -118,6 +194,14 @@ export class TcpConnection {
   /** Requests sent and not yet answered. */
   get pending(): number {
     return this.inFlight.length;
+  }
+
+  /**
+   * Abandoned requests in flight, whose late answers are still to come. The
+   * pool sends nothing new to a connection holding one.
+   */
+  get abandoned(): number {
+    return this.abandonedCount;
   }
 
   /** Why the connection closed, if it closed on an error. */
@@ -234,7 +318,7 @@ export class TcpConnection {
     if (this.unsent.length === 0) queueMicrotask(this.flushWrites);
     this.unsent.push(request.frame);
     this.lastActivity = performance.now();
-    if (this.inFlight.length === 0) this.socket.setKeepsProcessAlive?.(true);
+    if (this.inFlight.length === this.abandonedCount) this.socket.setKeepsProcessAlive?.(true);
     this.inFlight.push(request);
     return true;
   }
@@ -253,30 +337,44 @@ export class TcpConnection {
 
   /**
    * Gives up on a request (its deadline passed, or its caller cancelled): it
-   * fails with `reason`. If its frame went out, the connection closes too,
-   * because its answer would otherwise be taken for the next request's; if
-   * not yet, the frame is dropped and the connection stays. A no-op for a
-   * request no longer in flight.
+   * fails with `reason` at once. If its frame went out, it stays in flight as
+   * an abandoned request whose answer will be read and dropped (see the state
+   * machine above), so the requests behind it are unharmed; if not yet, the
+   * frame is dropped unsent. A no-op for a request no longer in flight.
    */
   abandon(request: ConnectionRequest, reason: unknown): void {
     const i = this.inFlight.indexOf(request);
     if (i < 0) return;
-    this.inFlight.splice(i, 1);
-    const unsentIndex = i - (this.inFlight.length + 1 - this.unsent.length);
-    if (unsentIndex >= 0) {
-      this.unsent.splice(unsentIndex, 1);
+    const written = this.inFlight.length - this.unsent.length;
+    if (i >= written) {
+      this.inFlight.splice(i, 1);
+      this.unsent.splice(i - written, 1);
       request.failed(reason);
-      if (this.inFlight.length === 0) this.settleIdle();
+      if (this.inFlight.length === this.abandonedCount) this.settleIdle();
       return;
     }
-    // Closed first: the pool may hand out its next request from `failed`, and must not pick this connection.
+    this.inFlight[i] = new AbandonedRequest(this, request, this.options.lateAnswerGraceMs);
+    this.abandonedCount++;
+    if (this.abandonedCount === this.inFlight.length) this.settleIdle();
+    request.failed(reason);
+  }
+
+  /** An abandoned request's answer was read (`arrived`) or will never be (the connection closed). */
+  lateAnswerSettled(arrived: boolean): void {
+    this.abandonedCount--;
+    if (arrived) this.onLateAnswer?.(true);
+  }
+
+  /** An abandoned request's answer did not come within the grace: nothing after it can be trusted. */
+  lateAnswerOverdue(graceMs: number): void {
+    if (this.stateValue === "closed") return;
+    this.onLateAnswer?.(false);
     this.destroy(
       new ConnectError(
-        `connection to ${this.options.url} closed: a request pipelined ahead on it was abandoned (deadline or cancel), so the stream is in doubt`,
+        `connection to ${this.options.url} closed: a request abandoned on it (deadline or cancel) was still unanswered ${graceMs} ms later, so the stream is in doubt; requests pipelined behind it may have been processed`,
         Code.Unavailable,
       ),
     );
-    request.failed(reason);
   }
 
   /**
@@ -286,7 +384,8 @@ export class TcpConnection {
    * was written.
    *
    * If `signal` aborts while the request is in flight, the request rejects
-   * with the signal's reason and the connection closes (see `abandon`).
+   * with the signal's reason and its answer is dropped when it comes (see
+   * `abandon`).
    */
   send<T>(frame: Uint8Array, decode: FrameDecode<T>, signal?: CallSignal): Promise<T> {
     if (this.stateValue !== "ready" || !this.socket) return Promise.reject(new NotWrittenError(this.options.url));
@@ -316,10 +415,10 @@ export class TcpConnection {
     });
   }
 
-  /** Stops taking requests and closes once the in-flight ones are answered. */
+  /** Stops taking requests and closes once the in-flight ones are answered (abandoned ones are not waited for). */
   drain(): void {
     if (this.stateValue === "closed") return;
-    if (this.inFlight.length === 0) {
+    if (this.inFlight.length === this.abandonedCount) {
       this.destroy(undefined);
       return;
     }
@@ -370,10 +469,14 @@ export class TcpConnection {
       entry.answered(value);
       if ((this.stateValue as TcpConnectionState) === "closed") return;
     }
-    if (this.inFlight.length === 0) this.settleIdle();
+    if (this.inFlight.length === this.abandonedCount) this.settleIdle();
   }
 
-  /** Nothing in flight any more: a draining connection closes, a ready one stops holding the process. */
+  /**
+   * Nothing in flight any more that a caller waits on: a draining connection
+   * closes (late answers are not worth waiting for), a ready one stops holding
+   * the process.
+   */
   private settleIdle(): void {
     if (this.stateValue === "draining") this.destroy(undefined);
     else this.socket?.setKeepsProcessAlive?.(false);

@@ -20,10 +20,28 @@ export interface TcpPoolOptions {
    */
   maxQueue?: number;
   /**
-   * Requests in flight per connection; answers match first-in first-out.
-   * `1` disables pipelining. Default `1`. (undici `pipelining`, default 1.)
+   * Requests in flight per connection; answers match first-in first-out (the
+   * server answers strictly in order). A request goes to the least-loaded
+   * connection, and the frames of one event-loop turn go out in one write,
+   * so under load a call shares its write and read syscalls with others.
+   * The price is head-of-line blocking: a slow answer delays the ones behind
+   * it on its connection (a connection holding an abandoned request, one
+   * whose deadline passed, gets nothing new until that answer is in). `1`
+   * disables pipelining: one request per connection, each call its own
+   * syscalls. Default `8`. (undici `pipelining`, default 1.)
    */
   pipelining?: number;
+  /**
+   * A request whose deadline passes (or whose caller cancels) after its frame
+   * was written fails at once, but keeps its place in the connection's
+   * first-in first-out order: its answer is read and dropped when it comes,
+   * so the requests pipelined behind it still get theirs. If it has not come
+   * this long after the deadline, the connection is taken as in doubt (the
+   * server may never answer) and closed: requests still in flight on it fail
+   * with `Unavailable`, and are never sent again (the `retry` layer above may
+   * retry reads; writes are never repeated). Default `2000` ms.
+   */
+  lateAnswerGraceMs?: number;
   /**
    * A connection idle longer than this answers a `"HealthCheck"` round trip
    * before the next request uses it. Default `15000` ms.
@@ -107,6 +125,9 @@ export interface ResolvedTcpTransportOptions {
   requestFields: "named" | "positional";
 }
 
+/** Requests in flight per connection by default (see {@link TcpPoolOptions.pipelining}). */
+const defaultPipelining = 8;
+
 /** Largest auth token the handshake allows, in UTF-8 bytes. */
 export const maxAuthTokenBytes = 4096;
 
@@ -149,7 +170,8 @@ export function resolveTcpTransportOptions(options: TcpTransportOptions): Resolv
     min: int("pool.min", p.min, 1, 0),
     max: int("pool.max", p.max, 8, 1),
     maxQueue: int("pool.maxQueue", p.maxQueue, 1024, 0),
-    pipelining: int("pool.pipelining", p.pipelining, 1, 1),
+    pipelining: int("pool.pipelining", p.pipelining, defaultPipelining, 1),
+    lateAnswerGraceMs: int("pool.lateAnswerGraceMs", p.lateAnswerGraceMs, 2000, 1),
     idleVerifyMs: int("pool.idleVerifyMs", p.idleVerifyMs, 15_000, 0),
     verifyTimeoutMs: int("pool.verifyTimeoutMs", p.verifyTimeoutMs, 1000, 1),
     idleTimeoutMs: int("pool.idleTimeoutMs", p.idleTimeoutMs, 60_000, 1),

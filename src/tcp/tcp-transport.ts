@@ -97,12 +97,16 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
       maxFrameBytes: o.maxFrameBytes,
       connectTimeoutMs: o.connectTimeoutMs,
       keepAliveInitialDelayMs: o.keepAliveInitialDelayMs,
+      lateAnswerGraceMs: o.pool.lateAnswerGraceMs,
     },
     o.pool,
     healthProbeFrame(),
     o.connect.perRequest === true,
   );
   const streamWindow = Math.max(1, o.pool.max * o.pool.pipelining);
+  // A socket per call (Workers): there a timer belongs to the request that armed it, so each
+  // call's deadline gets a timer of its own rather than the shared deadline timers.
+  const perRequest = o.connect.perRequest === true;
 
   function encode(binding: TcpMethodBinding, message: MessageShape<DescMessage>): Uint8Array {
     try {
@@ -152,7 +156,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
     try {
       const binding = bindingFor(method);
       const message = (isMessage(input, method.input) ? input : create(method.input, input)) as MessageShape<DescMessage>;
-      if (timeout !== undefined || signal !== undefined) deadline = new CallDeadline(timeout, signal);
+      if (timeout !== undefined || signal !== undefined) deadline = new CallDeadline(timeout, signal, perRequest);
       answer = call(binding, message, deadline);
     } catch (e) {
       answer = Promise.reject(e);

@@ -2,6 +2,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { CallDeadline, callSignalReason, toAbortSignal } from "../../src/call/call-signal.js";
+import { deadlineTimers } from "../../src/call/deadline-timers.js";
 
 const codeOf = (reason: unknown) => (reason instanceof ConnectError ? reason.code : undefined);
 
@@ -17,6 +18,17 @@ describe("CallDeadline", () => {
     d.abort(new Error("again"));
     expect(calls).toEqual(["a", "b"]);
     expect(codeOf(d.reason)).toBe(Code.DeadlineExceeded);
+  });
+
+  it("with ownTimer (Workers), its deadline is a timer of its own, not one of the shared timers", async () => {
+    const before = deadlineTimers.pending;
+    const fired = new CallDeadline(20, undefined, true);
+    const disposed = new CallDeadline(20, undefined, true);
+    expect(deadlineTimers.pending).toBe(before);
+    disposed.dispose();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(codeOf(callSignalReason(fired))).toBe(Code.DeadlineExceeded);
+    expect(disposed.aborted).toBe(false);
   });
 
   it("follows the caller's signal, with its reason, and forgets removed listeners", () => {

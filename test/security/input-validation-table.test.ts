@@ -147,6 +147,7 @@ describe("createTcpTransport options (also an endpoint's tcp options)", () => {
     ["pool.min", () => ({ url: url(), connect: connectNodeSocket, pool: { min: 9, max: 2 } })],
     ["pool.pipelining", () => ({ url: url(), connect: connectNodeSocket, pool: { pipelining: Number.NaN } })],
     ["pool.maxQueue", () => ({ url: url(), connect: connectNodeSocket, pool: { maxQueue: 2 ** 40 } })],
+    ["pool.lateAnswerGraceMs", () => ({ url: url(), connect: connectNodeSocket, pool: { lateAnswerGraceMs: 0 } })],
     ["maxFrameBytes", () => ({ url: url(), connect: connectNodeSocket, maxFrameBytes: 0 })],
     ["connectTimeoutMs", () => ({ url: url(), connect: connectNodeSocket, connectTimeoutMs: "5s" })],
     ["interceptors", () => ({ url: url(), connect: connectNodeSocket, interceptors: {} })],

@@ -34,25 +34,23 @@ async function proxyTo(port: number): Promise<TcpFaultProxy> {
 }
 
 describe("TCP pool faults", () => {
-  it("a server that stalls past the deadline: DeadlineExceeded, the connection is dropped, the stale answer never reaches the next call", async () => {
+  it("a server that stalls past the deadline: DeadlineExceeded, the stale answer is dropped, the calls behind it get their own", async () => {
     const server = await rustStyle("--stall-ms", "800");
     const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 1, pipelining: 4 } });
     const storage = createClient(StorageService, t);
     await t.warmup();
     // Three requests pipelined on the single connection; the first one stalls past its deadline.
     const stalled = errorOf(storage.queryConcept({ conceptId: "stall-1" }, { timeoutMs: 150 }));
-    const second = errorOf(storage.queryConcept({ conceptId: "b" }, { timeoutMs: 5000 }));
-    const third = errorOf(storage.queryConcept({ conceptId: "c" }, { timeoutMs: 5000 }));
+    const second = storage.queryConcept({ conceptId: "b" }, { timeoutMs: 5000 });
+    const third = storage.queryConcept({ conceptId: "c" }, { timeoutMs: 5000 });
     expect((await stalled)?.code).toBe(Code.DeadlineExceeded);
-    for (const e of [await second, await third]) {
-      expect(e?.code).toBe(Code.Unavailable);
-      expect(e?.rawMessage).toMatch(/abandoned \(deadline or cancel\)/);
-    }
-    expect(t.stats().lost).toBe(1);
-    // The next call gets its own answer on a fresh connection, not stall-1's.
+    // stall-1's answer comes within the grace (pool.lateAnswerGraceMs, 2 s): read, dropped, the stream kept in step.
+    expect((await second).conceptId).toBe("b");
+    expect((await third).conceptId).toBe("c");
+    expect(t.stats()).toMatchObject({ lost: 0, lateAnswers: 1 });
     const next = await storage.queryConcept({ conceptId: "after" }, { timeoutMs: 5000 });
     expect(next.conceptId).toBe("after");
-    expect(t.stats().connects).toBe(2);
+    expect(t.stats().connects).toBe(1);
   });
 
   it("a server that closes after N requests: every call gets its own answer or a clear Unavailable, writes never repeat", async () => {
@@ -144,7 +142,7 @@ describe("TCP pool faults", () => {
 
   it("pool exhaustion: requests queue up to maxQueue, the next one is ResourceExhausted, queued ones get their own answers", async () => {
     const server = await rustStyle("--stall-ms", "300");
-    const t = transportTo(Number(server.ready.port), { pool: { min: 0, max: 2, maxQueue: 3 } });
+    const t = transportTo(Number(server.ready.port), { pool: { min: 0, max: 2, maxQueue: 3, pipelining: 1 } });
     const storage = createClient(StorageService, t);
     const calls = Array.from({ length: 5 }, (_, i) => storage.queryConcept({ conceptId: `stall-${i}` }, { timeoutMs: 5000 }));
     const overflow = await errorOf(storage.queryConcept({ conceptId: "stall-overflow" }, { timeoutMs: 5000 }));
@@ -159,7 +157,8 @@ describe("TCP pool faults", () => {
 
   it("a call that times out while queued was never written: DeadlineExceeded, and the busy connection is kept", async () => {
     const server = await rustStyle("--stall-ms", "400");
-    const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 1 } });
+    // Pipelining off: the second call waits in the pool's queue, not on the connection.
+    const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 1, pipelining: 1 } });
     const storage = createClient(StorageService, t);
     await t.warmup();
     const busy = storage.queryConcept({ conceptId: "stall-busy" }, { timeoutMs: 5000 });
@@ -172,7 +171,7 @@ describe("TCP pool faults", () => {
 
   it("idle connections beyond min close after idleTimeoutMs; min connections are kept and replaced when lost", async () => {
     const server = await rustStyle("--stall-ms", "200");
-    const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 4, idleTimeoutMs: 150 } });
+    const t = transportTo(Number(server.ready.port), { pool: { min: 1, max: 4, idleTimeoutMs: 150, pipelining: 1 } });
     const storage = createClient(StorageService, t);
     await t.warmup();
     const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => storage.queryConcept({ conceptId: `stall-${i}` })));

@@ -262,6 +262,8 @@ describe("TCP transport call semantics", () => {
       [{ url: "tcp://127.0.0.1:1", pool: { max: 0 } }, /^pool\.max: /],
       [{ url: "tcp://127.0.0.1:1", pool: { min: 3, max: 2 } }, /^pool\.min: /],
       [{ url: "tcp://127.0.0.1:1", pool: { pipelining: 1.5 } }, /^pool\.pipelining: /],
+      [{ url: "tcp://127.0.0.1:1", pool: { pipelining: 0 } }, /^pool\.pipelining: /],
+      [{ url: "tcp://127.0.0.1:1", pool: { lateAnswerGraceMs: "2s" } }, /^pool\.lateAnswerGraceMs: /],
       [{ url: "tcp://127.0.0.1:1", maxFrameBytes: -1 }, /^maxFrameBytes: /],
       [{ url: "tcp://127.0.0.1:1", authToken: "x".repeat(4097) }, /^authToken: /],
       [{ url: "tcp://127.0.0.1:1", tls: {} }, /^tls: only applies to tcps/],
