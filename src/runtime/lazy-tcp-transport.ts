@@ -21,6 +21,8 @@ const notLoadedStats: ConnectionPoolStats = {
   verifyFailures: 0,
   thaws: 0,
   redispatched: 0,
+  lateAnswers: 0,
+  lateAnswersOverdue: 0,
   down: false,
 };
 
