@@ -41,18 +41,21 @@ async function orderedServer(): Promise<{ port: number; seen: string[]; connecti
       while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
         const payload = buf.subarray(4, 4 + buf.readUInt32BE(0));
         buf = buf.subarray(4 + payload.length);
-        const request = packr.unpack(payload) as Record<string, Record<string, unknown>> | string;
+        const request = packr.unpack(payload) as Record<string, Record<string, unknown> | unknown[]> | string;
         // Every request received, answered or not.
-        if (typeof request === "object") seen.push(String(Object.values(request)[0]!.concept_id));
+        if (typeof request === "object") seen.push(conceptId(Object.values(request)[0]!));
         chain = chain.then(() => answer(socket, request));
       }
     });
   });
-  async function answer(socket: net.Socket, request: Record<string, Record<string, unknown>> | string): Promise<void> {
+  // The fields come positional (the SDK's default) or named; `concept_id` is the first either way.
+  const conceptId = (fields: Record<string, unknown> | unknown[]): string =>
+    String(Array.isArray(fields) ? fields[0] : fields.concept_id);
+  async function answer(socket: net.Socket, request: Record<string, Record<string, unknown> | unknown[]> | string): Promise<void> {
     let reply: unknown;
     if (request === "HealthCheck") reply = { HealthCheckOk: [true, "ok", 1] };
     else if (typeof request === "object" && "QueryConcept" in request) {
-      const id = String(request.QueryConcept!.concept_id);
+      const id = conceptId(request.QueryConcept!);
       const slow = /^slow-(\d+)-/.exec(id);
       if (slow) await sleep(Number(slow[1]));
       if (id.startsWith("never")) await new Promise(() => undefined);
