@@ -40,11 +40,12 @@ interface Loaded {
   afterCall: string[];
   fetchAfterWarmup?: boolean;
   fetchAfterCall: boolean;
+  fetchAfterClose?: boolean;
   status: number;
   ltv: number;
 }
 
-function runFixture(url: string, step?: "warmup"): Promise<Loaded> {
+function runFixture(url: string, step?: "warmup" | "close"): Promise<Loaded> {
   const child = spawn(process.execPath, [`${outdir}/loaded-builtins.js`, url, ...(step ? [step] : [])], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
@@ -71,6 +72,13 @@ describe("what a client loads", () => {
     expect(r.afterCall).toEqual([]);
     // A successful call reads no Headers, so it does not load the fetch implementation either.
     expect(r.fetchAfterCall).toBe(false);
+  });
+
+  it("closing an idle tcp:// client does not load the fetch implementation either (no ConnectError without a call to fail)", async () => {
+    const r = await runFixture(server.tcpUrl, "close");
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    expect(r.fetchAfterCall).toBe(false);
+    expect(r.fetchAfterClose).toBe(false);
   });
 
   it("an http:// client loads node:http2 when it is created, not when the SDK is imported", async () => {
