@@ -22,7 +22,8 @@ const lazyNodeBuiltins: import("esbuild").Plugin = {
     build.onResolve({ filter: /^lazy-node-builtin-loader$/ }, (a) => ({ path: a.path, namespace: "lazy-node-builtin" }));
     build.onLoad({ filter: /^lazy-node-builtin-loader$/, namespace: "lazy-node-builtin" }, () => ({
       contents: esm
-        ? `import { createRequire } from "node:module";\nexport const load = (id) => process.getBuiltinModule?.(id) ?? createRequire(import.meta.url)(id);`
+        ? // Any absolute path resolves builtins; import.meta.url would be empty in an app bundled to CommonJS.
+          `import { createRequire } from "node:module";\nexport const load = (id) => process.getBuiltinModule?.(id) ?? createRequire(process.execPath)(id);`
         : `export const load = (id) => process.getBuiltinModule?.(id) ?? require(id);`,
       loader: "js",
     }));
