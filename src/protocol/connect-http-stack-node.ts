@@ -8,7 +8,7 @@
 // bundled in one ESM file otherwise pays all of that at start-up on every
 // endpoint, TCP too: a bundler hoists every `node:` import to the top, and
 // @bufbuild/protobuf decodes descriptor.proto for the well-known types the
-// protocols' JSON and error details use (docs/cold-start.md).
+// protocols' JSON and error details use (docs/benchmarks.md, "Cold start").
 export { Http2SessionManager, createNodeHttpClient, compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 export { createTransport as createConnectProtocolTransport } from "@connectrpc/connect/protocol-connect";
 export { createTransport as createGrpcProtocolTransport, codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protocol-grpc";
