@@ -88,6 +88,12 @@ export default defineConfig([
     target: "es2022",
     splitting: true,
     treeshake: true,
+    // Connect's and protobuf's core inlined, tree-shaken: an installed package
+    // would otherwise load both packages' every file at import (Node cannot
+    // tree-shake), @bufbuild/protobuf's index decoding descriptor.proto for
+    // well-known types the core never uses. connect-node stays external (the
+    // server's); the client's HTTP stack is its own file (below).
+    noExternal: [/^@connectrpc\/connect(\/.*)?$/, /^@bufbuild\/protobuf(\/.*)?$/],
     esbuildPlugins: [nodeHttpStackImport],
     plugins: [nodeHttpStackCjs],
   },
