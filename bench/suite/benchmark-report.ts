@@ -203,7 +203,7 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
       ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
     ),
     "",
-    `A fresh \`node\` process per run imports the SDK, creates a client with defaults and awaits one \`predictLTV\` (connection set-up included); medians of ${r.coldStart[0]?.runs ?? 0} interleaved runs. \"package + node_modules\": the built package's \`dist/index-node.js\`, as \`npm install syncvalue\` loads it (@bufbuild/protobuf, @connectrpc/connect and msgpackr file by file from node_modules; the HTTP stack, \`dist/node-http-stack.js\`, for http endpoints only); \"one bundled file\": an app importing \`syncvalue\` bundled with esbuild into one ESM file, every dependency inlined, as serverless functions are usually shipped (docs/benchmarks.md#cold-start).`,
+    `A fresh \`node\` process per run imports the SDK, creates a client with defaults and awaits one \`predictLTV\` (connection set-up included); medians of ${r.coldStart[0]?.runs ?? 0} interleaved runs. \"package + node_modules\": the built package's \`dist/index-node.js\`, as \`npm install syncvalue\` loads it (Connect's and protobuf's core inlined, msgpackr and lru-cache from node_modules; the HTTP stack, \`dist/node-http-stack.js\`, for http endpoints only); \"one bundled file\": an app importing \`syncvalue\` bundled with esbuild into one ESM file, every dependency inlined, as serverless functions are usually shipped (docs/benchmarks.md#cold-start).`,
     "",
   );
 
