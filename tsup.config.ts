@@ -38,7 +38,10 @@ const lazyNodeBuiltins: import("esbuild").Plugin = {
 // The Node entry's imports of the HTTP stack's third-party code
 // (src/protocol/connect-http-stack-node.ts) point at its self-contained build
 // (the "Node HTTP stack" block below) instead of inlining it; the CommonJS
-// chunks (converted from ESM by tsup) at its .cjs twin.
+// chunks (converted from ESM by tsup) at its .cjs twin. The path is relative to
+// dist/'s root, where esbuild puts every shared and lazily loaded chunk: only
+// the client's lazily loaded HTTP transport imports the stack (an entry in a
+// folder, such as server/index, must not).
 const nodeHttpStackImport: import("esbuild").Plugin = {
   name: "node-http-stack-import",
   setup(build) {
