@@ -105,7 +105,9 @@ export default defineConfig([
     // protocols, with their own copy of @connectrpc/connect and
     // @bufbuild/protobuf) as one minified file that the Node entry loads only
     // for http(s):// endpoints (src/protocol/connect-http-stack-node.ts says
-    // why). Errors cross the copies as ConnectErrors (ConnectError's
+    // why). Not inlined into the block above instead: code splitting would put
+    // protobuf's well-known types in a chunk the core imports (its index
+    // reaches them), decoded at start-up. Errors cross the copies as ConnectErrors (ConnectError's
     // Symbol.hasInstance is structural), messages and descriptors are plain
     // objects. Nothing of it is public: no declarations.
     name: "node HTTP stack",
