@@ -22,22 +22,24 @@ const outdir = `${repo}.build/test-lazy-http-stack`;
 const fixture = new URL("./fixtures/loaded-builtins.ts", import.meta.url).pathname;
 const split = `${outdir}/loaded-builtins.js`;
 const oneFile = `${outdir}/one-file/loaded-builtins.mjs`;
+const installed = `${outdir}/installed/loaded-builtins.mjs`;
 let server: ReferenceServerProcess;
 
-/** The fixture's SDK import pointed at the built package. */
-const builtPackage: Plugin = {
+/** The fixture's SDK import pointed at the built package: bundled with it, or (`external`) loaded from dist/ as installed. */
+const builtPackage = (external: boolean): Plugin => ({
   name: "built-package",
   setup(b) {
-    b.onResolve({ filter: /\/src\/index-node\.js$/ }, () => ({ path: `${repo}dist/index-node.js` }));
+    b.onResolve({ filter: /\/src\/index-node\.js$/ }, () => ({ path: `${repo}dist/index-node.js`, external }));
   },
-};
+});
 
 beforeAll(async () => {
   server = await spawnReferenceServer();
   const common: BuildOptions = { entryPoints: [fixture], bundle: true, platform: "node", format: "esm", logLevel: "silent" };
   await build({ ...common, splitting: true, outdir, packages: "external" });
   // msgpackr's optional native addon stays out (loaded with require when present).
-  await build({ ...common, outfile: oneFile, external: ["msgpackr-extract"], plugins: [builtPackage] });
+  await build({ ...common, outfile: oneFile, external: ["msgpackr-extract"], plugins: [builtPackage(false)] });
+  await build({ ...common, outfile: installed, plugins: [builtPackage(true)] });
 });
 afterAll(async () => {
   await server?.kill();
@@ -103,6 +105,24 @@ describe("what a client loads", () => {
       expect(r.status).toBe(PredictionStatus.SUCCESS);
       expect(r.fetchAfterWarmup, url).toBe(true);
     }
+  });
+});
+
+describe("the built package, installed", () => {
+  it("a tcp:// client loads none of Node's HTTP modules: neither the inlined Connect core nor the HTTP stack's file reaches them", async () => {
+    const r = await runFixture(server.tcpUrl, "close", installed);
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    expect(r.afterImport).toEqual([]);
+    expect(r.afterCall).toEqual([]);
+    expect(r.fetchAfterClose).toBe(false);
+  });
+
+  it("an http:// client loads them once created and answers, through Connect's protocol code too", async () => {
+    const r = await runFixture(server.url, "stock", installed, `http://127.0.0.1:${await closedPort()}`);
+    expect(r.afterImport).toEqual([]);
+    expect(r.afterCall).toContain("http2");
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    expect(r.failure).toEqual({ connectError: true, code: Code.Unavailable });
   });
 });
 
