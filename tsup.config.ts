@@ -10,6 +10,52 @@ const msgpackrNoEval: Plugin = {
   },
 };
 
+// Node's HTTP modules in the self-contained HTTP stack (node-http-stack.js):
+// read when that file runs (process.getBuiltinModule; createRequire before
+// Node 20.16), instead of static `import`s, which a bundler of a one-file ESM
+// app hoists to its top and runs at start-up, TCP-only apps too.
+const lazyNodeBuiltins: import("esbuild").Plugin = {
+  name: "lazy-node-builtins",
+  setup(build) {
+    const esm = build.initialOptions.format === "esm";
+    build.onResolve({ filter: /^node:(http2|http|https|zlib)$/ }, (a) => ({ path: a.path, namespace: "lazy-node-builtin" }));
+    build.onResolve({ filter: /^lazy-node-builtin-loader$/ }, (a) => ({ path: a.path, namespace: "lazy-node-builtin" }));
+    build.onLoad({ filter: /^lazy-node-builtin-loader$/, namespace: "lazy-node-builtin" }, () => ({
+      contents: esm
+        ? // Any absolute path resolves builtins; import.meta.url would be empty in an app bundled to CommonJS.
+          `import { createRequire } from "node:module";\nexport const load = (id) => process.getBuiltinModule?.(id) ?? createRequire(process.execPath)(id);`
+        : `export const load = (id) => process.getBuiltinModule?.(id) ?? require(id);`,
+      loader: "js",
+    }));
+    // CommonJS, so that `import * as http2` and named imports read the module's properties.
+    build.onLoad({ filter: /^node:/, namespace: "lazy-node-builtin" }, (a) => ({
+      contents: `module.exports = require("lazy-node-builtin-loader").load(${JSON.stringify(a.path)});`,
+      loader: "js",
+    }));
+  },
+};
+
+// The Node entry's imports of the HTTP stack's third-party code
+// (src/protocol/connect-http-stack-node.ts) point at its self-contained build
+// (the "Node HTTP stack" block below) instead of inlining it; the CommonJS
+// chunks (converted from ESM by tsup) at its .cjs twin. The path is relative to
+// dist/'s root, where esbuild puts every shared and lazily loaded chunk: only
+// the client's lazily loaded HTTP transport imports the stack (an entry in a
+// folder, such as server/index, must not).
+const nodeHttpStackImport: import("esbuild").Plugin = {
+  name: "node-http-stack-import",
+  setup(build) {
+    build.onResolve({ filter: /\/connect-http-stack-node\.js$/ }, () => ({ path: "./node-http-stack.js", external: true }));
+  },
+};
+const nodeHttpStackCjs: Plugin = {
+  name: "node-http-stack-cjs",
+  renderChunk(code) {
+    if (this.format !== "cjs") return;
+    return { code: code.replace(/(["'])\.\/node-http-stack\.js\1/g, "$1./node-http-stack.cjs$1") };
+  },
+};
+
 // One build for the package. Entries map onto package.json "exports":
 // - index: the edge-safe core (fetch-based Connect), for edge-light, browsers
 //   and anything unnamed (second block)
@@ -45,6 +91,37 @@ export default defineConfig([
     target: "es2022",
     splitting: true,
     treeshake: true,
+    // Connect's and protobuf's core inlined, tree-shaken: an installed package
+    // would otherwise load both packages' every file at import (Node cannot
+    // tree-shake), @bufbuild/protobuf's index decoding descriptor.proto for
+    // well-known types the core never uses. connect-node stays external (the
+    // server's); the client's HTTP stack is its own file (below).
+    noExternal: [/^@connectrpc\/connect(\/.*)?$/, /^@bufbuild\/protobuf(\/.*)?$/],
+    esbuildPlugins: [nodeHttpStackImport],
+    plugins: [nodeHttpStackCjs],
+  },
+  {
+    // The third-party code of Node's HTTP stack (connect-node, Connect's
+    // protocols, with their own copy of @connectrpc/connect and
+    // @bufbuild/protobuf) as one minified file that the Node entry loads only
+    // for http(s):// endpoints (src/protocol/connect-http-stack-node.ts says
+    // why). Not inlined into the block above instead: code splitting would put
+    // protobuf's well-known types in a chunk the core imports (its index
+    // reaches them), decoded at start-up. Errors cross the copies as ConnectErrors (ConnectError's
+    // Symbol.hasInstance is structural), messages and descriptors are plain
+    // objects. Nothing of it is public: no declarations.
+    name: "node HTTP stack",
+    entry: { "node-http-stack": "src/protocol/connect-http-stack-node.ts" },
+    format: ["esm", "cjs"],
+    platform: "node",
+    noExternal: [/^@connectrpc\//, /^@bufbuild\//],
+    minify: true,
+    sourcemap: true,
+    target: "es2022",
+    // Keeps `node:` on builtins, so that they reach lazyNodeBuiltins (tsup's
+    // own resolver would take them first and leave them static imports).
+    removeNodeProtocol: false,
+    esbuildPlugins: [lazyNodeBuiltins],
   },
   {
     // Every runtime other than Node loads these ESM modules, one file per

@@ -1,21 +1,28 @@
-// Import cost of the Node entry, this checkout against a git ref, in the same
+// Cold start of the Node entry, this checkout against a git ref, in the same
 // moment: the comparison to run before and after a change to what loads at
 // start-up.
 //
+//   npm run build   # this checkout's side is its built package, dist/
 //   npx esbuild bench/cold-start-compare.ts --bundle --platform=node --format=esm \
 //     --packages=external --outfile=.build/bench/cold-start-compare.mjs \
 //     && node .build/bench/cold-start-compare.mjs [--ref main] [--runs 15]
 //
-// `src/` of the ref (git archive) and of the working tree are bundled with
-// esbuild in four layouts: one minified ESM file, one minified CommonJS file,
-// minified ESM with code splitting, and split with dependencies left in
-// node_modules (as the installed package's dist/ loads). Fresh Node processes
-// import each, interleaved so both sides share the machine's load; medians of
-// the CPU time (user + system, every thread) and wall time of the import.
-// CPU time is the figure to compare on a busy machine: wall time there is
-// mostly waiting for a core.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+// Four layouts per side: one minified ESM file, one minified CommonJS file,
+// minified ESM with code splitting (an application importing the SDK, bundled
+// with esbuild, every dependency inlined), and the installed package
+// (dependencies left in node_modules). This checkout's side starts from
+// dist/, as an application's bundler does: the package build ships Node's
+// HTTP stack as its own self-contained file (tsup.config.ts), which a bundle
+// of src/ would not have. The ref's side starts from its src/ (git archive),
+// split with dependencies external for the installed layout: before that
+// build step, a bundle of src/ and of dist/ held the same modules.
+// Fresh Node processes import each (and, with a reference server, create a
+// client and await one prediction over tcp:// and over http://), interleaved
+// so both sides share the machine's load; medians of the CPU time (user +
+// system, every thread) and wall time. CPU time is the figure to compare on a
+// busy machine: wall time there is mostly waiting for a core.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions } from "esbuild";
@@ -28,71 +35,115 @@ const arg = (name: string, fallback: string) => {
 const ref = arg("--ref", "main");
 const runs = Number(arg("--runs", "15"));
 const scratch = `${repo}.build/bench/cold-start-compare`;
+if (!existsSync(`${repo}dist/index-node.js`)) throw new Error("run `npm run build` first: this checkout's side is its dist/");
 
 // Inside the repository, so the bundles' and the probe's package imports resolve from its node_modules.
 rmSync(scratch, { recursive: true, force: true });
 mkdirSync(`${scratch}/ref`, { recursive: true });
 execFileSync("sh", ["-c", `git archive ${ref} src | tar -x -C ${scratch}/ref`], { cwd: repo });
 
-const probe = `${scratch}/import-probe.mjs`;
+// Without a URL: the import alone. With one: import, createClient, one prediction.
+const probe = `${scratch}/cold-start-probe.mjs`;
 writeFileSync(
   probe,
-  `const file = process.argv[2];
+  `const [file, url] = process.argv.slice(2);
 const c0 = process.cpuUsage();
 const t0 = performance.now();
-if (file.endsWith(".cjs")) (await import("node:module")).createRequire(import.meta.url)(file);
-else await import(file);
+const sdk = file.endsWith(".cjs") ? (await import("node:module")).createRequire(import.meta.url)(file) : await import(file);
+if (url) {
+  const client = sdk.createClient({ prediction: url, timeoutMs: 5000 });
+  const answer = await client.prediction.predictLTV({ customerId: "cold", platform: "meta", timestampMs: 1700000000000n,
+    eventHistory: [{ timestampMs: 1699000000000n, eventType: "purchase", eventValue: 30 }] });
+  if (!(answer.predictedLtv > 0)) throw new Error("empty prediction");
+}
 const c = process.cpuUsage(c0);
 console.log(JSON.stringify({ cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - t0 }));
+process.exit(0);
 `,
 );
+
+function startServer(): Promise<{ http: string; tcp: string; pid: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${repo}dist/cli/syncvalue-cli.js`, "serve", "--host", "127.0.0.1", "--port", "0", "--tcp-port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    const timer = setTimeout(() => reject(new Error("reference server did not start in 10 s")), 10_000);
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c;
+      const m = /http=(\S+) tcp=(\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ http: m[1]!, tcp: m[2]!, pid: child.pid! });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`reference server exited (${code})`)));
+  });
+}
 
 const layouts: Record<string, { options: BuildOptions; file: string }> = {
   "one ESM file": { options: { format: "esm", minify: true }, file: "index-node.mjs" },
   "one CommonJS file": { options: { format: "cjs", minify: true }, file: "index-node.cjs" },
   "ESM, split": { options: { format: "esm", minify: true, splitting: true }, file: "index-node.mjs" },
-  "installed (split, node_modules)": { options: { format: "esm", splitting: true, packages: "external" }, file: "index-node.mjs" },
+  "installed (node_modules)": { options: { format: "esm", splitting: true, packages: "external" }, file: "index-node.mjs" },
 };
 
 const variants: { side: "ref" | "this"; layout: string; file: string }[] = [];
-for (const [side, root] of [["ref", `${scratch}/ref/`], ["this", repo]] as const) {
+for (const side of ["ref", "this"] as const) {
   for (const [i, [layout, { options, file }]] of Object.entries(layouts).entries()) {
+    if (side === "this" && options.packages === "external") {
+      variants.push({ side, layout, file: `${repo}dist/index-node.js` });
+      continue;
+    }
     const outdir = `${scratch}/${side}-${i}`;
     const ext = file.endsWith(".cjs") ? ".cjs" : ".mjs";
+    const entry =
+      side === "ref"
+        ? { entryPoints: { "index-node": `${scratch}/ref/src/index-node.ts` } }
+        : { stdin: { contents: `export * from ${JSON.stringify(`${repo}dist/index-node.js`)};`, resolveDir: repo, loader: "js" as const, sourcefile: "index-node.js" } };
     await build({
-      entryPoints: { "index-node": `${root}src/index-node.ts` },
+      ...entry,
       bundle: true,
       platform: "node",
-      outdir,
-      outExtension: { ".js": ext },
+      ...(side === "this" ? { outfile: `${outdir}/${file}` } : { outdir, outExtension: { ".js": ext } }),
       external: ["msgpackr-extract"],
       logLevel: "warning",
       ...options,
+      // stdin has no name to split by: the split layout names its entry itself.
+      ...(side === "this" && options.splitting ? { outfile: undefined, outdir, stdin: undefined, entryPoints: { "index-node": `${repo}dist/index-node.js` }, outExtension: { ".js": ext } } : {}),
     });
     variants.push({ side, layout, file: `${outdir}/${file}` });
   }
 }
 
+const server = process.argv.includes("--no-server") ? undefined : await startServer();
+const targets: { name: string; url?: string }[] = [{ name: "import" }, ...(server ? [{ name: "tcp:// first answer", url: server.tcp }, { name: "http:// first answer", url: server.http }] : [])];
 const samples = new Map<string, { cpuMs: number; wallMs: number }[]>();
 const load0 = loadavg()[0]!;
-for (let i = 0; i < runs; i++) {
-  for (const v of variants) {
-    const r = JSON.parse(execFileSync(process.execPath, [probe, v.file]).toString()) as { cpuMs: number; wallMs: number };
-    const key = `${v.side}\u0000${v.layout}`;
-    samples.set(key, [...(samples.get(key) ?? []), r]);
+try {
+  for (let i = 0; i < runs; i++) {
+    for (const t of targets) {
+      for (const v of variants) {
+        const r = JSON.parse(execFileSync(process.execPath, [probe, v.file, ...(t.url ? [t.url] : [])]).toString()) as { cpuMs: number; wallMs: number };
+        const key = `${t.name}\u0000${v.side}\u0000${v.layout}`;
+        samples.set(key, [...(samples.get(key) ?? []), r]);
+      }
+    }
   }
+} finally {
+  if (server) process.kill(server.pid, "SIGKILL");
 }
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-console.log(`import of src/index-node.ts: ${ref} against this checkout; Node ${process.version}, ${cpus().length} cores, load ${load0.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}; medians of ${runs} fresh processes`);
-console.log(`| layout | ${ref} CPU ms | this CPU ms | ratio | ${ref} wall ms | this wall ms |`);
-console.log("|---|---:|---:|---:|---:|---:|");
-for (const layout of Object.keys(layouts)) {
-  const a = samples.get(`ref\u0000${layout}`)!;
-  const b = samples.get(`this\u0000${layout}`)!;
-  const [ca, cb] = [median(a.map((s) => s.cpuMs)), median(b.map((s) => s.cpuMs))];
-  const [wa, wb] = [median(a.map((s) => s.wallMs)), median(b.map((s) => s.wallMs))];
-  console.log(`| ${layout} | ${ca.toFixed(1)} | ${cb.toFixed(1)} | ${(cb / ca).toFixed(2)}x | ${wa.toFixed(1)} | ${wb.toFixed(1)} |`);
+console.log(`Node entry: ${ref} (its src/) against this checkout (its dist/); Node ${process.version}, ${cpus().length} cores, load ${load0.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}; medians of ${runs} fresh processes`);
+console.log(`| what | layout | ${ref} CPU ms | this CPU ms | ratio | ${ref} wall ms | this wall ms |`);
+console.log("|---|---|---:|---:|---:|---:|---:|");
+for (const t of targets) {
+  for (const layout of Object.keys(layouts)) {
+    const a = samples.get(`${t.name}\u0000ref\u0000${layout}`)!;
+    const b = samples.get(`${t.name}\u0000this\u0000${layout}`)!;
+    const [ca, cb] = [median(a.map((s) => s.cpuMs)), median(b.map((s) => s.cpuMs))];
+    const [wa, wb] = [median(a.map((s) => s.wallMs)), median(b.map((s) => s.wallMs))];
+    console.log(`| ${t.name} | ${layout} | ${ca.toFixed(1)} | ${cb.toFixed(1)} | ${(cb / ca).toFixed(2)}x | ${wa.toFixed(1)} | ${wb.toFixed(1)} |`);
+  }
 }

@@ -9,8 +9,14 @@ export interface BenchBundles {
   cli: string;
   /** The Node entry of the SDK (`src/index-node.ts`) with its dependencies left in node_modules and split into chunks like dist/, as an installed package loads. */
   sdk: string;
-  /** The same with every dependency inlined into one file, as a serverless application is usually shipped. */
+  /**
+   * An application importing `syncvalue` (the built package: dist/, through
+   * package.json "exports"), bundled into one ESM file with every dependency,
+   * as a serverless application is usually shipped. Built when dist/ exists.
+   */
   sdkStandalone: string;
+  /** The built package's Node entry (dist/index-node.js), as `npm install syncvalue` loads it. */
+  sdkPackage: string;
   /** The cold-start and memory probe (`bench/suite/child-probe.ts`). */
   probe: string;
   /** The near-free server (`bench/suite/near-free-server.ts`): pre-encoded answers over TCP, gRPC and Connect JSON. */
@@ -56,9 +62,18 @@ export async function buildBenchBundles(outDir: string): Promise<BenchBundles> {
       bundles[name] = outfile;
     }),
     (async () => {
+      bundles["sdkPackage"] = join(root, "dist/index-node.js");
+      if (!existsSync(bundles["sdkPackage"])) return;
       const outfile = join(out, "bench-sdk-standalone.mjs");
+      // From dist/, not src/: the package build ships Node's HTTP stack as its own
+      // self-contained file (tsup.config.ts), which a bundle of src/ would not have.
       // msgpackr's optional native addon stays out (it is loaded with require when present).
-      await build({ ...common, entryPoints: [entries.sdk], outfile, external: ["msgpackr-extract"] });
+      await build({
+        ...common,
+        stdin: { contents: 'export { createClient } from "syncvalue";', resolveDir: root, loader: "js" },
+        outfile,
+        external: ["msgpackr-extract"],
+      });
       bundles["sdkStandalone"] = outfile;
     })(),
   ]);

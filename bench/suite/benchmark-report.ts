@@ -203,7 +203,7 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
       ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
     ),
     "",
-    `A fresh \`node\` process per run imports the SDK, creates a client with defaults and awaits one \`predictLTV\` (connection set-up included); medians of ${r.coldStart[0]?.runs ?? 0} interleaved runs. \"package + node_modules\": \`src/index-node.ts\` bundled with its dependencies left in node_modules and split into chunks like \`dist/\` (the HTTP/2 stack in its own, loaded for http endpoints only) (as \`npm install syncvalue\` loads: @bufbuild/protobuf, @connectrpc/*, msgpackr are many files); \"one bundled file\": everything inlined, as serverless functions are usually shipped.`,
+    `A fresh \`node\` process per run imports the SDK, creates a client with defaults and awaits one \`predictLTV\` (connection set-up included); medians of ${r.coldStart[0]?.runs ?? 0} interleaved runs. \"package + node_modules\": the built package's \`dist/index-node.js\`, as \`npm install syncvalue\` loads it (Connect's and protobuf's core inlined, msgpackr and lru-cache from node_modules; the HTTP stack, \`dist/node-http-stack.js\`, for http endpoints only); \"one bundled file\": an app importing \`syncvalue\` bundled with esbuild into one ESM file, every dependency inlined, as serverless functions are usually shipped (docs/benchmarks.md#cold-start).`,
     "",
   );
 

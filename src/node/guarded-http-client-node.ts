@@ -1,8 +1,9 @@
-import * as http2 from "node:http2";
+import type * as http2 from "node:http2";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
 import type { UniversalClientFn, UniversalClientResponse } from "@connectrpc/connect/protocol";
 import { ResponseBytes, type ResponseLimits } from "../client/response-budget.js";
 import { errorFromResetCode, resetCodeOfStreamError } from "../protocol-grpc/http2-reset-code-node.js";
+import { http2Constants } from "../protocol/connect-http-stack-node.js";
 
 /**
  * Wraps connect-node's HTTP client (HTTP/1.1 or HTTP/2) for the stock
@@ -95,7 +96,7 @@ function mapReset(e: unknown): unknown {
  * never comes (until the deadline); it fails at once with `Internal` here.
  */
 export function failStreamsClosedUnanswered(manager: Http2SessionManager): Http2SessionManager {
-  const { NGHTTP2_NO_ERROR } = http2.constants;
+  const { NGHTTP2_NO_ERROR } = http2Constants;
   const view = {
     authority: manager.authority,
     notifyResponseByteRead: (stream: http2.ClientHttp2Stream) => manager.notifyResponseByteRead(stream),

@@ -1,6 +1,5 @@
 import { create, isMessage, type DescMethodUnary } from "@bufbuild/protobuf";
 import type { Interceptor, Transport } from "@connectrpc/connect";
-import { Http2SessionManager, createNodeHttpClient } from "@connectrpc/connect-node";
 import type * as http2 from "node:http2";
 import type * as https from "node:https";
 import { bearerAuthInterceptor } from "../client/bearer-auth.js";
@@ -11,6 +10,7 @@ import { failStreamsClosedUnanswered } from "./guarded-http-client-node.js";
 import { guardSessionPings } from "./session-ping-guard-node.js";
 import { grpcRequestHeaders, grpcUnaryCall, type GrpcSession } from "../protocol-grpc/unary-protocol-node.js";
 import { createStockTransport } from "./stock-transport-node.js";
+import { Http2SessionManager, createNodeHttpClient } from "../protocol/connect-http-stack-node.js";
 
 const USER_AGENT = "syncvalue-node";
 /** Period of the freeze detector's ticker, and the unexplained extra gap taken for a freeze (the TCP pool's `freezeGapMs` default). */

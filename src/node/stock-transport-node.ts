@@ -1,11 +1,14 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
-import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import { validateReadWriteMaxBytes, type UniversalClientFn } from "@connectrpc/connect/protocol";
-import { createTransport as createConnectProtocolTransport } from "@connectrpc/connect/protocol-connect";
-import { createTransport as createGrpcProtocolTransport } from "@connectrpc/connect/protocol-grpc";
-import { createTransport as createGrpcWebProtocolTransport } from "@connectrpc/connect/protocol-grpc-web";
 import type { ServiceProtocol } from "../client/client-options.js";
 import type { ResponseLimits } from "../client/response-budget.js";
+import {
+  compressionBrotli,
+  compressionGzip,
+  createConnectProtocolTransport,
+  createGrpcProtocolTransport,
+  createGrpcWebProtocolTransport,
+} from "../protocol/connect-http-stack-node.js";
 import { guardHttpClient } from "./guarded-http-client-node.js";
 
 /** What a stock transport needs. */

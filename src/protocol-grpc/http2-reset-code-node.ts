@@ -1,8 +1,8 @@
-import * as http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { http2Constants } from "../protocol/connect-http-stack-node.js";
 import { markNotProcessed } from "../resilience/not-processed.js";
 
-const c = http2.constants;
+const c = http2Constants;
 
 /** The HTTP/2 error codes (RFC 9113 section 7), index = code, as Node names them in error messages. */
 const names = [

@@ -9,16 +9,16 @@
  * `requiresVerify`, `registerRequest`) `streamNow` reads to open a stream without its async `request()`; any other
  * shape falls back to `request()`.
  */
-import * as http2 from "node:http2";
+import type * as http2 from "node:http2";
 import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type UnaryResponse } from "@connectrpc/connect";
-import { codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
 import { decodeMessage, encodeEnvelopedMessage } from "../protobuf-codec/index.js";
 import { deadlineExceeded } from "../call/deadline.js";
 import { deadlineTimers, type DeadlineTarget } from "../call/deadline-timers.js";
 import { lazyUnaryResponseOf } from "../call/lazy-unary-response.js";
 import { ResponseBytes, type ResponseLimits } from "../client/response-budget.js";
+import { codeFromHttpStatus, findTrailerError, http2Constants } from "../protocol/connect-http-stack-node.js";
 import { errorFromResetCode } from "./http2-reset-code-node.js";
 
 /**
@@ -34,7 +34,7 @@ export interface GrpcSession {
   inFlight: number;
 }
 
-const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2Constants;
 
 /**
  * The request headers of a lean gRPC call, in one object built per call

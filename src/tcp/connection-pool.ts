@@ -245,10 +245,14 @@ export class ConnectionPool {
       clearTimeout(this.retryTimer);
       clearTimeout(this.housekeepingTimer);
       this.housekeepingTimer = undefined;
-      const err = new ConnectError(`transport to ${this.connection.url} is closed`, Code.Unavailable);
-      for (const p of this.queue.splice(0)) {
-        this.finish(p);
-        p.reject(err);
+      // Only for queued calls: an idle close builds no ConnectError (see TcpConnection.destroy).
+      const queued = this.queue.splice(0);
+      if (queued.length > 0) {
+        const err = new ConnectError(`transport to ${this.connection.url} is closed`, Code.Unavailable);
+        for (const p of queued) {
+          this.finish(p);
+          p.reject(err);
+        }
       }
     }
     const waits = this.conns.map(

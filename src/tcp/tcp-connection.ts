@@ -434,7 +434,9 @@ export class TcpConnection {
     this.stateValue = "closed";
     this.closeError = error;
     this.socket?.destroy();
-    this.failInFlight(error ?? new ConnectError(`connection to ${this.options.url} closed`, Code.Unavailable));
+    // Built only for calls to fail: Node loads its fetch implementation (undici,
+    // tens of ms cold) for the first ConnectError's Headers, and an idle close has none.
+    if (this.inFlight.length > 0) this.failInFlight(error ?? new ConnectError(`connection to ${this.options.url} closed`, Code.Unavailable));
     this.onClose?.(this, error);
   }
 

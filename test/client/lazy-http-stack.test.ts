@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { build } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PredictionStatus } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { createClientOn } from "../../src/client/create-client.js";
@@ -8,28 +8,38 @@ import { createLazyTransport } from "../../src/client/lazy-transport.js";
 import type { ManagedTransport, RuntimePlatform } from "../../src/client/runtime-platform.js";
 import { nodePlatform } from "../../src/node/node-platform.js";
 import { spawnReferenceServer, type ReferenceServerProcess } from "../support/reference-server.js";
+import { closedPort } from "../runtimes/support/closed-port.js";
 
 // Node loads its HTTP/2 stack (connect-node, node:http2) only for http(s)://
 // endpoints, in the background from createClient, and a call waiting for it
 // does not spend its deadline on it. Against the reference server in its own
-// process; the first block runs the SDK in fresh processes, bundled with code
-// splitting as the package's dist/ is, so the lazy part is its own file.
+// process; the first blocks run the SDK in fresh processes: its sources
+// bundled with code splitting as the package's dist/ is, so the lazy part is
+// its own file, and the built package (dist/) bundled into one ESM file with
+// every dependency, as a serverless application ships it.
 const repo = new URL("../..", import.meta.url).pathname;
 const outdir = `${repo}.build/test-lazy-http-stack`;
+const fixture = new URL("./fixtures/loaded-builtins.ts", import.meta.url).pathname;
+const split = `${outdir}/loaded-builtins.js`;
+const oneFile = `${outdir}/one-file/loaded-builtins.mjs`;
+const installed = `${outdir}/installed/loaded-builtins.mjs`;
 let server: ReferenceServerProcess;
+
+/** The fixture's SDK import pointed at the built package: bundled with it, or (`external`) loaded from dist/ as installed. */
+const builtPackage = (external: boolean): Plugin => ({
+  name: "built-package",
+  setup(b) {
+    b.onResolve({ filter: /\/src\/index-node\.js$/ }, () => ({ path: `${repo}dist/index-node.js`, external }));
+  },
+});
 
 beforeAll(async () => {
   server = await spawnReferenceServer();
-  await build({
-    entryPoints: [new URL("./fixtures/loaded-builtins.ts", import.meta.url).pathname],
-    bundle: true,
-    splitting: true,
-    platform: "node",
-    format: "esm",
-    outdir,
-    packages: "external",
-    logLevel: "silent",
-  });
+  const common: BuildOptions = { entryPoints: [fixture], bundle: true, platform: "node", format: "esm", logLevel: "silent" };
+  await build({ ...common, splitting: true, outdir, packages: "external" });
+  // msgpackr's optional native addon stays out (loaded with require when present).
+  await build({ ...common, outfile: oneFile, external: ["msgpackr-extract"], plugins: [builtPackage(false)] });
+  await build({ ...common, outfile: installed, plugins: [builtPackage(true)] });
 });
 afterAll(async () => {
   await server?.kill();
@@ -40,12 +50,14 @@ interface Loaded {
   afterCall: string[];
   fetchAfterWarmup?: boolean;
   fetchAfterCall: boolean;
+  fetchAfterClose?: boolean;
+  failure?: { connectError: boolean; code: number };
   status: number;
   ltv: number;
 }
 
-function runFixture(url: string, step?: "warmup"): Promise<Loaded> {
-  const child = spawn(process.execPath, [`${outdir}/loaded-builtins.js`, url, ...(step ? [step] : [])], { stdio: ["ignore", "pipe", "pipe"] });
+function runFixture(url: string, step?: "warmup" | "close" | "stock", file = split, ...rest: string[]): Promise<Loaded> {
+  const child = spawn(process.execPath, [file, url, ...(step ? [step] : []), ...rest], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -73,6 +85,13 @@ describe("what a client loads", () => {
     expect(r.fetchAfterCall).toBe(false);
   });
 
+  it("closing an idle tcp:// client does not load the fetch implementation either (no ConnectError without a call to fail)", async () => {
+    const r = await runFixture(server.tcpUrl, "close");
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    expect(r.fetchAfterCall).toBe(false);
+    expect(r.fetchAfterClose).toBe(false);
+  });
+
   it("an http:// client loads node:http2 when it is created, not when the SDK is imported", async () => {
     const r = await runFixture(server.url);
     expect(r.status).toBe(PredictionStatus.SUCCESS);
@@ -86,6 +105,45 @@ describe("what a client loads", () => {
       expect(r.status).toBe(PredictionStatus.SUCCESS);
       expect(r.fetchAfterWarmup, url).toBe(true);
     }
+  });
+});
+
+describe("the built package, installed", () => {
+  it("a tcp:// client loads none of Node's HTTP modules: neither the inlined Connect core nor the HTTP stack's file reaches them", async () => {
+    const r = await runFixture(server.tcpUrl, "close", installed);
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    expect(r.afterImport).toEqual([]);
+    expect(r.afterCall).toEqual([]);
+    expect(r.fetchAfterClose).toBe(false);
+  });
+
+  it("an http:// client loads them once created and answers, through Connect's protocol code too", async () => {
+    const r = await runFixture(server.url, "stock", installed, `http://127.0.0.1:${await closedPort()}`);
+    expect(r.afterImport).toEqual([]);
+    expect(r.afterCall).toContain("http2");
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    expect(r.failure).toEqual({ connectError: true, code: Code.Unavailable });
+  });
+});
+
+describe("the built package bundled into one ESM file", () => {
+  it("a tcp:// client loads none of Node's HTTP modules: the HTTP stack's file reads them when it runs, not as static imports a bundler hoists", async () => {
+    const r = await runFixture(server.tcpUrl, "close", oneFile);
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    expect(r.afterImport).toEqual([]);
+    expect(r.afterCall).toEqual([]);
+    expect(r.fetchAfterCall).toBe(false);
+    expect(r.fetchAfterClose).toBe(false);
+  });
+
+  it("an http:// client loads them once created, answers through Connect's protocol code too (an interceptor), and its errors are the SDK's ConnectError", async () => {
+    const r = await runFixture(server.url, "stock", oneFile, `http://127.0.0.1:${await closedPort()}`);
+    expect(r.afterImport).toEqual([]);
+    expect(r.afterCall).toContain("http2");
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    expect(r.ltv).toBeGreaterThan(0);
+    // Thrown by the HTTP stack's own copy of Connect: still `instanceof` the exported class.
+    expect(r.failure).toEqual({ connectError: true, code: Code.Unavailable });
   });
 });
 
