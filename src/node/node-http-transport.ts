@@ -6,6 +6,7 @@ import { bearerAuthInterceptor } from "../client/bearer-auth.js";
 import type { ResolvedHttpEndpoint } from "../client/resolved-endpoint.js";
 import type { ManagedTransport, TransportContext } from "../client/runtime-platform.js";
 import { FreezeDetector } from "../call/freeze-detector.js";
+import { withSettlingInterceptor } from "../call/settling-interceptor.js";
 import { failStreamsClosedUnanswered } from "./guarded-http-client-node.js";
 import { guardSessionPings } from "./session-ping-guard-node.js";
 import { grpcRequestHeaders, grpcUnaryCall, type GrpcSession } from "../protocol-grpc/unary-protocol-node.js";
@@ -28,10 +29,10 @@ const FREEZE_GAP_MS = 2000;
  * connect-node's stock transport on the same sessions.
  */
 export function createNodeHttpTransport(endpoint: ResolvedHttpEndpoint, context: TransportContext): ManagedTransport {
-  const interceptors: Interceptor[] = [
-    ...(context.authToken !== undefined ? [bearerAuthInterceptor(context.authToken)] : []),
-    ...context.interceptors,
-  ];
+  const auth = context.authToken !== undefined ? [bearerAuthInterceptor(context.authToken)] : [];
+  // The settling interceptor goes outermost, above auth: a user's synchronous throw passes through auth.
+  const interceptors: Interceptor[] =
+    context.interceptors.length === 0 ? auth : withSettlingInterceptor([...auth, ...context.interceptors]);
   const limits = { maxResponseBytes: endpoint.maxResponseBytes, budget: context.responseBudget };
   const common = { protocol: endpoint.protocol, baseUrl: endpoint.baseUrl, interceptors, limits };
   const tls = nodeTlsOptions(endpoint);

@@ -12,6 +12,7 @@ import {
 import { runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
 import { effectiveTimeout } from "../call/deadline.js";
 import { lazyUnaryResponse } from "../call/lazy-unary-response.js";
+import { withSettlingInterceptor } from "../call/settling-interceptor.js";
 import { SyncValueService } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import { CallDeadline, callSignalReason, type CallSignal } from "../call/call-signal.js";
 import { ConnectionPool, type ConnectionPoolStats } from "./connection-pool.js";
@@ -85,6 +86,7 @@ function healthProbeFrame(): Uint8Array {
  */
 export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
   const o = resolveTcpTransportOptions(options);
+  const interceptors = withSettlingInterceptor(o.interceptors);
   const { endpoint } = o;
   const pool = new ConnectionPool(
     {
@@ -184,7 +186,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
     contextValues: ContextValues | undefined,
   ): Promise<UnaryResponse<I, O>> {
     return await runUnaryCall<I, O>({
-      interceptors: o.interceptors,
+      interceptors,
       signal,
       timeoutMs: effectiveTimeout(timeoutMs, o.defaultTimeoutMs),
       req: {
@@ -227,7 +229,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
       contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
       // Not an async function: that would wrap the lean path's promise in another one.
-      return o.interceptors.length === 0
+      return interceptors.length === 0
         ? leanUnary(method, signal, timeoutMs, message)
         : interceptedUnary(method, signal, timeoutMs, header, message, contextValues);
     },
@@ -241,7 +243,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
       contextValues?: ContextValues,
     ): Promise<StreamResponse<I, O>> {
       return runStreamingCall<I, O>({
-        interceptors: o.interceptors,
+        interceptors,
         signal,
         timeoutMs: effectiveTimeout(timeoutMs, o.defaultTimeoutMs),
         req: {

@@ -47,4 +47,21 @@ describe("process exit", () => {
     expect(r.out).toContain("closed");
     expect(r.code, r.out).toBe(0);
   });
+
+  // Connect's runUnaryCall arms the deadline timer, then calls the interceptors outside a try: a
+  // synchronous throw used to leave that timer armed, and the process alive for the whole timeoutMs.
+  for (const via of ["http", "tcp"] as const) {
+    it(`over ${via}, a call whose interceptor throws synchronously leaves no timer behind: the process exits after close()`, async () => {
+      const url = via === "http" ? server.url : server.tcpUrl;
+      const r = await runScript(
+        `const client = createClient({ prediction: ${JSON.stringify(url)}, timeoutMs: 120000, interceptors: [() => () => { throw new Error("interceptor refused"); }] });\n` +
+          `try { ${call} } catch (e) { console.log("failed:", e.message); }\nawait client.close();\nconsole.log("closed");`,
+        20_000,
+      );
+      expect(r.out).toContain("failed: [unknown] interceptor refused");
+      expect(r.out).toContain("closed");
+      // Killed at 20 s (code null) if a 120 s timer were left.
+      expect(r.code, r.out).toBe(0);
+    });
+  }
 });
