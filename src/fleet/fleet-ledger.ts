@@ -175,8 +175,8 @@ class Ledger implements FleetLedger {
   private avgCost = 0;
   private inflight: Promise<boolean> | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  // The batch the timer will write (acknowledge "after_write": wins wait on it).
-  private batch: { promise: Promise<void>; settle: (p: Promise<void>) => void } | undefined;
+  // The batch the timer will write at `dueAt` (acknowledge "after_write": wins wait on it).
+  private batch: { promise: Promise<void>; settle: (p: Promise<void>) => void; dueAt: number } | undefined;
   private warm: Record<string, unknown> | undefined;
   private lastWarmSentAt = -Infinity;
   private bidder: FleetBidder | undefined;
@@ -267,7 +267,7 @@ class Ledger implements FleetLedger {
     }
     const g = this.wantInFlight >= 0 && this.wantInFlight < this.granted ? this.wantInFlight : this.granted;
     const h = g - this.foreign - this.ownSpent - this.ownReserved - this.inDoubt;
-    if (h < this.lowWater || t >= this.renewAt) this.maybeRenew(t);
+    if (h < this.lowWater || (t >= this.renewAt && !this.batchRenewsSoon())) this.maybeRenew(t);
     // One micro-unit kept back: a reservation is rounded up to whole micro-units.
     return h > 1 ? (h - 1) / microsPerUnit : 0;
   }
@@ -441,7 +441,7 @@ class Ledger implements FleetLedger {
         let settle: (p: Promise<void>) => void = () => {};
         const promise = new Promise<void>((resolve) => (settle = resolve));
         promise.catch(() => {});
-        const batch = { promise, settle };
+        const batch = { promise, settle, dueAt: this.clock() + this.maxStaleMs };
         this.batch = batch;
         this.flushTimer = setTimeout(() => {
           this.flushTimer = undefined;
@@ -456,6 +456,15 @@ class Ledger implements FleetLedger {
     // A win of a lease this instance no longer holds (reaped while frozen, or released): counted apart.
     const lease = `${this.owner}~${h.lease}`;
     this.reportWin(lease, this.owner, id, micros).catch(() => {});
+  }
+
+  private settleBatch(): void {
+    const batch = this.batch;
+    if (batch === undefined) return;
+    this.batch = undefined;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    batch.settle(Promise.resolve());
   }
 
   private async reportWin(leaseId: string, owner: string, decisionId: string, micros: number): Promise<string> {
@@ -477,6 +486,15 @@ class Ledger implements FleetLedger {
     } finally {
       this.m.redisWaitMs += this.clock() - t0;
     }
+  }
+
+  /**
+   * Whether a pending batch write will renew the lease before three
+   * quarters of its life: the routine renewal (at half its life) then waits
+   * for it, so a healthy instance makes one round trip per batch, not two.
+   */
+  private batchRenewsSoon(): boolean {
+    return this.batch !== undefined && this.batch.dueAt < this.deadline - this.ttl / 4;
   }
 
   private maybeRenew(t: number): void {
@@ -619,6 +637,9 @@ class Ledger implements FleetLedger {
           this.starved = 0;
         }
         this.m.renewals++;
+        // This call wrote every win so far: it was the batch's write (the
+        // batch's wins are acknowledged now, and the timer has nothing to do).
+        if (this.batch !== undefined && this.written >= this.ownSpent) this.settleBatch();
         if (askWarm) this.warm = parseWarm(r[9]);
         if (status === "restored") this.emit({ type: "restored", leaseId: this.leaseId });
         this.emit({

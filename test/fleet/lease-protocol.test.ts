@@ -170,6 +170,68 @@ describe("leases", () => {
     await ledger.close();
   });
 
+  it("write-through in batches: a renewal that carries the batch's wins is its write; they are acknowledged then, and the batch timer writes nothing more", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 30, ...far });
+    let t = 0;
+    // The batch is due in ten minutes; the routine renewal (half the lease's life) at 1 s of the ledger's clock.
+    const ledger = ledgerOn(redis, c, { minChunk: 20, leaseTtlMs: 2000, now: () => t, settlement: { maxStaleMs: 600_000, acknowledge: "after_write" } });
+    const bidder = fleetBidder(ledger, 30, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    const before = ledger.metrics().roundTripsBy;
+    const d = bidder.bid(impression());
+    if (d.noBid) throw new Error("expected a bid");
+    let acked = false;
+    const ack = ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 500 }).then(() => (acked = true));
+    await sleep(50);
+    expect(acked).toBe(false);
+    // Half the lease's life: the next bid starts the routine renewal, which writes the win.
+    t = 1100;
+    bidder.bid(impression());
+    await Promise.race([ack, sleep(5000)]);
+    expect(acked).toBe(true);
+    expect((await admin.status(c)).spent).toBeCloseTo(0.5, 9);
+    const after = ledger.metrics().roundTripsBy;
+    expect(after.renew - before.renew).toBe(1);
+    expect(after.write - before.write).toBe(0);
+    expect(ledger.metrics().unwritten).toBe(0);
+    await ledger.close();
+  });
+
+  it("write-through in batches: the routine renewal waits for a batch due before three quarters of the lease's life (one round trip, not two)", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 30, ...far });
+    let t = 0;
+    const ledger = ledgerOn(redis, c, { minChunk: 20, leaseTtlMs: 4000, now: () => t, settlement: { maxStaleMs: 300, acknowledge: "after_write" } });
+    const bidder = fleetBidder(ledger, 30, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    const before = ledger.metrics().roundTripsBy;
+    // A win at 1.8 s of a 4 s lease: its batch is due at 2.1 s, before 3 s.
+    t = 1800;
+    const d = bidder.bid(impression());
+    if (d.noBid) throw new Error("expected a bid");
+    const ack = ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 500 });
+    // Past half the lease's life, bids make no round trip: the batch will renew the lease.
+    t = 2050;
+    for (let i = 0; i < 5; i++) {
+      const b = bidder.bid(impression());
+      if (!b.noBid) await ledger.recordOutcome({ decisionId: b.decisionId, won: false });
+    }
+    expect(ledger.metrics().roundTripsBy.renew - before.renew).toBe(0);
+    await Promise.race([ack, sleep(5000)]);
+    expect((await admin.status(c)).spent).toBeCloseTo(0.5, 9);
+    const after = ledger.metrics().roundTripsBy;
+    expect(after.write - before.write).toBe(1);
+    expect(after.renew - before.renew).toBe(0);
+    // The write renewed the lease: bids go on, with no other round trip.
+    t = 2200;
+    expect(bidder.bid(impression()).noBid).toBe(false);
+    expect(ledger.metrics().roundTrips - (before.start + before.renew + before.write)).toBe(1);
+    await ledger.close();
+  });
+
   it("at the end of the budget, a starved instance waits for the next lease expiry instead of asking on every bid", async () => {
     const admin = adminOn(redis);
     const c = campaign();
