@@ -20,6 +20,18 @@ const input: BidInput = {
 };
 const decide: number[] = [];
 let bids = 0;
+// Bid opportunities the traffic offered (bid or not), and why bids were refused.
+let attempts = 0;
+const noBids: Record<string, number> = {};
+// When each bid was sent, for the time until its outcome notice came back (ms).
+const sentAt = new Map<string, number>();
+const outcomeMs: number[] = [];
+const noticed = (id: string) => {
+  const t = sentAt.get(id);
+  if (t === undefined) return;
+  sentAt.delete(id);
+  outcomeMs.push(performance.now() - t);
+};
 
 if (config.mode === "lease") {
   const ledger = createFleetLedger({
@@ -47,6 +59,7 @@ if (config.mode === "lease") {
   ledger.attach(bidder);
   process.on("message", (m: ToInstance) => {
     if (m.t === "stop") return void ledger.close().finally(() => process.exit(0));
+    noticed(m.id);
     if (m.t === "loss") return void ledger.recordOutcome({ decisionId: m.id, won: false }).catch(() => {});
     // Write-through: acknowledge the notice only once the win is in Redis.
     ledger.recordOutcome({ decisionId: m.id, won: true, priceCpm: m.priceCpm }).then(
@@ -55,13 +68,15 @@ if (config.mode === "lease") {
     );
   });
   const tick = () => {
+    attempts++;
     const t0 = performance.now();
     const d = bidder.bid(input);
     decide.push((performance.now() - t0) * 1000);
     if (!d.noBid) {
       bids++;
+      sentAt.set(d.decisionId, performance.now());
       send({ t: "bid", id: d.decisionId, bidCpm: d.bidCpm });
-    }
+    } else noBids[d.reason] = (noBids[d.reason] ?? 0) + 1;
   };
   startTraffic(tick, () => {
     const m = ledger.metrics();
@@ -88,6 +103,7 @@ if (config.mode === "lease") {
   });
   let busy = false;
   const tick = () => {
+    attempts++;
     if (busy) return;
     busy = true;
     roundTrips++;
@@ -130,7 +146,18 @@ function startTraffic(
   setInterval(() => {
     const sorted = decide.splice(0).sort((a, b) => a - b);
     const q = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
-    send({ t: "metrics", ...counters(), decideP50Us: q(0.5), decideP99Us: q(0.99) });
+    const o = outcomeMs.splice(0).sort((a, b) => a - b);
+    const cpu = process.cpuUsage();
+    send({
+      t: "metrics",
+      ...counters(),
+      attempts,
+      noBids,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      outcomeP50Ms: o[o.length >> 1] ?? 0,
+      decideP50Us: q(0.5),
+      decideP99Us: q(0.99),
+    });
   }, 250);
   send({ t: "ready" });
 }

@@ -30,6 +30,14 @@ export type ToMarket =
       roundTripsBy: Record<string, number>;
       refusals: number;
       redisWaitMs: number;
+      /** Bid opportunities the simulated traffic offered (bid or refused). */
+      attempts: number;
+      /** Refused opportunities by the bidder's reason. */
+      noBids: Record<string, number>;
+      /** CPU time of the instance process so far, ms. */
+      cpuMs: number;
+      /** Median time from a bid to its outcome notice over the last window, ms (lease mode). */
+      outcomeP50Ms: number;
       decideP99Us: number;
       decideP50Us: number;
     }

@@ -70,7 +70,27 @@ export interface SimulationResult {
    * spent 90% of the budget (faults included; the end of the budget, when
    * instances wait for returned money and bid little, excluded).
    */
-  steady: { ms: number; bids: number; roundTrips: number; roundTripsBy: Record<string, number>; roundTripsPerBid: number } | undefined;
+  steady:
+    | {
+        ms: number;
+        bids: number;
+        roundTrips: number;
+        roundTripsBy: Record<string, number>;
+        roundTripsPerBid: number;
+        /** Bids made, bid opportunities offered, and round trips, per second of a running instance. */
+        bidsPerInstanceSecond: number;
+        attemptsPerInstanceSecond: number;
+        roundTripsPerInstanceSecond: number;
+        /** Refused bid opportunities by reason. */
+        noBids: Record<string, number>;
+      }
+    | undefined;
+  /** Bid opportunities offered over the whole run (bids + refusals), and refusals by reason. */
+  attempts: number;
+  noBids: Record<string, number>;
+  /** CPU used over the run, as a share of one core: the market (this process) and all instances together. */
+  marketCpu: number;
+  instancesCpu: number;
   /** Accounting samples taken, and the largest |pool + outstanding + spent + late - total| seen. */
   samples: number;
   maxImbalance: number;
@@ -79,8 +99,15 @@ export interface SimulationResult {
   faults: { kills: number; stops: number; redisRestarts: number; pauses: number };
   /** The campaign's books at the end (lease mode). */
   books: { pool: number; outstanding: number; spent: number; late: number; leases: number } | undefined;
+  /** Time from a bid to its outcome notice (the market's loss or win): quantiles over instances' 250 ms medians. */
+  outcomeMs: { p50: number; p90: number; max: number };
   decideP50Us: number;
   decideP99Us: number;
+}
+
+function quantiles(xs: number[]): { p50: number; p90: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { p50: s[s.length >> 1] ?? 0, p90: s[Math.floor(s.length * 0.9)] ?? 0, max: s[s.length - 1] ?? 0 };
 }
 
 interface Instance {
@@ -124,6 +151,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   const notices = new Map<string, Notice>();
   const p99s: number[] = [];
   const p50s: number[] = [];
+  const outcomeP50s: number[] = [];
   let trueSpend = 0;
   const spendBy = new Map<string, number>();
   let wins = 0;
@@ -196,6 +224,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
           inst.last = m;
           if (m.decideP99Us > 0) p99s.push(m.decideP99Us);
           if (m.decideP50Us > 0) p50s.push(m.decideP50Us);
+          if (m.outcomeP50Ms > 0) outcomeP50s.push(m.outcomeP50Ms);
           break;
       }
     });
@@ -218,16 +247,31 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   const metricsOf = () => {
     let bids = 0;
     let roundTrips = 0;
+    let attempts = 0;
+    let cpuMs = 0;
     const by: Record<string, number> = {};
+    const noBids: Record<string, number> = {};
     for (const i of instances.values()) {
       bids += i.last?.bids ?? 0;
       roundTrips += i.last?.roundTrips ?? 0;
+      attempts += i.last?.attempts ?? 0;
+      cpuMs += i.last?.cpuMs ?? 0;
       for (const [k, v] of Object.entries(i.last?.roundTripsBy ?? {})) by[k] = (by[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(i.last?.noBids ?? {})) noBids[k] = (noBids[k] ?? 0) + v;
     }
-    return { bids, roundTrips, by };
+    return { bids, roundTrips, by, attempts, cpuMs, noBids };
   };
   const start = Date.now();
+  const marketCpu0 = process.cpuUsage();
   const atStart = metricsOf();
+  // Instance-seconds lived by running instances (sampled), for per-instance rates.
+  let instanceMs = 0;
+  let lastCount = Date.now();
+  const counter = setInterval(() => {
+    const t = Date.now();
+    instanceMs += running().length * (t - lastCount);
+    lastCount = t;
+  }, 100);
   let steady: SimulationResult["steady"];
   const steadyWatch = setInterval(() => {
     if (steady !== undefined || trueSpend < 0.9 * o.budget) return;
@@ -235,7 +279,18 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     const bids = m.bids - atStart.bids;
     const roundTripsBy = Object.fromEntries(Object.entries(m.by).map(([k, v]) => [k, v - (atStart.by[k] ?? 0)]));
     const roundTrips = m.roundTrips - atStart.roundTrips;
-    steady = { ms: Date.now() - start, bids, roundTrips, roundTripsBy, roundTripsPerBid: bids === 0 ? 0 : roundTrips / bids };
+    const perInstanceSecond = (x: number) => (instanceMs === 0 ? 0 : (1000 * x) / instanceMs);
+    steady = {
+      ms: Date.now() - start,
+      bids,
+      roundTrips,
+      roundTripsBy,
+      roundTripsPerBid: bids === 0 ? 0 : roundTrips / bids,
+      bidsPerInstanceSecond: perInstanceSecond(bids),
+      attemptsPerInstanceSecond: perInstanceSecond(m.attempts - atStart.attempts),
+      roundTripsPerInstanceSecond: perInstanceSecond(roundTrips),
+      noBids: Object.fromEntries(Object.entries(m.noBids).map(([k, v]) => [k, v - (atStart.noBids[k] ?? 0)])),
+    };
   }, 50);
   let samples = 0;
   let maxImbalance = 0;
@@ -328,8 +383,11 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   const tDrain = Date.now();
   while (notices.size > 0 && Date.now() - tDrain < 10_000) await sleep(50);
   await sleep(300);
-  const { bids, roundTrips, by } = metricsOf();
+  const { bids, roundTrips, by, attempts, noBids, cpuMs } = metricsOf();
+  const marketCpu = process.cpuUsage(marketCpu0);
+  const runMs = Date.now() - start;
   clearInterval(sampler);
+  clearInterval(counter);
   const books = o.mode === "lease" ? await admin.status(campaign).catch(() => undefined) : undefined;
   for (const i of instances.values()) {
     if (i.alive && i.proc.pid) {
@@ -357,12 +415,17 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     roundTripsBy: by,
     steady,
     roundTripsPerBid: bids === 0 ? 0 : roundTrips / bids,
+    attempts,
+    noBids,
+    marketCpu: (marketCpu.user + marketCpu.system) / 1000 / runMs,
+    instancesCpu: (cpuMs - atStart.cpuMs) / runMs,
     samples,
     maxImbalance,
     redeliveries,
     unacked: notices.size,
     faults,
     books: books && { pool: books.pool, outstanding: books.outstanding, spent: books.spent, late: books.late, leases: books.leases },
+    outcomeMs: quantiles(outcomeP50s),
     decideP50Us: sortedP50[Math.floor(sortedP50.length / 2)] ?? 0,
     decideP99Us: sortedP99[Math.floor(sortedP99.length * 0.99)] ?? 0,
   };
