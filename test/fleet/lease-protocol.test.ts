@@ -477,6 +477,24 @@ describe("leases", () => {
     expect((await admin.status(c)).spent).toBe(1);
   });
 
+  it("a new instance's first lease is one round trip on a server that has not seen the script (EVAL, not EVALSHA then EVAL)", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 20, ...far });
+    await redis.script("FLUSH");
+    const ledger = ledgerOn(redis, c, { minChunk: 1 });
+    const bidder = fleetBidder(ledger, 20);
+    expect(await ledger.ready()).toBe(true);
+    expect(ledger.metrics().roundTripsBy.start).toBe(1);
+    // Later calls use EVALSHA: the script is cached now, so a write is one round trip too.
+    const d = bidder.bid(impression());
+    if (d.noBid) throw new Error("expected a bid");
+    await ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 1000 });
+    expect(ledger.metrics().roundTrips).toBe(2);
+    expect((await admin.status(c)).spent).toBe(1);
+    await ledger.close();
+  });
+
   it("another instance's win is charged to its owner's live lease once; the owner stops drawing on it", async () => {
     const admin = adminOn(redis);
     const c = campaign();
