@@ -57,10 +57,15 @@ if (config.mode === "lease") {
   };
   const bidder = createBidder(options);
   ledger.attach(bidder);
+  const lost = (id: string) => {
+    noticed(id);
+    ledger.recordOutcome({ decisionId: id, won: false }).catch(() => {});
+  };
   process.on("message", (m: ToInstance) => {
     if (m.t === "stop") return void ledger.close().finally(() => process.exit(0));
+    if (m.t === "losses") return void m.ids.forEach(lost);
+    if (m.t === "loss") return void lost(m.id);
     noticed(m.id);
-    if (m.t === "loss") return void ledger.recordOutcome({ decisionId: m.id, won: false }).catch(() => {});
     // Write-through: acknowledge the notice only once the win is in Redis.
     ledger.recordOutcome({ decisionId: m.id, won: true, priceCpm: m.priceCpm }).then(
       () => send({ t: "ack", id: m.id }),
@@ -75,10 +80,17 @@ if (config.mode === "lease") {
     if (!d.noBid) {
       bids++;
       sentAt.set(d.decisionId, performance.now());
-      send({ t: "bid", id: d.decisionId, bidCpm: d.bidCpm });
+      burst.ids.push(d.decisionId);
+      burst.bidCpms.push(d.bidCpm);
     } else noBids[d.reason] = (noBids[d.reason] ?? 0) + 1;
   };
-  startTraffic(tick, () => {
+  // The bids of a burst go to the market as one message.
+  let burst = { ids: [] as string[], bidCpms: [] as number[] };
+  const endBurst = () => {
+    if (burst.ids.length > 0) send({ t: "bids", ...burst });
+    burst = { ids: [], bidCpms: [] };
+  };
+  startTraffic(tick, endBurst, () => {
     const m = ledger.metrics();
     return { bids: m.bids, roundTrips: m.roundTrips, roundTripsBy: m.roundTripsBy, refusals: m.refusals, redisWaitMs: m.redisWaitMs };
   });
@@ -125,14 +137,15 @@ if (config.mode === "lease") {
       },
     );
   };
-  startTraffic(tick, () => ({ bids, roundTrips, roundTripsBy: { get: roundTrips - incrs, incr: incrs }, refusals, redisWaitMs: 0 }));
+  startTraffic(tick, () => {}, () => ({ bids, roundTrips, roundTripsBy: { get: roundTrips - incrs, incr: incrs }, refusals, redisWaitMs: 0 }));
 }
 
 function startTraffic(
   tick: () => void,
+  endBurst: () => void,
   counters: () => { bids: number; roundTrips: number; roundTripsBy: Record<string, number>; refusals: number; redisWaitMs: number },
 ) {
-  // Bids in small bursts every 10 ms, at the configured rate by the clock
+  // Bids in small bursts every burstMs, at the configured rate by the clock
   // (a starved or thawed process catches up, as real traffic would queue).
   let carry = 0;
   let last = performance.now();
@@ -142,7 +155,8 @@ function startTraffic(
     last = t;
     if (carry > config.bidsPerSecond) carry = config.bidsPerSecond;
     for (; carry >= 1; carry--) tick();
-  }, 10);
+    endBurst();
+  }, config.burstMs);
   setInterval(() => {
     const sorted = decide.splice(0).sort((a, b) => a - b);
     const q = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);

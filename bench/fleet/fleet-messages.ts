@@ -10,6 +10,8 @@ export interface InstanceConfig {
   settlement: "write_through" | { maxStaleMs: number; acknowledge?: "at_once" | "after_write" };
   budget: number;
   bidsPerSecond: number;
+  /** Bids come in bursts every this many ms, at `bidsPerSecond` on average; each burst is one message to the market. */
+  burstMs: number;
   /** Value of an impression, CPM. */
   valueCpm: number;
   leaseTtlMs: number;
@@ -21,6 +23,8 @@ export interface InstanceConfig {
 
 export type ToMarket =
   | { t: "bid"; id: string; bidCpm: number }
+  /** The bids of one burst (lease mode), one message: the market answers their losses in one message too. */
+  | { t: "bids"; ids: string[]; bidCpms: number[] }
   | { t: "ack"; id: string }
   | {
       t: "metrics";
@@ -46,4 +50,5 @@ export type ToMarket =
 export type ToInstance =
   | { t: "win"; id: string; priceCpm: number }
   | { t: "loss"; id: string }
+  | { t: "losses"; ids: string[] }
   | { t: "stop" };

@@ -26,6 +26,12 @@ export interface SimulationOptions {
   settlement?: InstanceConfig["settlement"];
   budget: number;
   bidsPerSecond: number;
+  /**
+   * Bids come in bursts every this many ms (each burst one message to the
+   * market, its losses one message back). Default 50: the harness's own
+   * messages and wake-ups, not the traffic, were loading the shared cores.
+   */
+  burstMs?: number;
   valueCpm: number;
   /** Share of bids the market wins. */
   winRate: number;
@@ -183,6 +189,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
       settlement: o.settlement ?? "write_through",
       budget: o.budget,
       bidsPerSecond: o.bidsPerSecond,
+      burstMs: o.burstMs ?? 50,
       valueCpm: o.valueCpm,
       leaseTtlMs: o.leaseTtlMs ?? 2000,
       outcomeGraceMs: o.outcomeGraceMs ?? 1500,
@@ -193,23 +200,30 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     const proc = fork(o.instanceScript, [JSON.stringify(config)], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
     const inst: Instance = { id, proc, running: false, alive: true, last: undefined };
     instances.set(id, inst);
+    // The market decides a bid; a win's notice is delivered (and again until acknowledged). False: lost.
+    const auction = (bidId: string, bidCpm: number): boolean => {
+      if (Math.random() >= o.winRate) return false;
+      const priceCpm = bidCpm * (0.3 + 0.7 * Math.random());
+      trueSpend += priceCpm / 1000;
+      spendBy.set(id, (spendBy.get(id) ?? 0) + priceCpm / 1000);
+      wins++;
+      const n: Notice = { id: bidId, owner: id, priceCpm, timer: undefined };
+      notices.set(bidId, n);
+      deliver(n);
+      return true;
+    };
     proc.on("message", (m: ToMarket) => {
       switch (m.t) {
         case "ready":
           inst.running = true;
           break;
-        case "bid": {
-          if (Math.random() < o.winRate) {
-            const priceCpm = m.bidCpm * (0.3 + 0.7 * Math.random());
-            trueSpend += priceCpm / 1000;
-            spendBy.set(id, (spendBy.get(id) ?? 0) + priceCpm / 1000);
-            wins++;
-            const n: Notice = { id: m.id, owner: id, priceCpm, timer: undefined };
-            notices.set(m.id, n);
-            deliver(n);
-          } else {
-            post(inst, { t: "loss", id: m.id });
-          }
+        case "bid":
+          if (!auction(m.id, m.bidCpm)) post(inst, { t: "loss", id: m.id });
+          break;
+        case "bids": {
+          const lost: string[] = [];
+          for (let k = 0; k < m.ids.length; k++) if (!auction(m.ids[k]!, m.bidCpms[k]!)) lost.push(m.ids[k]!);
+          if (lost.length > 0) post(inst, { t: "losses", ids: lost });
           break;
         }
         case "ack": {
