@@ -724,9 +724,13 @@ class Ledger implements FleetLedger {
     // A lease with time and money left needs no quick retry: wait a jittered
     // quarter to half of its time left (a fleet's retries after an outage
     // spread over seconds, not a burst of short backoffs), still well before
-    // its deadline.
+    // its deadline. So does one whose last renewal was granted less than it
+    // asked (the pool was short): a quick retry would get a sliver at best,
+    // and at the end of a budget that is most of the fleet.
     const left = this.deadline - t0;
-    if (this.state === "active" && left > 0 && this.headroomMicros() >= this.lowWater) wait = Math.max(wait, left * (0.25 + 0.25 * this.random()));
+    if (this.state === "active" && left > 0 && (this.starved > 0 || this.headroomMicros() >= this.lowWater)) {
+      wait = Math.max(wait, left * (0.25 + 0.25 * this.random()));
+    }
     this.nextAttemptAt = t0 + wait;
     return wait;
   }
