@@ -23,6 +23,7 @@ let bids = 0;
 // Bid opportunities the traffic offered (bid or not), and why bids were refused.
 let attempts = 0;
 const noBids: Record<string, number> = {};
+const failed: Record<string, number> = {};
 // When each bid was sent, for the time until its outcome notice came back (ms).
 const sentAt = new Map<string, number>();
 const outcomeMs: number[] = [];
@@ -45,6 +46,12 @@ if (config.mode === "lease") {
     redisTimeoutMs: 300,
     backoffBaseMs: 50,
     backoffMaxMs: 1000,
+    // Failed renewals by cause (a time limit, or the connection), for the output.
+    onEvent: (e) => {
+      if (e.type !== "renew_failed") return;
+      const kind = /deadline|timed? ?out/i.test(e.error) ? "timeout" : /NOSCRIPT/.test(e.error) ? "noscript" : "error";
+      failed[kind] = (failed[kind] ?? 0) + 1;
+    },
   });
   await ledger.ready();
   const options = {
@@ -167,6 +174,7 @@ function startTraffic(
       ...counters(),
       attempts,
       noBids,
+      failed,
       cpuMs: (cpu.user + cpu.system) / 1000,
       outcomeP50Ms: o[o.length >> 1] ?? 0,
       decideP50Us: q(0.5),

@@ -38,6 +38,8 @@ export type ToMarket =
       attempts: number;
       /** Refused opportunities by the bidder's reason. */
       noBids: Record<string, number>;
+      /** Failed renewals by cause: `timeout` (the ledger's time limit) or `error` (connection, server). */
+      failed: Record<string, number>;
       /** CPU time of the instance process so far, ms. */
       cpuMs: number;
       /** Median time from a bid to its outcome notice over the last window, ms (lease mode). */

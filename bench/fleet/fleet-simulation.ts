@@ -94,6 +94,8 @@ export interface SimulationResult {
   /** Bid opportunities offered over the whole run (bids + refusals), and refusals by reason. */
   attempts: number;
   noBids: Record<string, number>;
+  /** Failed renewals over the run by cause: `timeout` (the ledger's time limit) or `error` (connection, server). */
+  failedRenewals: Record<string, number>;
   /** CPU used over the run, as a share of one core: the market (this process) and all instances together. */
   marketCpu: number;
   instancesCpu: number;
@@ -265,6 +267,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     let cpuMs = 0;
     const by: Record<string, number> = {};
     const noBids: Record<string, number> = {};
+    const failed: Record<string, number> = {};
     for (const i of instances.values()) {
       bids += i.last?.bids ?? 0;
       roundTrips += i.last?.roundTrips ?? 0;
@@ -272,8 +275,9 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
       cpuMs += i.last?.cpuMs ?? 0;
       for (const [k, v] of Object.entries(i.last?.roundTripsBy ?? {})) by[k] = (by[k] ?? 0) + v;
       for (const [k, v] of Object.entries(i.last?.noBids ?? {})) noBids[k] = (noBids[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(i.last?.failed ?? {})) failed[k] = (failed[k] ?? 0) + v;
     }
-    return { bids, roundTrips, by, attempts, cpuMs, noBids };
+    return { bids, roundTrips, by, attempts, cpuMs, noBids, failed };
   };
   const start = Date.now();
   const marketCpu0 = process.cpuUsage();
@@ -397,7 +401,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   const tDrain = Date.now();
   while (notices.size > 0 && Date.now() - tDrain < 10_000) await sleep(50);
   await sleep(300);
-  const { bids, roundTrips, by, attempts, noBids, cpuMs } = metricsOf();
+  const { bids, roundTrips, by, attempts, noBids, cpuMs, failed } = metricsOf();
   const marketCpu = process.cpuUsage(marketCpu0);
   const runMs = Date.now() - start;
   clearInterval(sampler);
@@ -431,6 +435,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     roundTripsPerBid: bids === 0 ? 0 : roundTrips / bids,
     attempts,
     noBids,
+    failedRenewals: failed,
     marketCpu: (marketCpu.user + marketCpu.system) / 1000 / runMs,
     instancesCpu: (cpuMs - atStart.cpuMs) / runMs,
     samples,

@@ -84,7 +84,7 @@ try {
             `per instance-second: ${r.steady.attemptsPerInstanceSecond.toFixed(1)} bid opportunities, ${r.steady.bidsPerInstanceSecond.toFixed(1)} bids, ` +
             `${r.steady.roundTripsPerInstanceSecond.toFixed(3)} round trips; refused ${JSON.stringify(r.steady.noBids)}, `
           : "") +
-        `refusals ${JSON.stringify(r.noBids)} of ${r.attempts} opportunities, CPU (cores) market ${r.marketCpu.toFixed(2)} instances ${r.instancesCpu.toFixed(2)}, ` +
+        `refusals ${JSON.stringify(r.noBids)} of ${r.attempts} opportunities, failed renewals ${JSON.stringify(r.failedRenewals)}, CPU (cores) market ${r.marketCpu.toFixed(2)} instances ${r.instancesCpu.toFixed(2)}, ` +
         `bid to outcome notice (medians of 250 ms windows) p50 ${r.outcomeMs.p50.toFixed(1)} ms p90 ${r.outcomeMs.p90.toFixed(1)} ms max ${r.outcomeMs.max.toFixed(0)} ms, ` +
         `books off by at most ${r.maxImbalance} over ${r.samples} samples, faults ${JSON.stringify(r.faults)}, redeliveries ${r.redeliveries}` +
         (r.books ? `, books ${JSON.stringify(r.books)}` : ""),
