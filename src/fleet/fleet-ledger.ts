@@ -98,8 +98,13 @@ type LedgerState = FleetLedgerMetrics["state"];
 
 const expiredMemory = 4096;
 const rateWindowMs = 1000;
-/** A lease always covers at least this many bids of the average reservation. */
-const bidsPerLease = 20;
+/**
+ * A lease always covers at least this many bids of the average reservation.
+ * A few: each bid reserves its full price (its spend is a small share of
+ * that), so 20 made an idle instance's lease several times its spend, and a
+ * fleet's floors alone could drain a pool that their spend needed.
+ */
+const bidsPerLease = 5;
 const foreignMemoryMs = 86_400_000;
 
 /** Creates the fleet ledger of one bidder. See {@link FleetLedgerOptions} for every option and default. */

@@ -386,6 +386,27 @@ describe("leases", () => {
     expect(accounted(await admin.status(c))).toBeCloseTo(1000, 6);
   });
 
+  it("an idle instance's lease is a few bids' worth (5), so the fleet's minimum leases do not drain a pool its spend needs", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 100, ...far });
+    const ledgers = Array.from({ length: 4 }, () => ledgerOn(redis, c, { minChunk: 2, leaseTtlMs: 600_000 }));
+    for (const ledger of ledgers) {
+      const bidder = fleetBidder(ledger, 100, { outcomeTimeoutMs: 600_000 });
+      await ledger.ready();
+      // One bid of 1.00, lost: no spend, nothing in flight; the floor sizes the lease.
+      const d = bidder.bid(impression());
+      if (d.noBid) throw new Error(`expected a bid, got ${d.reason}`);
+      await ledger.recordOutcome({ decisionId: d.decisionId, won: false });
+      await (ledger as unknown as { renew(): Promise<boolean> }).renew();
+      expect(ledger.metrics().headroom).toBeCloseTo(5, 5);
+    }
+    const s = await admin.status(c);
+    expect(s.outstanding).toBeCloseTo(20, 5);
+    expect(s.pool).toBeCloseTo(80, 5);
+    for (const ledger of ledgers) await ledger.close();
+  });
+
   it("caps a grant at max(minChunk, pool / active leases)", async () => {
     const admin = adminOn(redis);
     const c = campaign();
