@@ -43,7 +43,8 @@ if (config.mode === "lease") {
     leaseTtlMs: config.leaseTtlMs,
     outcomeGraceMs: config.outcomeGraceMs,
     settlement: config.settlement,
-    redisTimeoutMs: 300,
+    // The ledger's default time limit: 300 ms timed out hundreds of renewals a run on the loaded shared machine.
+    redisTimeoutMs: 500,
     backoffBaseMs: 50,
     backoffMaxMs: 1000,
     // Failed renewals by cause (a time limit, or the connection), for the output.
@@ -70,6 +71,7 @@ if (config.mode === "lease") {
   };
   process.on("message", (m: ToInstance) => {
     if (m.t === "stop") return void ledger.close().finally(() => process.exit(0));
+    if (m.t === "go") return;
     if (m.t === "losses") return void m.ids.forEach(lost);
     if (m.t === "loss") return void lost(m.id);
     noticed(m.id);
@@ -153,17 +155,24 @@ function startTraffic(
   counters: () => { bids: number; roundTrips: number; roundTripsBy: Record<string, number>; refusals: number; redisWaitMs: number },
 ) {
   // Bids in small bursts every burstMs, at the configured rate by the clock
-  // (a starved or thawed process catches up, as real traffic would queue).
+  // (a starved or thawed process catches up, as real traffic would queue),
+  // from the market's "go": the whole fleet starts together, and a
+  // replacement as soon as it is up.
   let carry = 0;
   let last = performance.now();
-  setInterval(() => {
+  process.on("message", (m: ToInstance) => {
+    if (m.t !== "go") return;
+    last = performance.now();
+    setInterval(traffic, config.burstMs);
+  });
+  const traffic = () => {
     const t = performance.now();
     carry += ((t - last) * config.bidsPerSecond) / 1000;
     last = t;
     if (carry > config.bidsPerSecond) carry = config.bidsPerSecond;
     for (; carry >= 1; carry--) tick();
     endBurst();
-  }, config.burstMs);
+  };
   setInterval(() => {
     const sorted = decide.splice(0).sort((a, b) => a - b);
     const q = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);

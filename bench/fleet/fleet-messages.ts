@@ -53,4 +53,6 @@ export type ToInstance =
   | { t: "win"; id: string; priceCpm: number }
   | { t: "loss"; id: string }
   | { t: "losses"; ids: string[] }
-  | { t: "stop" };
+  | { t: "stop" }
+  /** Start bidding (the whole fleet at once; a replacement when it is up). */
+  | { t: "go" };

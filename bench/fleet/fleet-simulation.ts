@@ -89,6 +89,9 @@ export interface SimulationResult {
         roundTripsPerInstanceSecond: number;
         /** Refused bid opportunities by reason. */
         noBids: Record<string, number>;
+        /** Bids the market had received, and wins, by then (since the instances' start). */
+        marketBids: number;
+        wins: number;
       }
     | undefined;
   /** Bid opportunities offered over the whole run (bids + refusals), and refusals by reason. */
@@ -163,6 +166,8 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   let trueSpend = 0;
   const spendBy = new Map<string, number>();
   let wins = 0;
+  let marketBids = 0;
+  let going = false;
   let redeliveries = 0;
   let serial = 0;
   const faults = { kills: 0, stops: 0, redisRestarts: 0, pauses: 0 };
@@ -204,6 +209,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     instances.set(id, inst);
     // The market decides a bid; a win's notice is delivered (and again until acknowledged). False: lost.
     const auction = (bidId: string, bidCpm: number): boolean => {
+      marketBids++;
       if (Math.random() >= o.winRate) return false;
       const priceCpm = bidCpm * (0.3 + 0.7 * Math.random());
       trueSpend += priceCpm / 1000;
@@ -218,6 +224,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
       switch (m.t) {
         case "ready":
           inst.running = true;
+          if (going) post(inst, { t: "go" });
           break;
         case "bid":
           if (!auction(m.id, m.bidCpm)) post(inst, { t: "loss", id: m.id });
@@ -259,6 +266,10 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     await sleep(50);
   }
   log(`${running().length} instances up in ${Date.now() - t0} ms`);
+  // The fleet bids from here on, all together (instances that came up early
+  // would otherwise take the budget before the run's clock starts).
+  going = true;
+  for (const i of instances.values()) post(i, { t: "go" });
 
   const metricsOf = () => {
     let bids = 0;
@@ -308,6 +319,8 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
       attemptsPerInstanceSecond: perInstanceSecond(m.attempts - atStart.attempts),
       roundTripsPerInstanceSecond: perInstanceSecond(roundTrips),
       noBids: Object.fromEntries(Object.entries(m.noBids).map(([k, v]) => [k, v - (atStart.noBids[k] ?? 0)])),
+      marketBids,
+      wins,
     };
   }, 50);
   let samples = 0;

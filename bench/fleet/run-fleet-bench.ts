@@ -82,7 +82,8 @@ try {
           ? `steady state (first ${(r.steady.ms / 1000).toFixed(1)} s, to 90% spent) ${r.steady.roundTripsPerBid.toFixed(4)} per bid ` +
             `(${Object.entries(r.steady.roundTripsBy).map(([k, v]) => `${k} ${(v / Math.max(1, r.steady!.bids)).toFixed(4)}`).join(", ")}), ` +
             `per instance-second: ${r.steady.attemptsPerInstanceSecond.toFixed(1)} bid opportunities, ${r.steady.bidsPerInstanceSecond.toFixed(1)} bids, ` +
-            `${r.steady.roundTripsPerInstanceSecond.toFixed(3)} round trips; refused ${JSON.stringify(r.steady.noBids)}, `
+            `${r.steady.roundTripsPerInstanceSecond.toFixed(3)} round trips; refused ${JSON.stringify(r.steady.noBids)}; ` +
+            `${r.steady.bids} bids by the instances' counts, ${r.steady.marketBids} received by the market, ${r.steady.wins} wins, `
           : "") +
         `refusals ${JSON.stringify(r.noBids)} of ${r.attempts} opportunities, failed renewals ${JSON.stringify(r.failedRenewals)}, CPU (cores) market ${r.marketCpu.toFixed(2)} instances ${r.instancesCpu.toFixed(2)}, ` +
         `bid to outcome notice (medians of 250 ms windows) p50 ${r.outcomeMs.p50.toFixed(1)} ms p90 ${r.outcomeMs.p90.toFixed(1)} ms max ${r.outcomeMs.max.toFixed(0)} ms, ` +
