@@ -202,7 +202,7 @@ function writeSection(machine: string): void {
     "",
     `Written by \`npm run bench:fleet\` (\`--instances N\`, \`--long\`); last run ${date} UTC. Machine: ${machine}.`,
     "",
-    "Instances are child processes offered 100 bids a second each (in bursts every 50 ms) on one campaign; the market",
+    "Instances are child processes offered 100 bids a second each (in bursts every 10 ms) on one campaign; the market",
     "(the parent) wins 2% of bids at 30-100% of the bid and holds the true spend; the budget is 40% of what full traffic",
     "would spend, so the market would take it all. Faults throughout all but the last 35%: SIGKILL of a random instance",
     "every 1.5-3 s (and a replacement), SIGSTOP/SIGCONT for 0.5-2.5 s every 2-4 s, redis-server SIGKILL and restart (AOF,",
