@@ -20,6 +20,19 @@ const input: BidInput = {
 };
 const decide: number[] = [];
 let bids = 0;
+// Bid opportunities the traffic offered (bid or not), and why bids were refused.
+let attempts = 0;
+const noBids: Record<string, number> = {};
+const failed: Record<string, number> = {};
+// When each bid was sent, for the time until its outcome notice came back (ms).
+const sentAt = new Map<string, number>();
+const outcomeMs: number[] = [];
+const noticed = (id: string) => {
+  const t = sentAt.get(id);
+  if (t === undefined) return;
+  sentAt.delete(id);
+  outcomeMs.push(performance.now() - t);
+};
 
 if (config.mode === "lease") {
   const ledger = createFleetLedger({
@@ -30,9 +43,16 @@ if (config.mode === "lease") {
     leaseTtlMs: config.leaseTtlMs,
     outcomeGraceMs: config.outcomeGraceMs,
     settlement: config.settlement,
-    redisTimeoutMs: 300,
+    // The ledger's default time limit: 300 ms timed out hundreds of renewals a run on the loaded shared machine.
+    redisTimeoutMs: 500,
     backoffBaseMs: 50,
     backoffMaxMs: 1000,
+    // Failed renewals by cause (a time limit, or the connection), for the output.
+    onEvent: (e) => {
+      if (e.type !== "renew_failed") return;
+      const kind = /deadline|timed? ?out/i.test(e.error) ? "timeout" : /NOSCRIPT/.test(e.error) ? "noscript" : "error";
+      failed[kind] = (failed[kind] ?? 0) + 1;
+    },
   });
   await ledger.ready();
   const options = {
@@ -45,9 +65,16 @@ if (config.mode === "lease") {
   };
   const bidder = createBidder(options);
   ledger.attach(bidder);
+  const lost = (id: string) => {
+    noticed(id);
+    ledger.recordOutcome({ decisionId: id, won: false }).catch(() => {});
+  };
   process.on("message", (m: ToInstance) => {
     if (m.t === "stop") return void ledger.close().finally(() => process.exit(0));
-    if (m.t === "loss") return void ledger.recordOutcome({ decisionId: m.id, won: false }).catch(() => {});
+    if (m.t === "go") return;
+    if (m.t === "losses") return void m.ids.forEach(lost);
+    if (m.t === "loss") return void lost(m.id);
+    noticed(m.id);
     // Write-through: acknowledge the notice only once the win is in Redis.
     ledger.recordOutcome({ decisionId: m.id, won: true, priceCpm: m.priceCpm }).then(
       () => send({ t: "ack", id: m.id }),
@@ -55,15 +82,24 @@ if (config.mode === "lease") {
     );
   });
   const tick = () => {
+    attempts++;
     const t0 = performance.now();
     const d = bidder.bid(input);
     decide.push((performance.now() - t0) * 1000);
     if (!d.noBid) {
       bids++;
-      send({ t: "bid", id: d.decisionId, bidCpm: d.bidCpm });
-    }
+      sentAt.set(d.decisionId, performance.now());
+      burst.ids.push(d.decisionId);
+      burst.bidCpms.push(d.bidCpm);
+    } else noBids[d.reason] = (noBids[d.reason] ?? 0) + 1;
   };
-  startTraffic(tick, () => {
+  // The bids of a burst go to the market as one message.
+  let burst = { ids: [] as string[], bidCpms: [] as number[] };
+  const endBurst = () => {
+    if (burst.ids.length > 0) send({ t: "bids", ...burst });
+    burst = { ids: [], bidCpms: [] };
+  };
+  startTraffic(tick, endBurst, () => {
     const m = ledger.metrics();
     return { bids: m.bids, roundTrips: m.roundTrips, roundTripsBy: m.roundTripsBy, refusals: m.refusals, redisWaitMs: m.redisWaitMs };
   });
@@ -88,6 +124,7 @@ if (config.mode === "lease") {
   });
   let busy = false;
   const tick = () => {
+    attempts++;
     if (busy) return;
     busy = true;
     roundTrips++;
@@ -109,28 +146,49 @@ if (config.mode === "lease") {
       },
     );
   };
-  startTraffic(tick, () => ({ bids, roundTrips, roundTripsBy: { get: roundTrips - incrs, incr: incrs }, refusals, redisWaitMs: 0 }));
+  startTraffic(tick, () => {}, () => ({ bids, roundTrips, roundTripsBy: { get: roundTrips - incrs, incr: incrs }, refusals, redisWaitMs: 0 }));
 }
 
 function startTraffic(
   tick: () => void,
+  endBurst: () => void,
   counters: () => { bids: number; roundTrips: number; roundTripsBy: Record<string, number>; refusals: number; redisWaitMs: number },
 ) {
-  // Bids in small bursts every 10 ms, at the configured rate by the clock
-  // (a starved or thawed process catches up, as real traffic would queue).
+  // Bids in small bursts every burstMs, at the configured rate by the clock
+  // (a starved or thawed process catches up, as real traffic would queue),
+  // from the market's "go": the whole fleet starts together, and a
+  // replacement as soon as it is up.
   let carry = 0;
   let last = performance.now();
-  setInterval(() => {
+  process.on("message", (m: ToInstance) => {
+    if (m.t !== "go") return;
+    last = performance.now();
+    setInterval(traffic, config.burstMs);
+  });
+  const traffic = () => {
     const t = performance.now();
     carry += ((t - last) * config.bidsPerSecond) / 1000;
     last = t;
     if (carry > config.bidsPerSecond) carry = config.bidsPerSecond;
     for (; carry >= 1; carry--) tick();
-  }, 10);
+    endBurst();
+  };
   setInterval(() => {
     const sorted = decide.splice(0).sort((a, b) => a - b);
     const q = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
-    send({ t: "metrics", ...counters(), decideP50Us: q(0.5), decideP99Us: q(0.99) });
+    const o = outcomeMs.splice(0).sort((a, b) => a - b);
+    const cpu = process.cpuUsage();
+    send({
+      t: "metrics",
+      ...counters(),
+      attempts,
+      noBids,
+      failed,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      outcomeP50Ms: o[o.length >> 1] ?? 0,
+      decideP50Us: q(0.5),
+      decideP99Us: q(0.99),
+    });
   }, 250);
   send({ t: "ready" });
 }

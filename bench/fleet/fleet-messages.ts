@@ -10,6 +10,8 @@ export interface InstanceConfig {
   settlement: "write_through" | { maxStaleMs: number; acknowledge?: "at_once" | "after_write" };
   budget: number;
   bidsPerSecond: number;
+  /** Bids come in bursts every this many ms, at `bidsPerSecond` on average; each burst is one message to the market. */
+  burstMs: number;
   /** Value of an impression, CPM. */
   valueCpm: number;
   leaseTtlMs: number;
@@ -21,6 +23,8 @@ export interface InstanceConfig {
 
 export type ToMarket =
   | { t: "bid"; id: string; bidCpm: number }
+  /** The bids of one burst (lease mode), one message: the market answers their losses in one message too. */
+  | { t: "bids"; ids: string[]; bidCpms: number[] }
   | { t: "ack"; id: string }
   | {
       t: "metrics";
@@ -30,6 +34,16 @@ export type ToMarket =
       roundTripsBy: Record<string, number>;
       refusals: number;
       redisWaitMs: number;
+      /** Bid opportunities the simulated traffic offered (bid or refused). */
+      attempts: number;
+      /** Refused opportunities by the bidder's reason. */
+      noBids: Record<string, number>;
+      /** Failed renewals by cause: `timeout` (the ledger's time limit) or `error` (connection, server). */
+      failed: Record<string, number>;
+      /** CPU time of the instance process so far, ms. */
+      cpuMs: number;
+      /** Median time from a bid to its outcome notice over the last window, ms (lease mode). */
+      outcomeP50Ms: number;
       decideP99Us: number;
       decideP50Us: number;
     }
@@ -38,4 +52,7 @@ export type ToMarket =
 export type ToInstance =
   | { t: "win"; id: string; priceCpm: number }
   | { t: "loss"; id: string }
-  | { t: "stop" };
+  | { t: "losses"; ids: string[] }
+  | { t: "stop" }
+  /** Start bidding (the whole fleet at once; a replacement when it is up). */
+  | { t: "go" };

@@ -26,6 +26,14 @@ export interface SimulationOptions {
   settlement?: InstanceConfig["settlement"];
   budget: number;
   bidsPerSecond: number;
+  /**
+   * Bids come in bursts every this many ms (each burst one message to the
+   * market, its losses one message back). Default 10. Longer bursts cost the
+   * harness less CPU but are harder on a lease (a burst's bids are all in
+   * flight at once, each holding its full price): at 50 ms, 20 instances bid
+   * 63 times a second instead of 97, with twice the round trips per bid.
+   */
+  burstMs?: number;
   valueCpm: number;
   /** Share of bids the market wins. */
   winRate: number;
@@ -70,7 +78,32 @@ export interface SimulationResult {
    * spent 90% of the budget (faults included; the end of the budget, when
    * instances wait for returned money and bid little, excluded).
    */
-  steady: { ms: number; bids: number; roundTrips: number; roundTripsBy: Record<string, number>; roundTripsPerBid: number } | undefined;
+  steady:
+    | {
+        ms: number;
+        bids: number;
+        roundTrips: number;
+        roundTripsBy: Record<string, number>;
+        roundTripsPerBid: number;
+        /** Bids made, bid opportunities offered, and round trips, per second of a running instance. */
+        bidsPerInstanceSecond: number;
+        attemptsPerInstanceSecond: number;
+        roundTripsPerInstanceSecond: number;
+        /** Refused bid opportunities by reason. */
+        noBids: Record<string, number>;
+        /** Bids the market had received, and wins, by then (since the instances' start). */
+        marketBids: number;
+        wins: number;
+      }
+    | undefined;
+  /** Bid opportunities offered over the whole run (bids + refusals), and refusals by reason. */
+  attempts: number;
+  noBids: Record<string, number>;
+  /** Failed renewals over the run by cause: `timeout` (the ledger's time limit) or `error` (connection, server). */
+  failedRenewals: Record<string, number>;
+  /** CPU used over the run, as a share of one core: the market (this process) and all instances together. */
+  marketCpu: number;
+  instancesCpu: number;
   /** Accounting samples taken, and the largest |pool + outstanding + spent + late - total| seen. */
   samples: number;
   maxImbalance: number;
@@ -79,8 +112,15 @@ export interface SimulationResult {
   faults: { kills: number; stops: number; redisRestarts: number; pauses: number };
   /** The campaign's books at the end (lease mode). */
   books: { pool: number; outstanding: number; spent: number; late: number; leases: number } | undefined;
+  /** Time from a bid to its outcome notice (the market's loss or win): quantiles over instances' 250 ms medians. */
+  outcomeMs: { p50: number; p90: number; max: number };
   decideP50Us: number;
   decideP99Us: number;
+}
+
+function quantiles(xs: number[]): { p50: number; p90: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { p50: s[s.length >> 1] ?? 0, p90: s[Math.floor(s.length * 0.9)] ?? 0, max: s[s.length - 1] ?? 0 };
 }
 
 interface Instance {
@@ -124,9 +164,12 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   const notices = new Map<string, Notice>();
   const p99s: number[] = [];
   const p50s: number[] = [];
+  const outcomeP50s: number[] = [];
   let trueSpend = 0;
   const spendBy = new Map<string, number>();
   let wins = 0;
+  let marketBids = 0;
+  let going = false;
   let redeliveries = 0;
   let serial = 0;
   const faults = { kills: 0, stops: 0, redisRestarts: 0, pauses: 0 };
@@ -155,6 +198,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
       settlement: o.settlement ?? "write_through",
       budget: o.budget,
       bidsPerSecond: o.bidsPerSecond,
+      burstMs: o.burstMs ?? 10,
       valueCpm: o.valueCpm,
       leaseTtlMs: o.leaseTtlMs ?? 2000,
       outcomeGraceMs: o.outcomeGraceMs ?? 1500,
@@ -165,23 +209,32 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     const proc = fork(o.instanceScript, [JSON.stringify(config)], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
     const inst: Instance = { id, proc, running: false, alive: true, last: undefined };
     instances.set(id, inst);
+    // The market decides a bid; a win's notice is delivered (and again until acknowledged). False: lost.
+    const auction = (bidId: string, bidCpm: number): boolean => {
+      marketBids++;
+      if (Math.random() >= o.winRate) return false;
+      const priceCpm = bidCpm * (0.3 + 0.7 * Math.random());
+      trueSpend += priceCpm / 1000;
+      spendBy.set(id, (spendBy.get(id) ?? 0) + priceCpm / 1000);
+      wins++;
+      const n: Notice = { id: bidId, owner: id, priceCpm, timer: undefined };
+      notices.set(bidId, n);
+      deliver(n);
+      return true;
+    };
     proc.on("message", (m: ToMarket) => {
       switch (m.t) {
         case "ready":
           inst.running = true;
+          if (going) post(inst, { t: "go" });
           break;
-        case "bid": {
-          if (Math.random() < o.winRate) {
-            const priceCpm = m.bidCpm * (0.3 + 0.7 * Math.random());
-            trueSpend += priceCpm / 1000;
-            spendBy.set(id, (spendBy.get(id) ?? 0) + priceCpm / 1000);
-            wins++;
-            const n: Notice = { id: m.id, owner: id, priceCpm, timer: undefined };
-            notices.set(m.id, n);
-            deliver(n);
-          } else {
-            post(inst, { t: "loss", id: m.id });
-          }
+        case "bid":
+          if (!auction(m.id, m.bidCpm)) post(inst, { t: "loss", id: m.id });
+          break;
+        case "bids": {
+          const lost: string[] = [];
+          for (let k = 0; k < m.ids.length; k++) if (!auction(m.ids[k]!, m.bidCpms[k]!)) lost.push(m.ids[k]!);
+          if (lost.length > 0) post(inst, { t: "losses", ids: lost });
           break;
         }
         case "ack": {
@@ -196,6 +249,7 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
           inst.last = m;
           if (m.decideP99Us > 0) p99s.push(m.decideP99Us);
           if (m.decideP50Us > 0) p50s.push(m.decideP50Us);
+          if (m.outcomeP50Ms > 0) outcomeP50s.push(m.outcomeP50Ms);
           break;
       }
     });
@@ -214,20 +268,41 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     await sleep(50);
   }
   log(`${running().length} instances up in ${Date.now() - t0} ms`);
+  // The fleet bids from here on, all together (instances that came up early
+  // would otherwise take the budget before the run's clock starts).
+  going = true;
+  for (const i of instances.values()) post(i, { t: "go" });
 
   const metricsOf = () => {
     let bids = 0;
     let roundTrips = 0;
+    let attempts = 0;
+    let cpuMs = 0;
     const by: Record<string, number> = {};
+    const noBids: Record<string, number> = {};
+    const failed: Record<string, number> = {};
     for (const i of instances.values()) {
       bids += i.last?.bids ?? 0;
       roundTrips += i.last?.roundTrips ?? 0;
+      attempts += i.last?.attempts ?? 0;
+      cpuMs += i.last?.cpuMs ?? 0;
       for (const [k, v] of Object.entries(i.last?.roundTripsBy ?? {})) by[k] = (by[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(i.last?.noBids ?? {})) noBids[k] = (noBids[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(i.last?.failed ?? {})) failed[k] = (failed[k] ?? 0) + v;
     }
-    return { bids, roundTrips, by };
+    return { bids, roundTrips, by, attempts, cpuMs, noBids, failed };
   };
   const start = Date.now();
+  const marketCpu0 = process.cpuUsage();
   const atStart = metricsOf();
+  // Instance-seconds lived by running instances (sampled), for per-instance rates.
+  let instanceMs = 0;
+  let lastCount = Date.now();
+  const counter = setInterval(() => {
+    const t = Date.now();
+    instanceMs += running().length * (t - lastCount);
+    lastCount = t;
+  }, 100);
   let steady: SimulationResult["steady"];
   const steadyWatch = setInterval(() => {
     if (steady !== undefined || trueSpend < 0.9 * o.budget) return;
@@ -235,7 +310,20 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     const bids = m.bids - atStart.bids;
     const roundTripsBy = Object.fromEntries(Object.entries(m.by).map(([k, v]) => [k, v - (atStart.by[k] ?? 0)]));
     const roundTrips = m.roundTrips - atStart.roundTrips;
-    steady = { ms: Date.now() - start, bids, roundTrips, roundTripsBy, roundTripsPerBid: bids === 0 ? 0 : roundTrips / bids };
+    const perInstanceSecond = (x: number) => (instanceMs === 0 ? 0 : (1000 * x) / instanceMs);
+    steady = {
+      ms: Date.now() - start,
+      bids,
+      roundTrips,
+      roundTripsBy,
+      roundTripsPerBid: bids === 0 ? 0 : roundTrips / bids,
+      bidsPerInstanceSecond: perInstanceSecond(bids),
+      attemptsPerInstanceSecond: perInstanceSecond(m.attempts - atStart.attempts),
+      roundTripsPerInstanceSecond: perInstanceSecond(roundTrips),
+      noBids: Object.fromEntries(Object.entries(m.noBids).map(([k, v]) => [k, v - (atStart.noBids[k] ?? 0)])),
+      marketBids,
+      wins,
+    };
   }, 50);
   let samples = 0;
   let maxImbalance = 0;
@@ -328,8 +416,11 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
   const tDrain = Date.now();
   while (notices.size > 0 && Date.now() - tDrain < 10_000) await sleep(50);
   await sleep(300);
-  const { bids, roundTrips, by } = metricsOf();
+  const { bids, roundTrips, by, attempts, noBids, cpuMs, failed } = metricsOf();
+  const marketCpu = process.cpuUsage(marketCpu0);
+  const runMs = Date.now() - start;
   clearInterval(sampler);
+  clearInterval(counter);
   const books = o.mode === "lease" ? await admin.status(campaign).catch(() => undefined) : undefined;
   for (const i of instances.values()) {
     if (i.alive && i.proc.pid) {
@@ -357,12 +448,18 @@ export async function runFleetSimulation(o: SimulationOptions): Promise<Simulati
     roundTripsBy: by,
     steady,
     roundTripsPerBid: bids === 0 ? 0 : roundTrips / bids,
+    attempts,
+    noBids,
+    failedRenewals: failed,
+    marketCpu: (marketCpu.user + marketCpu.system) / 1000 / runMs,
+    instancesCpu: (cpuMs - atStart.cpuMs) / runMs,
     samples,
     maxImbalance,
     redeliveries,
     unacked: notices.size,
     faults,
     books: books && { pool: books.pool, outstanding: books.outstanding, spent: books.spent, late: books.late, leases: books.leases },
+    outcomeMs: quantiles(outcomeP50s),
     decideP50Us: sortedP50[Math.floor(sortedP50.length / 2)] ?? 0,
     decideP99Us: sortedP99[Math.floor(sortedP99.length * 0.99)] ?? 0,
   };

@@ -80,8 +80,13 @@ try {
         `(${Object.entries(r.roundTripsBy).map(([k, v]) => `${k} ${(v / Math.max(1, r.bids)).toFixed(4)}`).join(", ")}), ` +
         (r.steady
           ? `steady state (first ${(r.steady.ms / 1000).toFixed(1)} s, to 90% spent) ${r.steady.roundTripsPerBid.toFixed(4)} per bid ` +
-            `(${Object.entries(r.steady.roundTripsBy).map(([k, v]) => `${k} ${(v / Math.max(1, r.steady!.bids)).toFixed(4)}`).join(", ")}), `
+            `(${Object.entries(r.steady.roundTripsBy).map(([k, v]) => `${k} ${(v / Math.max(1, r.steady!.bids)).toFixed(4)}`).join(", ")}), ` +
+            `per instance-second: ${r.steady.attemptsPerInstanceSecond.toFixed(1)} bid opportunities, ${r.steady.bidsPerInstanceSecond.toFixed(1)} bids, ` +
+            `${r.steady.roundTripsPerInstanceSecond.toFixed(3)} round trips; refused ${JSON.stringify(r.steady.noBids)}; ` +
+            `${r.steady.bids} bids by the instances' counts, ${r.steady.marketBids} received by the market, ${r.steady.wins} wins, `
           : "") +
+        `refusals ${JSON.stringify(r.noBids)} of ${r.attempts} opportunities, failed renewals ${JSON.stringify(r.failedRenewals)}, CPU (cores) market ${r.marketCpu.toFixed(2)} instances ${r.instancesCpu.toFixed(2)}, ` +
+        `bid to outcome notice (medians of 250 ms windows) p50 ${r.outcomeMs.p50.toFixed(1)} ms p90 ${r.outcomeMs.p90.toFixed(1)} ms max ${r.outcomeMs.max.toFixed(0)} ms, ` +
         `books off by at most ${r.maxImbalance} over ${r.samples} samples, faults ${JSON.stringify(r.faults)}, redeliveries ${r.redeliveries}` +
         (r.books ? `, books ${JSON.stringify(r.books)}` : ""),
     );
@@ -161,27 +166,61 @@ function writeSection(machine: string): void {
     .filter((l) => /^\| (lease|naive)/.test(l) && l.split("|").length >= 16 && !keys.has(rowKey(l)));
   const rows = [...kept, ...fresh].sort((a, b) => rowKey(a).localeCompare(rowKey(b)));
   const decide = decideLine || old.split("\n").filter((l) => l.startsWith("| bid decision")).join("\n");
+  // Where the round trips went: this run's scenarios only (a table of the last run, replaced by the next).
+  const purposes = ["start", "renew", "write", "starved", "retry", "report"];
+  const perBid = (by: Record<string, number>, bids: number) => purposes.map((p) => ((by[p] ?? 0) / Math.max(1, bids)).toFixed(4)).join(" / ");
+  const lastRun = results
+    .filter((r) => r.steady !== undefined && r.mode.startsWith("lease"))
+    .map((r) => {
+      const st = r.steady!;
+      return (
+        `| ${r.mode} | ${r.instances} | ${st.attemptsPerInstanceSecond.toFixed(1)} | ${st.bidsPerInstanceSecond.toFixed(1)} | ` +
+        `${st.roundTripsPerInstanceSecond.toFixed(3)} | ${st.roundTripsPerBid.toFixed(4)} | ${perBid(st.roundTripsBy, st.bids)} | ` +
+        `${perBid(r.roundTripsBy, r.bids)} | ${r.outcomeMs.p50.toFixed(1)} / ${r.outcomeMs.p90.toFixed(0)} |`
+      );
+    });
+  const lastRunTable = lastRun.length === 0 ? [] : [
+    "",
+    `Where the round trips went (the lease rows of the last run, ${date} UTC): in the steady state, bid opportunities the`,
+    "traffic offered and bids made per second of a running instance (the rest were refused: the lease could not cover",
+    "them), round trips per instance-second and per bid, and per bid by purpose (`roundTripsBy`: start / renew / write /",
+    "starved / retry / report), then the same over the whole run; and the time from a bid to its outcome notice (p50 / p90",
+    "of the instances' 250 ms medians, ms), which holds each bid's full price reserved in the lease meanwhile.",
+    "",
+    "| settlement | instances | opportunities/s | bids/s | round trips/s | per bid | steady, by purpose | whole run, by purpose | bid to notice, ms |",
+    "|---|---:|---:|---:|---:|---:|---|---|---:|",
+    ...lastRun,
+  ];
+  const keptLastRun = lastRun.length > 0 ? [] : (() => {
+    const i = old.indexOf("Where the round trips went");
+    const j = old.indexOf("| measure |");
+    return i >= 0 && j > i ? ["", ...old.slice(i, j).trimEnd().split("\n")] : [];
+  })();
   const section = [
     "<!-- fleet:start (written by npm run bench:fleet; npm run bench keeps it) -->",
     "## Fleet budgets on Redis",
     "",
     `Written by \`npm run bench:fleet\` (\`--instances N\`, \`--long\`); last run ${date} UTC. Machine: ${machine}.`,
     "",
-    "Instances are child processes bidding 100 times a second each on one campaign; the market (the parent) wins 2% of",
-    "bids at 30-100% of the bid and holds the true spend; the budget is 40% of what full traffic would spend, so the",
-    "market would take it all. Faults throughout all but the last 35%: SIGKILL of a random instance every 1.5-3 s (and a",
-    "replacement), SIGSTOP/SIGCONT for 0.5-2.5 s every 2-4 s, redis-server SIGKILL and restart (AOF, fsync always), and",
-    "`CLIENT PAUSE` 1 s. After the run the market keeps buying while spend still grows (the +time). Faults column:",
-    "kills/stops/Redis restarts/pauses. Books: the largest |pool + outstanding + spent + late - total| over the samples",
-    "(every 200 ms). Load: the 1-minute load average at the start on this 2-core machine; a loaded machine starves the",
-    "fleet of CPU, so bids fall short of 100/s and budget use with them (the market cannot take it all). Round trips per",
-    "bid over the whole run, and (steady) until the market had spent 90% of the budget: the rest of the run is the",
-    "fleet waiting for money that kills and shrinking leases return, when bids are few. Lease TTL 4 s unless the",
-    "settlement says otherwise (short, so that killed instances' leases come back within the run).",
+    "Instances are child processes offered 100 bids a second each (in bursts every 10 ms) on one campaign; the market",
+    "(the parent) wins 2% of bids at 30-100% of the bid and holds the true spend; the budget is 40% of what full traffic",
+    "would spend, so the market would take it all. Faults throughout all but the last 35%: SIGKILL of a random instance",
+    "every 1.5-3 s (and a replacement), SIGSTOP/SIGCONT for 0.5-2.5 s every 2-4 s, redis-server SIGKILL and restart (AOF,",
+    "fsync always), and `CLIENT PAUSE` 1 s. After the run the market keeps buying while spend still grows (the +time).",
+    "Faults column: kills/stops/Redis restarts/pauses. Books: the largest |pool + outstanding + spent + late - total| over",
+    "the samples (every 200 ms). Load: the 1-minute load average at the start on this shared 2-core machine. Instances",
+    "are offered their 100 bids a second even on a loaded machine; they bid fewer because the ledger refuses what the",
+    "lease cannot cover: each bid holds its full price until its outcome notice comes back (slower on a loaded machine),",
+    "and the budget, 40% of full traffic, is soon smaller than what the fleet's leases ask for. Round trips per bid over",
+    "the whole run, and (steady) until the market had spent 90% of the budget: the rest of the run is the fleet waiting",
+    "for money that kills and shrinking leases return, when bids are few. Lease TTL 4 s unless the settlement says",
+    "otherwise (short, so that killed instances' leases come back within the run).",
     "",
     "| settlement | instances | run | budget | true spend | overspend | budget use | bids | wins | Redis round trips per bid | books off by | faults | when (UTC) | load |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|",
     ...rows,
+    ...lastRunTable,
+    ...keptLastRun,
     "",
     "| measure | bids | p50 µs | p99 µs | Redis round trips |",
     "|---|---:|---:|---:|---:|",

@@ -37,7 +37,7 @@ export interface FleetLedgerMetrics {
   grants: number;
   /** Renewals that failed (error, timeout, missing campaign). */
   failures: number;
-  /** Commands sent to Redis (EVALSHA, and EVAL after NOSCRIPT). */
+  /** Commands sent to Redis (EVAL for the first call of each script, then EVALSHA, and EVAL again after NOSCRIPT). */
   roundTrips: number;
   /**
    * `roundTrips` by purpose: `start` (a first lease, or a new one after a

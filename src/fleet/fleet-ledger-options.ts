@@ -53,7 +53,7 @@ export interface FleetLedgerOptions {
   outcomeGraceMs?: number;
   /**
    * A lease aims to hold this long of the instance's spend rate, ms, plus
-   * twice its bids in flight and at least 20 bids of its average
+   * twice its bids in flight and at least 5 bids of its average
    * reservation: a busy instance asks for more and renews rarely, an idle
    * one holds little. Default: `leaseTtlMs`.
    */

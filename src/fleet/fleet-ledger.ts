@@ -98,8 +98,13 @@ type LedgerState = FleetLedgerMetrics["state"];
 
 const expiredMemory = 4096;
 const rateWindowMs = 1000;
-/** A lease always covers at least this many bids of the average reservation. */
-const bidsPerLease = 20;
+/**
+ * A lease always covers at least this many bids of the average reservation.
+ * A few: each bid reserves its full price (its spend is a small share of
+ * that), so 20 made an idle instance's lease several times its spend, and a
+ * fleet's floors alone could drain a pool that their spend needed.
+ */
+const bidsPerLease = 5;
 const foreignMemoryMs = 86_400_000;
 
 /** Creates the fleet ledger of one bidder. See {@link FleetLedgerOptions} for every option and default. */
@@ -175,8 +180,8 @@ class Ledger implements FleetLedger {
   private avgCost = 0;
   private inflight: Promise<boolean> | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  // The batch the timer will write (acknowledge "after_write": wins wait on it).
-  private batch: { promise: Promise<void>; settle: (p: Promise<void>) => void } | undefined;
+  // The batch the timer will write at `dueAt` (acknowledge "after_write": wins wait on it).
+  private batch: { promise: Promise<void>; settle: (p: Promise<void>) => void; dueAt: number } | undefined;
   private warm: Record<string, unknown> | undefined;
   private lastWarmSentAt = -Infinity;
   private bidder: FleetBidder | undefined;
@@ -267,7 +272,7 @@ class Ledger implements FleetLedger {
     }
     const g = this.wantInFlight >= 0 && this.wantInFlight < this.granted ? this.wantInFlight : this.granted;
     const h = g - this.foreign - this.ownSpent - this.ownReserved - this.inDoubt;
-    if (h < this.lowWater || t >= this.renewAt) this.maybeRenew(t);
+    if (h < this.lowWater || (t >= this.renewAt && !this.batchRenewsSoon())) this.maybeRenew(t);
     // One micro-unit kept back: a reservation is rounded up to whole micro-units.
     return h > 1 ? (h - 1) / microsPerUnit : 0;
   }
@@ -441,7 +446,7 @@ class Ledger implements FleetLedger {
         let settle: (p: Promise<void>) => void = () => {};
         const promise = new Promise<void>((resolve) => (settle = resolve));
         promise.catch(() => {});
-        const batch = { promise, settle };
+        const batch = { promise, settle, dueAt: this.clock() + this.maxStaleMs };
         this.batch = batch;
         this.flushTimer = setTimeout(() => {
           this.flushTimer = undefined;
@@ -456,6 +461,15 @@ class Ledger implements FleetLedger {
     // A win of a lease this instance no longer holds (reaped while frozen, or released): counted apart.
     const lease = `${this.owner}~${h.lease}`;
     this.reportWin(lease, this.owner, id, micros).catch(() => {});
+  }
+
+  private settleBatch(): void {
+    const batch = this.batch;
+    if (batch === undefined) return;
+    this.batch = undefined;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    batch.settle(Promise.resolve());
   }
 
   private async reportWin(leaseId: string, owner: string, decisionId: string, micros: number): Promise<string> {
@@ -477,6 +491,15 @@ class Ledger implements FleetLedger {
     } finally {
       this.m.redisWaitMs += this.clock() - t0;
     }
+  }
+
+  /**
+   * Whether a pending batch write will renew the lease before three
+   * quarters of its life: the routine renewal (at half its life) then waits
+   * for it, so a healthy instance makes one round trip per batch, not two.
+   */
+  private batchRenewsSoon(): boolean {
+    return this.batch !== undefined && this.batch.dueAt < this.deadline - this.ttl / 4;
   }
 
   private maybeRenew(t: number): void {
@@ -619,6 +642,9 @@ class Ledger implements FleetLedger {
           this.starved = 0;
         }
         this.m.renewals++;
+        // This call wrote every win so far: it was the batch's write (the
+        // batch's wins are acknowledged now, and the timer has nothing to do).
+        if (this.batch !== undefined && this.written >= this.ownSpent) this.settleBatch();
         if (askWarm) this.warm = parseWarm(r[9]);
         if (status === "restored") this.emit({ type: "restored", leaseId: this.leaseId });
         this.emit({
@@ -703,9 +729,13 @@ class Ledger implements FleetLedger {
     // A lease with time and money left needs no quick retry: wait a jittered
     // quarter to half of its time left (a fleet's retries after an outage
     // spread over seconds, not a burst of short backoffs), still well before
-    // its deadline.
+    // its deadline. So does one whose last renewal was granted less than it
+    // asked (the pool was short): a quick retry would get a sliver at best,
+    // and at the end of a budget that is most of the fleet.
     const left = this.deadline - t0;
-    if (this.state === "active" && left > 0 && this.headroomMicros() >= this.lowWater) wait = Math.max(wait, left * (0.25 + 0.25 * this.random()));
+    if (this.state === "active" && left > 0 && (this.starved > 0 || this.headroomMicros() >= this.lowWater)) {
+      wait = Math.max(wait, left * (0.25 + 0.25 * this.random()));
+    }
     this.nextAttemptAt = t0 + wait;
     return wait;
   }

@@ -2,13 +2,17 @@ import { waitAsCaller } from "../call/caller-wait.js";
 import type { FleetRedisClient } from "./fleet-redis-client.js";
 
 /**
- * Runs one Lua script: EVALSHA (the script's text is sent once per server,
- * not on every call), falling back to EVAL when the server answers NOSCRIPT
- * (restarted, flushed, or a new node). Both count as one round trip each.
+ * Runs one Lua script. The first call is EVAL: it carries the script's text,
+ * which the server also caches, so a new instance's first call is one round
+ * trip, not EVALSHA's NOSCRIPT and then EVAL. Later calls are EVALSHA (the
+ * text is not sent again), falling back to EVAL when the server answers
+ * NOSCRIPT (restarted, flushed, or a new node). Each command counts as one
+ * round trip.
  */
 export class ScriptRunner {
   private sha: string | undefined;
   private shaPromise: Promise<string> | undefined;
+  private sent = false;
 
   constructor(
     private readonly redis: FleetRedisClient,
@@ -22,6 +26,12 @@ export class ScriptRunner {
    * `signal` ends the wait early (with `Canceled`).
    */
   async run(keys: readonly string[], args: readonly string[], timeoutMs: number, onRoundTrip: () => void, signal?: AbortSignal): Promise<unknown> {
+    if (!this.sent) {
+      onRoundTrip();
+      const reply = await waitAsCaller(this.redis.evalScript(this.script, keys, args), signal, timeoutMs);
+      this.sent = true;
+      return reply;
+    }
     const sha = this.sha ?? (await this.digest());
     onRoundTrip();
     try {

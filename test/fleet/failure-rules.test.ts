@@ -124,6 +124,43 @@ describe("failure rules", () => {
     admin.disconnect();
   });
 
+  it("a failed renewal of a lease granted less than it asked (the pool short) also retries after a share of its time left", async () => {
+    const c = campaign();
+    await adminOn(redis).setBudget({ campaign: c, amount: 10, ...far });
+    const client = ioredisClient(server.port);
+    const events: FleetEvent[] = [];
+    let t = 0;
+    const ledger = createFleetLedger({
+      redis: fromIoredis(client),
+      campaign: c,
+      // Asks for 50 of a pool of 10: granted 10, less than it asked.
+      minChunk: 50,
+      leaseTtlMs: 4000,
+      redisTimeoutMs: 100,
+      backoffBaseMs: 10,
+      backoffMaxMs: 20,
+      now: () => t,
+      onEvent: (e) => events.push(e),
+    });
+    const bidder = fleetBidder(ledger, 10, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    expect(ledger.metrics().granted).toBe(10);
+    const admin = ioredisClient(server.port);
+    await admin.call("CLIENT", "PAUSE", "1000", "ALL");
+    // Past half the lease's life, six bids of 1.00 in flight: below its low water, so it renews, and times out.
+    t = 2200;
+    for (let i = 0; i < 6; i++) expect(bidder.bid(impression()).noBid).toBe(false);
+    expect(await until(() => events.some((e) => e.type === "renew_failed"), 3000)).toBe(true);
+    const failed = events.find((e) => e.type === "renew_failed");
+    if (failed?.type !== "renew_failed") throw new Error("expected renew_failed");
+    // 1800 ms of lease left: the retry waits 450-900 ms, not the backoff's 20 at most.
+    expect(failed.deadlineInMs).toBe(1800);
+    expect(failed.retryInMs).toBeGreaterThanOrEqual(450);
+    expect(failed.retryInMs).toBeLessThanOrEqual(900);
+    client.disconnect();
+    admin.disconnect();
+  });
+
   it("a stalled Redis (CLIENT PAUSE) is the same: the lease carries bids to its deadline, no further", async () => {
     const c = campaign();
     await adminOn(redis).setBudget({ campaign: c, amount: 100, ...far });

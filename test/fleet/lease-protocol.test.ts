@@ -170,6 +170,68 @@ describe("leases", () => {
     await ledger.close();
   });
 
+  it("write-through in batches: a renewal that carries the batch's wins is its write; they are acknowledged then, and the batch timer writes nothing more", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 30, ...far });
+    let t = 0;
+    // The batch is due in ten minutes; the routine renewal (half the lease's life) at 1 s of the ledger's clock.
+    const ledger = ledgerOn(redis, c, { minChunk: 20, leaseTtlMs: 2000, now: () => t, settlement: { maxStaleMs: 600_000, acknowledge: "after_write" } });
+    const bidder = fleetBidder(ledger, 30, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    const before = ledger.metrics().roundTripsBy;
+    const d = bidder.bid(impression());
+    if (d.noBid) throw new Error("expected a bid");
+    let acked = false;
+    const ack = ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 500 }).then(() => (acked = true));
+    await sleep(50);
+    expect(acked).toBe(false);
+    // Half the lease's life: the next bid starts the routine renewal, which writes the win.
+    t = 1100;
+    bidder.bid(impression());
+    await Promise.race([ack, sleep(5000)]);
+    expect(acked).toBe(true);
+    expect((await admin.status(c)).spent).toBeCloseTo(0.5, 9);
+    const after = ledger.metrics().roundTripsBy;
+    expect(after.renew - before.renew).toBe(1);
+    expect(after.write - before.write).toBe(0);
+    expect(ledger.metrics().unwritten).toBe(0);
+    await ledger.close();
+  });
+
+  it("write-through in batches: the routine renewal waits for a batch due before three quarters of the lease's life (one round trip, not two)", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 30, ...far });
+    let t = 0;
+    const ledger = ledgerOn(redis, c, { minChunk: 20, leaseTtlMs: 4000, now: () => t, settlement: { maxStaleMs: 300, acknowledge: "after_write" } });
+    const bidder = fleetBidder(ledger, 30, { outcomeTimeoutMs: 600_000 });
+    await ledger.ready();
+    const before = ledger.metrics().roundTripsBy;
+    // A win at 1.8 s of a 4 s lease: its batch is due at 2.1 s, before 3 s.
+    t = 1800;
+    const d = bidder.bid(impression());
+    if (d.noBid) throw new Error("expected a bid");
+    const ack = ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 500 });
+    // Past half the lease's life, bids make no round trip: the batch will renew the lease.
+    t = 2050;
+    for (let i = 0; i < 5; i++) {
+      const b = bidder.bid(impression());
+      if (!b.noBid) await ledger.recordOutcome({ decisionId: b.decisionId, won: false });
+    }
+    expect(ledger.metrics().roundTripsBy.renew - before.renew).toBe(0);
+    await Promise.race([ack, sleep(5000)]);
+    expect((await admin.status(c)).spent).toBeCloseTo(0.5, 9);
+    const after = ledger.metrics().roundTripsBy;
+    expect(after.write - before.write).toBe(1);
+    expect(after.renew - before.renew).toBe(0);
+    // The write renewed the lease: bids go on, with no other round trip.
+    t = 2200;
+    expect(bidder.bid(impression()).noBid).toBe(false);
+    expect(ledger.metrics().roundTrips - (before.start + before.renew + before.write)).toBe(1);
+    await ledger.close();
+  });
+
   it("at the end of the budget, a starved instance waits for the next lease expiry instead of asking on every bid", async () => {
     const admin = adminOn(redis);
     const c = campaign();
@@ -324,6 +386,27 @@ describe("leases", () => {
     expect(accounted(await admin.status(c))).toBeCloseTo(1000, 6);
   });
 
+  it("an idle instance's lease is a few bids' worth (5), so the fleet's minimum leases do not drain a pool its spend needs", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 100, ...far });
+    const ledgers = Array.from({ length: 4 }, () => ledgerOn(redis, c, { minChunk: 2, leaseTtlMs: 600_000 }));
+    for (const ledger of ledgers) {
+      const bidder = fleetBidder(ledger, 100, { outcomeTimeoutMs: 600_000 });
+      await ledger.ready();
+      // One bid of 1.00, lost: no spend, nothing in flight; the floor sizes the lease.
+      const d = bidder.bid(impression());
+      if (d.noBid) throw new Error(`expected a bid, got ${d.reason}`);
+      await ledger.recordOutcome({ decisionId: d.decisionId, won: false });
+      await (ledger as unknown as { renew(): Promise<boolean> }).renew();
+      expect(ledger.metrics().headroom).toBeCloseTo(5, 5);
+    }
+    const s = await admin.status(c);
+    expect(s.outstanding).toBeCloseTo(20, 5);
+    expect(s.pool).toBeCloseTo(80, 5);
+    for (const ledger of ledgers) await ledger.close();
+  });
+
   it("caps a grant at max(minChunk, pool / active leases)", async () => {
     const admin = adminOn(redis);
     const c = campaign();
@@ -413,6 +496,24 @@ describe("leases", () => {
     await ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 1000 });
     expect(ledger.metrics().roundTrips - before).toBe(2);
     expect((await admin.status(c)).spent).toBe(1);
+  });
+
+  it("a new instance's first lease is one round trip on a server that has not seen the script (EVAL, not EVALSHA then EVAL)", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 20, ...far });
+    await redis.script("FLUSH");
+    const ledger = ledgerOn(redis, c, { minChunk: 1 });
+    const bidder = fleetBidder(ledger, 20);
+    expect(await ledger.ready()).toBe(true);
+    expect(ledger.metrics().roundTripsBy.start).toBe(1);
+    // Later calls use EVALSHA: the script is cached now, so a write is one round trip too.
+    const d = bidder.bid(impression());
+    if (d.noBid) throw new Error("expected a bid");
+    await ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 1000 });
+    expect(ledger.metrics().roundTrips).toBe(2);
+    expect((await admin.status(c)).spent).toBe(1);
+    await ledger.close();
   });
 
   it("another instance's win is charged to its owner's live lease once; the owner stops drawing on it", async () => {

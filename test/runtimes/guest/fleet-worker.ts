@@ -1,6 +1,7 @@
 // Guest Worker for workerd (Miniflare): the fleet ledger over @upstash/redis
 // (HTTP). GET /?rest=<url>&token=<t>&campaign=<id> seeds a budget, takes a
-// lease, bids, writes a win through and answers the books as JSON.
+// lease, bids five times from it, writes a win through and answers the books
+// and the ledger's counters as JSON.
 import { Redis } from "@upstash/redis/cloudflare";
 import { createBidder } from "syncvalue/bid";
 import { createFleetBudgetAdmin, createFleetLedger, fromUpstash } from "syncvalue/fleet";
@@ -13,12 +14,12 @@ export default {
     );
     const campaign = url.searchParams.get("campaign") ?? "w";
     const admin = createFleetBudgetAdmin({ redis });
-    const seeded = await admin.setBudget({ campaign, amount: 10, periodStart: 0, periodEnd: 4e12 });
-    const ledger = createFleetLedger({ redis, campaign, minChunk: 2 });
+    const seeded = await admin.setBudget({ campaign, amount: 20, periodStart: 0, periodEnd: 4e12 });
+    const ledger = createFleetLedger({ redis, campaign, minChunk: 12 });
     const ready = await ledger.ready();
     const now = Date.now();
     const bidder = createBidder({
-      budget: { amount: 10, periodStart: now - 3_600_000, periodEnd: now + 3_600_000 },
+      budget: { amount: 20, periodStart: now - 3_600_000, periodEnd: now + 3_600_000 },
       pacing: { controller: "none" },
       shading: false,
       riskAdjustment: "none",
@@ -26,10 +27,27 @@ export default {
     });
     ledger.attach(bidder);
     const prediction = { predictedLtv: 100, confidence: 0.8, ltvLowerBound: 60, ltvUpperBound: 150, status: 0, modelVersion: "w" };
-    const decision = bidder.bid({ prediction, conversionRate: 0.01, auction: { at: 2 } });
-    const outcome = decision.noBid ? undefined : await ledger.recordOutcome({ decisionId: decision.decisionId, won: true, priceCpm: 500 });
+    // Five bids from the lease (no Redis round trip while it is healthy), four losses, then one win written through.
+    const tripsBefore = ledger.metrics().roundTrips;
+    const decisions = Array.from({ length: 5 }, () => bidder.bid({ prediction, conversionRate: 0.01, auction: { at: 2 } }));
+    const tripsWhileBidding = ledger.metrics().roundTrips - tripsBefore;
+    const [decision, ...others] = decisions;
+    for (const d of others) if (!d!.noBid) await ledger.recordOutcome({ decisionId: d!.decisionId, won: false });
+    const outcome = decision!.noBid ? undefined : await ledger.recordOutcome({ decisionId: decision!.decisionId, won: true, priceCpm: 500 });
+    const beforeClose = ledger.metrics();
     await ledger.close();
     const books = await admin.status(campaign);
-    return Response.json({ seeded: seeded.status, ready, noBid: decision.noBid, reason: decision.reason, outcome, books, metrics: ledger.metrics() });
+    return Response.json({
+      seeded: seeded.status,
+      ready,
+      bids: decisions.filter((d) => !d.noBid).length,
+      tripsWhileBidding,
+      noBid: decision!.noBid,
+      reason: decision!.reason,
+      outcome,
+      books,
+      beforeClose,
+      metrics: ledger.metrics(),
+    });
   },
 };
