@@ -1,6 +1,7 @@
 import type { LTVPredictionResponse } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
 import { invalidArgument } from "../validation/invalid-argument.js";
+import type { WaitUntil } from "./background-wait-until.js";
 import {
   openSharedCacheReader,
   type OpenableSharedCache,
@@ -37,6 +38,8 @@ export function sharedPredictionCache(store: SharedPredictionCache): SharedPredi
   };
   return opened;
 }
+
+const noop = (): void => undefined;
 
 interface Lookup {
   key: string;
@@ -86,12 +89,20 @@ class BatchedSharedCacheReader implements SharedCacheReader {
     return { message, freshAt };
   }
 
-  set(key: string, message: LTVPredictionResponse, ttlMs: number): void {
+  set(key: string, message: LTVPredictionResponse, ttlMs: number, waitUntil: WaitUntil | undefined): void {
     this.metrics.sharedWrites++;
+    let write: void | Promise<unknown>;
     try {
-      this.shared.set(key, this.codec.encode(message), ttlMs);
+      write = this.shared.set(key, this.codec.encode(message), ttlMs);
     } catch {
       this.metrics.sharedErrors++;
+      return;
+    }
+    if (waitUntil === undefined || !(write instanceof Promise)) return;
+    try {
+      waitUntil(write.then(noop, noop));
+    } catch {
+      // Workers' ctx.waitUntil called without its ctx: the write is left to chance, as without one.
     }
   }
 

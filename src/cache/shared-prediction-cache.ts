@@ -1,5 +1,6 @@
 import type { LTVPredictionResponse } from "../gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientMetrics } from "../metrics/client-metrics.js";
+import type { WaitUntil } from "./background-wait-until.js";
 
 /**
  * A prediction cache shared by many clients (processes, isolates, Lambdas):
@@ -24,9 +25,11 @@ export interface SharedPredictionCache {
   /**
    * Stores `value` under `key` for `ttlMs`. The client does not wait for it:
    * return at once and deal with failures yourself (a failed write is only a
-   * later miss).
+   * later miss). Return the write's promise if it has one: the client hands it
+   * to the call's `backgroundWaitUntil`, else the client's `waitUntil`, so a
+   * Worker does not cancel the write once its request has answered.
    */
-  set(key: string, value: Uint8Array, ttlMs: number): void;
+  set(key: string, value: Uint8Array, ttlMs: number): void | Promise<unknown>;
 }
 
 /** Version of the shared cache's keys: bumped when the prediction cache key changes. */
@@ -59,8 +62,8 @@ export interface SharedAnswerCodec {
 export interface SharedCacheReader {
   /** The usable answer under `key`, or undefined (a miss, a timeout, an error, bytes that do not decode, or too old by `now` and `ttlMs`); never rejects. */
   get(key: string, callTimeoutMs: number | undefined, ttlMs: number, now: () => number): Promise<SharedCacheHit | undefined>;
-  /** Stores a service's answer; never blocks, never throws. */
-  set(key: string, message: LTVPredictionResponse, ttlMs: number): void;
+  /** Stores a service's answer, the write kept alive by `waitUntil` if given; never blocks, never throws. */
+  set(key: string, message: LTVPredictionResponse, ttlMs: number, waitUntil: WaitUntil | undefined): void;
 }
 
 /**

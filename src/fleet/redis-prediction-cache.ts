@@ -96,7 +96,8 @@ export function createRedisPredictionCache(options: RedisPredictionCacheOptions)
         return;
       }
       writing++;
-      setter
+      // Returned so the client can hand it to a Worker's waitUntil.
+      return setter
         .run([`${prefix}:${key}`], [tag + base64Encode(value), String(Math.max(1, Math.round(ttlMs)))], writeTimeoutMs, countWrite)
         .catch(() => void m.writesFailed++)
         .finally(() => void writing--);

@@ -111,7 +111,9 @@ export function createPredictionCacheTransport(next: Transport, cache: ResponseC
         const freshAt = fromShared.get(response);
         if (freshAt !== undefined) return cache.store(key, check, response, freshAt);
         cache.store(key, check, response);
-        if (l2 !== undefined && options.ttlMs >= 1) l2.set(sharedPredictionKey(key, check), message, options.ttlMs);
+        if (l2 !== undefined && options.ttlMs >= 1) {
+          l2.set(sharedPredictionKey(key, check), message, options.ttlMs, waitUntil ?? cache.backgroundOptions.waitUntil);
+        }
       }
       const fetch =
         l2 === undefined || control === "refresh"

@@ -1,11 +1,11 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LTVPredictionRequestSchema, PredictionStatus } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import type { ClientEvent } from "../../src/metrics/client-event.js";
 import { createRedisPredictionCache, fromIoredis, type RedisPredictionCache } from "../../src/fleet/index.js";
-import { createClient, sharedPredictionCache, type SharedPredictionCache } from "../../src/index-node.js";
+import { backgroundWaitUntil, createClient, sharedPredictionCache, type SharedPredictionCache } from "../../src/index-node.js";
 import { createServer, type ReferenceServer } from "../../src/server/index.js";
 import { ioredisClient } from "../fleet/fleet-fixtures.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
@@ -101,6 +101,34 @@ describe("shared prediction cache (L2) on Redis", () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it("the write is handed to the call's backgroundWaitUntil, else the client's waitUntil (a Worker would cancel it otherwise), and has landed once that settles", async () => {
+    const prefix = `l2t${++n}`;
+    const shared = createRedisPredictionCache({ redis: fromIoredis(redis), keyPrefix: prefix });
+    const toClient: Promise<unknown>[] = [];
+    const client = createClient({
+      prediction: server.url,
+      timeoutMs: 5_000,
+      cache: { ttlMs: 60_000, shared, sharedTimeoutMs: 1_000 },
+      waitUntil: (p) => void toClient.push(p),
+    });
+    try {
+      await client.prediction.predictLTV(request("cust-wait-client"));
+      expect(toClient).toHaveLength(1);
+      await toClient[0];
+      // Landed when the promise settled: no polling.
+      expect(await redis.keys(`${prefix}:*cust-wait-client`)).toHaveLength(1);
+      const toCall: Promise<unknown>[] = [];
+      await client.prediction.predictLTV(request("cust-wait-call"), {
+        contextValues: createContextValues().set(backgroundWaitUntil, (p) => void toCall.push(p)),
+      });
+      expect([toCall.length, toClient.length]).toEqual([1, 1]);
+      await toCall[0];
+      expect(await redis.keys(`${prefix}:*cust-wait-call`)).toHaveLength(1);
+    } finally {
+      client.close();
     }
   });
 
