@@ -21,14 +21,14 @@ export function benchmarkFindings(r: BenchmarkResults): string[] {
     lines.push(
       `- **TCP p50 against the floor** (${(tcp.p50Us / floor.p50Us).toFixed(2)}x, target 1.3x). Server CPU per call is about the same for both (${us(tcp.serverCpuUsPerCall)} vs ${us(floor.serverCpuUsPerCall)}: the same request); the gap is client CPU: ${us(tcp.cpuUsPerCall)} per call against the floor's ${us(floor.cpuUsPerCall)}, ${floorDoes}. ` +
         "Profiled with a socket that answers in-process: Connect's `runUnaryCall` (two AbortControllers per call, one aborted on success, which builds a DOMException with a stack trace) was about 40% of the transport's CPU, and the one AbortController left for the deadline, with an abort listener in the pool and one in the connection, about a third of the rest; the transport now has a lean unary path with neither (a plain `CallDeadline` object). " +
-        "What remains, roughly: garbage collection (~30% of samples: request and response objects, promises, one buffer per frame), the SDK layers every call goes through (validation, metrics, default deadline, about a fifth), Node's stream machinery on both sides of the socket, and the named-map encoding of a 630-byte request.",
+        "What remains, roughly: garbage collection (~30% of samples: request and response objects, promises, one buffer per frame), the SDK layers every call goes through (validation, metrics, default deadline, about a fifth), Node's stream machinery on both sides of the socket, and the encoding of the 247-byte request (positional since size3).",
     );
   }
   if (floor && tcp && tcp.p50Us <= 1.3 * floor.p50Us && tcp.cpuUsPerCall > 1.3 * floor.cpuUsPerCall) {
     lines.push(
       `- **TCP p50 meets the 1.3x target in this run (${(tcp.p50Us / floor.p50Us).toFixed(2)}x), client CPU does not.** Our client spends ${us(tcp.cpuUsPerCall)} of CPU per call against the floor's ${us(floor.cpuUsPerCall)} (${(tcp.cpuUsPerCall / floor.cpuUsPerCall).toFixed(1)}x). ` +
         `On this busy loopback the p50 is mostly the server (${us(tcp.serverCpuUsPerCall)} of CPU per call) and wake-ups of processes that share two cores, so the p50 ratio hides it; on an idle machine, where the floor answers in a few tens of µs, the p50 ratio moves towards the CPU ratio. ` +
-        "Profile of what is left (a socket answering in-process): garbage collection (~30% of samples: request and response objects, promises, one buffer per frame), the SDK layers every call goes through (validation, metrics, default deadline, about a fifth), Node's stream machinery, and the named-map encoding of a 630-byte request. " +
+        "Profile of what is left (a socket answering in-process): garbage collection (~30% of samples: request and response objects, promises, one buffer per frame), the SDK layers every call goes through (validation, metrics, default deadline, about a fifth), Node's stream machinery, and the encoding of the 247-byte request (positional since size3). " +
         "Removed already: Connect's `runUnaryCall` (two AbortControllers per call, one aborted on success, building a DOMException with a stack trace; ~40% of the transport's CPU) and the deadline's AbortController with its two abort listeners (about a third of the rest).",
     );
   }
