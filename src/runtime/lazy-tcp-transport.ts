@@ -1,6 +1,7 @@
 import { createLazyTransport } from "../client/lazy-transport.js";
 import type { ManagedTransport } from "../client/runtime-platform.js";
 import type { ConnectionPoolStats } from "../tcp/connection-pool.js";
+import { zeroPoolCounters } from "../tcp/pool-counters.js";
 import { resolveTcpTransportOptions, type TcpTransportOptions } from "../tcp/tcp-transport-options.js";
 import type { TcpTransport } from "../tcp/tcp-transport.js";
 
@@ -12,17 +13,7 @@ const notLoadedStats: ConnectionPoolStats = {
   idle: 0,
   queued: 0,
   inFlight: 0,
-  connects: 0,
-  reconnects: 0,
-  connectFailures: 0,
-  lost: 0,
-  idleClosed: 0,
-  verifications: 0,
-  verifyFailures: 0,
-  thaws: 0,
-  redispatched: 0,
-  lateAnswers: 0,
-  lateAnswersOverdue: 0,
+  ...zeroPoolCounters(),
   down: false,
 };
 

@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { zeroPoolCounters } from "./pool-counters.js";
 import { FreezeDetector } from "../call/freeze-detector.js";
 import { callSignalReason, toAbortSignal, type CallSignal } from "../call/call-signal.js";
 import { fullJitterBackoffMs } from "../call/backoff.js";
@@ -157,19 +158,7 @@ export class ConnectionPool {
   private pumping = false;
   private pumpAgain = false;
   private readonly tickMs: number;
-  private readonly counters = {
-    connects: 0,
-    reconnects: 0,
-    connectFailures: 0,
-    lost: 0,
-    idleClosed: 0,
-    verifications: 0,
-    verifyFailures: 0,
-    thaws: 0,
-    redispatched: 0,
-    lateAnswers: 0,
-    lateAnswersOverdue: 0,
-  };
+  private readonly counters = zeroPoolCounters();
 
   /**
    * @param connection - how to open one connection
