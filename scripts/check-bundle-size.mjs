@@ -21,7 +21,7 @@
 // Usage: node scripts/check-bundle-size.mjs [--max-kb N] [--max-kb-full N] [--max-kb-sockets N] [--entry FILE] [--json] [--analyze]
 //   --max-kb N          fail when the budgeted function (edge-light, workerd) is above N KB gzipped (default: the target, 40)
 //   --max-kb-full N     fail when the createClient function is above N KB gzipped (default 47)
-//   --max-kb-sockets N  fail when the deno or bun function is above N KB gzipped (default 47.7)
+//   --max-kb-sockets N  fail when the deno or bun function is above N KB gzipped (default 49.1)
 //   --max-kb-client N   fail when the prediction client alone (no bid helpers; every runtime) is above N KB (default 40)
 //   --entry FILE        bundle this edge function instead of the budgeted one (the createClient row is then left out)
 //   --analyze           also print where the budgeted bundles' bytes go, per package and
@@ -44,7 +44,7 @@ const fullLimitKB = kbFlag("--max-kb-full", 47);
  * Deno's and Bun's function with the bid helpers: a limit of their own (66.0 KB while their builds carried
  * pooled raw TCP statically; 47.2 KB on 2026-12-05 with it loaded through import()).
  */
-const socketsLimitKB = kbFlag("--max-kb-sockets", 47.7);
+const socketsLimitKB = kbFlag("--max-kb-sockets", 49.1);
 /** The prediction client alone (no bid helpers), on every runtime: always held to the target. */
 const clientLimitKB = kbFlag("--max-kb-client", targetKB);
 
