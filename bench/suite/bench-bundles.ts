@@ -68,8 +68,11 @@ export async function buildBenchBundles(outDir: string): Promise<BenchBundles> {
       // From dist/, not src/: the package build ships Node's HTTP stack as its own
       // self-contained file (tsup.config.ts), which a bundle of src/ would not have.
       // msgpackr's optional native addon stays out (it is loaded with require when present).
+      // No tsconfig: its `paths` map "syncvalue" to src/index-node.ts (for the tests and
+      // type checks), which would bundle the sources, not the package an application installs.
       await build({
         ...common,
+        tsconfigRaw: "{}",
         stdin: { contents: 'export { createClient } from "syncvalue";', resolveDir: root, loader: "js" },
         outfile,
         external: ["msgpackr-extract"],
