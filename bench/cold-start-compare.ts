@@ -32,7 +32,8 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { build, type BuildOptions, type Plugin } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
+import { tcpOnlyBundle } from "./suite/bench-bundles.js";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url)); // from .build/bench/
 const arg = (name: string, fallback: string) => {
@@ -88,18 +89,9 @@ function startServer(): Promise<{ http: string; tcp: string; pid: number }> {
   });
 }
 
-// An application that only uses tcp:// leaves the SDK's lazily loaded HTTP
-// transport out of its bundle (docs/packaging-and-types.md, "A TCP-only bundle").
-const tcpOnly: Plugin = {
-  name: "syncvalue-tcp-only",
-  setup(b) {
-    b.onResolve({ filter: /^\.\/node-http-transport[-.]/ }, (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined));
-  },
-};
-
 const layouts: Record<string, { options: BuildOptions; file: string }> = {
   "one ESM file": { options: { format: "esm", minify: true }, file: "index-node.mjs" },
-  "one ESM file, TCP only": { options: { format: "esm", minify: true, plugins: [tcpOnly] }, file: "index-node.mjs" },
+  "one ESM file, TCP only": { options: { format: "esm", minify: true, plugins: [tcpOnlyBundle] }, file: "index-node.mjs" },
   "one CommonJS file": { options: { format: "cjs", minify: true }, file: "index-node.cjs" },
   "ESM, split": { options: { format: "esm", minify: true, splitting: true }, file: "index-node.mjs" },
   "installed (node_modules)": { options: { format: "esm", splitting: true, packages: "external" }, file: "index-node.mjs" },
