@@ -5,9 +5,10 @@
 //   npm run build   # this checkout's side is its built package, dist/
 //   npx esbuild bench/cold-start-compare.ts --bundle --platform=node --format=esm \
 //     --packages=external --outfile=.build/bench/cold-start-compare.mjs \
-//     && node .build/bench/cold-start-compare.mjs [--ref main] [--runs 15]
+//     && node .build/bench/cold-start-compare.mjs [--ref main] [--runs 15] [--ref-dist .build/main/dist]
 //
-// Four layouts per side: one minified ESM file, one minified CommonJS file,
+// Five layouts per side: one minified ESM file (also without the HTTP
+// transport, as a TCP-only application can bundle it), one minified CommonJS file,
 // minified ESM with code splitting (an application importing the SDK, bundled
 // with esbuild, every dependency inlined), and the installed package
 // (dependencies left in node_modules). This checkout's side starts from
@@ -15,7 +16,13 @@
 // HTTP stack as its own self-contained file (tsup.config.ts), which a bundle
 // of src/ would not have. The ref's side starts from its src/ (git archive),
 // split with dependencies external for the installed layout: before that
-// build step, a bundle of src/ and of dist/ held the same modules.
+// build step, a bundle of src/ and of dist/ held the same modules. They no
+// longer do: a one-file bundle of src/ wraps Connect's index in lazily
+// initialized modules that the SDK's import runs (protobuf's well-known types
+// decoded at start-up), so it costs more than a bundle of dist/. To compare
+// built packages, pass --ref-dist: the ref's dist/, built beforehand (a copy
+// of `npm run build`'s output, inside this repository so that its package
+// imports resolve from node_modules); both sides are then bundled alike.
 // Fresh Node processes import each (and, with a reference server, create a
 // client and await one prediction over tcp:// and over http://), interleaved
 // so both sides share the machine's load; medians of the CPU time (user +
@@ -26,6 +33,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions } from "esbuild";
+import { tcpOnlyBundle } from "./suite/bench-bundles.js";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url)); // from .build/bench/
 const arg = (name: string, fallback: string) => {
@@ -34,6 +42,8 @@ const arg = (name: string, fallback: string) => {
 };
 const ref = arg("--ref", "main");
 const runs = Number(arg("--runs", "15"));
+const refDist = process.argv.includes("--ref-dist") ? fileURLToPath(new URL(arg("--ref-dist", ""), `file://${process.cwd()}/`)).replace(/\/?$/, "/") : undefined;
+if (refDist && !existsSync(`${refDist}index-node.js`)) throw new Error(`--ref-dist: no index-node.js in ${refDist}`);
 const scratch = `${repo}.build/bench/cold-start-compare`;
 if (!existsSync(`${repo}dist/index-node.js`)) throw new Error("run `npm run build` first: this checkout's side is its dist/");
 
@@ -81,6 +91,7 @@ function startServer(): Promise<{ http: string; tcp: string; pid: number }> {
 
 const layouts: Record<string, { options: BuildOptions; file: string }> = {
   "one ESM file": { options: { format: "esm", minify: true }, file: "index-node.mjs" },
+  "one ESM file, TCP only": { options: { format: "esm", minify: true, plugins: [tcpOnlyBundle] }, file: "index-node.mjs" },
   "one CommonJS file": { options: { format: "cjs", minify: true }, file: "index-node.cjs" },
   "ESM, split": { options: { format: "esm", minify: true, splitting: true }, file: "index-node.mjs" },
   "installed (node_modules)": { options: { format: "esm", splitting: true, packages: "external" }, file: "index-node.mjs" },
@@ -89,26 +100,26 @@ const layouts: Record<string, { options: BuildOptions; file: string }> = {
 const variants: { side: "ref" | "this"; layout: string; file: string }[] = [];
 for (const side of ["ref", "this"] as const) {
   for (const [i, [layout, { options, file }]] of Object.entries(layouts).entries()) {
-    if (side === "this" && options.packages === "external") {
-      variants.push({ side, layout, file: `${repo}dist/index-node.js` });
+    const dist = side === "this" ? `${repo}dist/` : refDist;
+    if (dist && options.packages === "external") {
+      variants.push({ side, layout, file: `${dist}index-node.js` });
       continue;
     }
     const outdir = `${scratch}/${side}-${i}`;
     const ext = file.endsWith(".cjs") ? ".cjs" : ".mjs";
-    const entry =
-      side === "ref"
-        ? { entryPoints: { "index-node": `${scratch}/ref/src/index-node.ts` } }
-        : { stdin: { contents: `export * from ${JSON.stringify(`${repo}dist/index-node.js`)};`, resolveDir: repo, loader: "js" as const, sourcefile: "index-node.js" } };
+    const entry = !dist
+      ? { entryPoints: { "index-node": `${scratch}/ref/src/index-node.ts` } }
+      : { stdin: { contents: `export * from ${JSON.stringify(`${dist}index-node.js`)};`, resolveDir: repo, loader: "js" as const, sourcefile: "index-node.js" } };
     await build({
       ...entry,
       bundle: true,
       platform: "node",
-      ...(side === "this" ? { outfile: `${outdir}/${file}` } : { outdir, outExtension: { ".js": ext } }),
+      ...(dist ? { outfile: `${outdir}/${file}` } : { outdir, outExtension: { ".js": ext } }),
       external: ["msgpackr-extract"],
       logLevel: "warning",
       ...options,
       // stdin has no name to split by: the split layout names its entry itself.
-      ...(side === "this" && options.splitting ? { outfile: undefined, outdir, stdin: undefined, entryPoints: { "index-node": `${repo}dist/index-node.js` }, outExtension: { ".js": ext } } : {}),
+      ...(dist && options.splitting ? { outfile: undefined, outdir, stdin: undefined, entryPoints: { "index-node": `${dist}index-node.js` }, outExtension: { ".js": ext } } : {}),
     });
     variants.push({ side, layout, file: `${outdir}/${file}` });
   }
@@ -122,6 +133,7 @@ try {
   for (let i = 0; i < runs; i++) {
     for (const t of targets) {
       for (const v of variants) {
+        if (t.url?.startsWith("http") && v.layout.endsWith("TCP only")) continue; // its http:// calls fail by design
         const r = JSON.parse(execFileSync(process.execPath, [probe, v.file, ...(t.url ? [t.url] : [])]).toString()) as { cpuMs: number; wallMs: number };
         const key = `${t.name}\u0000${v.side}\u0000${v.layout}`;
         samples.set(key, [...(samples.get(key) ?? []), r]);
@@ -135,13 +147,14 @@ const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-console.log(`Node entry: ${ref} (its src/) against this checkout (its dist/); Node ${process.version}, ${cpus().length} cores, load ${load0.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}; medians of ${runs} fresh processes`);
+console.log(`Node entry: ${ref} (${refDist ? `its dist/, ${refDist}` : "its src/"}) against this checkout (its dist/); Node ${process.version}, ${cpus().length} cores, load ${load0.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}; medians of ${runs} fresh processes`);
 console.log(`| what | layout | ${ref} CPU ms | this CPU ms | ratio | ${ref} wall ms | this wall ms |`);
 console.log("|---|---|---:|---:|---:|---:|---:|");
 for (const t of targets) {
   for (const layout of Object.keys(layouts)) {
-    const a = samples.get(`${t.name}\u0000ref\u0000${layout}`)!;
-    const b = samples.get(`${t.name}\u0000this\u0000${layout}`)!;
+    const a = samples.get(`${t.name}\u0000ref\u0000${layout}`);
+    const b = samples.get(`${t.name}\u0000this\u0000${layout}`);
+    if (!a || !b) continue;
     const [ca, cb] = [median(a.map((s) => s.cpuMs)), median(b.map((s) => s.cpuMs))];
     const [wa, wb] = [median(a.map((s) => s.wallMs)), median(b.map((s) => s.wallMs))];
     console.log(`| ${t.name} | ${layout} | ${ca.toFixed(1)} | ${cb.toFixed(1)} | ${(cb / ca).toFixed(2)}x | ${wa.toFixed(1)} | ${wb.toFixed(1)} |`);

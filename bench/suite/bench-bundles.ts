@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 
 /** The files the suite runs in child processes, bundled from the sources of this checkout. */
 export interface BenchBundles {
@@ -15,6 +15,8 @@ export interface BenchBundles {
    * as a serverless application is usually shipped. Built when dist/ exists.
    */
   sdkStandalone: string;
+  /** The same without the SDK's lazily loaded HTTP transport ({@link tcpOnlyBundle}), as a tcp://-only application can ship it. */
+  sdkStandaloneTcpOnly: string;
   /** The built package's Node entry (dist/index-node.js), as `npm install syncvalue` loads it. */
   sdkPackage: string;
   /** The cold-start and memory probe (`bench/suite/child-probe.ts`). */
@@ -22,6 +24,18 @@ export interface BenchBundles {
   /** The near-free server (`bench/suite/near-free-server.ts`): pre-encoded answers over TCP, gRPC and Connect JSON. */
   nearFree: string;
 }
+
+/**
+ * An esbuild plugin that leaves the SDK's lazily loaded HTTP transport out of a
+ * bundle (its `import()` stays, and fails if an http(s) client is created): the
+ * recipe of docs/packaging-and-types.md, "A TCP-only bundle".
+ */
+export const tcpOnlyBundle: Plugin = {
+  name: "syncvalue-tcp-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/node-http-transport[-.]/ }, (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined));
+  },
+};
 
 /** The repository root: the folder holding `package.json` above the running bundle or source. */
 export function repositoryRoot(): string {
@@ -65,16 +79,21 @@ export async function buildBenchBundles(outDir: string): Promise<BenchBundles> {
       bundles["sdkPackage"] = join(root, "dist/index-node.js");
       if (!existsSync(bundles["sdkPackage"])) return;
       const outfile = join(out, "bench-sdk-standalone.mjs");
+      const tcpOnlyOutfile = join(out, "bench-sdk-standalone-tcp-only.mjs");
       // From dist/, not src/: the package build ships Node's HTTP stack as its own
       // self-contained file (tsup.config.ts), which a bundle of src/ would not have.
       // msgpackr's optional native addon stays out (it is loaded with require when present).
-      await build({
+      // No tsconfig: its `paths` map "syncvalue" to src/index-node.ts (for the tests and
+      // type checks), which would bundle the sources, not the package an application installs.
+      const standalone = {
         ...common,
-        stdin: { contents: 'export { createClient } from "syncvalue";', resolveDir: root, loader: "js" },
-        outfile,
+        tsconfigRaw: "{}",
+        stdin: { contents: 'export { createClient } from "syncvalue";', resolveDir: root, loader: "js" as const },
         external: ["msgpackr-extract"],
-      });
+      };
+      await Promise.all([build({ ...standalone, outfile }), build({ ...standalone, outfile: tcpOnlyOutfile, plugins: [tcpOnlyBundle] })]);
       bundles["sdkStandalone"] = outfile;
+      bundles["sdkStandaloneTcpOnly"] = tcpOnlyOutfile;
     })(),
   ]);
   return bundles as unknown as BenchBundles;

@@ -2,6 +2,7 @@ import type { BenchmarkResults } from "./benchmark-results.js";
 import { benchmarkFindings } from "./benchmark-findings.js";
 import { checkTargets } from "./benchmark-targets.js";
 import { nearFreeReport } from "./near-free-report.js";
+import { coldStartPackagingLabel } from "./section-cold-start.js";
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
 const dec = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
@@ -199,11 +200,11 @@ export function benchmarkReport(r: BenchmarkResults, chartPath?: string): string
     "",
     ...table(
       ["transport", "SDK loaded as", "Node start ms", "import SDK ms", "createClient ms", "first call ms", "import → first answer ms", "process start → first answer ms", "spawn → exit ms", "second call ms"],
-      r.coldStart.map((c) => [c.transport, c.packaging === "bundle" ? "one bundled file" : "package + node_modules", dec(c.nodeStartMs), dec(c.importMs), dec(c.createMs, 2), dec(c.firstCallMs), dec(c.toFirstPredictionMs), dec(c.sinceProcessStartMs), dec(c.spawnToExitMs), dec(c.secondCallMs, 2)]),
+      r.coldStart.map((c) => [c.transport, coldStartPackagingLabel[c.packaging], dec(c.nodeStartMs), dec(c.importMs), dec(c.createMs, 2), dec(c.firstCallMs), dec(c.toFirstPredictionMs), dec(c.sinceProcessStartMs), dec(c.spawnToExitMs), dec(c.secondCallMs, 2)]),
       ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
     ),
     "",
-    `A fresh \`node\` process per run imports the SDK, creates a client with defaults and awaits one \`predictLTV\` (connection set-up included); medians of ${r.coldStart[0]?.runs ?? 0} interleaved runs. \"package + node_modules\": the built package's \`dist/index-node.js\`, as \`npm install syncvalue\` loads it (Connect's and protobuf's core inlined, msgpackr and lru-cache from node_modules; the HTTP stack, \`dist/node-http-stack.js\`, for http endpoints only); \"one bundled file\": an app importing \`syncvalue\` bundled with esbuild into one ESM file, every dependency inlined, as serverless functions are usually shipped (docs/benchmarks.md#cold-start).`,
+    `A fresh \`node\` process per run imports the SDK, creates a client with defaults and awaits one \`predictLTV\` (connection set-up included); medians of ${r.coldStart[0]?.runs ?? 0} interleaved runs. \"package + node_modules\": the built package's \`dist/index-node.js\`, as \`npm install syncvalue\` loads it (Connect's and protobuf's core inlined, msgpackr and lru-cache from node_modules; the HTTP stack, \`dist/node-http-stack.js\`, for http endpoints only); \"one bundled file\": an app importing \`syncvalue\` bundled with esbuild into one ESM file, every dependency inlined, as serverless functions are usually shipped (docs/benchmarks.md#cold-start); \"TCP only\": the same without the HTTP transport, as a tcp://-only app can bundle it (docs/packaging-and-types.md#a-tcp-only-bundle).`,
     "",
   );
 

@@ -19,11 +19,24 @@ interface ColdStartProbe extends ColdStartTimings {
   ok: boolean;
 }
 
+/** How the SDK is loaded in a cold-start run. */
+export type ColdStartPackaging = "package" | "bundle" | "bundle-tcp-only";
+
+/** How a report names a packaging. */
+export const coldStartPackagingLabel: Record<ColdStartPackaging, string> = {
+  package: "package + node_modules",
+  bundle: "one bundled file",
+  "bundle-tcp-only": "one bundled file, TCP only",
+};
+
 /** One transport and packaging: each timing is the median over `runs` fresh processes. */
 export interface ColdStartRow extends ColdStartTimings {
   transport: "tcp" | "grpc";
-  /** How the SDK was loaded: `"package"` (dependencies from node_modules) or `"bundle"` (one file). */
-  packaging: "package" | "bundle";
+  /**
+   * How the SDK was loaded: `"package"` (dependencies from node_modules), `"bundle"` (one file) or
+   * `"bundle-tcp-only"` (one file without the HTTP transport, tcp:// only).
+   */
+  packaging: ColdStartPackaging;
   /** From spawn to exit, seen by the parent. */
   spawnToExitMs: number;
   runs: number;
@@ -33,16 +46,19 @@ export interface ColdStartRow extends ColdStartTimings {
  * Cold start to first prediction: a fresh Node process imports the SDK,
  * creates a client with defaults and awaits one `predictLTV` (connection
  * set-up included), over TCP and over gRPC, with the SDK loaded as an
- * installed package (dependencies from node_modules, many files) and as one
- * bundled file; medians of `runs`.
+ * installed package (dependencies from node_modules, many files), as one
+ * bundled file and (TCP only) as one bundled file without the HTTP transport;
+ * medians of `runs`.
  */
 export async function runColdStartSection(
   probe: string,
-  sdk: { package: string; bundle: string },
+  sdk: Record<ColdStartPackaging, string>,
   urls: { tcpUrl: string; httpUrl: string },
   runs: number,
 ): Promise<ColdStartRow[]> {
-  const variants = (["package", "bundle"] as const).flatMap((packaging) => (["tcp", "grpc"] as const).map((transport) => ({ packaging, transport })));
+  const variants = (["package", "bundle", "bundle-tcp-only"] as const).flatMap((packaging) =>
+    (packaging === "bundle-tcp-only" ? (["tcp"] as const) : (["tcp", "grpc"] as const)).map((transport) => ({ packaging, transport })),
+  );
   const samples = variants.map(() => [] as { value: ColdStartProbe; wallMs: number }[]);
   // Interleaved, so the variants share the machine's moods alike.
   for (let i = 0; i < runs; i++) {

@@ -69,6 +69,7 @@ export class ResponseCache {
   private readonly staleMs: number;
   private readonly spareMs: number;
   private readonly maxAgeMs: number;
+  private readonly maxEntries: number;
   private nextSweep = 0;
 
   constructor(
@@ -81,8 +82,11 @@ export class ResponseCache {
     this.staleMs = options.ttlMs + options.staleWhileRevalidateMs;
     this.spareMs = options.ttlMs + options.staleIfErrorMs;
     this.maxAgeMs = Math.max(this.staleMs, this.spareMs);
+    this.maxEntries = options.maxEntries;
+    // No `max`: lru-cache would allocate its arrays for every entry up front
+    // (10,000 by default, about 200 KB), which a cold start's first call then
+    // pays for in an extra scavenge. The entry bound is kept by store().
     this.lru = new LRUCache<CacheKey, CacheEntry>({
-      max: options.maxEntries,
       maxSize: options.maxBytes,
       sizeCalculation: (entry) => Math.max(1, estimatedSize(entry.response.message) + 64),
     });
@@ -127,6 +131,8 @@ export class ResponseCache {
     const message = response.message as Record<string, unknown>;
     for (const field in message) deepFreeze(message[field]);
     this.lru.set(key, { response, storedAt, check, refreshAfter: 0 });
+    // The least recently used entry goes, never the one just stored (the most recent).
+    if (this.lru.size > this.maxEntries) this.lru.pop();
   }
 
   delete(key: CacheKey): boolean {

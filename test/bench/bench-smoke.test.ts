@@ -122,7 +122,7 @@ describe("benchmark suite, smoke run", () => {
     for (const c of results.codecs) {
       for (const v of [c.encodeRequestNs, c.decodeRequestNs, c.encodeResponseNs, c.decodeResponseNs]) expect(v).toBeGreaterThan(0);
     }
-    expect(results.coldStart.map((c) => `${c.packaging}/${c.transport}`)).toEqual(["package/tcp", "package/grpc", "bundle/tcp", "bundle/grpc"]);
+    expect(results.coldStart.map((c) => `${c.packaging}/${c.transport}`)).toEqual(["package/tcp", "package/grpc", "bundle/tcp", "bundle/grpc", "bundle-tcp-only/tcp"]);
     for (const c of results.coldStart) expect(c.firstCallMs).toBeGreaterThan(0);
     // The edge bundle rows come from the CI check's own script, run on dist/.
     expect(results.edgeBundle.map((b) => b.target)).toEqual([

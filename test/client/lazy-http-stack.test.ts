@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { build, type BuildOptions, type Plugin } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +24,8 @@ const fixture = new URL("./fixtures/loaded-builtins.ts", import.meta.url).pathna
 const split = `${outdir}/loaded-builtins.js`;
 const oneFile = `${outdir}/one-file/loaded-builtins.mjs`;
 const installed = `${outdir}/installed/loaded-builtins.mjs`;
+const tcpOnlyFixture = new URL("./fixtures/tcp-only-bundle.ts", import.meta.url).pathname;
+const tcpOnly = `${outdir}/tcp-only/tcp-only-bundle.mjs`;
 let server: ReferenceServerProcess;
 
 /** The fixture's SDK import pointed at the built package: bundled with it, or (`external`) loaded from dist/ as installed. */
@@ -33,6 +36,14 @@ const builtPackage = (external: boolean): Plugin => ({
   },
 });
 
+/** The recipe of docs/packaging-and-types.md ("A TCP-only bundle"): the SDK's lazily loaded HTTP transport stays out of the bundle. */
+const tcpOnlyRecipe: Plugin = {
+  name: "syncvalue-tcp-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/node-http-transport[-.]/ }, (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined));
+  },
+};
+
 beforeAll(async () => {
   server = await spawnReferenceServer();
   const common: BuildOptions = { entryPoints: [fixture], bundle: true, platform: "node", format: "esm", logLevel: "silent" };
@@ -40,6 +51,7 @@ beforeAll(async () => {
   // msgpackr's optional native addon stays out (loaded with require when present).
   await build({ ...common, outfile: oneFile, external: ["msgpackr-extract"], plugins: [builtPackage(false)] });
   await build({ ...common, outfile: installed, plugins: [builtPackage(true)] });
+  await build({ ...common, entryPoints: [tcpOnlyFixture], outfile: tcpOnly, external: ["msgpackr-extract"], plugins: [builtPackage(false), tcpOnlyRecipe] });
 });
 afterAll(async () => {
   await server?.kill();
@@ -144,6 +156,28 @@ describe("the built package bundled into one ESM file", () => {
     expect(r.ltv).toBeGreaterThan(0);
     // Thrown by the HTTP stack's own copy of Connect: still `instanceof` the exported class.
     expect(r.failure).toEqual({ connectError: true, code: Code.Unavailable });
+  });
+});
+
+describe("the built package bundled into one ESM file for tcp:// only (the HTTP transport left out)", () => {
+  it("holds none of the HTTP stack's code, and a tcp:// client answers", async () => {
+    const bundled = readFileSync(tcpOnly, "utf8");
+    expect(bundled).toContain("node-http-transport"); // the import() left in place
+    expect(bundled).not.toContain("Http2SessionManager");
+    expect(bundled).not.toContain("// dist/node-http-stack.js");
+    // What the recipe leaves out, in the same bundle without it:
+    expect(readFileSync(oneFile, "utf8")).toContain("// dist/node-http-stack.js");
+    const r = await runFixture(server.tcpUrl, undefined, tcpOnly);
+    expect(r).toMatchObject({ status: PredictionStatus.SUCCESS });
+    expect(r.ltv).toBeGreaterThan(0);
+  });
+
+  it("an http:// client there fails its calls with Internal naming the missing code, without crashing the process", async () => {
+    const r = (await runFixture(server.url, undefined, tcpOnly)) as unknown as { connectError: boolean; code: number; message: string };
+    expect(r.connectError).toBe(true);
+    expect(r.code).toBe(Code.Internal);
+    expect(r.message).toContain("did not load");
+    expect(r.message).toContain("node-http-transport");
   });
 });
 
