@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { runJsonChild } from "../support/json-child.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,21 +50,7 @@ afterAll(async () => {
 });
 
 function run(url: string, deadUrl: string): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, [`${dir}/probe.mjs`, url, deadUrl], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid) process.kill(child.pid, "SIGKILL");
-      reject(new Error(`probe still running after 30 s: ${out}`));
-    }, 30_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`probe exited ${code}: ${out}`));
-      resolve(JSON.parse(out.trim().split("\n").pop()!));
-    });
-  });
+  return runJsonChild([`${dir}/probe.mjs`, url, deadUrl], 30_000, "probe");
 }
 
 describe("the built package beside the application's own @connectrpc/connect", () => {

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { runJsonChild } from "../support/json-child.js";
 import { readFileSync } from "node:fs";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { build, type BuildOptions, type Plugin } from "esbuild";
@@ -69,21 +69,7 @@ interface Loaded {
 }
 
 function runFixture(url: string, step?: "warmup" | "close" | "stock", file = split, ...rest: string[]): Promise<Loaded> {
-  const child = spawn(process.execPath, [file, url, ...(step ? [step] : []), ...rest], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid) process.kill(child.pid, "SIGKILL");
-      reject(new Error(`fixture still running after 20 s: ${out}`));
-    }, 20_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`fixture exited ${code}: ${out}`));
-      resolve(JSON.parse(out.trim().split("\n").pop()!));
-    });
-  });
+  return runJsonChild([file, url, ...(step ? [step] : []), ...rest], 20_000, "fixture");
 }
 
 describe("what a client loads", () => {
