@@ -28,12 +28,13 @@
 // so both sides share the machine's load; medians of the CPU time (user +
 // system, every thread) and wall time. CPU time is the figure to compare on a
 // busy machine: wall time there is mostly waiting for a core.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions } from "esbuild";
 import { tcpOnlyBundle } from "./suite/bench-bundles.js";
+import { startReferenceServer } from "./reference-server-process.js";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url)); // from .build/bench/
 const arg = (name: string, fallback: string) => {
@@ -72,23 +73,6 @@ process.exit(0);
 `,
 );
 
-function startServer(): Promise<{ http: string; tcp: string; pid: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${repo}dist/cli/syncvalue-cli.js`, "serve", "--host", "127.0.0.1", "--port", "0", "--tcp-port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-    const timer = setTimeout(() => reject(new Error("reference server did not start in 10 s")), 10_000);
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c;
-      const m = /http=(\S+) tcp=(\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ http: m[1]!, tcp: m[2]!, pid: child.pid! });
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`reference server exited (${code})`)));
-  });
-}
-
 const layouts: Record<string, { options: BuildOptions; file: string }> = {
   "one ESM file": { options: { format: "esm", minify: true }, file: "index-node.mjs" },
   "one ESM file, TCP only": { options: { format: "esm", minify: true, plugins: [tcpOnlyBundle] }, file: "index-node.mjs" },
@@ -125,7 +109,7 @@ for (const side of ["ref", "this"] as const) {
   }
 }
 
-const server = process.argv.includes("--no-server") ? undefined : await startServer();
+const server = process.argv.includes("--no-server") ? undefined : await startReferenceServer(repo);
 const targets: { name: string; url?: string }[] = [{ name: "import" }, ...(server ? [{ name: "tcp:// first answer", url: server.tcp }, { name: "http:// first answer", url: server.http }] : [])];
 const samples = new Map<string, { cpuMs: number; wallMs: number }[]>();
 const load0 = loadavg()[0]!;

@@ -12,11 +12,12 @@
 // and awaits one prediction (Connect over fetch), seen from the host.
 // Reports p50 / p99 per variant. The bench/suite cold-start section compares
 // packaging and transports in more depth; this one also covers workerd.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { startReferenceServer } from "./reference-server-process.js";
 
 
 const repo = fileURLToPath(new URL("../../", import.meta.url)); // from .build/bench/
@@ -60,23 +61,6 @@ function quantile(values: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
 }
 
-function startServer(): Promise<{ http: string; tcp: string; pid: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${repo}dist/cli/syncvalue-cli.js`, "serve", "--host", "127.0.0.1", "--port", "0", "--tcp-port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-    const timer = setTimeout(() => reject(new Error("reference server did not start in 10 s")), 10_000);
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c;
-      const m = /http=(\S+) tcp=(\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ http: m[1]!, tcp: m[2]!, pid: child.pid! });
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`reference server exited (${code})`)));
-  });
-}
-
 function runChild(file: string, url: string): Promise<{ toFirstPredictionMs: number; importMs: number; wallMs: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -99,7 +83,7 @@ mkdirSync(scratch, { recursive: true });
 // Inside the package's folder, so `syncvalue` resolves to this package's exports (self-reference).
 const childFile = `${scratch}/node-child.mjs`;
 writeFileSync(childFile, childSource);
-const server = await startServer();
+const server = await startReferenceServer(repo);
 try {
   console.log(`cold start: Node ${process.version}, ${runs} fresh processes per transport; workerd ${workerdRuns} fresh isolates`);
   const node = { grpc: [] as Awaited<ReturnType<typeof runChild>>[], tcp: [] as Awaited<ReturnType<typeof runChild>>[] };
