@@ -1,4 +1,6 @@
 import { build as esbuild, type Plugin as EsbuildPlugin } from "esbuild";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { defineConfig, type Plugin } from "tsup";
 
 // Points the built chunks' `msgpackr/unpack` imports at msgpackr's no-eval build
@@ -61,6 +63,28 @@ const nodeHttpStackCjs: Plugin = {
   },
 };
 
+// msgpackr's decoder, inlined into the Node build from its own file (unpack.js).
+// Under Node's import condition msgpackr's "./unpack" export is its index.js,
+// which also loads the encoder (pack.js, whose module-level `new Packr()`
+// compiles a thousand-line constructor) and its iterators: about 15 ms of an
+// installed package's cold start, 3 ms of a one-file bundle's, for code the
+// SDK never runs (it encodes with its own writer, src/tcp/msgpack-writer.ts).
+// msgpackr stays a dependency: the edge and runtime builds import its no-eval
+// decoder (msgpackrNoEval).
+const msgpackrDecoderOnly: EsbuildPlugin = {
+  name: "msgpackr-decoder-only",
+  setup(build) {
+    // Node's lookup of node_modules folders, up from the importer (msgpackr's "exports" do not reach the file).
+    build.onResolve({ filter: /^msgpackr\/unpack$/ }, (a) => {
+      for (let dir = a.resolveDir; ; dir = dirname(dir)) {
+        const file = join(dir, "node_modules/msgpackr/unpack.js");
+        if (existsSync(file)) return { path: file };
+        if (dirname(dir) === dir) return { errors: [{ text: "msgpackr/unpack.js not found in any node_modules folder" }] };
+      }
+    });
+  },
+};
+
 // One build for the package. Entries map onto package.json "exports":
 // - index: the edge-safe core (fetch-based Connect), for edge-light, browsers
 //   and anything unnamed (second block)
@@ -100,9 +124,10 @@ export default defineConfig([
     // would otherwise load both packages' every file at import (Node cannot
     // tree-shake), @bufbuild/protobuf's index decoding descriptor.proto for
     // well-known types the core never uses. connect-node stays external (the
-    // server's); the client's HTTP stack is its own file (below).
-    noExternal: [/^@connectrpc\/connect(\/.*)?$/, /^@bufbuild\/protobuf(\/.*)?$/],
-    esbuildPlugins: [nodeHttpStackImport],
+    // server's); the client's HTTP stack is its own file (below). msgpackr's
+    // decoder inlined too, without its encoder (msgpackrDecoderOnly).
+    noExternal: [/^@connectrpc\/connect(\/.*)?$/, /^@bufbuild\/protobuf(\/.*)?$/, /^msgpackr\/unpack$/],
+    esbuildPlugins: [nodeHttpStackImport, msgpackrDecoderOnly],
     plugins: [nodeHttpStackCjs],
   },
   {

@@ -189,6 +189,28 @@ describe("the built package bundled into one ESM file for tcp:// only (the HTTP 
   });
 });
 
+describe("msgpackr in the Node build", () => {
+  it("only its decoder: the installed package imports no msgpackr entry (whose Node export is the encoder too), a one-file bundle holds no encoder", () => {
+    // Every file the Node entry imports statically, transitively.
+    const seen = new Set<string>();
+    const specifiers: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const m of readFileSync(`${repo}dist/${file}`, "utf8").matchAll(/^import [^;]*?from ['"]([^'"]+)['"];$/gm)) {
+        if (m[1]!.startsWith("./")) visit(m[1]!.slice(2));
+        else specifiers.push(m[1]!);
+      }
+    };
+    visit("index-node.js");
+    expect(seen.size).toBeGreaterThan(3);
+    expect(specifiers.filter((s) => s.startsWith("msgpackr"))).toEqual([]);
+    const bundled = readFileSync(oneFile, "utf8");
+    expect(bundled).toMatch(/\bUnpackr = class\b/);
+    expect(bundled).not.toMatch(/\bPackr = class\b/);
+  });
+});
+
 /** Node's platform whose HTTP stack takes `delayMs` longer to load (a slow disk, a busy machine), or fails to. */
 function slowLoadingPlatform(delayMs: number, fail = false): RuntimePlatform {
   return {
