@@ -1,3 +1,6 @@
+import { build as esbuild, type Plugin as EsbuildPlugin } from "esbuild";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { defineConfig, type Plugin } from "tsup";
 
 // Points the built chunks' `msgpackr/unpack` imports at msgpackr's no-eval build
@@ -10,28 +13,32 @@ const msgpackrNoEval: Plugin = {
   },
 };
 
-// Node's HTTP modules in the self-contained HTTP stack (node-http-stack.js):
-// read when that file runs (process.getBuiltinModule; createRequire before
-// Node 20.16), instead of static `import`s, which a bundler of a one-file ESM
-// app hoists to its top and runs at start-up, TCP-only apps too.
-const lazyNodeBuiltins: import("esbuild").Plugin = {
-  name: "lazy-node-builtins",
+// The source text of Node's HTTP stack (src/protocol/connect-http-stack-node.ts:
+// connect-node, Connect's protocols, their own copy of @connectrpc/connect and
+// @bufbuild/protobuf) bundled into one minified CommonJS module, supplied as
+// the string `nodeHttpStackText` (src/protocol/node-http-stack-text-node.ts)
+// to the stack's file, which runs it when loaded. As text, neither V8 (which
+// would otherwise parse all of it at start-up) nor a bundler (which would hoist
+// its imports of Node's HTTP modules to the top of a one-file ESM app) touches
+// it before an http(s):// client needs it. Node's built-ins stay `require`
+// calls, answered by evaluateModuleText.
+const nodeHttpStackText: EsbuildPlugin = {
+  name: "node-http-stack-text",
   setup(build) {
-    const esm = build.initialOptions.format === "esm";
-    build.onResolve({ filter: /^node:(http2|http|https|zlib)$/ }, (a) => ({ path: a.path, namespace: "lazy-node-builtin" }));
-    build.onResolve({ filter: /^lazy-node-builtin-loader$/ }, (a) => ({ path: a.path, namespace: "lazy-node-builtin" }));
-    build.onLoad({ filter: /^lazy-node-builtin-loader$/, namespace: "lazy-node-builtin" }, () => ({
-      contents: esm
-        ? // Any absolute path resolves builtins; import.meta.url would be empty in an app bundled to CommonJS.
-          `import { createRequire } from "node:module";\nexport const load = (id) => process.getBuiltinModule?.(id) ?? createRequire(process.execPath)(id);`
-        : `export const load = (id) => process.getBuiltinModule?.(id) ?? require(id);`,
-      loader: "js",
-    }));
-    // CommonJS, so that `import * as http2` and named imports read the module's properties.
-    build.onLoad({ filter: /^node:/, namespace: "lazy-node-builtin" }, (a) => ({
-      contents: `module.exports = require("lazy-node-builtin-loader").load(${JSON.stringify(a.path)});`,
-      loader: "js",
-    }));
+    build.onResolve({ filter: /\/node-http-stack-text-node\.js$/ }, (a) => ({ path: a.path, namespace: "node-http-stack-text" }));
+    build.onLoad({ filter: /.*/, namespace: "node-http-stack-text" }, async () => {
+      const stack = await esbuild({
+        entryPoints: ["src/protocol/connect-http-stack-node.ts"],
+        bundle: true,
+        write: false,
+        format: "cjs",
+        platform: "node",
+        target: "es2022",
+        minify: true,
+        logLevel: "warning",
+      });
+      return { contents: `export const nodeHttpStackText = ${JSON.stringify(stack.outputFiles[0]!.text)};`, loader: "js" };
+    });
   },
 };
 
@@ -42,7 +49,7 @@ const lazyNodeBuiltins: import("esbuild").Plugin = {
 // dist/'s root, where esbuild puts every shared and lazily loaded chunk: only
 // the client's lazily loaded HTTP transport imports the stack (an entry in a
 // folder, such as server/index, must not).
-const nodeHttpStackImport: import("esbuild").Plugin = {
+const nodeHttpStackImport: EsbuildPlugin = {
   name: "node-http-stack-import",
   setup(build) {
     build.onResolve({ filter: /\/connect-http-stack-node\.js$/ }, () => ({ path: "./node-http-stack.js", external: true }));
@@ -53,6 +60,28 @@ const nodeHttpStackCjs: Plugin = {
   renderChunk(code) {
     if (this.format !== "cjs") return;
     return { code: code.replace(/(["'])\.\/node-http-stack\.js\1/g, "$1./node-http-stack.cjs$1") };
+  },
+};
+
+// msgpackr's decoder, inlined into the Node build from its own file (unpack.js).
+// Under Node's import condition msgpackr's "./unpack" export is its index.js,
+// which also loads the encoder (pack.js, whose module-level `new Packr()`
+// compiles a thousand-line constructor) and its iterators: about 15 ms of an
+// installed package's cold start, 3 ms of a one-file bundle's, for code the
+// SDK never runs (it encodes with its own writer, src/tcp/msgpack-writer.ts).
+// msgpackr stays a dependency: the edge and runtime builds import its no-eval
+// decoder (msgpackrNoEval).
+const msgpackrDecoderOnly: EsbuildPlugin = {
+  name: "msgpackr-decoder-only",
+  setup(build) {
+    // Node's lookup of node_modules folders, up from the importer (msgpackr's "exports" do not reach the file).
+    build.onResolve({ filter: /^msgpackr\/unpack$/ }, (a) => {
+      for (let dir = a.resolveDir; ; dir = dirname(dir)) {
+        const file = join(dir, "node_modules/msgpackr/unpack.js");
+        if (existsSync(file)) return { path: file };
+        if (dirname(dir) === dir) return { errors: [{ text: "msgpackr/unpack.js not found in any node_modules folder" }] };
+      }
+    });
   },
 };
 
@@ -95,33 +124,30 @@ export default defineConfig([
     // would otherwise load both packages' every file at import (Node cannot
     // tree-shake), @bufbuild/protobuf's index decoding descriptor.proto for
     // well-known types the core never uses. connect-node stays external (the
-    // server's); the client's HTTP stack is its own file (below).
-    noExternal: [/^@connectrpc\/connect(\/.*)?$/, /^@bufbuild\/protobuf(\/.*)?$/],
-    esbuildPlugins: [nodeHttpStackImport],
+    // server's); the client's HTTP stack is its own file (below). msgpackr's
+    // decoder inlined too, without its encoder (msgpackrDecoderOnly).
+    noExternal: [/^@connectrpc\/connect(\/.*)?$/, /^@bufbuild\/protobuf(\/.*)?$/, /^msgpackr\/unpack$/],
+    esbuildPlugins: [nodeHttpStackImport, msgpackrDecoderOnly],
     plugins: [nodeHttpStackCjs],
   },
   {
-    // The third-party code of Node's HTTP stack (connect-node, Connect's
-    // protocols, with their own copy of @connectrpc/connect and
-    // @bufbuild/protobuf) as one minified file that the Node entry loads only
-    // for http(s):// endpoints (src/protocol/connect-http-stack-node.ts says
-    // why). Not inlined into the block above instead: code splitting would put
-    // protobuf's well-known types in a chunk the core imports (its index
-    // reaches them), decoded at start-up. Errors cross the copies as ConnectErrors (ConnectError's
-    // Symbol.hasInstance is structural), messages and descriptors are plain
-    // objects. Nothing of it is public: no declarations.
+    // Node's HTTP stack (connect-node, Connect's protocols, with their own copy
+    // of @connectrpc/connect and @bufbuild/protobuf) as one file that the Node
+    // entry loads only for http(s):// endpoints (src/protocol/connect-http-stack-node.ts
+    // says why), holding the stack's minified source as text that it runs when
+    // loaded (nodeHttpStackText above). Not inlined into the block above instead:
+    // code splitting would put protobuf's well-known types in a chunk the core
+    // imports (its index reaches them), decoded at start-up. Errors cross the
+    // copies as ConnectErrors (ConnectError's Symbol.hasInstance is
+    // structural), messages and descriptors are plain objects. Nothing of it is
+    // public: no declarations.
     name: "node HTTP stack",
-    entry: { "node-http-stack": "src/protocol/connect-http-stack-node.ts" },
+    entry: { "node-http-stack": "src/protocol/node-http-stack-from-text-node.ts" },
     format: ["esm", "cjs"],
     platform: "node",
-    noExternal: [/^@connectrpc\//, /^@bufbuild\//],
-    minify: true,
     sourcemap: true,
     target: "es2022",
-    // Keeps `node:` on builtins, so that they reach lazyNodeBuiltins (tsup's
-    // own resolver would take them first and leave them static imports).
-    removeNodeProtocol: false,
-    esbuildPlugins: [lazyNodeBuiltins],
+    esbuildPlugins: [nodeHttpStackText],
   },
   {
     // Every runtime other than Node loads these ESM modules, one file per

@@ -77,7 +77,7 @@ export function benchmarkFindings(r: BenchmarkResults): string[] {
     const pkg = r.coldStart.find((c) => c.packaging === "package" && c.transport === "tcp");
     const bundle = r.coldStart.find((c) => c.packaging === "bundle" && c.transport === "tcp");
     lines.push(
-      `- **Cold start** (target 50 ms). Importing is most of it: ${pkg ? `${pkg.importMs.toFixed(0)} ms` : "n/a"} as an installed package (the SDK's chunks, with Connect's and protobuf's core inlined, then msgpackr and lru-cache from node_modules; the HTTP stack only for http endpoints), ${bundle ? `${bundle.importMs.toFixed(0)} ms` : "n/a"} as one bundled file, where V8 compiles all of it (docs/benchmarks.md#cold-start). ` +
+      `- **Cold start** (target 50 ms). Importing is most of it: ${pkg ? `${pkg.importMs.toFixed(0)} ms` : "n/a"} as an installed package (the SDK's chunks, with Connect's and protobuf's core and msgpackr's decoder inlined, then lru-cache from node_modules; the HTTP stack only for http endpoints), ${bundle ? `${bundle.importMs.toFixed(0)} ms` : "n/a"} as one bundled file, where V8 compiles all of it but the HTTP stack, a string there (docs/benchmarks.md#cold-start). ` +
         `The first call (${bundle ? `${bundle.firstCallMs.toFixed(0)} ms` : "n/a"}) opens the connection and runs every code path for the first time; the second takes ${bundle ? `${bundle.secondCallMs.toFixed(1)} ms` : "n/a"}. ` +
         `Node itself needs ${pkg ? `${pkg.nodeStartMs.toFixed(0)} ms` : "n/a"} to reach the first line on this busy machine.`,
     );

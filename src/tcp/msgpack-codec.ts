@@ -1,6 +1,8 @@
 // The "unpack" entry: only the decoder (no msgpackr streams, and on Node no
 // probing for the optional native addon, which cost ~10 ms of every cold start
-// and did not decode our small frames faster).
+// and did not decode our small frames faster). Under Node's import condition
+// that entry is msgpackr's index, encoder included: the package's Node build
+// inlines msgpackr's unpack.js alone instead (tsup.config.ts).
 import { Unpackr } from "msgpackr/unpack";
 import { checkMsgpackBounds, type MsgpackBounds } from "./msgpack-bounds.js";
 import { TcpProtocolError } from "./protocol-error.js";

@@ -1,5 +1,6 @@
 import { runJsonChild } from "../support/json-child.js";
 import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { build, type BuildOptions, type Plugin } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -143,6 +144,27 @@ describe("the built package bundled into one ESM file", () => {
     // Thrown by the HTTP stack's own copy of Connect: still `instanceof` the exported class.
     expect(r.failure).toEqual({ connectError: true, code: Code.Unavailable });
   });
+
+  it("V8 does not parse the HTTP stack's code at start-up: the stack is a string there until an http(s):// client runs it", async () => {
+    // V8's log of every function it parses, preparses or compiles (--log-function-events), filtered to the bundle's script.
+    const log = `${outdir}/function-events.log`;
+    const r = await runJsonChild<Loaded>(["--log-function-events", `--logfile=${log}`, "--no-logfile-per-isolate", oneFile, server.tcpUrl, "close"], 20_000, "fixture");
+    expect(r.status).toBe(PredictionStatus.SUCCESS);
+    const bundled = readFileSync(oneFile, "utf8");
+    const start = bundled.indexOf("// dist/node-http-stack.js\n");
+    const end = bundled.indexOf("\n// ", start + 1);
+    expect(start).toBeGreaterThan(0);
+    // The stack is in the bundle (for an http(s):// client there), 140 KB or so.
+    expect(end - start).toBeGreaterThan(100_000);
+    const events = readFileSync(log, "utf8").split("\n");
+    const script = events.find((l) => l.startsWith("script-details,") && l.includes(pathToFileURL(oneFile).href))?.split(",")[1];
+    expect(script).toBeDefined();
+    const inStack = events
+      .map((l) => l.split(","))
+      .filter((f) => f[0] === "function" && f[2] === script && Number(f[3]) >= start && Number(f[3]) < end);
+    // At most the few functions that run the text; hundreds when the stack was code, preparsed at start-up.
+    expect(inStack.length).toBeLessThan(10);
+  });
 });
 
 describe("the built package bundled into one ESM file for tcp:// only (the HTTP transport left out)", () => {
@@ -164,6 +186,28 @@ describe("the built package bundled into one ESM file for tcp:// only (the HTTP 
     expect(r.code).toBe(Code.Internal);
     expect(r.message).toContain("did not load");
     expect(r.message).toContain("node-http-transport");
+  });
+});
+
+describe("msgpackr in the Node build", () => {
+  it("only its decoder: the installed package imports no msgpackr entry (whose Node export is the encoder too), a one-file bundle holds no encoder", () => {
+    // Every file the Node entry imports statically, transitively.
+    const seen = new Set<string>();
+    const specifiers: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const m of readFileSync(`${repo}dist/${file}`, "utf8").matchAll(/^import [^;]*?from ['"]([^'"]+)['"];$/gm)) {
+        if (m[1]!.startsWith("./")) visit(m[1]!.slice(2));
+        else specifiers.push(m[1]!);
+      }
+    };
+    visit("index-node.js");
+    expect(seen.size).toBeGreaterThan(3);
+    expect(specifiers.filter((s) => s.startsWith("msgpackr"))).toEqual([]);
+    const bundled = readFileSync(oneFile, "utf8");
+    expect(bundled).toMatch(/\bUnpackr = class\b/);
+    expect(bundled).not.toMatch(/\bPackr = class\b/);
   });
 });
 
