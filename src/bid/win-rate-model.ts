@@ -45,6 +45,12 @@ export interface WinRateModelState {
   weights: number[];
   /** Decayed count of observations. */
   observations: number;
+  /**
+   * The landscape's count of observations (every first-price outcome) when
+   * this curve last learned: a segment fades by the outcomes of all segments
+   * since then, not only its own. Absent before this release (no catch-up).
+   */
+  clock?: number;
 }
 
 /**
@@ -185,9 +191,13 @@ export class WinRateModel {
    * So a minimum bid to win at the auction's `floorCpm` only says the
    * competing bid was at most the floor (censored), and one above it is the
    * competing bid. Default floor 0 (none known).
+   *
+   * `steps` is how many observations' worth of decay to apply first: 1 for
+   * a curve that sees every outcome, more for a segment's curve that sees a
+   * share of them, so it forgets at the market's pace rather than its own.
    */
-  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number, prior?: WinRatePrior, floorCpm = 0): void {
-    this.#fade();
+  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number, prior?: WinRatePrior, floorCpm = 0, steps = 1): void {
+    this.#fade(steps);
     if (minBidToWinCpm !== undefined && minBidToWinCpm > 0 && floorCpm > 0 && minBidToWinCpm <= floorCpm * (1 + 1e-9)) {
       this.#spreadCensored(floorCpm, true, prior);
     } else if (minBidToWinCpm !== undefined && minBidToWinCpm > 0) {
@@ -208,8 +218,8 @@ export class WinRateModel {
     return { weights: Array.from(this.#weights), observations: this.#observations };
   }
 
-  #fade(): void {
-    const d = this.#decay;
+  #fade(steps: number): void {
+    const d = steps === 1 ? this.#decay : Math.pow(this.#decay, steps);
     for (let i = 0; i < this.#bins; i++) this.#weights[i]! *= d;
     this.#observations *= d;
     this.#dirty = true;
