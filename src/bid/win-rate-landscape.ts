@@ -58,7 +58,7 @@ export class WinRateLandscape {
     const valueLinked = options.valueLinked ?? true;
     if (typeof valueLinked !== "boolean") throw new BidInputError("shading.valueLinked", "must be a boolean");
     this.#slope = valueLinked
-      ? new CompetingBidSlope(options.halfLife ?? 2000, options.slopePriorWeight ?? 20, slope)
+      ? new CompetingBidSlope(options.halfLife ?? 500, options.slopePriorWeight ?? 20, slope)
       : undefined;
     if (this.#segmented && Array.isArray(segments)) {
       for (const [key, s] of segments.slice(0, this.#maxSegments)) {

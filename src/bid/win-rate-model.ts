@@ -8,7 +8,12 @@ export interface WinRateModelOptions {
   maxCpm?: number;
   /** Resolution: log-spaced bins per factor of ten. Default 20 (about 12% per bin). */
   binsPerDecade?: number;
-  /** Observations after which an observation's weight has halved, so the model tracks a moving market. Default 2000. */
+  /**
+   * Observations after which an observation's weight has halved, so the model
+   * tracks a moving market. Default 500 (a couple of hours of first-price
+   * outcomes at 10,000 a day: 2000 kept a warm bidder on yesterday's market
+   * most of the day).
+   */
   halfLife?: number;
   /** Effective observations needed before shading starts; until then bids are not shaded. Default 30. */
   minObservations?: number;
@@ -90,7 +95,7 @@ export class WinRateModel {
     this.#minLog = Math.log(minCpm);
     this.#bins = Math.max(1, Math.ceil(Math.log10(maxCpm / minCpm) * perDecade));
     this.#step = (Math.log(maxCpm) - this.#minLog) / this.#bins;
-    this.#decay = Math.pow(2, -1 / requirePositive("shading.halfLife", options.halfLife ?? 2000));
+    this.#decay = Math.pow(2, -1 / requirePositive("shading.halfLife", options.halfLife ?? 500));
     this.#minObservations = requireFinite("shading.minObservations", options.minObservations ?? 30);
     this.#weights = new Float64Array(this.#bins);
     this.#cumulative = new Float64Array(this.#bins + 1);
