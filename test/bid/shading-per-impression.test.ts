@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WinRateLandscape, createSeededRandom } from "../../src/bid/index.js";
+import { BidInputError, WinRateLandscape, createSeededRandom } from "../../src/bid/index.js";
 import { input, prediction, testBidder } from "./bid-fixtures.js";
 
 /**
@@ -77,5 +77,11 @@ describe("shading per impression", () => {
     // The restored segment catches up on the 20,000 outcomes it did not see at its next one.
     for (let i = 0; i < 20; i++) restored.observe(thin, true, 10, 8);
     expect(restored.bestBid(20, 0, thin)!).toBeGreaterThanOrEqual(8);
+    // A clock that cannot be is an input error naming it.
+    const bad = (): WinRateLandscape => new WinRateLandscape({}, { ...landscape.pooledState(), clock: -1 });
+    expect(bad).toThrow(BidInputError);
+    expect(bad).toThrow(/state\.winRate\.clock/);
+    const segments = landscape.segmentsState().map(([k, m]): [string, typeof m] => [k, { ...m, clock: Number.NaN }]);
+    expect(() => new WinRateLandscape({}, landscape.pooledState(), segments)).toThrow(/state\.winRateSegments\.clock/);
   });
 });
