@@ -8,6 +8,12 @@ const maxPlatforms = 64;
 /** Serialisable segments of a {@link WinRateLandscape}: `[key, curve]` pairs (the pooled curve is kept apart). */
 export type WinRateSegmentsState = Array<[string, WinRateModelState]>;
 
+/** A segment's curve and the landscape's clock when it last learned. */
+interface Segment {
+  curve: WinRateModel;
+  clock: number;
+}
+
 /**
  * The bid landscape for first-price shading: a pooled win-rate curve and one
  * per segment of impressions, keyed by what predicts the price: the
@@ -15,7 +21,10 @@ export type WinRateSegmentsState = Array<[string, WinRateModelState]>;
  * its platform. A segment's curve starts empty and is read mixed
  * with the pooled one weighing `segmentPriorWeight` observations, so a thin
  * segment shades like the pooled curve and a well-observed one by its own.
- * Every outcome feeds the pooled curve and its segment's.
+ * Every outcome feeds the pooled curve and its segment's. A segment forgets
+ * at the pace of all outcomes (the landscape's clock), not of its own: one
+ * that sees a few outcomes an hour would otherwise keep yesterday's market
+ * all day.
  *
  * With `valueLinked` (the default) prices are read on a value-normalised
  * scale: a {@link CompetingBidSlope} learns how the competing bid rises with
@@ -24,13 +33,15 @@ export type WinRateSegmentsState = Array<[string, WinRateModelState]>;
  */
 export class WinRateLandscape {
   readonly #pooled: WinRateModel;
-  readonly #segments = new Map<string, WinRateModel>();
+  readonly #segments = new Map<string, Segment>();
   readonly #keys = new Map<string, string[]>();
   readonly #options: WinRateModelOptions;
   readonly #prior: WinRatePrior;
   readonly #maxSegments: number;
   readonly #segmented: boolean;
   readonly #slope: CompetingBidSlope | undefined;
+  /** Outcomes learned so far (every first-price outcome ticks it once). */
+  #clock: number;
 
   constructor(
     options: WinRateModelOptions,
@@ -40,17 +51,21 @@ export class WinRateLandscape {
   ) {
     this.#options = options;
     this.#pooled = new WinRateModel(options, pooled);
+    this.#clock = pooled?.clock === undefined ? 0 : requireNonNegative("state.winRate.clock", pooled.clock);
     this.#segmented = options.segments ?? true;
     this.#prior = { model: this.#pooled, weight: requireNonNegative("shading.segmentPriorWeight", options.segmentPriorWeight ?? 20) };
     this.#maxSegments = requirePositive("shading.maxSegments", options.maxSegments ?? 256);
     const valueLinked = options.valueLinked ?? true;
     if (typeof valueLinked !== "boolean") throw new BidInputError("shading.valueLinked", "must be a boolean");
     this.#slope = valueLinked
-      ? new CompetingBidSlope(options.halfLife ?? 2000, options.slopePriorWeight ?? 20, slope)
+      ? new CompetingBidSlope(options.halfLife ?? 500, options.slopePriorWeight ?? 20, slope)
       : undefined;
     if (this.#segmented && Array.isArray(segments)) {
       for (const [key, s] of segments.slice(0, this.#maxSegments)) {
-        this.#segments.set(String(key), new WinRateModel(options, s, true));
+        const curve = new WinRateModel(options, s, true);
+        // A state from before the clock: the segment fades from now on.
+        const clock = s.clock === undefined ? this.#clock : requireNonNegative("state.winRateSegments.clock", s.clock);
+        this.#segments.set(String(key), { curve, clock: Math.min(clock, this.#clock) });
       }
     }
   }
@@ -100,7 +115,7 @@ export class WinRateLandscape {
    * value before pacing, which places it on the value-linked scale (omitted: read unscaled).
    */
   bestBid(valueCpm: number, floorCpm: number, key: string | undefined, impressionValueCpm?: number): number | undefined {
-    const segment = key === undefined ? undefined : this.#segments.get(key);
+    const segment = key === undefined ? undefined : this.#segments.get(key)?.curve;
     const s = this.#slope === undefined ? 1 : this.#slope.scaleOf(impressionValueCpm);
     const best =
       segment === undefined
@@ -138,21 +153,26 @@ export class WinRateLandscape {
       floorCpm *= s;
       if (minBidToWinCpm !== undefined) minBidToWinCpm *= s;
     }
+    this.#clock += 1;
     if (key !== undefined) {
       let segment = this.#segments.get(key);
       if (segment === undefined && this.#segments.size < this.#maxSegments) {
-        segment = new WinRateModel(this.#options, undefined, true);
+        segment = { curve: new WinRateModel(this.#options, undefined, true), clock: this.#clock - 1 };
         this.#segments.set(key, segment);
       }
-      // Before the pooled curve learns from this outcome, so the segment's censored spread uses the prior it was bid with.
-      segment?.observe(won, bidCpm, minBidToWinCpm, this.#prior, floorCpm);
+      if (segment !== undefined) {
+        // Before the pooled curve learns from this outcome, so the segment's censored spread uses the prior it was bid with;
+        // faded by every outcome since its last, so it forgets at the market's pace.
+        segment.curve.observe(won, bidCpm, minBidToWinCpm, this.#prior, floorCpm, this.#clock - segment.clock);
+        segment.clock = this.#clock;
+      }
     }
     this.#pooled.observe(won, bidCpm, minBidToWinCpm, undefined, floorCpm);
   }
 
-  /** The pooled curve's state (the version-1 `winRate`). */
+  /** The pooled curve's state (the version-1 `winRate`), with the landscape's clock. */
   pooledState(): WinRateModelState {
-    return this.#pooled.toJSON();
+    return { ...this.#pooled.toJSON(), clock: this.#clock };
   }
 
   /** The value-linked slope's state; undefined without `valueLinked`. */
@@ -161,6 +181,6 @@ export class WinRateLandscape {
   }
 
   segmentsState(): WinRateSegmentsState {
-    return Array.from(this.#segments, ([k, m]) => [k, m.toJSON()] as [string, WinRateModelState]);
+    return Array.from(this.#segments, ([k, m]) => [k, { ...m.curve.toJSON(), clock: m.clock }] as [string, WinRateModelState]);
   }
 }

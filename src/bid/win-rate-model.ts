@@ -8,7 +8,12 @@ export interface WinRateModelOptions {
   maxCpm?: number;
   /** Resolution: log-spaced bins per factor of ten. Default 20 (about 12% per bin). */
   binsPerDecade?: number;
-  /** Observations after which an observation's weight has halved, so the model tracks a moving market. Default 2000. */
+  /**
+   * Observations after which an observation's weight has halved, so the model
+   * tracks a moving market. Default 500 (a couple of hours of first-price
+   * outcomes at 10,000 a day: 2000 kept a warm bidder on yesterday's market
+   * most of the day).
+   */
   halfLife?: number;
   /** Effective observations needed before shading starts; until then bids are not shaded. Default 30. */
   minObservations?: number;
@@ -45,6 +50,12 @@ export interface WinRateModelState {
   weights: number[];
   /** Decayed count of observations. */
   observations: number;
+  /**
+   * The landscape's count of observations (every first-price outcome) when
+   * this curve last learned: a segment fades by the outcomes of all segments
+   * since then, not only its own. Absent before this release (no catch-up).
+   */
+  clock?: number;
 }
 
 /**
@@ -84,7 +95,7 @@ export class WinRateModel {
     this.#minLog = Math.log(minCpm);
     this.#bins = Math.max(1, Math.ceil(Math.log10(maxCpm / minCpm) * perDecade));
     this.#step = (Math.log(maxCpm) - this.#minLog) / this.#bins;
-    this.#decay = Math.pow(2, -1 / requirePositive("shading.halfLife", options.halfLife ?? 2000));
+    this.#decay = Math.pow(2, -1 / requirePositive("shading.halfLife", options.halfLife ?? 500));
     this.#minObservations = requireFinite("shading.minObservations", options.minObservations ?? 30);
     this.#weights = new Float64Array(this.#bins);
     this.#cumulative = new Float64Array(this.#bins + 1);
@@ -185,9 +196,13 @@ export class WinRateModel {
    * So a minimum bid to win at the auction's `floorCpm` only says the
    * competing bid was at most the floor (censored), and one above it is the
    * competing bid. Default floor 0 (none known).
+   *
+   * `steps` is how many observations' worth of decay to apply first: 1 for
+   * a curve that sees every outcome, more for a segment's curve that sees a
+   * share of them, so it forgets at the market's pace rather than its own.
    */
-  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number, prior?: WinRatePrior, floorCpm = 0): void {
-    this.#fade();
+  observe(won: boolean, bidCpm: number, minBidToWinCpm?: number, prior?: WinRatePrior, floorCpm = 0, steps = 1): void {
+    this.#fade(steps);
     if (minBidToWinCpm !== undefined && minBidToWinCpm > 0 && floorCpm > 0 && minBidToWinCpm <= floorCpm * (1 + 1e-9)) {
       this.#spreadCensored(floorCpm, true, prior);
     } else if (minBidToWinCpm !== undefined && minBidToWinCpm > 0) {
@@ -208,8 +223,8 @@ export class WinRateModel {
     return { weights: Array.from(this.#weights), observations: this.#observations };
   }
 
-  #fade(): void {
-    const d = this.#decay;
+  #fade(steps: number): void {
+    const d = steps === 1 ? this.#decay : Math.pow(this.#decay, steps);
     for (let i = 0; i < this.#bins; i++) this.#weights[i]! *= d;
     this.#observations *= d;
     this.#dirty = true;

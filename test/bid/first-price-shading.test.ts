@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WinRateModel, createSeededRandom } from "../../src/bid/index.js";
+import { WinRateLandscape, WinRateModel, createSeededRandom } from "../../src/bid/index.js";
 import { input, manualClock, testBidder } from "./bid-fixtures.js";
 
 describe("win-rate model", () => {
@@ -51,6 +51,30 @@ describe("win-rate model", () => {
     expect(model.winProbability(2.5)).toBeGreaterThan(0.9);
     for (let i = 0; i < 1000; i++) model.observe(false, 3, 4);
     expect(model.winProbability(2.5)).toBeLessThan(0.1);
+  });
+
+  it("by default follows a market that moved within 1000 first-price outcomes, price level and value link", () => {
+    // About two hours of first-price outcomes in the simulation. With the earlier default half-life of 2000 a
+    // warm bidder kept yesterday's market most of the day (measured here: a slope of 0.45 and P(win at 2.5)
+    // of 0.67, against 0.77 and 0.25 with 500).
+    const landscape = new WinRateLandscape({});
+    const random = createSeededRandom(9);
+    const normal = (): number => Math.sqrt(-2 * Math.log(Math.max(1e-12, random.next()))) * Math.cos(2 * Math.PI * random.next());
+    // Yesterday: competing bids around 2 CPM, barely rising with value (slope 0.2).
+    for (let i = 0; i < 5000; i++) {
+      const value = 10 * Math.exp(normal());
+      landscape.observe(undefined, true, 100, 2 * Math.pow(value / 10, 0.2) * Math.exp(0.1 * normal()), 0, value);
+    }
+    // Today: around 3 CPM and in proportion to value.
+    for (let i = 0; i < 1000; i++) {
+      const value = 10 * Math.exp(normal());
+      landscape.observe(undefined, true, 100, 3 * (value / 10) * Math.exp(0.1 * normal()), 0, value);
+    }
+    expect(landscape.slope()).toBeGreaterThan(0.7);
+    const model = new WinRateModel({});
+    for (let i = 0; i < 5000; i++) model.observe(true, 10, 2);
+    for (let i = 0; i < 1000; i++) model.observe(true, 10, 3);
+    expect(model.winProbability(2.5)).toBeLessThan(0.3);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WinRateLandscape, createSeededRandom } from "../../src/bid/index.js";
+import { BidInputError, WinRateLandscape, createSeededRandom } from "../../src/bid/index.js";
 import { input, prediction, testBidder } from "./bid-fixtures.js";
 
 /**
@@ -50,5 +50,38 @@ describe("shading per impression", () => {
     // Well observed: its own price.
     expect(landscape.bestBid(20, 0, thin)!).toBeGreaterThanOrEqual(8);
     expect(landscape.segmentCount()).toBe(2);
+  });
+
+  it("lets a thin segment forget at the market's pace, not at its own", () => {
+    const landscape = new WinRateLandscape({});
+    const thin = landscape.keyOf(64, 0, "tiktok")!;
+    const busy = landscape.keyOf(4, 0, "meta")!;
+    // Yesterday: the thin segment's market cleared at 2.
+    for (let i = 0; i < 1000; i++) landscape.observe(thin, true, 10, 2);
+    expect(landscape.bestBid(20, 0, thin)!).toBeLessThan(3);
+    // Today the whole market clears at 8: 20,000 outcomes, one in 200 of them the thin segment's.
+    for (let i = 0; i < 20_000; i++) landscape.observe(i % 200 === 0 ? thin : busy, true, 10, 8);
+    // Ten half-lives of the market have passed: yesterday's prices weigh nothing. Before the segment
+    // faded by its own 100 outcomes (measured: it still bid 2.24, losing every auction).
+    expect(landscape.bestBid(20, 0, thin)!).toBeGreaterThanOrEqual(8);
+  });
+
+  it("keeps a segment's place on the market's clock through toJSON and restore", () => {
+    const landscape = new WinRateLandscape({});
+    const thin = landscape.keyOf(64, 0, "tiktok")!;
+    const busy = landscape.keyOf(4, 0, "meta")!;
+    for (let i = 0; i < 1000; i++) landscape.observe(thin, true, 10, 2);
+    for (let i = 0; i < 20_000; i++) landscape.observe(busy, true, 10, 8);
+    const restored = new WinRateLandscape({}, landscape.pooledState(), landscape.segmentsState(), landscape.slopeState());
+    expect(restored.pooledState().clock).toBe(21_000);
+    // The restored segment catches up on the 20,000 outcomes it did not see at its next one.
+    for (let i = 0; i < 20; i++) restored.observe(thin, true, 10, 8);
+    expect(restored.bestBid(20, 0, thin)!).toBeGreaterThanOrEqual(8);
+    // A clock that cannot be is an input error naming it.
+    const bad = (): WinRateLandscape => new WinRateLandscape({}, { ...landscape.pooledState(), clock: -1 });
+    expect(bad).toThrow(BidInputError);
+    expect(bad).toThrow(/state\.winRate\.clock/);
+    const segments = landscape.segmentsState().map(([k, m]): [string, typeof m] => [k, { ...m, clock: Number.NaN }]);
+    expect(() => new WinRateLandscape({}, landscape.pooledState(), segments)).toThrow(/state\.winRateSegments\.clock/);
   });
 });
