@@ -31,7 +31,7 @@ describe("the syncvalue/otel entry", () => {
         conditions: [...conditions],
         format: "esm",
         // Everything but the package and @opentelemetry/* stays out: only what the package reaches matters.
-        external: ["cloudflare:sockets", "node:*", "net", "tls", "http2", "msgpackr", "msgpackr/*", "@connectrpc/*", "@bufbuild/*", "lru-cache"],
+        external: ["cloudflare:sockets", "node:*", "net", "tls", "http2", "module", "msgpackr", "msgpackr/*", "@connectrpc/*", "@bufbuild/*", "lru-cache"],
       });
       // The bundle did reach the package (else the check below proves nothing).
       expect(inputs.some((i) => /(^|\/)dist\//.test(i)), name).toBe(true);
