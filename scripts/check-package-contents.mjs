@@ -26,6 +26,9 @@ for (const t of new Set(targets)) {
   if (!files.has(path)) problems.push(`missing ${path} (referenced by package.json)`);
 }
 
+// The license, and the notices of the code the build copies in (scripts/third-party-notices.mjs).
+for (const f of ["LICENSE", "THIRD_PARTY_NOTICES.md"]) if (!files.has(f)) problems.push(`missing ${f}`);
+
 const forbidden = [
   [/^(test|tests|__tests__)\//, "tests"],
   [/\.(test|spec)\.[cm]?[jt]s$/, "tests"],
