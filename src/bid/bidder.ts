@@ -354,13 +354,18 @@ export function createBidder(options: BidderOptions): Bidder {
     // A window planned to hold fewer than `minWindowWins` wins measures the spend rate as noise (0 or
     // 1 win against 0.3 planned): it stays open, up to `maxWindowIntervals`, until it holds enough.
     // Not in the cold start, whose short windows must correct the first multiplier fast, nor while
-    // spend is more than 1% of the budget behind target (a multiplier that erred low must climb).
+    // spend is more than 1% of the budget behind target (a multiplier that erred low must climb), nor
+    // once the window spent more than its longest hold is planned to while spend is ahead by more than
+    // `maxAheadShare`: no noise (a win is a tenth of the budget when the budget is a few dozen
+    // impressions) explains that, and holding kept the multiplier where the first win found it.
     if (
       holdWindows &&
       !cold &&
       plannedWinsNow !== undefined &&
       plannedWinsNow < minWindowWins &&
       spentFraction >= plannedFraction - 0.01 &&
+      (windowSpend * (end - windowStart) <= plannedSpend * maxWindowIntervals * updateInterval ||
+        spentFraction <= plannedFraction + maxAheadShare) &&
       end - windowStart < maxWindowIntervals * updateInterval &&
       end < periodEnd
     ) {
