@@ -49,7 +49,9 @@ export interface PacingOptions {
    * impressions) stays open, up to 15 update intervals, until it holds
    * enough, so one win more or less does not swing the multiplier. Not
    * during the cold start, nor while spend is more than 1% of the budget
-   * behind target; `dual` controller only. Default 6; 0 corrects after every
+   * behind target, nor once the window spent more than its longest hold is
+   * planned to while spend is more than `maxAheadShare` ahead; `dual`
+   * controller only. Default 6; 0 corrects after every
    * interval.
    */
   minWindowWins?: number;
@@ -72,7 +74,9 @@ export interface PacingOptions {
    * creation the spend-rate cap is on, the controller updates ten times as
    * often, and the
    * first window's auctions set the first multiplier (unless `warmStart`
-   * gave one). Default 10 x `updateIntervalMs` (ten minutes of a day). 0
+   * gave one); until then the bidder bids only on an impression worth more
+   * than every one it has seen (others: `cold_start_exploring`), so the
+   * cap's tolerance goes to the best of its first seconds. Default 10 x `updateIntervalMs` (ten minutes of a day). 0
    * turns the cold start, and with it the cap, off.
    */
   coldStartMs?: number;

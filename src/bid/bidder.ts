@@ -163,7 +163,8 @@ export interface Bidder {
  * window update -> period -> `tmax` -> currency -> budget left -> value
  * (prediction, or FALLBACK, or heuristic) -> throttling -> pacing multiplier
  * -> floor -> first-price shading -> budget guard (cap or no-bid) ->
- * spend-rate cap (`ahead_of_target`) -> reserve.
+ * cold start before its first multiplier: only the best impression so far
+ * (`cold_start_exploring`) -> spend-rate cap (`ahead_of_target`) -> reserve.
  *
  * A new bidder (no `state`) starts cold: its pacing target is counted from
  * the moment it is created; for `pacing.coldStartMs` spend plus reservations
@@ -354,13 +355,18 @@ export function createBidder(options: BidderOptions): Bidder {
     // A window planned to hold fewer than `minWindowWins` wins measures the spend rate as noise (0 or
     // 1 win against 0.3 planned): it stays open, up to `maxWindowIntervals`, until it holds enough.
     // Not in the cold start, whose short windows must correct the first multiplier fast, nor while
-    // spend is more than 1% of the budget behind target (a multiplier that erred low must climb).
+    // spend is more than 1% of the budget behind target (a multiplier that erred low must climb), nor
+    // once the window spent more than its longest hold is planned to while spend is ahead by more than
+    // `maxAheadShare`: no noise (a win is a tenth of the budget when the budget is a few dozen
+    // impressions) explains that, and holding kept the multiplier where the first win found it.
     if (
       holdWindows &&
       !cold &&
       plannedWinsNow !== undefined &&
       plannedWinsNow < minWindowWins &&
       spentFraction >= plannedFraction - 0.01 &&
+      (windowSpend * (end - windowStart) <= plannedSpend * maxWindowIntervals * updateInterval ||
+        spentFraction <= plannedFraction + maxAheadShare) &&
       end - windowStart < maxWindowIntervals * updateInterval &&
       end < periodEnd
     ) {
@@ -526,7 +532,9 @@ export function createBidder(options: BidderOptions): Bidder {
     }
     if (!(willingCpm > 0)) return refuse(d, "zero_value");
     if (!legacy) target.observe(t, willingCpm / 1000);
-    if (sample !== undefined) sample.add(willingCpm, floorBidderCpm);
+    // Before its first multiplier a cold bidder knows nothing of the market: it bids only on the best impression so far,
+    // so the cap's tolerance buys the best of its first seconds rather than the first ones.
+    const exploring = sample !== undefined && !sample.add(willingCpm, floorBidderCpm) && capOn && t < coldStartUntil;
     if (!legacy && !controller.participate(random)) return refuse(d, "throttled");
     const pacedCpm = willingCpm * d.pacingMultiplier;
     d.pacedCpm = pacedCpm;
@@ -553,9 +561,10 @@ export function createBidder(options: BidderOptions): Bidder {
       if (bidCpm < floorCpm || bidCpm <= 0 || !guard.canCover(cost)) return refuse(d, guard.refusal());
       d.cappedByBudget = true;
     }
-    if (capOn && t < coldStartUntil && guard.spent + guard.reserved + cost > allowance(t)) {
+    if (capOn && t < coldStartUntil && (exploring || guard.spent + guard.reserved + cost > allowance(t))) {
+      // Refused demand either way: the controller must see what its multiplier let through.
       windowRefused += cost;
-      return refuse(d, "ahead_of_target");
+      return refuse(d, exploring ? "cold_start_exploring" : "ahead_of_target");
     }
 
     const decisionId = idPrefix + String(sequence++);
