@@ -6,11 +6,11 @@
 //
 //   npx esbuild bench/auction/cold-start-trace.ts --bundle --platform=node --format=esm \
 //     --outfile=.build/bench/cold-start-trace.mjs && node .build/bench/cold-start-trace.mjs [seeds, e.g. 1-10]
-import { createBidder, type BidderOptions, type BidderState } from "../../src/bid/index.js";
+import type { BidderOptions, BidderState } from "../../src/bid/index.js";
 import { generateAuctionDay, hourlyTrafficWeights, market, type AuctionEvent } from "./auction-generator.js";
 import { scenarios } from "./auction-scenarios.js";
 import { hindsightMultiplier } from "./hindsight-optimum.js";
-import { simulateDay } from "./simulate-day.js";
+import { bidRequestOf, createSimulatedBidder, simulateDay } from "./simulate-day.js";
 
 const [from, to] = (process.argv[2] ?? "1-10").split("-").map(Number) as [number, number | undefined];
 const scenario = scenarios.find((s) => s.id === "midday-cold-start")!;
@@ -31,15 +31,7 @@ interface Trace {
 /** simulateDay's loop, price-to-win for every win, with the first ten minutes' value and spend apart. */
 function run(events: readonly AuctionEvent[], budget: number, warmStart: BidderState | undefined): Trace {
   let clock = startAt;
-  const bidder = createBidder({
-    budget: { amount: budget, periodStart: 0, periodEnd: market.dayMs },
-    currencyRates: { EUR: market.eurRate },
-    now: () => clock,
-    seed: 7,
-    networkMarginMs: 20,
-    ...options,
-    warmStart,
-  });
+  const bidder = createSimulatedBidder(budget, () => clock, { ...options, warmStart });
   const queue: Array<{ due: number; decisionId: string; won: boolean; priceCpm: number | undefined; minBidToWinCpm: number | undefined }> = [];
   const out: Trace = { value: 0, spend: 0, coldValue: 0, coldSpend: 0 };
   for (const e of events) {
@@ -49,15 +41,9 @@ function run(events: readonly AuctionEvent[], budget: number, warmStart: BidderS
       clock = n.due;
       bidder.recordOutcome(n);
     }
-    const deadline = e.time + e.tmax - 20;
-    const arrived = e.prediction !== undefined && e.time + e.predictionLatencyMs <= deadline;
-    clock = arrived ? e.time + e.predictionLatencyMs : e.prediction === undefined ? e.time + 1 : deadline;
-    const d = bidder.bid({
-      prediction: arrived ? e.prediction : undefined,
-      conversionRate: e.estimatedConversion,
-      platform: e.platform,
-      auction: { at: e.at, bidfloor: e.floorCpm, bidfloorcur: e.currency, tmax: e.tmax, startedAt: e.time },
-    });
+    const request = bidRequestOf(e);
+    clock = request.at;
+    const d = bidder.bid(request.input);
     if (d.noBid) continue;
     const toWin = Math.max(e.competitorCpm, e.floorCpm);
     const won = d.bidCpm >= toWin;

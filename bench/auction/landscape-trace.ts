@@ -12,7 +12,7 @@
 // evening's true competing bids on the same value-normalised scale.
 import { generateAuctionDay, hourlyTrafficWeights, market } from "./auction-generator.js";
 import { scenarios } from "./auction-scenarios.js";
-import { simulateDay } from "./simulate-day.js";
+import { bidRequestOf, createSimulatedBidder, simulateDay } from "./simulate-day.js";
 import { trueLandscapeBid } from "./true-landscape-bid.js";
 
 function normalCdf(z: number): number {
@@ -33,7 +33,7 @@ function trueLandscapeBidWith(paced: number, e: { floorCpm: number; competitorMe
   return best;
 }
 import { defaultBudgetShare } from "./simulation-unit.js";
-import { CompetingBidSlope, WinRateModel, createBidder, type BidderOptions, type BidderState } from "../../src/bid/index.js";
+import { CompetingBidSlope, WinRateModel, type BidderOptions, type BidderState } from "../../src/bid/index.js";
 
 const scenarioId = process.argv[2] ?? "value-correlated";
 const seed = Number(process.argv[3] ?? 1);
@@ -89,16 +89,7 @@ function medianOf(state: BidderState): number {
 }
 
 let clock = 0;
-const bidder = createBidder({
-  budget: { amount: budget, periodStart: 0, periodEnd: market.dayMs },
-  currency: "USD",
-  currencyRates: { EUR: market.eurRate },
-  now: () => clock,
-  seed: 7,
-  networkMarginMs: 20,
-  ...options,
-  warmStart: warm,
-});
+const bidder = createSimulatedBidder(budget, () => clock, { ...options, warmStart: warm });
 interface Notice { due: number; id: string; won: boolean; price: number | undefined; min: number | undefined }
 const queue: Notice[] = [];
 let xs: number[] = [];
@@ -142,15 +133,9 @@ for (const e of day.events) {
     bidder.recordOutcome({ decisionId: n.id, won: n.won, priceCpm: n.price, minBidToWinCpm: n.min });
     outcomes++;
   }
-  const deadline = e.time + e.tmax - 20;
-  const arrived = e.prediction !== undefined && e.time + e.predictionLatencyMs <= deadline;
-  clock = arrived ? e.time + e.predictionLatencyMs : e.prediction === undefined ? e.time + 1 : deadline;
-  const d = bidder.bid({
-    prediction: arrived ? e.prediction : undefined,
-    conversionRate: e.estimatedConversion,
-    platform: e.platform,
-    auction: { at: e.at, bidfloor: e.floorCpm, bidfloorcur: e.currency, tmax: e.tmax, startedAt: e.time },
-  });
+  const request = bidRequestOf(e);
+  clock = request.at;
+  const d = bidder.bid(request.input);
   if (d.noBid) continue;
   const toWin = Math.max(e.competitorCpm, e.floorCpm);
   const won = d.bidCpm >= toWin;

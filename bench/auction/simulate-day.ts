@@ -1,4 +1,4 @@
-import { createBidder, deliverySchedule, type BidderOptions, type BidderState } from "../../src/bid/index.js";
+import { createBidder, deliverySchedule, type BidInput, type Bidder, type BidderOptions, type BidderState } from "../../src/bid/index.js";
 import { hourlyTrafficWeights, market, type AuctionEvent } from "./auction-generator.js";
 import type { Baseline } from "./bidder-baselines.js";
 import { trueLandscapeBid } from "./true-landscape-bid.js";
@@ -48,6 +48,42 @@ interface Notice {
 const networkMarginMs = 20;
 
 /**
+ * A bidder on the simulated market's day, its clock read from `now` (the
+ * simulation moves it), with `options` on top. Every simulated bidder and
+ * diagnostic starts here.
+ */
+export function createSimulatedBidder(budget: number, now: () => number, options: Partial<BidderOptions> = {}): Bidder {
+  return createBidder({
+    budget: { amount: budget, periodStart: 0, periodEnd: market.dayMs },
+    currency: "USD",
+    currencyRates: { EUR: market.eurRate },
+    now,
+    seed: 7,
+    networkMarginMs,
+    ...options,
+  });
+}
+
+/**
+ * What the caller of `bid()` asks for one auction, and when: once the
+ * prediction has arrived, or at the deadline (tmax less the network margin)
+ * if it comes later, or at once when there is none.
+ */
+export function bidRequestOf(e: AuctionEvent): { at: number; input: BidInput } {
+  const deadline = e.time + e.tmax - networkMarginMs;
+  const arrived = e.prediction !== undefined && e.time + e.predictionLatencyMs <= deadline;
+  return {
+    at: arrived ? e.time + e.predictionLatencyMs : e.prediction === undefined ? e.time + 1 : deadline,
+    input: {
+      prediction: arrived ? e.prediction : undefined,
+      conversionRate: e.estimatedConversion,
+      platform: e.platform,
+      auction: { at: e.at, bidfloor: e.floorCpm, bidfloorcur: e.currency, tmax: e.tmax, startedAt: e.time },
+    },
+  };
+}
+
+/**
  * Runs one bidder over a day of auctions, delivering win and loss notices late (or never) as the day dictates.
  * The bidder is created at `startAt` (ms since midnight) and sees only the auctions from then on.
  * `firstPrice` makes it a diagnostic reference (see {@link Baseline.firstPrice}): the
@@ -62,16 +98,7 @@ export function simulateDay(
 ): DayResult {
   let clock = startAt;
   const plan = deliverySchedule({ kind: "traffic_shaped", hourlyWeights: hourlyTrafficWeights() });
-  const bidder = createBidder({
-    budget: { amount: budget, periodStart: 0, periodEnd: market.dayMs },
-    currency: "USD",
-    currencyRates: { EUR: market.eurRate },
-    now: () => clock,
-    seed: 7,
-    networkMarginMs,
-    ...extra,
-    pacing: { plan, ...extra.pacing },
-  });
+  const bidder = createSimulatedBidder(budget, () => clock, { ...extra, pacing: { plan, ...extra.pacing } });
   const curve = plan.curve;
   const queue: Notice[] = [];
   const deliverUntil = (t: number): void => {
@@ -117,16 +144,9 @@ export function simulateDay(
     if (e.time < startAt) continue;
     closeCheckpointsBefore(e.time);
     deliverUntil(e.time);
-    const deadline = e.time + e.tmax - networkMarginMs;
-    const arrived = e.prediction !== undefined && e.time + e.predictionLatencyMs <= deadline;
     // The caller waits for the prediction or the deadline, whichever comes first.
-    clock = arrived ? e.time + e.predictionLatencyMs : e.prediction === undefined ? e.time + 1 : deadline;
-    const input = {
-      prediction: arrived ? e.prediction : undefined,
-      conversionRate: e.estimatedConversion,
-      platform: e.platform,
-      auction: { at: e.at, bidfloor: e.floorCpm, bidfloorcur: e.currency, tmax: e.tmax, startedAt: e.time },
-    };
+    const { at, input } = bidRequestOf(e);
+    clock = at;
     const started = performance.now();
     const d = bidder.bid(input);
     result.decisionMicros[i] = (performance.now() - started) * 1000;
