@@ -1,35 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createBidder, createSeededRandom, deliverySchedule, piPacing, type Bidder, type BidderOptions } from "../../src/bid/index.js";
-import { day, manualClock, prediction } from "./bid-fixtures.js";
+import { createBidder, deliverySchedule, piPacing, type Bidder, type BidderOptions } from "../../src/bid/index.js";
+import { auctionStream, budgetFor, coldStartAuctionsPerSecond, day, manualClock, prediction } from "./bid-fixtures.js";
 
 const hour = 3_600_000;
-const auctionsPerSecond = 10;
-
-/** A second-price market: value CPM log-normal (median 10), competing bid log-normal (median 10). */
-function auctionStream(seed: number) {
-  const random = createSeededRandom(seed);
-  const normal = (): number => {
-    const u = Math.max(1e-12, random.next());
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
-  };
-  return () => {
-    const valueCpm = 10 * Math.exp(normal());
-    const competitorCpm = 10 * Math.exp(0.5 * normal());
-    return { valueCpm, competitorCpm, lossNotice: random.next() < 0.7 };
-  };
-}
-
-/** The budget such that winning every auction the full value wins would cost `excess` times it over the day. */
-function budgetFor(excess: number): number {
-  const next = auctionStream(999);
-  let cost = 0;
-  const n = 20_000;
-  for (let i = 0; i < n; i++) {
-    const a = next();
-    if (a.valueCpm >= a.competitorCpm) cost += a.competitorCpm / 1000;
-  }
-  return ((cost / n) * auctionsPerSecond * (day / 1000)) / excess;
-}
+const auctionsPerSecond = coldStartAuctionsPerSecond;
 
 interface Run {
   /** Largest (spend - even target from creation) / budget over every auction. */
