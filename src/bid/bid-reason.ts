@@ -38,11 +38,6 @@ export type BidReason =
  *   `pacing.maxAheadShare` of the budget (the spend-rate cap; what keeps a
  *   new bidder under heavy traffic from spending the day's budget in its
  *   first minute).
- * - `cold_start_exploring`: a new bidder has no pacing multiplier yet (its
- *   first controller window is still open) and this impression is worth no
- *   more than one it has already seen: until then it bids only on the most
- *   valuable impression so far, so the cap's tolerance buys the best of its
- *   first seconds, not the first ones.
  */
 export type NoBidReason =
   | "outside_period"
@@ -56,5 +51,4 @@ export type NoBidReason =
   | "below_floor"
   | "budget_exhausted"
   | "budget_unavailable"
-  | "ahead_of_target"
-  | "cold_start_exploring";
+  | "ahead_of_target";

@@ -74,9 +74,7 @@ export interface PacingOptions {
    * creation the spend-rate cap is on, the controller updates ten times as
    * often, and the
    * first window's auctions set the first multiplier (unless `warmStart`
-   * gave one); until then the bidder bids only on an impression worth more
-   * than every one it has seen (others: `cold_start_exploring`), so the
-   * cap's tolerance goes to the best of its first seconds. Default 10 x `updateIntervalMs` (ten minutes of a day). 0
+   * gave one). Default 10 x `updateIntervalMs` (ten minutes of a day). 0
    * turns the cold start, and with it the cap, off.
    */
   coldStartMs?: number;

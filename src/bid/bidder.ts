@@ -163,8 +163,7 @@ export interface Bidder {
  * window update -> period -> `tmax` -> currency -> budget left -> value
  * (prediction, or FALLBACK, or heuristic) -> throttling -> pacing multiplier
  * -> floor -> first-price shading -> budget guard (cap or no-bid) ->
- * cold start before its first multiplier: only the best impression so far
- * (`cold_start_exploring`) -> spend-rate cap (`ahead_of_target`) -> reserve.
+ * spend-rate cap (`ahead_of_target`) -> reserve.
  *
  * A new bidder (no `state`) starts cold: its pacing target is counted from
  * the moment it is created; for `pacing.coldStartMs` spend plus reservations
@@ -532,9 +531,7 @@ export function createBidder(options: BidderOptions): Bidder {
     }
     if (!(willingCpm > 0)) return refuse(d, "zero_value");
     if (!legacy) target.observe(t, willingCpm / 1000);
-    // Before its first multiplier a cold bidder knows nothing of the market: it bids only on the best impression so far,
-    // so the cap's tolerance buys the best of its first seconds rather than the first ones.
-    const exploring = sample !== undefined && !sample.add(willingCpm, floorBidderCpm) && capOn && t < coldStartUntil;
+    if (sample !== undefined) sample.add(willingCpm, floorBidderCpm);
     if (!legacy && !controller.participate(random)) return refuse(d, "throttled");
     const pacedCpm = willingCpm * d.pacingMultiplier;
     d.pacedCpm = pacedCpm;
@@ -561,10 +558,9 @@ export function createBidder(options: BidderOptions): Bidder {
       if (bidCpm < floorCpm || bidCpm <= 0 || !guard.canCover(cost)) return refuse(d, guard.refusal());
       d.cappedByBudget = true;
     }
-    if (capOn && t < coldStartUntil && (exploring || guard.spent + guard.reserved + cost > allowance(t))) {
-      // Refused demand either way: the controller must see what its multiplier let through.
+    if (capOn && t < coldStartUntil && guard.spent + guard.reserved + cost > allowance(t)) {
       windowRefused += cost;
-      return refuse(d, exploring ? "cold_start_exploring" : "ahead_of_target");
+      return refuse(d, "ahead_of_target");
     }
 
     const decisionId = idPrefix + String(sequence++);

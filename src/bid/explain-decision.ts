@@ -15,7 +15,6 @@ const noBidText: Record<NoBidReason, string> = {
   budget_exhausted: "budget left after reservations cannot cover the floor",
   budget_unavailable: "budgetSource vouches for no money now",
   ahead_of_target: "spend + reservations would pass the pacing target by more than pacing.maxAheadShare",
-  cold_start_exploring: "cold start, no multiplier yet: worth less than the best impression seen so far",
 };
 
 function fmt(n: number): string {

@@ -2,8 +2,6 @@
 export interface ExplorationSampleState {
   pairs: number[];
   seen: number;
-  /** The largest willingness seen, CPM (absent in states written before it: then the largest kept pair's). */
-  best?: number;
 }
 
 /** Pairs kept; later auctions of the window are only counted (the window is seconds long, so the first ones are typical). */
@@ -17,17 +15,10 @@ const capacity = 256;
 export class ExplorationSample {
   readonly #pairs: number[];
   #seen: number;
-  #best: number;
 
   constructor(state?: ExplorationSampleState) {
     this.#pairs = state && Array.isArray(state.pairs) ? state.pairs.slice(0, 2 * capacity) : [];
     this.#seen = state && Number.isFinite(state.seen) ? state.seen : 0;
-    let best = state?.best;
-    if (best === undefined || !Number.isFinite(best)) {
-      best = 0;
-      for (let i = 0; i < this.#pairs.length; i += 2) if (this.#pairs[i]! > best) best = this.#pairs[i]!;
-    }
-    this.#best = best;
   }
 
   /** Auctions seen since the sample started. */
@@ -35,19 +26,9 @@ export class ExplorationSample {
     return this.#seen;
   }
 
-  /**
-   * Adds an auction. Returns whether its willingness is above every one seen
-   * before (the first auction's is): before the first multiplier, the cold
-   * start bids only on such records, so the money it may spend at once goes
-   * to the best impressions of its first seconds, not to the first ones
-   * (about `ln n` bids among `n` auctions, the secretary problem's rule).
-   */
-  add(willingCpm: number, floorCpm: number): boolean {
+  add(willingCpm: number, floorCpm: number): void {
     this.#seen++;
     if (this.#pairs.length < 2 * capacity) this.#pairs.push(willingCpm, floorCpm);
-    if (willingCpm <= this.#best) return false;
-    this.#best = willingCpm;
-    return true;
   }
 
   /**
@@ -83,6 +64,6 @@ export class ExplorationSample {
   }
 
   toJSON(): ExplorationSampleState {
-    return { pairs: this.#pairs.slice(), seen: this.#seen, best: this.#best };
+    return { pairs: this.#pairs.slice(), seen: this.#seen };
   }
 }

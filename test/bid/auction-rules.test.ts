@@ -14,7 +14,6 @@ const noBidReasons: readonly NoBidReason[] = [
   "below_floor",
   "budget_exhausted",
   "ahead_of_target",
-  "cold_start_exploring",
 ];
 
 describe("floors", () => {
@@ -139,8 +138,7 @@ describe("reasons", () => {
     const { bidder, clock } = testBidder({ budget: { amount: 0.5, periodStart: 0, periodEnd: 10_000 } });
     const throttler = testBidder({ pacing: { controller: throttlingPacing, throttle: { initialProbability: 0.5 } } }).bidder;
     // A new paced bidder may not run ahead of its target by more than 2% of its budget: a 1000 CPM bid
-    // (1.00) on a budget of 10 is refused at its first second; the same impression again is no better
-    // than the best it has seen, which is all a new bidder bids on before its first multiplier.
+    // (1.00) on a budget of 10 is refused at its first second.
     const paced = testBidder({ budget: { amount: 10, periodStart: 0, periodEnd: day }, pacing: { controller: "dual" } }).bidder;
     const seen = new Set<string>();
     const cases = [
