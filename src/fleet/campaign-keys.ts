@@ -8,6 +8,7 @@ export interface CampaignKeys {
   reaped: string;
   foreign: string;
   owners: string;
+  written: string;
 }
 
 /** Default prefix of every key. */
@@ -31,5 +32,6 @@ export function campaignKeys(campaign: unknown, keyPrefix: unknown = defaultKeyP
     reaped: `${base}:reaped`,
     foreign: `${base}:foreign`,
     owners: `${base}:owners`,
+    written: `${base}:written`,
   };
 }

@@ -106,6 +106,13 @@ const rateWindowMs = 1000;
  */
 const bidsPerLease = 5;
 const foreignMemoryMs = 86_400_000;
+/**
+ * The most decision ids of unwritten wins a write carries (Redis checks them
+ * against other instances' reports of the same wins). Beyond it, after a
+ * long outage, the oldest go unchecked: a win then reported by its owner and
+ * by another instance is counted twice, never less than once.
+ */
+const unwrittenIdsMax = 10_000;
 
 /** Creates the fleet ledger of one bidder. See {@link FleetLedgerOptions} for every option and default. */
 export function createFleetLedger(options: FleetLedgerOptions): FleetLedger {
@@ -165,6 +172,8 @@ class Ledger implements FleetLedger {
   private lastPool = 1;
   private readonly reservations = new Map<string, Held>();
   private readonly expired = new Map<string, Held>();
+  // This lease's wins not yet confirmed written, in order, with ownSpent once each was added.
+  private unwritten: { id: string; upTo: number }[] = [];
   private deadline = -Infinity;
   private wallDeadline = -Infinity;
   private renewAt = -Infinity;
@@ -439,6 +448,8 @@ class Ledger implements FleetLedger {
     if (h.lease === this.leaseN && this.state !== "closed") {
       this.ownSpent += micros;
       this.spentEver += micros;
+      this.unwritten.push({ id, upTo: this.ownSpent });
+      if (this.unwritten.length > unwrittenIdsMax) this.unwritten.shift();
       if (this.maxStaleMs === undefined) {
         this.flush().catch(() => {});
       } else if (this.flushTimer === undefined) {
@@ -463,6 +474,12 @@ class Ledger implements FleetLedger {
     this.reportWin(lease, this.owner, id, micros).catch(() => {});
   }
 
+  private dropWritten(): void {
+    let n = 0;
+    while (n < this.unwritten.length && this.unwritten[n].upTo <= this.written) n++;
+    if (n > 0) this.unwritten.splice(0, n);
+  }
+
   private settleBatch(): void {
     const batch = this.batch;
     if (batch === undefined) return;
@@ -477,7 +494,7 @@ class Ledger implements FleetLedger {
     const t0 = this.clock();
     try {
       const r = (await this.reporter.run(
-        [k.budget, k.leases, k.foreign, k.owners],
+        [k.budget, k.leases, k.foreign, k.owners, k.written],
         [this.epoch, leaseId, decisionId, String(micros), String(foreignMemoryMs), owner],
         this.timeoutMs,
         this.countRoundTrip.report,
@@ -558,11 +575,16 @@ class Ledger implements FleetLedger {
       warmIn = this.pickWarm();
       this.lastWarmSentAt = t0;
     }
+    let ids = "";
+    for (const w of this.unwritten) {
+      if (w.upTo > reported) break;
+      ids = ids === "" ? w.id : `${ids} ${w.id}`;
+    }
     const k = this.keys;
     let r: unknown[];
     try {
       r = (await this.renewer.run(
-        [k.budget, k.leases, k.expiry, k.reaped, k.owners],
+        [k.budget, k.leases, k.expiry, k.reaped, k.owners, k.foreign, k.written],
         [
           this.epoch,
           this.leaseId,
@@ -581,6 +603,8 @@ class Ledger implements FleetLedger {
           // rate; one that does not yet (a new instance) is given that.
           this.rateKnown && !release ? String(target) : "",
           !this.rateKnown && this.granted === 0 && !release ? "1" : "",
+          ids,
+          String(this.life),
         ],
         this.timeoutMs,
         this.countRoundTrip[purpose],
@@ -608,6 +632,7 @@ class Ledger implements FleetLedger {
         if (g > this.granted) this.m.grants++;
         this.granted = g;
         this.written = Math.max(this.written, replyNumber(r[4]));
+        this.dropWritten();
         this.foreign = replyNumber(r[5]);
         this.inDoubt = Math.max(0, this.inDoubt - clearing);
         this.deadline = t0 + this.ttl;
@@ -659,6 +684,7 @@ class Ledger implements FleetLedger {
       }
       case "released":
         this.written = reported;
+        this.dropWritten();
         this.granted = replyNumber(r[3]);
         this.deadline = -Infinity;
         this.emit({ type: "released", leaseId: this.leaseId });
@@ -680,6 +706,7 @@ class Ledger implements FleetLedger {
         this.ownReserved = 0;
         this.inDoubt = 0;
         this.inDoubtNew = 0;
+        this.unwritten = [];
         this.deadline = -Infinity;
         this.state = "starting";
         this.nextAttemptAt = 0;

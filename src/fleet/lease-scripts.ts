@@ -9,7 +9,12 @@
 //   leases  hash: lease id -> "granted reported foreign seq expiresAt"
 //   expiry  zset: lease id -> expiresAt (ms, Redis TIME)
 //   reaped  hash: lease id -> reported at reaping (late reports count from there)
-//   foreign hash: decision id -> amount (a win reported by another instance, once)
+//   foreign hash: decision id -> "amount lease" (a win reported by another
+//                instance, once: the lease it was counted into, none when
+//                late), "o" once its owner reported it too
+//   written zset: decision id -> when its owner wrote it (Redis TIME), kept
+//                for a lease's life: a notice the exchange delivers again
+//                to another instance after that is not counted twice
 //   owners  hash: instance id -> its current lease id
 //
 // Accounting, at every instant: total = pool + sum(granted - reported - foreign) + spent + late.
@@ -25,6 +30,33 @@ local function parse(v)
   return tonumber(g), tonumber(r), tonumber(fo), tonumber(s), tonumber(e)
 end
 local function pack(g, r, fo, s, e) return f(g) .. ' ' .. f(r) .. ' ' .. f(fo) .. ' ' .. f(s) .. ' ' .. f(e) end
+-- The owner's report of its own wins, against the wins other instances
+-- report for it: one notice processed by its owner and by another instance
+-- (delivered again while the owner was frozen, or after it wrote the win
+-- but before the exchange saw its acknowledgement) must count once. Each
+-- token is a decision id the owner is writing now. One counted already by
+-- another instance is marked as the owner's ("o": a repeated request
+-- corrects nothing twice) and its amount returned, split by where it was
+-- counted: into this lease, or elsewhere (another lease, or late). The
+-- others are remembered for memory ms, so a foreign report of them later is
+-- a duplicate.
+local function ownReported(kForeign, kWritten, tokens, lease, now, memory)
+  local here, elsewhere = 0, 0
+  if tokens == '' then return 0, 0 end
+  for id in string.gmatch(tokens, '%S+') do
+    local v = redis.call('HGET', kForeign, id)
+    if not v then
+      redis.call('ZADD', kWritten, now, id)
+    elseif v ~= 'o' then
+      local a, where = string.match(v, '^(%S+) ?(%S*)$')
+      if where == lease then here = here + tonumber(a) else elsewhere = elsewhere + tonumber(a) end
+      redis.call('HSET', kForeign, id, 'o')
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', kWritten, '-inf', now - memory)
+  redis.call('PEXPIRE', kWritten, memory)
+  return here, elsewhere
+end
 -- Returns the unspent part of expired leases to the pool; remembers what
 -- each had reported, so a report that arrives later is counted apart.
 -- Lease lives run on the campaign's own clock: a gap since the last renewal
@@ -59,7 +91,7 @@ end
  * Settle-and-renew: one call reports a lease's cumulative spend, tops it up
  * to (or shrinks it to) a wanted cumulative grant, and extends its life.
  *
- * KEYS: budget, leases, expiry, reaped, owners.
+ * KEYS: budget, leases, expiry, reaped, owners, foreign, written.
  * ARGV: epoch ("" on first contact), lease id, request seq, reported
  * (cumulative, micros), want (cumulative grant, micros), known granted (what
  * the client last saw confirmed), life ms, min chunk (micros), warm state in
@@ -71,7 +103,10 @@ end
  * when not: kept as the fleet's typical lease, a moving average); "1" when
  * it does not know its size yet (a first lease: it asks for the fleet's
  * typical lease, so a new instance does not renew again and again while it
- * learns its rate).
+ * learns its rate); the decision ids of the wins in `reported` not yet
+ * confirmed written, space-separated (see ownReported: a win counted
+ * already by another instance is taken out of this report, once); how long
+ * they are remembered (ms: the lease's life).
  *
  * Reply: { status, epoch, generation, granted, reported, foreign, expiresAt,
  * pool, now, warm, nextExpiry } (nextExpiry, with ok and restored: the
@@ -82,7 +117,7 @@ end
  * no_campaign, epoch_mismatch.
  */
 export const renewScript = `${prelude}
-local kBudget, kLeases, kExpiry, kReaped, kOwners = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local kBudget, kLeases, kExpiry, kReaped, kOwners, kForeign, kWritten = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local now = clock()
 local b = redis.call('HMGET', kBudget, 'epoch', 'generation', 'pool', 'spent', 'late', 'restored')
 local epoch = b[1]
@@ -109,8 +144,11 @@ else
   if r0 then
     r0 = tonumber(r0)
     if reported > r0 then
-      late = late + (reported - r0)
-      pool = pool - (reported - r0)
+      local here, elsewhere = ownReported(kForeign, kWritten, ARGV[16] or '', id, now, tonumber(ARGV[17]))
+      -- Counted already (into this lease before it was reaped, or late): not again.
+      local extra = math.max(0, reported - r0 - here - elsewhere)
+      late = late + extra
+      pool = pool - extra
       redis.call('HSET', kReaped, id, f(reported))
     end
     redis.call('HSET', kBudget, 'pool', f(pool), 'late', f(late))
@@ -129,6 +167,12 @@ end
 if reported > r then
   spent = spent + (reported - r)
   r = reported
+  local here, elsewhere = ownReported(kForeign, kWritten, ARGV[16] or '', id, now, tonumber(ARGV[17]))
+  -- A win counted into this lease by another instance moves from foreign to
+  -- reported; one counted elsewhere returns its second count to the pool.
+  fo = fo - here
+  spent = spent - here - elsewhere
+  pool = pool + elsewhere
 end
 if r + fo > g then
   pool = pool - (r + fo - g)
@@ -181,9 +225,10 @@ return {status, epoch, generation, g, r, fo, e, pool, now, warm, nextExpiry}
 /**
  * A win reported by an instance other than the one whose lease made the bid
  * (its owner was killed or frozen and the win notice was delivered
- * elsewhere). Counted once per decision id.
+ * elsewhere). Counted once per decision id, and not at all when its owner
+ * wrote it within a lease's life (see ownReported).
  *
- * KEYS: budget, leases, foreign, owners. ARGV: epoch, lease id (or "" to
+ * KEYS: budget, leases, foreign, owners, written. ARGV: epoch, lease id (or "" to
  * use the owner instance's current lease), decision id, amount (micros), how
  * long decision ids are remembered (ms), owner instance id.
  *
@@ -192,19 +237,21 @@ return {status, epoch, generation, g, r, fo, e, pool, now, warm, nextExpiry}
  * epoch_mismatch.
  */
 export const reportWinScript = `${prelude}
-local kBudget, kLeases, kForeign, kOwners = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local kBudget, kLeases, kForeign, kOwners, kWritten = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local b = redis.call('HMGET', kBudget, 'epoch', 'pool', 'spent', 'late')
 local epoch = b[1]
 if not epoch then return {'no_campaign', 0} end
 if ARGV[1] ~= '' and ARGV[1] ~= epoch then return {'epoch_mismatch', 0} end
 local pool, spent, late = tonumber(b[2]), tonumber(b[3]), tonumber(b[4])
 local amount = tonumber(ARGV[4])
-if redis.call('HSETNX', kForeign, ARGV[3], f(amount)) == 0 then return {'duplicate', pool} end
-redis.call('PEXPIRE', kForeign, ARGV[5])
+if redis.call('HEXISTS', kForeign, ARGV[3]) == 1 or redis.call('ZSCORE', kWritten, ARGV[3]) then return {'duplicate', pool} end
 local id = ARGV[2]
 if id == '' then id = redis.call('HGET', kOwners, ARGV[6]) or '' end
 local v = false
 if id ~= '' then v = redis.call('HGET', kLeases, id) end
+-- Where it is counted, so the owner's own report of it later takes it out of the right place.
+if v then redis.call('HSET', kForeign, ARGV[3], f(amount) .. ' ' .. id) else redis.call('HSET', kForeign, ARGV[3], f(amount)) end
+redis.call('PEXPIRE', kForeign, ARGV[5])
 local status = 'late'
 if v then
   local g, r, fo, s, e = parse(v)

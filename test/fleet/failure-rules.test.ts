@@ -199,7 +199,7 @@ describe("failure rules", () => {
     const d = bidder.bid(impression());
     if (d.noBid) throw new Error("expected a bid");
     const k = campaignKeys(c);
-    await redis.del(k.budget, k.leases, k.expiry, k.reaped, k.owners, k.foreign);
+    await redis.del(k.budget, k.leases, k.expiry, k.reaped, k.owners, k.foreign, k.written);
     // The next write finds no books: the instance stops drawing although its lease had time left.
     await expect(ledger.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 1000 })).rejects.toThrow();
     expect(bidder.bid(impression()).reason).toBe("budget_unavailable");

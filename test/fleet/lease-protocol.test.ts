@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { campaignKeys, createFleetLedger, fromIoredis, type FleetEvent } from "../../src/fleet/index.js";
-import { renewScript } from "../../src/fleet/lease-scripts.js";
+import { renewScript, reportWinScript } from "../../src/fleet/lease-scripts.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { accounted, adminOn, fleetBidder, impression, ioredisClient, ledgerOn } from "./fleet-fixtures.js";
 
@@ -303,9 +303,9 @@ describe("leases", () => {
     const c = campaign();
     await admin.setBudget({ campaign: c, amount: 100, ...far });
     const k = campaignKeys(c);
-    const keys = [k.budget, k.leases, k.expiry, k.reaped, k.owners];
+    const keys = [k.budget, k.leases, k.expiry, k.reaped, k.owners, k.foreign, k.written];
     const call = (seq: number, reported: number, want: number) =>
-      redis.call("EVAL", renewScript, "5", ...keys, "", "L1", String(seq), String(reported), String(want), "0", "60000", "1000000", "", "", "", "o1", "55000") as Promise<unknown[]>;
+      redis.call("EVAL", renewScript, "7", ...keys, "", "L1", String(seq), String(reported), String(want), "0", "60000", "1000000", "", "", "", "o1", "55000", "", "", "", "86400000") as Promise<unknown[]>;
     const a = await call(1, 0, 10_000_000);
     const again = await call(1, 0, 10_000_000);
     expect(a[3]).toBe(10_000_000);
@@ -412,9 +412,9 @@ describe("leases", () => {
     const c = campaign();
     await admin.setBudget({ campaign: c, amount: 90, ...far });
     const k = campaignKeys(c);
-    const keys = [k.budget, k.leases, k.expiry, k.reaped, k.owners];
+    const keys = [k.budget, k.leases, k.expiry, k.reaped, k.owners, k.foreign, k.written];
     const call = (id: string, want: number) =>
-      redis.call("EVAL", renewScript, "5", ...keys, "", id, "1", "0", String(want), "0", "60000", "1000000", "", "", "", id, "55000") as Promise<unknown[]>;
+      redis.call("EVAL", renewScript, "7", ...keys, "", id, "1", "0", String(want), "0", "60000", "1000000", "", "", "", id, "55000", "", "", "", "86400000") as Promise<unknown[]>;
     expect((await call("A", 10e6))[3]).toBe(10e6); // pool 80
     expect((await call("B", 10e6))[3]).toBe(10e6); // pool 70
     // A third asks for everything: 70 / 3 leases.
@@ -538,6 +538,84 @@ describe("leases", () => {
     await (a as unknown as { renew(): Promise<boolean> }).renew();
     const m = a.metrics();
     expect(m.headroom).toBeCloseTo(m.granted - 1 - 0.8, 6);
+  });
+
+  it("a win its frozen owner reports after another instance did is counted once, and the owner may draw on the rest", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 10, ...far });
+    const a = ledgerOn(redis, c, { minChunk: 3, instanceId: "a" });
+    const b = ledgerOn(redis, c, { minChunk: 3, instanceId: "b" });
+    const bidderA = fleetBidder(a, 10);
+    fleetBidder(b, 10);
+    await a.ready();
+    await b.ready();
+    const d = bidderA.bid(impression());
+    if (d.noBid) throw new Error("expected a bid");
+    // The notice reaches B while A is frozen, then A (thawed) processes it too.
+    expect(await b.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 800 })).toMatchObject({ reason: "foreign_counted" });
+    expect(await a.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 800 })).toMatchObject({ applied: true, spend: 0.8 });
+    const s = await admin.status(c);
+    expect(s.spent).toBeCloseTo(0.8, 9);
+    expect(accounted(s)).toBeCloseTo(10, 9);
+    // Counted as A's own now: A's lease no longer holds it back twice.
+    const m = a.metrics();
+    expect(m.headroom).toBeCloseTo(m.granted - 0.8, 6);
+    // A third delivery, to B again: a duplicate.
+    expect(await b.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 800 })).toMatchObject({ reason: "foreign_duplicate" });
+    expect((await admin.status(c)).spent).toBeCloseTo(0.8, 9);
+    await a.close();
+    await b.close();
+    expect(accounted(await admin.status(c))).toBeCloseTo(10, 9);
+  });
+
+  it("a win its owner wrote is a duplicate when the exchange delivers it again to another instance (the acknowledgement was lost)", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 10, ...far });
+    const a = ledgerOn(redis, c, { minChunk: 3, instanceId: "a" });
+    const b = ledgerOn(redis, c, { minChunk: 3, instanceId: "b" });
+    const bidderA = fleetBidder(a, 10);
+    fleetBidder(b, 10);
+    await a.ready();
+    await b.ready();
+    const d = bidderA.bid(impression());
+    if (d.noBid) throw new Error("expected a bid");
+    // A writes the win; A is then frozen or killed before the exchange sees its acknowledgement.
+    expect(await a.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 800 })).toMatchObject({ applied: true, spend: 0.8 });
+    expect(await b.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 800 })).toMatchObject({ reason: "foreign_duplicate" });
+    const s = await admin.status(c);
+    expect(s.spent).toBeCloseTo(0.8, 9);
+    expect(accounted(s)).toBeCloseTo(10, 9);
+    // Remembered for the lease's life, and no longer.
+    const k = campaignKeys(c);
+    expect(await redis.zcard(k.written)).toBe(1);
+    const ttl = await redis.pttl(k.written);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(10_000 + 60_000);
+    await a.close();
+    await b.close();
+  });
+
+  it("a win counted late by another instance (its owner's lease reaped) is not counted again by the owner's late report", async () => {
+    const admin = adminOn(redis);
+    const c = campaign();
+    await admin.setBudget({ campaign: c, amount: 10, ...far });
+    const k = campaignKeys(c);
+    const renew = (seq: number, reported: number, ids: string) =>
+      redis.call("EVAL", renewScript, "7", k.budget, k.leases, k.expiry, k.reaped, k.owners, k.foreign, k.written, "", "A1", String(seq), String(reported), String(3e6 + reported), "0", "100", "1000000", "", "", "", "a", "55000", "", "", ids, "86400000") as Promise<unknown[]>;
+    const report = (lease: string, id: string, micros: number) =>
+      redis.call("EVAL", reportWinScript, "5", k.budget, k.leases, k.foreign, k.owners, k.written, "", lease, id, String(micros), "86400000", "a") as Promise<unknown[]>;
+    expect((await renew(1, 0, ""))[0]).toBe("ok");
+    await new Promise((r) => setTimeout(r, 150));
+    // A second lease's renewal reaps A1 (life 100 ms); B then reports A's win: late.
+    await redis.call("EVAL", renewScript, "7", k.budget, k.leases, k.expiry, k.reaped, k.owners, k.foreign, k.written, "", "B1", "1", "0", "1000000", "0", "60000", "1000000", "", "", "", "b", "55000", "", "", "", "86400000");
+    expect((await report("", "a.1", 800_000))[0]).toBe("late");
+    // A, thawed, writes the same win: its lease is gone, and the win is in the books once.
+    expect((await renew(2, 800_000, "a.1"))[0]).toBe("lease_lost");
+    const s = await admin.status(c);
+    expect(s.late).toBeCloseTo(0.8, 9);
+    expect(accounted(s)).toBeCloseTo(10, 9);
   });
 
   it("carries the fleet's warm state in the first lease", async () => {
