@@ -19,12 +19,15 @@ export interface Baseline {
    * `price_to_win`: it pays exactly the price to win when the paced bid reaches it (perfect
    * shading: what is left is pacing). `true_landscape`: it shades to the best bid against the
    * impression's true distribution of the competing bid (the best shading without seeing the
-   * competing bid). Default: the bidder's own bids.
+   * competing bid; its median follows the impression's true value). `own_value_landscape`: it
+   * shades to the best bid against the best log-normal landscape given the bidder's own value
+   * estimate, fitted in hindsight on the day's true competing bids (the most a landscape learned
+   * from the bidder's own view can reach). Default: the bidder's own bids.
    */
-  firstPrice?: "price_to_win" | "true_landscape";
+  firstPrice?: "price_to_win" | "true_landscape" | "own_value_landscape";
 }
 
-/** The baselines of the issue, in report order: the bidders, the default bidder, then two diagnostic references. */
+/** The baselines of the issue, in report order: the bidders, the default bidder, then three diagnostic references. */
 export const baselines: readonly Baseline[] = [
   {
     id: "legacy-30pct",
@@ -51,6 +54,15 @@ export const baselines: readonly Baseline[] = [
       "win-rate curves per segment, started from yesterday's state",
     options: { pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } } },
     warmStart: true,
+  },
+  {
+    id: "ref:own-value-landscape",
+    description:
+      "diagnostic, not deployable: the default's pacing, first-price bids shaded against the best log-normal landscape " +
+      "given the bidder's own value estimate, fitted in hindsight on the day's true competing bids (the most a learned landscape can reach)",
+    options: { pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } }, shading: false },
+    warmStart: true,
+    firstPrice: "own_value_landscape",
   },
   {
     id: "ref:true-landscape",

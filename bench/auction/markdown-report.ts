@@ -9,6 +9,7 @@ export const legacyBaselineId = "legacy-30pct";
 /** The diagnostic references of the loss breakdown (see `Baseline.firstPrice`). */
 export const priceToWinId = "ref:price-to-win";
 export const trueLandscapeId = "ref:true-landscape";
+export const ownValueLandscapeId = "ref:own-value-landscape";
 
 /** How the run was configured, for the report's header. */
 export interface ReportSetup {
@@ -116,24 +117,29 @@ export interface LossBreakdown {
   scenario: string;
   referenceVsBound: MeanInterval;
   pacingAlone: MeanInterval;
+  ownValueLandscape: MeanInterval;
+  ownValueLandscapeFirst: MeanInterval;
   trueLandscape: MeanInterval;
   trueLandscapeFirst: MeanInterval;
   bidder: MeanInterval;
   bidderFirst: MeanInterval;
 }
 
-/** Per scenario, the reference against the bound and the default and both diagnostic references against the reference. */
+/** Per scenario, the reference against the bound and the default and the diagnostic references against the reference. */
 export function lossBreakdown(results: readonly UnitResult[]): LossBreakdown[] {
   const out: LossBreakdown[] = [];
   for (const scenario of scenarios) {
     const rs = results.filter((u) => u.scenario === scenario.id);
-    if (rs.length === 0 || rs.some((u) => u.runs[priceToWinId] === undefined || u.runs[trueLandscapeId] === undefined)) continue;
+    const refs = [priceToWinId, trueLandscapeId, ownValueLandscapeId];
+    if (rs.length === 0 || rs.some((u) => refs.some((id) => u.runs[id] === undefined))) continue;
     const ratio = (pick: (u: UnitResult) => [number, number]): MeanInterval =>
       meanInterval(rs.map((u) => { const [a, b] = pick(u); return b > 0 ? a / b : 0; }));
     out.push({
       scenario: scenario.id,
       referenceVsBound: ratio((u) => [u.reference.value, u.optimum]),
       pacingAlone: ratio((u) => [u.runs[priceToWinId]!.value, u.reference.value]),
+      ownValueLandscape: ratio((u) => [u.runs[ownValueLandscapeId]!.value, u.reference.value]),
+      ownValueLandscapeFirst: ratio((u) => [u.runs[ownValueLandscapeId]!.firstPriceValue, u.reference.firstPriceValue]),
       trueLandscape: ratio((u) => [u.runs[trueLandscapeId]!.value, u.reference.value]),
       trueLandscapeFirst: ratio((u) => [u.runs[trueLandscapeId]!.firstPriceValue, u.reference.firstPriceValue]),
       bidder: ratio((u) => [u.runs[defaultBaselineId]!.value, u.reference.value]),
@@ -184,23 +190,27 @@ export function markdownReport(setup: ReportSetup, results: readonly UnitResult[
   if (breakdown.length > 0) {
     lines.push("## Where the value goes (default bidder against the hindsight-multiplier reference)", "");
     lines.push(
-      "| scenario | reference ÷ bound (the estimates) | pacing alone: `ref:price-to-win` ÷ reference | best shading without seeing the competing bid: `ref:true-landscape` ÷ reference (1st price kept) | `default` ÷ reference (1st price kept) |",
-      "|---|---|---|---|---|",
+      "| scenario | reference ÷ bound (the estimates) | pacing alone: `ref:price-to-win` ÷ reference | best shading without seeing the competing bid: `ref:true-landscape` ÷ reference (1st price kept) | best shading from the bidder's own estimates: `ref:own-value-landscape` ÷ reference (1st price kept) | `default` ÷ reference (1st price kept) |",
+      "|---|---|---|---|---|---|",
     );
     for (const b of breakdown) {
       lines.push(
         `| ${b.scenario} | ${mi(b.referenceVsBound, 3)} | ${mi(b.pacingAlone, 3)} | ${mi(b.trueLandscape, 3)} (${mi(b.trueLandscapeFirst, 3)}) | ` +
+          `${mi(b.ownValueLandscape, 3)} (${mi(b.ownValueLandscapeFirst, 3)}) | ` +
           `${mi(b.bidder, 3)} (${mi(b.bidderFirst, 3)}) |`,
       );
     }
     lines.push(
       "",
-      "The two `ref:` rows are diagnostics, not bidders: the default's pacing with the simulation setting the first-price bids. " +
+      "The three `ref:` rows are diagnostics, not bidders: the default's pacing with the simulation setting the first-price bids. " +
         "`ref:price-to-win` pays exactly the price to win (perfect shading), so its gap from 1 is pacing's; " +
-        "`ref:true-landscape` shades against each impression's true distribution of the competing bid, the best any learned " +
-        "landscape can do, so the gap from it to `default` is what learning the landscape costs and the gap from it to " +
-        "`ref:price-to-win` is not knowing the competing bid, which no bidder can remove. Above 1 is possible: the bidder also " +
-        "buys the auctions without a usable prediction, which the reference leaves out.",
+        "`ref:true-landscape` shades against each impression's true distribution of the competing bid, so its gap to " +
+        "`ref:price-to-win` is not knowing the competing bid, which no bidder can remove. That distribution's median follows the " +
+        "impression's true value (competing bidders value the same customer), which the bidder only estimates: " +
+        "`ref:own-value-landscape` shades against the best log-normal landscape given the bidder's own value estimate, fitted in " +
+        "hindsight on the day's true competing bids, so the gap from `ref:true-landscape` to it is what the bidder's estimates " +
+        "cannot tell about the price, and the gap from it to `default` is what learning the landscape from outcomes costs. " +
+        "Above 1 is possible: the bidder also buys the auctions without a usable prediction, which the reference leaves out.",
       "",
     );
   }

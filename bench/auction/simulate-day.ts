@@ -1,6 +1,7 @@
 import { createBidder, deliverySchedule, type BidInput, type Bidder, type BidderOptions, type BidderState } from "../../src/bid/index.js";
 import { hourlyTrafficWeights, market, type AuctionEvent } from "./auction-generator.js";
 import type { Baseline } from "./bidder-baselines.js";
+import { ownValueLandscapeBid, type OwnValueLandscape } from "./own-value-landscape.js";
 import { trueLandscapeBid } from "./true-landscape-bid.js";
 
 /** Spend checkpoints per day (every 15 minutes). */
@@ -86,15 +87,18 @@ export function bidRequestOf(e: AuctionEvent): { at: number; input: BidInput } {
 /**
  * Runs one bidder over a day of auctions, delivering win and loss notices late (or never) as the day dictates.
  * The bidder is created at `startAt` (ms since midnight) and sees only the auctions from then on.
- * `firstPrice` makes it a diagnostic reference (see {@link Baseline.firstPrice}): the
- * simulation then sets first-price bids from the bidder's (unshaded) paced bid, never above it.
+ * `firstPrice` makes it a diagnostic reference (see {@link Baseline.firstPrice}; `own_value_landscape`
+ * comes as its fitted landscape): the simulation then sets first-price bids from the bidder's
+ * (unshaded) paced bid, never above it. `onFirstPriceValue` sees every first-price auction the
+ * bidder valued, with its value (USD CPM), bid or not (what {@link fitOwnValueLandscape} fits on).
  */
 export function simulateDay(
   events: readonly AuctionEvent[],
   budget: number,
   extra: Partial<BidderOptions>,
   startAt = 0,
-  firstPrice?: Baseline["firstPrice"],
+  firstPrice?: Exclude<Baseline["firstPrice"], "own_value_landscape"> | OwnValueLandscape,
+  onFirstPriceValue?: (valueCpm: number, e: AuctionEvent) => void,
 ): DayResult {
   let clock = startAt;
   const plan = deliverySchedule({ kind: "traffic_shaped", hourlyWeights: hourlyTrafficWeights() });
@@ -151,11 +155,17 @@ export function simulateDay(
     const d = bidder.bid(input);
     result.decisionMicros[i] = (performance.now() - started) * 1000;
     result.reasons[d.reason] = (result.reasons[d.reason] ?? 0) + 1;
+    if (onFirstPriceValue !== undefined && e.at === 1 && d.valueCpm > 0) onFirstPriceValue(d.valueCpm, e);
     if (d.noBid) continue;
     result.bids++;
     const toWin = Math.max(e.competitorCpm, e.floorCpm);
     // The references' first-price bids stay at or below the bidder's, so its reservation still covers them.
-    const bidCpm = e.at === 1 && firstPrice === "true_landscape" ? trueLandscapeBid(d.bidCpm, e) : d.bidCpm;
+    const bidCpm =
+      e.at !== 1 || firstPrice === undefined || firstPrice === "price_to_win"
+        ? d.bidCpm
+        : firstPrice === "true_landscape"
+          ? trueLandscapeBid(d.bidCpm, e)
+          : ownValueLandscapeBid(d.bidCpm, d.valueCpm, e, firstPrice);
     const won = bidCpm >= toWin;
     const rate = e.currency === "EUR" ? market.eurRate : 1;
     const priceCpm = won ? (e.at === 1 && firstPrice !== "price_to_win" ? bidCpm : toWin) : undefined;

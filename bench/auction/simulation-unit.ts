@@ -1,7 +1,9 @@
-import { generateAuctionDay } from "./auction-generator.js";
+import type { BidderOptions } from "../../src/bid/index.js";
+import { generateAuctionDay, market, type AuctionEvent } from "./auction-generator.js";
 import { scenarios } from "./auction-scenarios.js";
 import { baselines } from "./bidder-baselines.js";
 import { hindsightMultiplier, hindsightOptimum, type HindsightValue } from "./hindsight-optimum.js";
+import { fitOwnValueLandscape, type OwnValueLandscape } from "./own-value-landscape.js";
 import { simulateDay } from "./simulate-day.js";
 import { quantile } from "./summary-statistics.js";
 
@@ -48,6 +50,18 @@ export interface UnitResult {
 }
 
 /**
+ * The own-value-landscape reference's landscape for a day: the bidder (unshaded, `options`) runs
+ * it once and the fit takes every first-price auction it valued, with the true competing bid.
+ */
+function ownValueLandscapeOf(events: readonly AuctionEvent[], budget: number, options: Partial<BidderOptions>, startAt: number): OwnValueLandscape {
+  const points: Array<[number, number]> = [];
+  simulateDay(events, budget, options, startAt, undefined, (valueCpm, e) => {
+    points.push([Math.log(valueCpm), Math.log(e.competitorCpm * (e.currency === "EUR" ? market.eurRate : 1))]);
+  });
+  return fitOwnValueLandscape(points);
+}
+
+/**
  * Generates the day of one scenario and seed and runs every baseline on it.
  * The budget comes from the stationary day of the same seed, so a scenario
  * that changes prices or supply changes what the same budget buys.
@@ -70,10 +84,12 @@ export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number
     let options = baseline.options;
     if (baseline.warmStart === true && scenario.coldStart !== true) {
       yesterday ??= generateAuctionDay(seed + 100_000, stationary, auctionsPerDay);
-      const warmUp = simulateDay(yesterday.events, budget, options, 0, baseline.firstPrice);
+      const rule = baseline.firstPrice === "own_value_landscape" ? ownValueLandscapeOf(yesterday.events, budget, options, 0) : baseline.firstPrice;
+      const warmUp = simulateDay(yesterday.events, budget, options, 0, rule);
       options = { ...options, warmStart: warmUp.finalState };
     }
-    const r = simulateDay(day.events, budget, options, startAt, baseline.firstPrice);
+    const rule = baseline.firstPrice === "own_value_landscape" ? ownValueLandscapeOf(day.events, budget, options, startAt) : baseline.firstPrice;
+    const r = simulateDay(day.events, budget, options, startAt, rule);
     runs[baseline.id] = {
       value: r.value,
       firstPriceValue: r.firstPriceValue,

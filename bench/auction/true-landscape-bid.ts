@@ -12,21 +12,17 @@ function normalCdf(z: number): number {
 const searchSteps = 200;
 
 /**
- * The first-price bid of the true-landscape reference: the bid in [floor, paced bid] that
- * maximises `(paced - b) x P(win | b)` where P(win | b) is the impression's *true*
- * distribution of the price to win (the competing bid is log-normal around
- * `competitorMedianCpm` with spread `market.competitorSigma`, and the floor is known).
- * It is the best shading possible without seeing the competing bid itself: a bidder
- * that learns its landscape from outcomes can at most match it. CPM, auction currency.
+ * The bid in [floor, paced bid] that maximises `(paced - b) x P(win | b)` when the
+ * competing bid is log-normal around `medianCpm` with log-spread `sigma` and the
+ * floor is known. CPM, auction currency.
  */
-export function trueLandscapeBid(pacedCpm: number, e: AuctionEvent): number {
-  if (pacedCpm <= e.floorCpm) return pacedCpm;
-  const winProbability = (b: number): number =>
-    b < e.floorCpm ? 0 : normalCdf(Math.log(b / e.competitorMedianCpm) / market.competitorSigma);
+export function logNormalLandscapeBid(pacedCpm: number, floorCpm: number, medianCpm: number, sigma: number): number {
+  if (pacedCpm <= floorCpm) return pacedCpm;
+  const winProbability = (b: number): number => (b < floorCpm ? 0 : normalCdf(Math.log(b / medianCpm) / sigma));
   let best = pacedCpm;
   let bestSurplus = -1;
   for (let k = 0; k <= searchSteps; k++) {
-    const b = e.floorCpm + ((pacedCpm - e.floorCpm) * k) / searchSteps;
+    const b = floorCpm + ((pacedCpm - floorCpm) * k) / searchSteps;
     const surplus = (pacedCpm - b) * winProbability(b);
     if (surplus > bestSurplus) {
       bestSurplus = surplus;
@@ -34,4 +30,18 @@ export function trueLandscapeBid(pacedCpm: number, e: AuctionEvent): number {
     }
   }
   return best;
+}
+
+/**
+ * The first-price bid of the true-landscape reference: the best bid (see
+ * {@link logNormalLandscapeBid}) against the impression's *true* distribution of the
+ * competing bid (log-normal around `competitorMedianCpm` with spread
+ * `market.competitorSigma`). It is the best shading possible without seeing the
+ * competing bid itself, but the median it reads follows the impression's true value
+ * (the competing bidders value the same customer), which the bidder only estimates:
+ * a bidder that learns its landscape from outcomes and its own estimates cannot
+ * match it (see `ref:own-value-landscape`).
+ */
+export function trueLandscapeBid(pacedCpm: number, e: AuctionEvent): number {
+  return logNormalLandscapeBid(pacedCpm, e.floorCpm, e.competitorMedianCpm, market.competitorSigma);
 }

@@ -3,6 +3,7 @@ import { generateAuctionDay, market } from "../../bench/auction/auction-generato
 import { scenarios } from "../../bench/auction/auction-scenarios.js";
 import { baselines } from "../../bench/auction/bidder-baselines.js";
 import { hindsightMultiplier, hindsightOptimum } from "../../bench/auction/hindsight-optimum.js";
+import { fitOwnValueLandscape, ownValueLandscapeBid } from "../../bench/auction/own-value-landscape.js";
 import { simulateDay } from "../../bench/auction/simulate-day.js";
 
 describe("auction simulation (one seed, stationary, small day)", () => {
@@ -61,5 +62,34 @@ describe("auction simulation (one seed, a new bidder at noon under heavy traffic
     expect(r.spend / budget).toBeGreaterThan(0.95);
     // Nothing was bought before the bidder existed.
     expect(r.spendCurve[12 * 4 - 1]).toBe(0);
+  });
+});
+
+describe("auction simulation (the own-value-landscape reference)", () => {
+  it("fits the competing bid on the bidder's own value: the slope competitors show, a wider spread than the true landscape's", () => {
+    const scenario = scenarios.find((s) => s.id === "value-correlated")!;
+    const day = generateAuctionDay(3, scenario, 6000);
+    const budget = 0.25 * generateAuctionDay(3, scenarios[0]!, 6000).worthwhileCost;
+    const options = baselines.find((b) => b.id === "ref:own-value-landscape")!.options;
+    const points: Array<[number, number]> = [];
+    simulateDay(day.events, budget, options, 0, undefined, (valueCpm, e) => {
+      points.push([Math.log(valueCpm), Math.log(e.competitorCpm * (e.currency === "EUR" ? market.eurRate : 1))]);
+    });
+    expect(points.length).toBeGreaterThan(1000);
+    const fit = fitOwnValueLandscape(points);
+    // Competing bids are in proportion to the true value; the bidder's estimate of it is noisy, so the
+    // slope on the estimate is attenuated below 1 and the spread around it is wider than the true 0.6.
+    expect(fit.slope).toBeGreaterThan(0.6);
+    expect(fit.slope).toBeLessThan(1);
+    expect(fit.sigma).toBeGreaterThan(market.competitorSigma + 0.1);
+    const r = simulateDay(day.events, budget, options, 0, fit);
+    expect(r.overspend).toBe(0);
+    expect(r.firstPriceValue).toBeGreaterThan(0);
+    for (const e of day.events.slice(0, 200)) {
+      if (e.at !== 1) continue;
+      const b = ownValueLandscapeBid(20, 30, e, fit);
+      expect(b).toBeLessThanOrEqual(20);
+      expect(b).toBeGreaterThanOrEqual(Math.min(20, e.floorCpm));
+    }
   });
 });
