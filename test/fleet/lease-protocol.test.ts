@@ -516,7 +516,8 @@ describe("leases", () => {
     await ledger.close();
   });
 
-  it("another instance's win is charged to its owner's live lease once; the owner stops drawing on it", async () => {
+  /** Instances a and b on a campaign of 10, and one bid of a's. */
+  async function twoInstancesAndABid() {
     const admin = adminOn(redis);
     const c = campaign();
     await admin.setBudget({ campaign: c, amount: 10, ...far });
@@ -528,6 +529,11 @@ describe("leases", () => {
     await b.ready();
     const d = bidderA.bid(impression());
     if (d.noBid) throw new Error("expected a bid");
+    return { admin, c, a, b, d };
+  }
+
+  it("another instance's win is charged to its owner's live lease once; the owner stops drawing on it", async () => {
+    const { admin, c, a, b, d } = await twoInstancesAndABid();
     // A's win notice reaches B (A looks dead to the exchange).
     expect(await b.recordOutcome({ decisionId: d.decisionId, won: true, spend: 0.8 })).toMatchObject({ applied: true, reason: "foreign_counted" });
     expect(await b.recordOutcome({ decisionId: d.decisionId, won: true, spend: 0.8 })).toMatchObject({ applied: false, reason: "foreign_duplicate" });
@@ -541,17 +547,7 @@ describe("leases", () => {
   });
 
   it("a win its frozen owner reports after another instance did is counted once, and the owner may draw on the rest", async () => {
-    const admin = adminOn(redis);
-    const c = campaign();
-    await admin.setBudget({ campaign: c, amount: 10, ...far });
-    const a = ledgerOn(redis, c, { minChunk: 3, instanceId: "a" });
-    const b = ledgerOn(redis, c, { minChunk: 3, instanceId: "b" });
-    const bidderA = fleetBidder(a, 10);
-    fleetBidder(b, 10);
-    await a.ready();
-    await b.ready();
-    const d = bidderA.bid(impression());
-    if (d.noBid) throw new Error("expected a bid");
+    const { admin, c, a, b, d } = await twoInstancesAndABid();
     // The notice reaches B while A is frozen, then A (thawed) processes it too.
     expect(await b.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 800 })).toMatchObject({ reason: "foreign_counted" });
     expect(await a.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 800 })).toMatchObject({ applied: true, spend: 0.8 });
@@ -570,17 +566,7 @@ describe("leases", () => {
   });
 
   it("a win its owner wrote is a duplicate when the exchange delivers it again to another instance (the acknowledgement was lost)", async () => {
-    const admin = adminOn(redis);
-    const c = campaign();
-    await admin.setBudget({ campaign: c, amount: 10, ...far });
-    const a = ledgerOn(redis, c, { minChunk: 3, instanceId: "a" });
-    const b = ledgerOn(redis, c, { minChunk: 3, instanceId: "b" });
-    const bidderA = fleetBidder(a, 10);
-    fleetBidder(b, 10);
-    await a.ready();
-    await b.ready();
-    const d = bidderA.bid(impression());
-    if (d.noBid) throw new Error("expected a bid");
+    const { admin, c, a, b, d } = await twoInstancesAndABid();
     // A writes the win; A is then frozen or killed before the exchange sees its acknowledgement.
     expect(await a.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 800 })).toMatchObject({ applied: true, spend: 0.8 });
     expect(await b.recordOutcome({ decisionId: d.decisionId, won: true, priceCpm: 800 })).toMatchObject({ reason: "foreign_duplicate" });
