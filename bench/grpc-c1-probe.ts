@@ -6,9 +6,7 @@
  *
  *   npx esbuild bench/grpc-c1-probe.ts --bundle --platform=node --format=esm \
  *     --packages=external --outfile=.build/bench/grpc-c1-probe.mjs
- *   npx esbuild bench/suite/near-free-server.ts --bundle --platform=node --format=esm \
- *     --packages=external --outfile=.build/bench/bench-nearFree.mjs
- *   node .build/bench/grpc-c1-probe.mjs [--rounds 20] [--cell-ms 300] [--wire-calls 200]
+ *   node .build/bench/grpc-c1-probe.mjs [--rounds 20] [--cell-ms 300] [--wire-calls 200] [--more]
  *
  * Latency: per round and contender, a warm-up then a closed loop of one
  * caller for `--cell-ms`; printed are the medians over rounds of p50, p99,
@@ -20,9 +18,8 @@
  */
 import { loadavg } from "node:os";
 import * as net from "node:net";
-import { join } from "node:path";
 import { closedLoop, type LoopResult } from "./suite/closed-loop.js";
-import { repositoryRoot } from "./suite/bench-bundles.js";
+import { buildBenchBundles } from "./suite/bench-bundles.js";
 import * as http2 from "node:http2";
 import { toBinary } from "@bufbuild/protobuf";
 import { LTVPredictionRequestSchema } from "../src/gen/syncvalue/v1/syncvalue_pb.js";
@@ -162,7 +159,8 @@ async function startFrameProxy(host: string, port: number) {
 }
 
 async function main(): Promise<void> {
-  const server = await startServerProcess("near-free server", [join(repositoryRoot(), ".build/bench/bench-nearFree.mjs")]);
+  const { nearFree } = await buildBenchBundles(".build/bench");
+  const server = await startServerProcess("near-free server", [nearFree]);
   const target: ContenderTarget = { httpUrl: server.httpUrl, tcpUrl: server.tcpUrl, request: sampleRequest(), deadlineMs: 10_000 };
   const load0 = loadavg();
   try {
@@ -196,7 +194,7 @@ async function main(): Promise<void> {
     const ours = samples.get(contenders[0]!.id)!;
     const theirs = samples.get(contenders[1]!.id)!;
     const ratios = ours.map((r, i) => r.callsPerSecond / theirs[i]!.callsPerSecond).sort((a, b) => a - b);
-    console.log(`throughput ratio ${contenders[0]!.id}/${contenders[1]!.id}: median ${rows[0]!.cps / rows[1]!.cps > 0 ? (rows[0]!.cps / rows[1]!.cps).toFixed(2) : "-"} (of medians), per-round median ${median(ratios).toFixed(2)}, min ${ratios[0]!.toFixed(2)}, max ${ratios.at(-1)!.toFixed(2)}`);
+    console.log(`throughput ratio ${contenders[0]!.id}/${contenders[1]!.id}: ${(rows[0]!.cps / rows[1]!.cps).toFixed(2)} (of the medians), per-round median ${median(ratios).toFixed(2)}, min ${ratios[0]!.toFixed(2)}, max ${ratios.at(-1)!.toFixed(2)}`);
     await Promise.all(contenders.map((c) => c.close()));
 
     if (wireCalls > 0) {
