@@ -24,6 +24,10 @@ export interface LoopResult {
   gcUsPerCall: number;
   /** p99 of the event loop's delay over the window beyond the sampling tick (`monitorEventLoopDelay`), in microseconds (NaN unless `observeRuntime`). */
   loopDelayP99Us: number;
+  /** Length of the measured window, in milliseconds. */
+  elapsedMs: number;
+  /** Every completed call's latency in microseconds, ascending (only with `keepLatencies`), for {@link mergeLoopResults}. */
+  latencies?: Float64Array;
 }
 
 /** Options of {@link closedLoop}. */
@@ -48,6 +52,8 @@ export interface LoopOptions {
    * and a short window then counts none). Default false.
    */
   observeRuntime?: boolean;
+  /** Return the latencies themselves too (`LoopResult.latencies`). Default false. */
+  keepLatencies?: boolean;
 }
 
 /** Resolution of the event loop delay histogram: fine enough for a p99 in a short window, cheap next to the calls. */
@@ -127,5 +133,46 @@ export async function closedLoop(call: () => Promise<unknown>, options: LoopOpti
     gcUsPerCall: gcObserver && calls > 0 ? (windowGcs.reduce((s, e) => s + e.duration, 0) * 1000) / calls : Number.NaN,
     // The histogram holds the intervals between ticks in nanoseconds; the tick itself is not delay.
     loopDelayP99Us: loopDelay ? Math.max(0, loopDelay.percentile(99) / 1000 - loopDelayResolutionMs * 1000) : Number.NaN,
+    elapsedMs,
+    ...(options.keepLatencies ? { latencies: sorted.slice() } : {}),
+  };
+}
+
+/**
+ * One result from several windows of the same loop (slices of one cell, run
+ * with `keepLatencies`): calls and CPU summed, calls/s over the windows' total
+ * length, latency quantiles over all their calls, GC counts and time per call
+ * over all their calls; the event loop delay p99 is the windows' own, averaged
+ * weighted by calls (a quantile of the whole is not kept).
+ */
+export function mergeLoopResults(parts: readonly LoopResult[]): LoopResult {
+  if (parts.length === 1) return parts[0]!;
+  const calls = parts.reduce((s, r) => s + r.calls, 0);
+  const elapsedMs = parts.reduce((s, r) => s + r.elapsedMs, 0);
+  const all = new Float64Array(parts.reduce((s, r) => s + (r.latencies?.length ?? 0), 0));
+  let at = 0;
+  for (const r of parts) {
+    if (r.latencies === undefined) throw new Error("mergeLoopResults: run each part with keepLatencies");
+    all.set(r.latencies, at);
+    at += r.latencies.length;
+  }
+  all.sort();
+  // A per-call figure of each part, summed back to a total, over all calls.
+  const perCall = (f: (r: LoopResult) => number) => (calls > 0 ? parts.reduce((s, r) => s + (r.calls > 0 ? f(r) * r.calls : 0), 0) / calls : Number.NaN);
+  return {
+    calls,
+    errors: parts.reduce((s, r) => s + r.errors, 0),
+    firstError: parts.find((r) => r.firstError !== undefined)?.firstError,
+    callsPerSecond: elapsedMs > 0 ? (calls / elapsedMs) * 1000 : 0,
+    p50Us: quantileSorted(all, 0.5),
+    p95Us: quantileSorted(all, 0.95),
+    p99Us: quantileSorted(all, 0.99),
+    cpuUsPerCall: perCall((r) => r.cpuUsPerCall),
+    serverCpuUsPerCall: perCall((r) => r.serverCpuUsPerCall),
+    gcsPerKCall: perCall((r) => r.gcsPerKCall),
+    gcUsPerCall: perCall((r) => r.gcUsPerCall),
+    loopDelayP99Us: perCall((r) => r.loopDelayP99Us),
+    elapsedMs,
+    latencies: all,
   };
 }

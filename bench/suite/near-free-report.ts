@@ -24,7 +24,11 @@ export function nearFreeReport(u: UnarySectionResult): string[] {
     "## Against a near-free server",
     "",
     "The same `PredictLTV` against a server that answers with pre-encoded bytes (`bench/suite/near-free-server.ts`, its own process: raw TCP with the reference server's framing, the request's `request_id` spliced into a fixed answer; gRPC over cleartext HTTP/2 and Connect JSON over HTTP/1.1 likewise), so each client's own cost shows instead of hiding behind the reference server's 0.1-1 ms of CPU per call. " +
-      `Every client at every concurrency in each of ${u.rounds} interleaved rounds of ${u.cellMs} ms per cell (order rotated per round), medians of the rounds; the SDK's clients with default options and \`cache: false\`, every client with the same deadline. ` +
+      `Every client at every concurrency in each of ${u.rounds} interleaved rounds of ${u.cellMs} ms per cell (order rotated per round)` +
+      ((u.slicesAtConcurrency1 ?? 1) > 1
+        ? `, at concurrency 1 each cell in ${u.slicesAtConcurrency1} slices of ${u.cellMs / u.slicesAtConcurrency1!} ms taken in turn (order rotated per slice) and counted together`
+        : "") +
+      `, medians of the rounds; the SDK's clients with default options and \`cache: false\`, every client with the same deadline. ` +
       "The floor is the minimal TCP client (`bench/suite/contenders/minimal-tcp-contender.ts`): msgpackr encode and decode, answers matched first in, first out on one socket. The bare socket row writes pre-encoded bytes and decodes nothing (sequential): the socket's own cost.",
     "",
     "### At concurrency 1",

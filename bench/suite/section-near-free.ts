@@ -43,6 +43,8 @@ export interface NearFreeSectionOptions {
   rounds: number;
   cellMs: number;
   warmupMs: number;
+  /** See `UnarySectionOptions.slicesAtConcurrency1`. Default 1. */
+  slicesAtConcurrency1?: number;
   log: (line: string) => void;
   /** Default {@link nearFreeFactories}. */
   factories?: readonly ContenderFactory[];
@@ -65,6 +67,7 @@ export async function runNearFreeSection(o: NearFreeSectionOptions): Promise<Una
       rounds: o.rounds,
       cellMs: o.cellMs,
       warmupMs: o.warmupMs,
+      slicesAtConcurrency1: o.slicesAtConcurrency1,
       log: o.log,
       serverCpuMicros: () => processCpuMicros(server.pid),
       observeRuntime: true,

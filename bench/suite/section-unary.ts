@@ -1,4 +1,4 @@
-import { closedLoop, type LoopResult } from "./closed-loop.js";
+import { closedLoop, mergeLoopResults, type LoopResult } from "./closed-loop.js";
 import type { ContenderFactory, ContenderTarget, UnaryContender } from "./contenders/unary-contender.js";
 import { median } from "./quantiles.js";
 
@@ -31,6 +31,8 @@ export interface UnarySectionResult {
   concurrencies: number[];
   rounds: number;
   cellMs: number;
+  /** Slices each round's cell at concurrency 1 was run in (see {@link UnarySectionOptions.slicesAtConcurrency1}); absent: 1. */
+  slicesAtConcurrency1?: number;
   cells: UnaryCell[];
 }
 
@@ -47,6 +49,16 @@ export interface UnarySectionOptions {
   serverCpuMicros?: () => number | undefined;
   /** Count GCs and sample event loop delay in every cell (see `closedLoop`). Default false. */
   observeRuntime?: boolean;
+  /**
+   * At concurrency 1, run each round's cell as this many slices of
+   * `cellMs / n` (after `warmupMs / n` each), every contender's slice in turn,
+   * the order rotated each slice, and count the round's figures over its
+   * slices together. Throughput at c=1 is one over latency, so it moves with
+   * every change in the machine's load: slices spread each contender's
+   * round over the same stretch of time as the others', where one cell each
+   * lands the whole cell in whatever spell of load it runs in. Default 1.
+   */
+  slicesAtConcurrency1?: number;
 }
 
 /**
@@ -57,6 +69,8 @@ export interface UnarySectionOptions {
  */
 export async function runUnarySection(options: UnarySectionOptions): Promise<UnarySectionResult> {
   const { target, concurrencies, rounds, cellMs, warmupMs, log } = options;
+  const slicesAtC1 = options.slicesAtConcurrency1 ?? 1;
+  if (!Number.isInteger(slicesAtC1) || slicesAtC1 < 1) throw new Error(`slicesAtConcurrency1: a positive integer, got ${slicesAtC1}`);
   const contenders: UnaryContender[] = [];
   try {
     for (const factory of options.factories) contenders.push(await factory(target));
@@ -65,17 +79,34 @@ export async function runUnarySection(options: UnarySectionOptions): Promise<Una
     for (let round = 0; round < rounds; round++) {
       for (const [ci, concurrency] of concurrencies.entries()) {
         const eligible = contenders.filter((c) => concurrency === 1 || !c.sequentialOnly);
-        const shift = (round + ci) % eligible.length;
-        const order = [...eligible.slice(shift), ...eligible.slice(0, shift)];
+        const slices = concurrency === 1 ? slicesAtC1 : 1;
+        const parts = new Map<UnaryContender, LoopResult[]>(eligible.map((c) => [c, []]));
+        for (let slice = 0; slice < slices; slice++) {
+          const shift = (round + ci + slice) % eligible.length;
+          const order = [...eligible.slice(shift), ...eligible.slice(0, shift)];
+          for (const contender of order) {
+            const r = await closedLoop(contender.call, {
+              concurrency,
+              durationMs: cellMs / slices,
+              warmupMs: warmupMs / slices,
+              serverCpuMicros: options.serverCpuMicros,
+              observeRuntime: options.observeRuntime,
+              keepLatencies: slices > 1,
+            });
+            parts.get(contender)!.push(r);
+          }
+        }
         const line: string[] = [];
-        for (const contender of order) {
-          const r = await closedLoop(contender.call, { concurrency, durationMs: cellMs, warmupMs, serverCpuMicros: options.serverCpuMicros, observeRuntime: options.observeRuntime });
+        for (const contender of eligible) {
+          const r = mergeLoopResults(parts.get(contender)!);
+          // The round's figures are kept; its latencies are not needed any more.
+          delete r.latencies;
           const list = samples.get(key(contender.id, concurrency)) ?? [];
           list.push(r);
           samples.set(key(contender.id, concurrency), list);
           line.push(`${contender.id} ${Math.round(r.callsPerSecond)}/s${r.errors ? ` (${r.errors} errors)` : ""}`);
         }
-        log(`  unary round ${round + 1}/${rounds}, c=${concurrency}: ${line.join(", ")}`);
+        log(`  unary round ${round + 1}/${rounds}, c=${concurrency}${slices > 1 ? ` (${slices} slices)` : ""}: ${line.join(", ")}`);
       }
     }
     const cells: UnaryCell[] = [];
@@ -112,6 +143,7 @@ export async function runUnarySection(options: UnarySectionOptions): Promise<Una
       concurrencies: [...concurrencies],
       rounds,
       cellMs,
+      ...(slicesAtC1 > 1 ? { slicesAtConcurrency1: slicesAtC1 } : {}),
       cells,
     };
   } finally {

@@ -68,7 +68,10 @@ describe("benchmark suite, smoke run", () => {
         expect(cell!.serverCpuUsPerCall).toBeGreaterThan(0);
       }
     }
+    // At c=1 each cell ran in slices taken in turn (counted together), and the report says so.
+    expect(nf.slicesAtConcurrency1).toBe(2);
     const report = readFileSync(join(out, "BENCHMARKS.md"), "utf8");
+    expect(report).toContain("at concurrency 1 each cell in 2 slices of 50 ms");
     expect(report).toContain("## Against a near-free server");
     expect(report).toContain("### Lean gRPC path against connect-node's transport");
     expect(report).toContain("near-free, TCP: p50 at c=1 at most 1.3x");
