@@ -17,6 +17,12 @@ export interface BenchBundles {
   sdkStandalone: string;
   /** The same without the SDK's lazily loaded HTTP transport ({@link tcpOnlyBundle}), as a tcp://-only application can ship it. */
   sdkStandaloneTcpOnly: string;
+  /**
+   * The cold-start floor (`bench/suite/cold-start-floor.ts`: msgpackr and one
+   * node:net socket, the probe's surface), bundled into one ESM file with
+   * msgpackr inlined, as {@link sdkStandalone} is.
+   */
+  coldStartFloor: string;
   /** The built package's Node entry (dist/index-node.js), as `npm install syncvalue` loads it. */
   sdkPackage: string;
   /** The cold-start and memory probe (`bench/suite/child-probe.ts`). */
@@ -34,6 +40,24 @@ export const tcpOnlyBundle: Plugin = {
   name: "syncvalue-tcp-only",
   setup(b) {
     b.onResolve({ filter: /^\.\/node-http-transport[-.]/ }, (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined));
+  },
+};
+
+/**
+ * Resolves msgpackr's `pack` and `unpack` to its own files (pack.js,
+ * unpack.js): under Node's conditions both exports are its index, which also
+ * loads its streams, iterators and native addon, more than a minimal client needs.
+ */
+const msgpackrFiles: Plugin = {
+  name: "msgpackr-files",
+  setup(b) {
+    b.onResolve({ filter: /^msgpackr\/(pack|unpack)$/ }, (a) => {
+      for (let dir = a.resolveDir; ; dir = dirname(dir)) {
+        const file = join(dir, `node_modules/msgpackr/${a.path.slice("msgpackr/".length)}.js`);
+        if (existsSync(file)) return { path: file };
+        if (dirname(dir) === dir) return { errors: [{ text: `${a.path}: msgpackr not found in any node_modules folder` }] };
+      }
+    });
   },
 };
 
@@ -75,6 +99,11 @@ export async function buildBenchBundles(outDir: string): Promise<BenchBundles> {
       await build({ ...common, entryPoints: [entry], outfile, packages: "external" });
       bundles[name] = outfile;
     }),
+    (async () => {
+      const outfile = join(out, "bench-cold-start-floor.mjs");
+      await build({ ...common, entryPoints: [join(root, "bench/suite/cold-start-floor.ts")], outfile, plugins: [msgpackrFiles] });
+      bundles["coldStartFloor"] = outfile;
+    })(),
     (async () => {
       bundles["sdkPackage"] = join(root, "dist/index-node.js");
       if (!existsSync(bundles["sdkPackage"])) return;
