@@ -27,13 +27,17 @@
 // client and await one prediction over tcp:// and over http://), interleaved
 // so both sides share the machine's load; medians of the CPU time (user +
 // system, every thread) and wall time. CPU time is the figure to compare on a
-// busy machine: wall time there is mostly waiting for a core.
+// busy machine: wall time there is mostly waiting for a core. Two yardsticks
+// run in the same rounds: the cold-start floor (bench/suite/cold-start-floor.ts,
+// a minimal tcp:// client in one bundled file, through the same probe) and
+// Node's own start (`node -e 0`: CPU of the whole process, wall from spawn to
+// exit), so a figure can be read against what the machine gives at that moment.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions } from "esbuild";
-import { tcpOnlyBundle } from "./suite/bench-bundles.js";
+import { buildColdStartFloor, tcpOnlyBundle } from "./suite/bench-bundles.js";
 import { startReferenceServer } from "./reference-server-process.js";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url)); // from .build/bench/
@@ -81,7 +85,7 @@ const layouts: Record<string, { options: BuildOptions; file: string }> = {
   "installed (node_modules)": { options: { format: "esm", splitting: true, packages: "external" }, file: "index-node.mjs" },
 };
 
-const variants: { side: "ref" | "this"; layout: string; file: string }[] = [];
+const variants: { side: "ref" | "this" | "floor"; layout: string; file: string }[] = [];
 for (const side of ["ref", "this"] as const) {
   for (const [i, [layout, { options, file }]] of Object.entries(layouts).entries()) {
     const dist = side === "this" ? `${repo}dist/` : refDist;
@@ -109,15 +113,22 @@ for (const side of ["ref", "this"] as const) {
   }
 }
 
+// The floor: no SDK, through the same probe (it has the probe's surface).
+variants.push({ side: "floor", layout: "floor", file: await buildColdStartFloor(`${scratch}/floor/cold-start-floor.mjs`) });
+
 const server = process.argv.includes("--no-server") ? undefined : await startReferenceServer(repo);
 const targets: { name: string; url?: string }[] = [{ name: "import" }, ...(server ? [{ name: "tcp:// first answer", url: server.tcp }, { name: "http:// first answer", url: server.http }] : [])];
 const samples = new Map<string, { cpuMs: number; wallMs: number }[]>();
+const nodeStart: { cpuMs: number; wallMs: number }[] = [];
 const load0 = loadavg()[0]!;
 try {
   for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const c = JSON.parse(execFileSync(process.execPath, ["-e", "const c = process.cpuUsage(); console.log(JSON.stringify(c))"]).toString()) as { user: number; system: number };
+    nodeStart.push({ cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - started });
     for (const t of targets) {
       for (const v of variants) {
-        if (t.url?.startsWith("http") && v.layout.endsWith("TCP only")) continue; // its http:// calls fail by design
+        if (t.url?.startsWith("http") && (v.layout.endsWith("TCP only") || v.side === "floor")) continue; // their http:// calls fail by design
         const r = JSON.parse(execFileSync(process.execPath, [probe, v.file, ...(t.url ? [t.url] : [])]).toString()) as { cpuMs: number; wallMs: number };
         const key = `${t.name}\u0000${v.side}\u0000${v.layout}`;
         samples.set(key, [...(samples.get(key) ?? []), r]);
@@ -144,3 +155,12 @@ for (const t of targets) {
     console.log(`| ${t.name} | ${layout} | ${ca.toFixed(1)} | ${cb.toFixed(1)} | ${(cb / ca).toFixed(2)}x | ${wa.toFixed(1)} | ${wb.toFixed(1)} |`);
   }
 }
+for (const t of targets) {
+  const f = samples.get(`${t.name}\u0000floor\u0000floor`);
+  const b = samples.get(`${t.name}\u0000this\u0000one ESM file`);
+  if (!f) continue;
+  const [cf, wf] = [median(f.map((s) => s.cpuMs)), median(f.map((s) => s.wallMs))];
+  const vs = b ? `; this one ESM file ${(median(b.map((s) => s.cpuMs)) / cf).toFixed(2)}x its CPU` : "";
+  console.log(`floor (no SDK: a minimal tcp:// client in one bundled file), ${t.name}: ${cf.toFixed(1)} CPU ms, ${wf.toFixed(1)} wall ms${vs}`);
+}
+console.log(`Node's own start (\`node -e 0\`, whole process): ${median(nodeStart.map((s) => s.cpuMs)).toFixed(1)} CPU ms, ${median(nodeStart.map((s) => s.wallMs)).toFixed(1)} wall ms (spawn to exit)`);

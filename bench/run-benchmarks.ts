@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     );
 
     log("cold start to first prediction (fresh processes)");
-    const coldStart = await runColdStartSection(bundles.probe, { package: bundles.sdkPackage, bundle: bundles.sdkStandalone, "bundle-tcp-only": bundles.sdkStandaloneTcpOnly }, server, budget.coldStartRuns);
+    const coldStart = await runColdStartSection(bundles.probe, { package: bundles.sdkPackage, bundle: bundles.sdkStandalone, "bundle-tcp-only": bundles.sdkStandaloneTcpOnly, floor: bundles.coldStartFloor }, server, budget.coldStartRuns);
 
     log("edge bundle (from dist/)");
     const edgeBundle = await runEdgeBundleSection(root);

@@ -17,6 +17,12 @@ export interface BenchBundles {
   sdkStandalone: string;
   /** The same without the SDK's lazily loaded HTTP transport ({@link tcpOnlyBundle}), as a tcp://-only application can ship it. */
   sdkStandaloneTcpOnly: string;
+  /**
+   * The cold-start floor (`bench/suite/cold-start-floor.ts`: msgpackr and one
+   * node:net socket, the probe's surface), bundled into one ESM file with
+   * msgpackr inlined, as {@link sdkStandalone} is.
+   */
+  coldStartFloor: string;
   /** The built package's Node entry (dist/index-node.js), as `npm install syncvalue` loads it. */
   sdkPackage: string;
   /** The cold-start and memory probe (`bench/suite/child-probe.ts`). */
@@ -36,6 +42,31 @@ export const tcpOnlyBundle: Plugin = {
     b.onResolve({ filter: /^\.\/node-http-transport[-.]/ }, (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined));
   },
 };
+
+/**
+ * Resolves msgpackr's `pack` and `unpack` to its own files (pack.js,
+ * unpack.js): under Node's conditions both exports are its index, which also
+ * loads its streams, iterators and native addon, more than a minimal client needs.
+ */
+const msgpackrFiles: Plugin = {
+  name: "msgpackr-files",
+  setup(b) {
+    b.onResolve({ filter: /^msgpackr\/(pack|unpack)$/ }, (a) => {
+      for (let dir = a.resolveDir; ; dir = dirname(dir)) {
+        const file = join(dir, `node_modules/msgpackr/${a.path.slice("msgpackr/".length)}.js`);
+        if (existsSync(file)) return { path: file };
+        if (dirname(dir) === dir) return { errors: [{ text: `${a.path}: msgpackr not found in any node_modules folder` }] };
+      }
+    });
+  },
+};
+
+/** Bundles the cold-start floor (`bench/suite/cold-start-floor.ts`) into `outfile`, msgpackr inlined; returns `outfile`. */
+export async function buildColdStartFloor(outfile: string): Promise<string> {
+  const entry = join(repositoryRoot(), "bench/suite/cold-start-floor.ts");
+  await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", logLevel: "warning", outfile, plugins: [msgpackrFiles] });
+  return outfile;
+}
 
 /** The repository root: the folder holding `package.json` above the running bundle or source. */
 export function repositoryRoot(): string {
@@ -75,6 +106,9 @@ export async function buildBenchBundles(outDir: string): Promise<BenchBundles> {
       await build({ ...common, entryPoints: [entry], outfile, packages: "external" });
       bundles[name] = outfile;
     }),
+    (async () => {
+      bundles["coldStartFloor"] = await buildColdStartFloor(join(out, "bench-cold-start-floor.mjs"));
+    })(),
     (async () => {
       bundles["sdkPackage"] = join(root, "dist/index-node.js");
       if (!existsSync(bundles["sdkPackage"])) return;

@@ -72,14 +72,16 @@ export function benchmarkFindings(r: BenchmarkResults): string[] {
         `gRPC sends ${Math.round(r.wire.find((w) => w.contender === "grpc")?.requestBytes ?? Number.NaN)} bytes for the same request (protobuf plus HTTP/2 frames with compressed headers).`,
     );
   }
-  const cold = r.coldStart.filter((c) => c.toFirstPredictionMs >= 50);
+  const cold = r.coldStart.filter((c) => c.packaging !== "floor" && c.toFirstPredictionMs >= 50);
   if (cold.length > 0) {
     const pkg = r.coldStart.find((c) => c.packaging === "package" && c.transport === "tcp");
     const bundle = r.coldStart.find((c) => c.packaging === "bundle" && c.transport === "tcp");
+    const floor = r.coldStart.find((c) => c.packaging === "floor");
     lines.push(
       `- **Cold start** (target 50 ms). Importing is most of it: ${pkg ? `${pkg.importMs.toFixed(0)} ms` : "n/a"} as an installed package (the SDK's chunks, with Connect's and protobuf's core and msgpackr's decoder inlined, then lru-cache from node_modules; the HTTP stack only for http endpoints), ${bundle ? `${bundle.importMs.toFixed(0)} ms` : "n/a"} as one bundled file, where V8 compiles all of it but the HTTP stack, a string there (docs/benchmarks.md#cold-start). ` +
         `The first call (${bundle ? `${bundle.firstCallMs.toFixed(0)} ms` : "n/a"}) opens the connection and runs every code path for the first time; the second takes ${bundle ? `${bundle.secondCallMs.toFixed(1)} ms` : "n/a"}. ` +
-        `Node itself needs ${pkg ? `${pkg.nodeStartMs.toFixed(0)} ms` : "n/a"} to reach the first line on this busy machine.`,
+        `Node itself needs ${pkg ? `${pkg.nodeStartMs.toFixed(0)} ms` : "n/a"} to reach the first line on this busy machine` +
+        (floor && bundle?.overFloor ? `, and a minimal client (msgpackr + node:net, one bundled file) ${floor.toFirstPredictionMs.toFixed(0)} ms to its first answer in the same rounds: the bundled SDK adds ${bundle.overFloor.ms.toFixed(0)} ms to that (${bundle.overFloor.ratio.toFixed(2)}x).` : "."),
     );
   }
   if (lines.length === 2) lines.push("Nowhere in this run.");

@@ -74,10 +74,11 @@ export function checkTargets(r: BenchmarkResults): TargetCheck[] {
       met: row.gzipBytes <= 40_000,
     });
   }
-  for (const row of r.coldStart) {
+  // The floor loads no SDK: it is a yardstick, not a target.
+  for (const row of r.coldStart.filter((c) => c.packaging !== "floor")) {
     checks.push({
       target: `cold start (${row.transport}, ${row.packaging === "package" ? "installed package" : row.packaging === "bundle" ? "bundled app" : "bundled app without the HTTP transport"}): import + createClient + first prediction under 50 ms`,
-      measured: `${row.toFirstPredictionMs.toFixed(1)} ms (${row.sinceProcessStartMs.toFixed(1)} ms with Node's own start)`,
+      measured: `${row.toFirstPredictionMs.toFixed(1)} ms (${row.sinceProcessStartMs.toFixed(1)} ms with Node's own start${row.overFloor ? `; ${row.overFloor.ms.toFixed(1)} ms above a minimal client's in the same rounds` : ""})`,
       met: row.toFirstPredictionMs < 50,
     });
   }

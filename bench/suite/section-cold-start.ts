@@ -19,14 +19,18 @@ interface ColdStartProbe extends ColdStartTimings {
   ok: boolean;
 }
 
-/** How the SDK is loaded in a cold-start run. */
-export type ColdStartPackaging = "package" | "bundle" | "bundle-tcp-only";
+/**
+ * How the SDK is loaded in a cold-start run; `"floor"` loads no SDK but the
+ * minimal tcp:// client of cold-start-floor.ts, bundled into one file.
+ */
+export type ColdStartPackaging = "package" | "bundle" | "bundle-tcp-only" | "floor";
 
 /** How a report names a packaging. */
 export const coldStartPackagingLabel: Record<ColdStartPackaging, string> = {
   package: "package + node_modules",
   bundle: "one bundled file",
   "bundle-tcp-only": "one bundled file, TCP only",
+  floor: "no SDK: minimal client (msgpackr + node:net), one bundled file",
 };
 
 /** One transport and packaging: each timing is the median over `runs` fresh processes. */
@@ -34,9 +38,14 @@ export interface ColdStartRow extends ColdStartTimings {
   transport: "tcp" | "grpc";
   /**
    * How the SDK was loaded: `"package"` (dependencies from node_modules), `"bundle"` (one file) or
-   * `"bundle-tcp-only"` (one file without the HTTP transport, tcp:// only).
+   * `"bundle-tcp-only"` (one file without the HTTP transport, tcp:// only); `"floor"`: the minimal client instead.
    */
   packaging: ColdStartPackaging;
+  /**
+   * TCP rows of the SDK: import → first answer minus the floor's in the same
+   * round (the median of the differences), and the ratio of the medians.
+   */
+  overFloor?: { ms: number; ratio: number };
   /** From spawn to exit, seen by the parent. */
   spawnToExitMs: number;
   runs: number;
@@ -48,7 +57,9 @@ export interface ColdStartRow extends ColdStartTimings {
  * set-up included), over TCP and over gRPC, with the SDK loaded as an
  * installed package (dependencies from node_modules, many files), as one
  * bundled file and (TCP only) as one bundled file without the HTTP transport;
- * medians of `runs`.
+ * medians of `runs`. In every round the floor (a minimal tcp:// client, one
+ * bundled file) runs too, so each TCP row also says what the SDK adds to what
+ * any client pays in that moment.
  */
 export async function runColdStartSection(
   probe: string,
@@ -56,8 +67,8 @@ export async function runColdStartSection(
   urls: { tcpUrl: string; httpUrl: string },
   runs: number,
 ): Promise<ColdStartRow[]> {
-  const variants = (["package", "bundle", "bundle-tcp-only"] as const).flatMap((packaging) =>
-    (packaging === "bundle-tcp-only" ? (["tcp"] as const) : (["tcp", "grpc"] as const)).map((transport) => ({ packaging, transport })),
+  const variants = (["package", "bundle", "bundle-tcp-only", "floor"] as const).flatMap((packaging) =>
+    (packaging === "bundle-tcp-only" || packaging === "floor" ? (["tcp"] as const) : (["tcp", "grpc"] as const)).map((transport) => ({ packaging, transport })),
   );
   const samples = variants.map(() => [] as { value: ColdStartProbe; wallMs: number }[]);
   // Interleaved, so the variants share the machine's moods alike.
@@ -69,8 +80,16 @@ export async function runColdStartSection(
     }
   }
   const rows: ColdStartRow[] = [];
+  const floor = samples[variants.findIndex((v) => v.packaging === "floor")]!;
   for (const [k, { packaging, transport }] of variants.entries()) {
     const m = (pick: (p: ColdStartProbe) => number) => median(samples[k]!.map((s) => pick(s.value)));
+    const overFloor =
+      transport === "tcp" && packaging !== "floor"
+        ? {
+            ms: median(samples[k]!.map((s, i) => s.value.toFirstPredictionMs - floor[i]!.value.toFirstPredictionMs)),
+            ratio: m((p) => p.toFirstPredictionMs) / median(floor.map((s) => s.value.toFirstPredictionMs)),
+          }
+        : undefined;
     rows.push({
       transport,
       packaging,
@@ -83,6 +102,7 @@ export async function runColdStartSection(
       sinceProcessStartMs: m((p) => p.sinceProcessStartMs),
       spawnToExitMs: median(samples[k]!.map((s) => s.wallMs)),
       runs,
+      ...(overFloor ? { overFloor } : {}),
     });
   }
   return rows;

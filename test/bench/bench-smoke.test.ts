@@ -125,8 +125,11 @@ describe("benchmark suite, smoke run", () => {
     for (const c of results.codecs) {
       for (const v of [c.encodeRequestNs, c.decodeRequestNs, c.encodeResponseNs, c.decodeResponseNs]) expect(v).toBeGreaterThan(0);
     }
-    expect(results.coldStart.map((c) => `${c.packaging}/${c.transport}`)).toEqual(["package/tcp", "package/grpc", "bundle/tcp", "bundle/grpc", "bundle-tcp-only/tcp"]);
+    expect(results.coldStart.map((c) => `${c.packaging}/${c.transport}`)).toEqual(["package/tcp", "package/grpc", "bundle/tcp", "bundle/grpc", "bundle-tcp-only/tcp", "floor/tcp"]);
     for (const c of results.coldStart) expect(c.firstCallMs).toBeGreaterThan(0);
+    // Every SDK row over TCP is set against the floor measured in the same rounds; the floor itself and gRPC rows are not.
+    expect(results.coldStart.filter((c) => c.overFloor !== undefined).map((c) => c.packaging)).toEqual(["package", "bundle", "bundle-tcp-only"]);
+    for (const c of results.coldStart) if (c.overFloor) expect(c.overFloor.ratio).toBeGreaterThan(0);
     // The edge bundle rows come from the CI check's own script, run on dist/.
     expect(results.edgeBundle.map((b) => b.target)).toEqual([
       "edge (edge-light)",
