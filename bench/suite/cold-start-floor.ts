@@ -16,6 +16,7 @@
 import * as net from "node:net";
 import { Packr } from "msgpackr/pack";
 import { Unpackr } from "msgpackr/unpack";
+import { lengthPrefixedReader } from "./length-prefixed-reader.js";
 
 /** The request fields the floor sends, each optional as in the SDK's `predictLTV`. */
 interface FloorRequest {
@@ -45,28 +46,22 @@ export function createClient(options: { prediction: string }) {
   const packr = new Packr({ useRecords: false });
   const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: "bigint" });
   let socket: net.Socket | undefined;
-  let pending: Buffer | undefined;
   const waiting: { id: string; resolve: (a: FloorAnswer) => void; reject: (e: Error) => void }[] = [];
   const failAll = (e: Error) => {
     for (const w of waiting.splice(0)) w.reject(e);
     socket?.destroy();
   };
-  const onData = (chunk: Buffer) => {
-    const b = pending ? Buffer.concat([pending, chunk]) : chunk;
-    pending = undefined;
-    let at = 0;
-    while (b.length - at >= 4) {
-      const length = b.readUInt32BE(at);
-      if (b.length - at - 4 < length) break;
-      const answer = unpackr.unpack(b.subarray(at + 4, at + 4 + length)) as { PredictLTVOk?: unknown[] };
-      at += 4 + length;
-      const w = waiting.shift();
-      const f = answer.PredictLTVOk;
-      if (!w || f?.[0] !== w.id) return failAll(new Error("not the PredictLTVOk of the first waiting request"));
-      w.resolve({ requestId: f[0] as string, predictedLtv: f[2] as number, confidence: f[3] as number, modelVersion: f[6] as string });
+  const onData = lengthPrefixedReader((payload) => {
+    const answer = unpackr.unpack(payload) as { PredictLTVOk?: unknown[] };
+    const w = waiting.shift();
+    const f = answer.PredictLTVOk;
+    if (!w || f?.[0] !== w.id) {
+      failAll(new Error("not the PredictLTVOk of the first waiting request"));
+      return false;
     }
-    if (at < b.length) pending = b.subarray(at);
-  };
+    w.resolve({ requestId: f[0] as string, predictedLtv: f[2] as number, confidence: f[3] as number, modelVersion: f[6] as string });
+    return true;
+  });
   const connect = () => {
     const s = net.connect({ host: url.hostname, port: Number(url.port) });
     s.setNoDelay(true);

@@ -1,6 +1,7 @@
 import * as net from "node:net";
 import { Packr, Unpackr } from "msgpackr";
 import type { LTVPredictionRequest } from "../../../src/gen/syncvalue/v1/syncvalue_pb.js";
+import { lengthPrefixedReader } from "../length-prefixed-reader.js";
 import type { ContenderFactory } from "./unary-contender.js";
 
 /**
@@ -51,7 +52,6 @@ export const minimalTcp: ContenderFactory = async (target) => {
   });
   const waiting: { resolve: (v: unknown) => void; reject: (e: Error) => void }[] = [];
   let head = 0;
-  let pending: Buffer | undefined;
   const failAll = (e: Error) => {
     while (head < waiting.length) waiting[head++]!.reject(e);
     waiting.length = head = 0;
@@ -59,25 +59,26 @@ export const minimalTcp: ContenderFactory = async (target) => {
   };
   socket.on("error", failAll);
   socket.on("close", () => failAll(new Error("connection closed")));
-  socket.on("data", (chunk: Buffer) => {
-    const b = pending ? Buffer.concat([pending, chunk]) : chunk;
-    pending = undefined;
-    let at = 0;
-    while (b.length - at >= 4) {
-      const length = b.readUInt32BE(at);
-      if (b.length - at - 4 < length) break;
-      const answer = unpackr.unpack(b.subarray(at + 4, at + 4 + length)) as { PredictLTVOk?: unknown[] };
-      at += 4 + length;
-      if (head === waiting.length) return failAll(new Error("an answer without a request"));
+  socket.on(
+    "data",
+    lengthPrefixedReader((payload) => {
+      const answer = unpackr.unpack(payload) as { PredictLTVOk?: unknown[] };
+      if (head === waiting.length) {
+        failAll(new Error("an answer without a request"));
+        return false;
+      }
       const fields = answer.PredictLTVOk;
       // Failing the connection fails this call too: it is still first in line.
-      if (fields?.[0] !== requestId) return failAll(new Error("not the PredictLTVOk of this request: out of step"));
+      if (fields?.[0] !== requestId) {
+        failAll(new Error("not the PredictLTVOk of this request: out of step"));
+        return false;
+      }
       const w = waiting[head++]!;
       if (head === waiting.length) waiting.length = head = 0;
       w.resolve(fields);
-    }
-    if (at < b.length) pending = b.subarray(at);
-  });
+      return true;
+    }),
+  );
   const call = () =>
     new Promise<unknown>((resolve, reject) => {
       const body = packr.pack(message);
