@@ -36,7 +36,8 @@ export function evaluateModuleText(text: string, filename: string, modules: Read
  * `compressedText`): `base64` is the text deflated (raw) and encoded in
  * base64. A third of the plain text's length and without escapes, so a
  * one-file application's start-up scans less (docs/benchmarks.md, "Cold
- * start"); inflating it takes well under a millisecond when the module loads.
+ * start"); inflating it (about 2 ms of CPU for the HTTP stack's, zlib's first use
+ * included) is part of loading that module, outside any call's deadline.
  */
 export function inflateModuleText(base64: string): string {
   const { inflateRawSync } = builtinModule("node:zlib") as typeof import("node:zlib");
