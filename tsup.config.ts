@@ -1,6 +1,8 @@
 import { build as esbuild, type Plugin as EsbuildPlugin } from "esbuild";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import { deflateRawSync } from "node:zlib";
 import { defineConfig, type Plugin } from "tsup";
 
 // Points the built chunks' `msgpackr/unpack` imports at msgpackr's no-eval build
@@ -12,6 +14,13 @@ const msgpackrNoEval: Plugin = {
     return { code: code.replace(/(from\s*|import\s*\(\s*|require\s*\(\s*)(["'])msgpackr(?:\/unpack)?\2/g, "$1$2msgpackr/unpack-no-eval$2") };
   },
 };
+
+// A module's source text as the package ships it: deflated (raw) and in base64,
+// which src/protocol/evaluate-module-text-node.ts (`inflateModuleText`) undoes.
+// A third of the plain text's length, and without escapes: a one-file
+// application's start-up scans a string literal character by character
+// (docs/benchmarks.md, "Cold start").
+const compressedText = (text: string) => deflateRawSync(Buffer.from(text), { level: 9 }).toString("base64");
 
 // The source text of Node's HTTP stack (src/protocol/connect-http-stack-node.ts:
 // connect-node, Connect's protocols, their own copy of @connectrpc/connect and
@@ -37,8 +46,107 @@ const nodeHttpStackText: EsbuildPlugin = {
         minify: true,
         logLevel: "warning",
       });
-      return { contents: `export const nodeHttpStackText = ${JSON.stringify(stack.outputFiles[0]!.text)};`, loader: "js" };
+      return { contents: `export const nodeHttpStackText = ${JSON.stringify(compressedText(stack.outputFiles[0]!.text))};`, loader: "js" };
     });
+  },
+};
+
+// The source text of Node's HTTP transport (src/node/node-http-transport.ts and
+// the modules only it uses, with its own copy of the parts of Connect and
+// protobuf they call) as one minified CommonJS module, supplied as the string
+// `nodeHttpTransportText` (src/node/node-http-transport-text-node.ts) to
+// node-http-transport-from-text-node.ts, which the Node entry's lazy import of
+// the transport loads instead (nodeHttpTransportFromText). As for the stack
+// above: as text, V8 only scans it at start-up in an application bundled into
+// one file. The modules the transport shares with the core (those the Node
+// entry reaches without the transport) stay the core's: the text requires them
+// as `syncvalue:<path under src/>`, answered by the wrapper's table, which must
+// list every one (checked here), and the HTTP stack as its own module.
+const src = resolve("src");
+const coreModuleIds = async (): Promise<Set<string>> => {
+  const core = await esbuild({
+    entryPoints: ["src/index-node.ts"],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    platform: "node",
+    packages: "external",
+    logLevel: "warning",
+    outdir: "/nonexistent",
+    plugins: [
+      {
+        name: "without-http-transport",
+        setup(b) {
+          b.onResolve({ filter: /\/node-http-transport\.js$/ }, (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined));
+        },
+      },
+    ],
+  });
+  return new Set(Object.keys(core.metafile.inputs).map((f) => resolve(f)));
+};
+const nodeHttpTransportText: EsbuildPlugin = {
+  name: "node-http-transport-text",
+  setup(build) {
+    build.onResolve({ filter: /\/node-http-transport-text-node\.js$/ }, (a) => ({ path: a.path, namespace: "node-http-transport-text" }));
+    build.onLoad({ filter: /.*/, namespace: "node-http-transport-text" }, async () => {
+      const core = await coreModuleIds();
+      const coreModulesShared: EsbuildPlugin = {
+        name: "core-modules-shared",
+        setup(b) {
+          b.onResolve({ filter: /^\.\.?\// }, (a) => {
+            const file = resolve(a.resolveDir, a.path).replace(/\.js$/, ".ts");
+            if (!core.has(file) && !file.endsWith("/protocol/connect-http-stack-node.ts")) return undefined;
+            return { path: `syncvalue:${relative(src, file).replace(/\.ts$/, "")}`, external: true };
+          });
+        },
+      };
+      const text = (minify: boolean) =>
+        esbuild({
+          entryPoints: ["src/node/node-http-transport.ts"],
+          bundle: true,
+          write: false,
+          format: "cjs",
+          platform: "node",
+          target: "es2022",
+          minify,
+          logLevel: "warning",
+          packages: "external",
+          plugins: [coreModulesShared],
+        }).then((r) => r.outputFiles[0]!.text);
+      // The unminified twin names each required module's variable `import_<name>`: what the text reads of it.
+      const [minified, readable] = await Promise.all([text(true), text(false)]);
+      const wrapper = ["src/node/http-transport-core-modules-node.ts", "src/node/node-http-transport-from-text-node.ts"].map((f) => readFileSync(f, "utf8")).join("\n");
+      // Each entry: "<id>": { name, ... } (those exports), or "<id>": namespace (all of them).
+      const passed = new Map([...wrapper.matchAll(/^ +"([^"]+)":\s*(\{[^}]*\}|\w+),$/gm)].map((m) => [m[1]!, m[2]!]));
+      const problems: string[] = [];
+      const required = new Set<string>();
+      for (const [, variable, id] of readable.matchAll(/var (import_\w+) = (?:__toESM\()?require\("([^"]+)"\)/g)) {
+        if (isBuiltin(id!)) continue;
+        required.add(id!);
+        const given = passed.get(id!);
+        if (given === undefined) problems.push(`${id} is not passed`);
+        else if (given.startsWith("{")) {
+          const names = new Set(given.slice(1, -1).split(",").map((n) => n.trim()));
+          for (const [, name] of readable.matchAll(new RegExp(`\\b${variable}\\.(\\w+)`, "g"))) {
+            if (!names.has(name!)) problems.push(`${id}'s ${name} is not passed`);
+          }
+        }
+      }
+      for (const id of passed.keys()) if (!required.has(id)) problems.push(`${id} is passed, but the text does not require it`);
+      if (problems.length > 0) throw new Error(`the modules passed to the HTTP transport's text (src/node/http-transport-core-modules-node.ts): ${[...new Set(problems)].join("; ")}`);
+      return { contents: `export const nodeHttpTransportText = ${JSON.stringify(compressedText(minified))};`, loader: "js" };
+    });
+  },
+};
+// The Node entry's lazy import of its HTTP transport (src/node/node-platform.ts)
+// loads the transport from its text (above) in the package build.
+const nodeHttpTransportFromText: EsbuildPlugin = {
+  name: "node-http-transport-from-text",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/node-http-transport\.js$/ }, (a) =>
+      a.kind === "dynamic-import" ? { path: resolve(a.resolveDir, "node-http-transport-from-text-node.ts") } : undefined,
+    );
   },
 };
 
@@ -127,7 +235,7 @@ export default defineConfig([
     // server's); the client's HTTP stack is its own file (below). msgpackr's
     // decoder inlined too, without its encoder (msgpackrDecoderOnly).
     noExternal: [/^@connectrpc\/connect(\/.*)?$/, /^@bufbuild\/protobuf(\/.*)?$/, /^msgpackr\/unpack$/],
-    esbuildPlugins: [nodeHttpStackImport, msgpackrDecoderOnly],
+    esbuildPlugins: [nodeHttpStackImport, msgpackrDecoderOnly, nodeHttpTransportFromText, nodeHttpTransportText],
     plugins: [nodeHttpStackCjs],
   },
   {

@@ -3,6 +3,8 @@ import { checkTls } from "../client/endpoint-tls.js";
 import { createLazyTransport } from "../client/lazy-transport.js";
 import type { RuntimePlatform } from "../client/runtime-platform.js";
 import { tcpOverSockets } from "../runtime/tcp-over-sockets.js";
+import { httpTransportCore } from "./http-transport-core-node.js";
+import { httpTransportCoreModules } from "./http-transport-core-modules-node.js";
 import { connectNodeSocket } from "../tcp/socket/node-socket-node.js";
 
 /**
@@ -18,7 +20,11 @@ export const nodePlatform: RuntimePlatform = {
   defaultProtocol: "grpc",
   poolsSockets: true,
   createHttpTransport: (endpoint, context) =>
-    createLazyTransport(() => import("./node-http-transport.js").then((m) => m.createNodeHttpTransport(endpoint, context))),
+    createLazyTransport(() => {
+      // For the package build, where the transport runs from its text and shares these with the client.
+      httpTransportCore.modules ??= httpTransportCoreModules();
+      return import("./node-http-transport.js").then((m) => m.createNodeHttpTransport(endpoint, context));
+    }),
   checkTls,
   createServiceClient: createClient,
   createTcpTransport: tcpOverSockets(connectNodeSocket),

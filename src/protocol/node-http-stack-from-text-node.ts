@@ -2,14 +2,14 @@
 // (connect-http-stack-node.ts), run from its source text when this module is
 // first evaluated, that is when the client's HTTP transport loads for an
 // http(s):// endpoint. An application bundled into one file holds the stack's
-// code even when it only uses tcp://; as text, V8 scans it at start-up
-// instead of parsing it (docs/benchmarks.md, "Cold start"). The sources (tests,
+// code even when it only uses tcp://; as compressed text, V8 scans a short
+// string at start-up instead of parsing it (docs/benchmarks.md, "Cold start"). The sources (tests,
 // type checks) import connect-http-stack-node.ts directly.
 import type * as NodeHttpStack from "./connect-http-stack-node.js";
-import { evaluateModuleText } from "./evaluate-module-text-node.js";
+import { evaluateModuleText, inflateModuleText } from "./evaluate-module-text-node.js";
 import { nodeHttpStackText } from "./node-http-stack-text-node.js";
 
-const stack = evaluateModuleText(nodeHttpStackText, "syncvalue/dist/node-http-stack.cjs") as unknown as typeof NodeHttpStack;
+const stack = evaluateModuleText(inflateModuleText(nodeHttpStackText), "syncvalue/dist/node-http-stack.cjs") as unknown as typeof NodeHttpStack;
 
 export const {
   Http2SessionManager,

@@ -145,25 +145,30 @@ describe("the built package bundled into one ESM file", () => {
     expect(r.failure).toEqual({ connectError: true, code: Code.Unavailable });
   });
 
-  it("V8 does not parse the HTTP stack's code at start-up: the stack is a string there until an http(s):// client runs it", async () => {
+  it("V8 parses neither the HTTP stack's nor the HTTP transport's code at start-up: each is compressed text there until an http(s):// client runs it", async () => {
     // V8's log of every function it parses, preparses or compiles (--log-function-events), filtered to the bundle's script.
     const log = `${outdir}/function-events.log`;
     const r = await runJsonChild<Loaded>(["--log-function-events", `--logfile=${log}`, "--no-logfile-per-isolate", oneFile, server.tcpUrl, "close"], 20_000, "fixture");
     expect(r.status).toBe(PredictionStatus.SUCCESS);
     const bundled = readFileSync(oneFile, "utf8");
-    const start = bundled.indexOf("// dist/node-http-stack.js\n");
-    const end = bundled.indexOf("\n// ", start + 1);
-    expect(start).toBeGreaterThan(0);
-    // The stack is in the bundle (for an http(s):// client there), 140 KB or so.
-    expect(end - start).toBeGreaterThan(100_000);
     const events = readFileSync(log, "utf8").split("\n");
     const script = events.find((l) => l.startsWith("script-details,") && l.includes(pathToFileURL(oneFile).href))?.split(",")[1];
     expect(script).toBeDefined();
-    const inStack = events
-      .map((l) => l.split(","))
-      .filter((f) => f[0] === "function" && f[2] === script && Number(f[3]) >= start && Number(f[3]) < end);
-    // At most the few functions that run the text; hundreds when the stack was code, preparsed at start-up.
-    expect(inStack.length).toBeLessThan(10);
+    const functions = events.map((l) => l.split(",")).filter((f) => f[0] === "function" && f[2] === script);
+    // The stack (140 KB of minified code) and the transport (60 KB), deflated and in base64: 50 KB and 12 KB or so.
+    for (const [file, minLength] of [
+      [/\/\/ dist\/node-http-stack\.js\n/, 40_000],
+      [/\/\/ dist\/node-http-transport-from-text-node-\w+\.js\n/, 8_000],
+    ] as const) {
+      const start = bundled.search(file);
+      const end = bundled.indexOf("\n// ", start + 1);
+      expect(start, String(file)).toBeGreaterThan(0);
+      // In the bundle (for an http(s):// client there).
+      expect(end - start, String(file)).toBeGreaterThan(minLength);
+      const inside = functions.filter((f) => Number(f[3]) >= start && Number(f[3]) < end);
+      // The few functions that inflate and run the text, a few events each; hundreds when it was code, preparsed at start-up.
+      expect(inside.length, String(file)).toBeLessThan(25);
+    }
   });
 });
 
