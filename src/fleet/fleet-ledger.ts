@@ -39,13 +39,14 @@ export interface FleetOutcome {
 
 /** What `recordOutcome` did. */
 export interface FleetOutcomeResult {
-  /** False for an unknown or already settled decision of this instance, or a repeated foreign win. */
+  /** False for an unknown or already settled decision of this instance, or a foreign win counted already. */
   applied: boolean;
   /**
    * The bidder's reason for this instance's decisions; for another
    * instance's win `foreign_counted` (charged to its live lease),
-   * `foreign_late` (its lease was gone: counted apart), `foreign_duplicate`,
-   * and `foreign_loss` (nothing to do).
+   * `foreign_late` (its lease was gone: counted apart), `foreign_duplicate`
+   * (counted already: reported by another instance, or written by its owner
+   * within its lease's life), and `foreign_loss` (nothing to do).
    */
   reason: string;
   /** Spend recorded, bidder currency. */
