@@ -5,7 +5,7 @@ import { ResponseCache } from "../../src/cache/response-cache.js";
 import { SyncValueService, type LTVPredictionRequest } from "../../src/gen/syncvalue/v1/syncvalue_pb.js";
 import { ClientMetrics } from "../../src/metrics/client-metrics.js";
 import { createClient } from "../../src/node/create-client-node.js";
-import { quantileSorted } from "./quantiles.js";
+import { median, quantileSorted } from "./quantiles.js";
 
 export interface CacheHitResult {
   /** Hits per second through the whole client (`predictLTV`: validation, deadline, metrics, cache), 1,000 calls in flight at a time; median of the rounds. */
@@ -26,8 +26,6 @@ export interface CacheHitResult {
 
 /** Rounds the hits are measured in, each a share of the calls; the whole client's and the layer's alternate. */
 const rounds = 5;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * The cache hit path: the same request over and over through a client with
@@ -60,6 +58,7 @@ export async function runCacheHitSection(tcpUrl: string, request: LTVPredictionR
     };
     const layer = createPredictionCacheTransport(origin, new ResponseCache(resolveCacheOptions({}), new ClientMetrics(), { timeoutMs: 100, waitUntil: undefined }));
     const layerCall = () => layer.unary(SyncValueService.method.predictLTV, undefined, 100, undefined, request);
+    // burst's twin, not one loop taking the call: a call site shared by both paths would be polymorphic in both measures.
     const layerBurst = async (n: number) => {
       for (let i = 0; i < n; i += chunk) {
         for (let j = 0; j < chunk; j++) pending[j] = layerCall();
