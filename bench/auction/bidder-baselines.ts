@@ -8,11 +8,14 @@ export interface Baseline {
   /** Options on top of the common ones (budget, clock, currency rates, plan). */
   options: Partial<BidderOptions>;
   /**
-   * Starts from its own state at the end of the day before (a stationary day
-   * of another seed), as a deployed bidder would, except in scenarios marked
-   * `coldStart`. Default false: a fresh bidder.
+   * `true`: starts from its own state at the end of the day before (a
+   * stationary day of another seed), as a deployed bidder would, except in
+   * scenarios marked `coldStart`. `"alike"` (a diagnostic): the day before is
+   * the same scenario (another seed), even in `coldStart` ones, so the state
+   * already knows the day's traffic and prices: what learning across days can
+   * foresee. Default false: a fresh bidder.
    */
-  warmStart?: boolean;
+  warmStart?: boolean | "alike";
   /**
    * A diagnostic reference, not a bidder anyone can deploy: the simulation sets its
    * first-price bids itself from the bidder's paced bid (the bidder runs unshaded).
@@ -27,7 +30,7 @@ export interface Baseline {
   firstPrice?: "price_to_win" | "true_landscape" | "own_value_landscape";
 }
 
-/** The baselines of the issue, in report order: the bidders, the default bidder, then three diagnostic references. */
+/** The baselines of the issue, in report order: the bidders, the default bidder, then four diagnostic references. */
 export const baselines: readonly Baseline[] = [
   {
     id: "legacy-30pct",
@@ -54,6 +57,14 @@ export const baselines: readonly Baseline[] = [
       "win-rate curves per segment, started from yesterday's state",
     options: { pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } } },
     warmStart: true,
+  },
+  {
+    id: "ref:yesterday-alike",
+    description:
+      "diagnostic: the default bidder whose day before was the same scenario (another seed), so its learned profile already " +
+      "knows the day's traffic and prices, and a new bidder is warm: what foreseeing the day gives the default's pacing",
+    options: { pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } } },
+    warmStart: "alike",
   },
   {
     id: "ref:own-value-landscape",

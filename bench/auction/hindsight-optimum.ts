@@ -64,21 +64,35 @@ export function hindsightOptimum(events: readonly AuctionEvent[], budget: number
 }
 
 /**
+ * What the hindsight-multiplier policy ranks impressions by. `own_estimates`
+ * is the reference; the other two swap in the truth, one input at a time, so
+ * the report can say which estimate costs what against the knapsack bound.
+ * - `own_estimates`: the bidder's conversion estimate x the risk-adjusted predicted LTV;
+ * - `true_ltv`: the bidder's conversion estimate x the true LTV;
+ * - `true_value`: the true value (so only leaving out the auctions without a usable prediction).
+ */
+export type ReferenceInputs = "own_estimates" | "true_ltv" | "true_value";
+
+/**
  * The hindsight-multiplier reference: what a bidder that sees only its own
  * estimates (the caller's conversion estimate x the risk-adjusted predicted
  * LTV, as the default bidder values an impression) wins with the day's best
  * single pacing multiplier chosen in hindsight, paying exactly the price to
  * win. Auctions without a usable prediction are left out. The gap from the
  * optimum is what the estimates cost; the gap from it to a bidder is what its
- * pacing and shading cost.
+ * pacing and shading cost. `inputs` swaps estimates for the truth (diagnostics).
  */
-export function hindsightMultiplier(events: readonly AuctionEvent[], budget: number): HindsightValue {
+export function hindsightMultiplier(events: readonly AuctionEvent[], budget: number, inputs: ReferenceInputs = "own_estimates"): HindsightValue {
   const items: Item[] = [];
   for (const e of events) {
     const p = e.prediction;
     if (p === undefined || p.status !== 0) continue;
-    const score = e.estimatedConversion * riskAdjustedLtv(p, "confidence_bounds");
-    if (score > 0) items.push({ score, value: e.trueConversion * e.trueLtv, cost: costOf(e), at: e.at });
+    const value = e.trueConversion * e.trueLtv;
+    const score =
+      inputs === "true_value"
+        ? value
+        : e.estimatedConversion * (inputs === "true_ltv" ? e.trueLtv : riskAdjustedLtv(p, "confidence_bounds"));
+    if (score > 0) items.push({ score, value, cost: costOf(e), at: e.at });
   }
   return greedy(items, budget);
 }

@@ -28,6 +28,7 @@ const colors: Record<string, string> = {
   dual: "#1f77b4",
   "dual+shading": "#17becf",
   default: "#2ca02c",
+  "ref:yesterday-alike": "#98df8a",
   "ref:own-value-landscape": "#e377c2",
   "ref:true-landscape": "#bcbd22",
   "ref:price-to-win": "#7f7f7f",
@@ -110,7 +111,8 @@ async function main(): Promise<void> {
     console.log(
       `  ${b.scenario.padEnd(18)} ref÷bound ${b.referenceVsBound.mean.toFixed(3)} pacing alone ${b.pacingAlone.mean.toFixed(3)} ` +
         `true landscape ${b.trueLandscape.mean.toFixed(3)} (1st ${b.trueLandscapeFirst.mean.toFixed(3)}) ` +
-        `own-value landscape ${b.ownValueLandscape.mean.toFixed(3)} (1st ${b.ownValueLandscapeFirst.mean.toFixed(3)}) default ${b.bidder.mean.toFixed(3)} (1st ${b.bidderFirst.mean.toFixed(3)})`,
+        `own-value landscape ${b.ownValueLandscape.mean.toFixed(3)} (1st ${b.ownValueLandscapeFirst.mean.toFixed(3)}) default ${b.bidder.mean.toFixed(3)} (1st ${b.bidderFirst.mean.toFixed(3)}) ` +
+        `day foreseen ${b.yesterdayAlike.mean.toFixed(3)}; true LTV ÷bound ${b.trueLtvVsBound.mean.toFixed(3)}, true value ÷bound ${b.trueValueVsBound.mean.toFixed(3)}`,
     );
   }
   console.log(`wrote ${outDir}/auction-simulation.md and ${outDir}/auction-spend.svg in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -46,6 +46,10 @@ export interface UnitResult {
   optimumDetail: HindsightValue;
   /** The hindsight-multiplier reference (own estimates, best multiplier, perfect shading). */
   reference: HindsightValue;
+  /** The same reference's value ranking by the true LTV (with the bidder's conversion estimate). */
+  referenceTrueLtv: number;
+  /** The same reference's value ranking by the true value (auctions with a usable prediction only). */
+  referenceTrueValue: number;
   runs: Record<string, RunMetrics>;
 }
 
@@ -78,14 +82,22 @@ export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number
   const optimumDetail = hindsightOptimum(offered, budget);
   const optimum = optimumDetail.value;
   const hindsight = hindsightMultiplier(offered, budget);
+  const referenceTrueLtv = hindsightMultiplier(offered, budget, "true_ltv").value;
+  const referenceTrueValue = hindsightMultiplier(offered, budget, "true_value").value;
   const runs: Record<string, RunMetrics> = {};
   let yesterday: ReturnType<typeof generateAuctionDay> | undefined;
+  let yesterdayAlike: ReturnType<typeof generateAuctionDay> | undefined;
   for (const baseline of baselines) {
     let options = baseline.options;
-    if (baseline.warmStart === true && scenario.coldStart !== true) {
-      yesterday ??= generateAuctionDay(seed + 100_000, stationary, auctionsPerDay);
-      const rule = baseline.firstPrice === "own_value_landscape" ? ownValueLandscapeOf(yesterday.events, budget, options, 0) : baseline.firstPrice;
-      const warmUp = simulateDay(yesterday.events, budget, options, 0, rule);
+    const before =
+      baseline.warmStart === "alike"
+        ? (yesterdayAlike ??= generateAuctionDay(seed + 100_000, scenario, auctionsPerDay))
+        : baseline.warmStart === true && scenario.coldStart !== true
+          ? (yesterday ??= generateAuctionDay(seed + 100_000, stationary, auctionsPerDay))
+          : undefined;
+    if (before !== undefined) {
+      const rule = baseline.firstPrice === "own_value_landscape" ? ownValueLandscapeOf(before.events, budget, options, 0) : baseline.firstPrice;
+      const warmUp = simulateDay(before.events, budget, options, 0, rule);
       options = { ...options, warmStart: warmUp.finalState };
     }
     const rule = baseline.firstPrice === "own_value_landscape" ? ownValueLandscapeOf(day.events, budget, options, startAt) : baseline.firstPrice;
@@ -111,5 +123,16 @@ export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number
       reasons: r.reasons,
     };
   }
-  return { scenario: scenarioId, seed, auctions: offered.length, budget, optimum, optimumDetail, reference: hindsight, runs };
+  return {
+    scenario: scenarioId,
+    seed,
+    auctions: offered.length,
+    budget,
+    optimum,
+    optimumDetail,
+    reference: hindsight,
+    referenceTrueLtv,
+    referenceTrueValue,
+    runs,
+  };
 }

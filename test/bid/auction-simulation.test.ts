@@ -45,6 +45,14 @@ describe("auction simulation (one seed, stationary, small day)", () => {
     expect(reference.value).toBeLessThanOrEqual(bound.value);
     expect(reference.spend).toBeLessThanOrEqual(budget * (1 + 1e-12));
     expect(bound.firstPriceValue + bound.secondPriceValue).toBeCloseTo(bound.value, 9);
+    // Swapping the truth in for an estimate ranks better, and the true value on the predicted
+    // auctions is a knapsack over fewer items: the bound stays above all of them.
+    const trueLtv = hindsightMultiplier(day.events, budget, "true_ltv");
+    const trueValue = hindsightMultiplier(day.events, budget, "true_value");
+    expect(trueLtv.value).toBeGreaterThan(reference.value);
+    expect(trueValue.value).toBeGreaterThan(trueLtv.value);
+    expect(trueValue.value).toBeLessThanOrEqual(bound.value);
+    expect(trueValue.spend).toBeLessThanOrEqual(budget * (1 + 1e-12));
     // The same seed gives the same outcome.
     const again = simulateDay(day.events, budget, options("default"));
     expect(again.value).toBe(ours.value);
