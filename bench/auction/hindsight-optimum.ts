@@ -18,7 +18,12 @@ interface Item {
   /** Price to win, USD. */
   cost: number;
   at: 1 | 2;
+  /** When the auction took place, ms into the day. */
+  time: number;
 }
+
+/** Called for each item a hindsight policy buys: when, and what it pays (the last one's share). */
+export type OnBuy = (time: number, spend: number) => void;
 
 /**
  * Buys items in decreasing order of score per cost, while the score covers
@@ -27,7 +32,7 @@ interface Item {
  * cost, pay the cost" buys exactly such a prefix, so this is also the best
  * single multiplier in hindsight, paying the price to win (perfect shading).
  */
-function greedy(items: Item[], budget: number): HindsightValue {
+function greedy(items: Item[], budget: number, onBuy?: OnBuy): HindsightValue {
   items.sort((a, b) => b.score / b.cost - a.score / a.cost);
   let left = budget;
   const out: HindsightValue = { value: 0, firstPriceValue: 0, secondPriceValue: 0, spend: 0 };
@@ -36,6 +41,7 @@ function greedy(items: Item[], budget: number): HindsightValue {
     const share = it.cost <= left ? 1 : left / it.cost;
     out.value += it.value * share;
     out.spend += it.cost * share;
+    onBuy?.(it.time, it.cost * share);
     if (it.at === 1) out.firstPriceValue += it.value * share;
     else out.secondPriceValue += it.value * share;
     left -= it.cost * share;
@@ -58,7 +64,7 @@ export function hindsightOptimum(events: readonly AuctionEvent[], budget: number
   const items: Item[] = [];
   for (const e of events) {
     const value = e.trueConversion * e.trueLtv;
-    if (value > 0) items.push({ score: value, value, cost: costOf(e), at: e.at });
+    if (value > 0) items.push({ score: value, value, cost: costOf(e), at: e.at, time: e.time });
   }
   return greedy(items, budget);
 }
@@ -80,9 +86,15 @@ export type ReferenceInputs = "own_estimates" | "true_ltv" | "true_value";
  * single pacing multiplier chosen in hindsight, paying exactly the price to
  * win. Auctions without a usable prediction are left out. The gap from the
  * optimum is what the estimates cost; the gap from it to a bidder is what its
- * pacing and shading cost. `inputs` swaps estimates for the truth (diagnostics).
+ * pacing and shading cost. `inputs` swaps estimates for the truth and `onBuy`
+ * sees each purchase (diagnostics).
  */
-export function hindsightMultiplier(events: readonly AuctionEvent[], budget: number, inputs: ReferenceInputs = "own_estimates"): HindsightValue {
+export function hindsightMultiplier(
+  events: readonly AuctionEvent[],
+  budget: number,
+  inputs: ReferenceInputs = "own_estimates",
+  onBuy?: OnBuy,
+): HindsightValue {
   const items: Item[] = [];
   for (const e of events) {
     const p = e.prediction;
@@ -92,7 +104,7 @@ export function hindsightMultiplier(events: readonly AuctionEvent[], budget: num
       inputs === "true_value"
         ? value
         : e.estimatedConversion * (inputs === "true_ltv" ? e.trueLtv : riskAdjustedLtv(p, "confidence_bounds"));
-    if (score > 0) items.push({ score, value, cost: costOf(e), at: e.at });
+    if (score > 0) items.push({ score, value, cost: costOf(e), at: e.at, time: e.time });
   }
-  return greedy(items, budget);
+  return greedy(items, budget, onBuy);
 }
