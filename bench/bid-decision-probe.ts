@@ -35,19 +35,11 @@ import { generateAuctionDay, market, type AuctionEvent } from "./auction/auction
 import { scenarios } from "./auction/auction-scenarios.js";
 import { baselines } from "./auction/bidder-baselines.js";
 import { defaultBudgetShare } from "./auction/simulation-unit.js";
-import { bidRequestOf } from "./auction/simulate-day.js";
+import { bidRequestOf, type Notice } from "./auction/simulate-day.js";
 import { machineInfo } from "./suite/machine-info.js";
 import { quantileSorted } from "./suite/quantiles.js";
 
 type CreateBidder = typeof createBidder;
-
-interface Notice {
-  due: number;
-  decisionId: string;
-  won: boolean;
-  priceCpm: number | undefined;
-  minBidToWinCpm: number | undefined;
-}
 
 /** One day of one bidder: every bid()'s start and duration, and a checksum of its decisions. */
 interface DayTrace {

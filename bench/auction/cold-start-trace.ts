@@ -10,7 +10,7 @@ import type { BidderOptions, BidderState } from "../../src/bid/index.js";
 import { generateAuctionDay, hourlyTrafficWeights, market, type AuctionEvent } from "./auction-generator.js";
 import { scenarios } from "./auction-scenarios.js";
 import { hindsightMultiplier } from "./hindsight-optimum.js";
-import { bidRequestOf, createSimulatedBidder, simulateDay } from "./simulate-day.js";
+import { bidRequestOf, createSimulatedBidder, simulateDay, type Notice } from "./simulate-day.js";
 
 const [from, to] = (process.argv[2] ?? "1-10").split("-").map(Number) as [number, number | undefined];
 const scenario = scenarios.find((s) => s.id === "midday-cold-start")!;
@@ -32,7 +32,7 @@ interface Trace {
 function run(events: readonly AuctionEvent[], budget: number, warmStart: BidderState | undefined): Trace {
   let clock = startAt;
   const bidder = createSimulatedBidder(budget, () => clock, { ...options, warmStart });
-  const queue: Array<{ due: number; decisionId: string; won: boolean; priceCpm: number | undefined; minBidToWinCpm: number | undefined }> = [];
+  const queue: Notice[] = [];
   const out: Trace = { value: 0, spend: 0, coldValue: 0, coldSpend: 0 };
   for (const e of events) {
     if (e.time < startAt) continue;

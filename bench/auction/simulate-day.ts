@@ -37,7 +37,8 @@ export interface DayResult {
   finalState: BidderState;
 }
 
-interface Notice {
+/** An outcome notice the simulated exchange will deliver at `due`. */
+export interface Notice {
   due: number;
   decisionId: string;
   won: boolean;
