@@ -35,7 +35,8 @@ import { generateAuctionDay, market, type AuctionEvent } from "./auction/auction
 import { scenarios } from "./auction/auction-scenarios.js";
 import { baselines } from "./auction/bidder-baselines.js";
 import { defaultBudgetShare } from "./auction/simulation-unit.js";
-import { bidRequestOf, type Notice } from "./auction/simulate-day.js";
+import { NoticeQueue } from "./auction/notice-queue.js";
+import { bidRequestOf } from "./auction/simulate-day.js";
 import { machineInfo } from "./suite/machine-info.js";
 import { quantileSorted } from "./suite/quantiles.js";
 
@@ -88,7 +89,10 @@ function runDay(
     const runner = {
       clock: 0,
       bidder: undefined as unknown as ReturnType<CreateBidder>,
-      queue: [] as Notice[],
+      notices: new NoticeQueue(),
+      setClock: (t: number): void => {
+        runner.clock = t;
+      },
       h: 2166136261,
       trace: {
         startedAt: new Float64Array(n),
@@ -125,14 +129,8 @@ function runDay(
     }
     for (let v = 0; v < runners.length; v++) {
       const r = runners[i % 2 === 0 ? v : runners.length - 1 - v]!;
-      const { bidder, queue, trace } = r;
-      let delivered = 0;
-      while (queue.length > 0 && queue[0]!.due <= e.time) {
-        delivered++;
-        const notice = queue.shift()!;
-        r.clock = notice.due;
-        bidder.recordOutcome(notice);
-      }
+      const { bidder, notices, trace } = r;
+      const delivered = notices.deliverUntil(e.time, bidder, r.setClock);
       r.clock = at;
       const d = measure(() => bidder.bid(input));
       last = d;
@@ -147,18 +145,7 @@ function runDay(
       if (d.noBid) continue;
       const toWin = Math.max(e.competitorCpm, e.floorCpm);
       const won = d.bidCpm >= toWin;
-      if (won || e.lossNoticeSent) {
-        const notice: Notice = {
-          due: at + e.noticeDelayMs,
-          decisionId: d.decisionId,
-          won,
-          priceCpm: won ? (e.at === 1 ? d.bidCpm : toWin) : undefined,
-          minBidToWinCpm: e.minBidToWinSent ? toWin : undefined,
-        };
-        let k = queue.length;
-        while (k > 0 && queue[k - 1]!.due > notice.due) k--;
-        queue.splice(k, 0, notice);
-      }
+      notices.addOutcome(e, d.decisionId, at, won ? (e.at === 1 ? d.bidCpm : toWin) : undefined, toWin);
     }
   }
   return runners.map((r) => {

@@ -10,7 +10,8 @@ import type { BidderOptions, BidderState } from "../../src/bid/index.js";
 import { generateAuctionDay, hourlyTrafficWeights, market, type AuctionEvent } from "./auction-generator.js";
 import { scenarios } from "./auction-scenarios.js";
 import { hindsightMultiplier } from "./hindsight-optimum.js";
-import { bidRequestOf, createSimulatedBidder, simulateDay, type Notice } from "./simulate-day.js";
+import { NoticeQueue } from "./notice-queue.js";
+import { bidRequestOf, createSimulatedBidder, simulateDay } from "./simulate-day.js";
 
 const [from, to] = (process.argv[2] ?? "1-10").split("-").map(Number) as [number, number | undefined];
 const scenario = scenarios.find((s) => s.id === "midday-cold-start")!;
@@ -32,15 +33,14 @@ interface Trace {
 function run(events: readonly AuctionEvent[], budget: number, warmStart: BidderState | undefined): Trace {
   let clock = startAt;
   const bidder = createSimulatedBidder(budget, () => clock, { ...options, warmStart });
-  const queue: Notice[] = [];
+  const notices = new NoticeQueue();
+  const setClock = (t: number): void => {
+    clock = t;
+  };
   const out: Trace = { value: 0, spend: 0, coldValue: 0, coldSpend: 0 };
   for (const e of events) {
     if (e.time < startAt) continue;
-    while (queue.length > 0 && queue[0]!.due <= e.time) {
-      const n = queue.shift()!;
-      clock = n.due;
-      bidder.recordOutcome(n);
-    }
+    notices.deliverUntil(e.time, bidder, setClock);
     const request = bidRequestOf(e);
     clock = request.at;
     const d = bidder.bid(request.input);
@@ -57,12 +57,7 @@ function run(events: readonly AuctionEvent[], budget: number, warmStart: BidderS
         out.coldValue += value;
       }
     }
-    if (won || e.lossNoticeSent) {
-      const n = { due: clock + e.noticeDelayMs, decisionId: d.decisionId, won, priceCpm: won ? toWin : undefined, minBidToWinCpm: e.minBidToWinSent ? toWin : undefined };
-      let i = queue.length;
-      while (i > 0 && queue[i - 1]!.due > n.due) i--;
-      queue.splice(i, 0, n);
-    }
+    notices.addOutcome(e, d.decisionId, clock, won ? toWin : undefined, toWin);
   }
   return out;
 }

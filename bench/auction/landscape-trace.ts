@@ -13,6 +13,7 @@
 import { generateAuctionDay, hourlyTrafficWeights, market } from "./auction-generator.js";
 import { scenarios } from "./auction-scenarios.js";
 import { bidRequestOf, createSimulatedBidder, simulateDay } from "./simulate-day.js";
+import { NoticeQueue } from "./notice-queue.js";
 import { trueLandscapeBid } from "./true-landscape-bid.js";
 
 function normalCdf(z: number): number {
@@ -90,8 +91,10 @@ function medianOf(state: BidderState): number {
 
 let clock = 0;
 const bidder = createSimulatedBidder(budget, () => clock, { ...options, warmStart: warm });
-interface Notice { due: number; id: string; won: boolean; price: number | undefined; min: number | undefined }
-const queue: Notice[] = [];
+const notices = new NoticeQueue();
+const setClock = (t: number): void => {
+  clock = t;
+};
 let xs: number[] = [];
 let ys: number[] = [];
 /** log(own bid / the true landscape's bid) of this hour's shaded first-price bids. */
@@ -127,12 +130,7 @@ const report = (h: number): void => {
 for (const e of day.events) {
   const h = Math.floor(e.time / 3_600_000);
   while (h > hour) report(++hour - 1);
-  while (queue.length > 0 && queue[0]!.due <= e.time) {
-    const n = queue.shift()!;
-    clock = n.due;
-    bidder.recordOutcome({ decisionId: n.id, won: n.won, priceCpm: n.price, minBidToWinCpm: n.min });
-    outcomes++;
-  }
+  outcomes += notices.deliverUntil(e.time, bidder, setClock);
   const request = bidRequestOf(e);
   clock = request.at;
   const d = bidder.bid(request.input);
@@ -169,12 +167,7 @@ for (const e of day.events) {
     }
     if (won) fpValue += e.trueConversion * e.trueLtv;
   }
-  if (won || e.lossNoticeSent) {
-    const n = { due: clock + e.noticeDelayMs, id: d.decisionId, won, price: won ? (e.at === 1 ? d.bidCpm : toWin) : undefined, min: e.minBidToWinSent ? toWin : undefined };
-    let i = queue.length;
-    while (i > 0 && queue[i - 1]!.due > n.due) i--;
-    queue.splice(i, 0, n);
-  }
+  notices.addOutcome(e, d.decisionId, clock, won ? (e.at === 1 ? d.bidCpm : toWin) : undefined, toWin);
 }
 report(23);
 {

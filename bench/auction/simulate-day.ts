@@ -2,6 +2,7 @@ import { createBidder, deliverySchedule, type BidInput, type Bidder, type Bidder
 import { hourlyTrafficWeights, market, type AuctionEvent } from "./auction-generator.js";
 import type { Baseline } from "./bidder-baselines.js";
 import { ownValueLandscapeBid, type OwnValueLandscape } from "./own-value-landscape.js";
+import { NoticeQueue } from "./notice-queue.js";
 import { trueLandscapeBid } from "./true-landscape-bid.js";
 
 /** Spend checkpoints per day (every 15 minutes). */
@@ -35,15 +36,6 @@ export interface DayResult {
   reasons: Record<string, number>;
   /** The bidder's state at the end of the day (what tomorrow's bidder starts warm from). */
   finalState: BidderState;
-}
-
-/** An outcome notice the simulated exchange will deliver at `due`. */
-export interface Notice {
-  due: number;
-  decisionId: string;
-  won: boolean;
-  priceCpm: number | undefined;
-  minBidToWinCpm: number | undefined;
 }
 
 /** The network margin the simulated bidders keep back from tmax (the option's default). */
@@ -105,18 +97,9 @@ export function simulateDay(
   const plan = deliverySchedule({ kind: "traffic_shaped", hourlyWeights: hourlyTrafficWeights() });
   const bidder = createSimulatedBidder(budget, () => clock, { ...extra, pacing: { plan, ...extra.pacing } });
   const curve = plan.curve;
-  const queue: Notice[] = [];
-  const deliverUntil = (t: number): void => {
-    while (queue.length > 0 && queue[0]!.due <= t) {
-      const n = queue.shift()!;
-      clock = n.due;
-      bidder.recordOutcome({ decisionId: n.decisionId, won: n.won, priceCpm: n.priceCpm, minBidToWinCpm: n.minBidToWinCpm });
-    }
-  };
-  const enqueue = (n: Notice): void => {
-    let i = queue.length;
-    while (i > 0 && queue[i - 1]!.due > n.due) i--;
-    queue.splice(i, 0, n);
+  const notices = new NoticeQueue();
+  const setClock = (t: number): void => {
+    clock = t;
   };
 
   const result: DayResult = {
@@ -148,7 +131,7 @@ export function simulateDay(
     const e = events[i]!;
     if (e.time < startAt) continue;
     closeCheckpointsBefore(e.time);
-    deliverUntil(e.time);
+    notices.deliverUntil(e.time, bidder, setClock);
     // The caller waits for the prediction or the deadline, whichever comes first.
     const { at, input } = bidRequestOf(e);
     clock = at;
@@ -178,17 +161,9 @@ export function simulateDay(
       result.expectedConversions += e.trueConversion;
       if (e.conversionDraw < e.trueConversion) result.conversions++;
     }
-    if (won || e.lossNoticeSent) {
-      enqueue({
-        due: clock + e.noticeDelayMs,
-        decisionId: d.decisionId,
-        won,
-        priceCpm,
-        minBidToWinCpm: e.minBidToWinSent ? toWin : undefined,
-      });
-    }
+    notices.addOutcome(e, d.decisionId, clock, priceCpm, toWin);
   }
-  deliverUntil(Number.POSITIVE_INFINITY);
+  notices.deliverUntil(Number.POSITIVE_INFINITY, bidder, setClock);
   closeCheckpointsBefore(Number.POSITIVE_INFINITY);
   result.overspend = Math.max(0, result.spend - budget);
   let gap = 0;
