@@ -30,6 +30,11 @@ export interface Baseline {
   firstPrice?: "price_to_win" | "true_landscape" | "own_value_landscape";
 }
 
+/** The default bidder's options in the simulation: the value-aware plan with the nominal traffic curve as its prior. */
+const defaultOptions: Partial<BidderOptions> = {
+  pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } },
+};
+
 /** The baselines of the issue, in report order: the bidders, the default bidder, then four diagnostic references. */
 export const baselines: readonly Baseline[] = [
   {
@@ -55,7 +60,7 @@ export const baselines: readonly Baseline[] = [
     description:
       "the default bidder: dual pacing on the value-aware plan (prior: the nominal hourly traffic), " +
       "win-rate curves per segment, started from yesterday's state",
-    options: { pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } } },
+    options: defaultOptions,
     warmStart: true,
   },
   {
@@ -63,7 +68,7 @@ export const baselines: readonly Baseline[] = [
     description:
       "diagnostic: the default bidder whose day before was the same scenario (another seed), so its learned profile already " +
       "knows the day's traffic and prices, and a new bidder is warm: what foreseeing the day gives the default's pacing",
-    options: { pacing: { controller: "dual", plan: { kind: "value_aware", hourlyWeights: hourlyTrafficWeights() } } },
+    options: defaultOptions,
     warmStart: "alike",
   },
   {
