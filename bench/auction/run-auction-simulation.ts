@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       `  ${b.scenario.padEnd(18)} ref÷bound ${b.referenceVsBound.mean.toFixed(3)} pacing alone ${b.pacingAlone.mean.toFixed(3)} ` +
         `true landscape ${b.trueLandscape.mean.toFixed(3)} (1st ${b.trueLandscapeFirst.mean.toFixed(3)}) ` +
         `own-value landscape ${b.ownValueLandscape.mean.toFixed(3)} (1st ${b.ownValueLandscapeFirst.mean.toFixed(3)}) default ${b.bidder.mean.toFixed(3)} (1st ${b.bidderFirst.mean.toFixed(3)}) ` +
-        `day foreseen ${b.yesterdayAlike.mean.toFixed(3)}; true LTV ÷bound ${b.trueLtvVsBound.mean.toFixed(3)}, true value ÷bound ${b.trueValueVsBound.mean.toFixed(3)}`,
+        `day foreseen ${b.yesterdayAlike.mean.toFixed(3)} ÷ unshaded reference ${b.bidderVsUnshaded.mean.toFixed(3)}; true LTV ÷bound ${b.trueLtvVsBound.mean.toFixed(3)}, true value ÷bound ${b.trueValueVsBound.mean.toFixed(3)}`,
     );
   }
   console.log(`wrote ${outDir}/auction-simulation.md and ${outDir}/auction-spend.svg in ${((performance.now() - started) / 1000).toFixed(1)} s`);

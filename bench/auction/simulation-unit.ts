@@ -2,7 +2,7 @@ import type { BidderOptions } from "../../src/bid/index.js";
 import { generateAuctionDay, market, type AuctionEvent } from "./auction-generator.js";
 import { scenarios } from "./auction-scenarios.js";
 import { baselines } from "./bidder-baselines.js";
-import { hindsightMultiplier, hindsightOptimum, type HindsightValue } from "./hindsight-optimum.js";
+import { hindsightMultiplier, hindsightMultiplierUnshaded, hindsightOptimum, type HindsightValue } from "./hindsight-optimum.js";
 import { fitOwnValueLandscape, type OwnValueLandscape } from "./own-value-landscape.js";
 import { simulateDay } from "./simulate-day.js";
 import { quantile } from "./summary-statistics.js";
@@ -50,6 +50,8 @@ export interface UnitResult {
   referenceTrueLtv: number;
   /** The same reference's value ranking by the true value (auctions with a usable prediction only). */
   referenceTrueValue: number;
+  /** The reference without shading: a first-price win costs its bid. */
+  referenceUnshaded: number;
   runs: Record<string, RunMetrics>;
 }
 
@@ -84,6 +86,7 @@ export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number
   const hindsight = hindsightMultiplier(offered, budget);
   const referenceTrueLtv = hindsightMultiplier(offered, budget, "true_ltv").value;
   const referenceTrueValue = hindsightMultiplier(offered, budget, "true_value").value;
+  const referenceUnshaded = hindsightMultiplierUnshaded(offered, budget);
   const runs: Record<string, RunMetrics> = {};
   let yesterday: ReturnType<typeof generateAuctionDay> | undefined;
   let yesterdayAlike: ReturnType<typeof generateAuctionDay> | undefined;
@@ -133,6 +136,7 @@ export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number
     reference: hindsight,
     referenceTrueLtv,
     referenceTrueValue,
+    referenceUnshaded,
     runs,
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { generateAuctionDay, market } from "../../bench/auction/auction-generator.js";
 import { scenarios } from "../../bench/auction/auction-scenarios.js";
 import { baselines } from "../../bench/auction/bidder-baselines.js";
-import { hindsightMultiplier, hindsightOptimum } from "../../bench/auction/hindsight-optimum.js";
+import { hindsightMultiplier, hindsightMultiplierUnshaded, hindsightOptimum } from "../../bench/auction/hindsight-optimum.js";
 import { fitOwnValueLandscape, ownValueLandscapeBid } from "../../bench/auction/own-value-landscape.js";
 import { simulateDay } from "../../bench/auction/simulate-day.js";
 
@@ -53,6 +53,11 @@ describe("auction simulation (one seed, stationary, small day)", () => {
     expect(trueValue.value).toBeGreaterThan(trueLtv.value);
     expect(trueValue.value).toBeLessThanOrEqual(bound.value);
     expect(trueValue.spend).toBeLessThanOrEqual(budget * (1 + 1e-12));
+    // Without shading a first-price win costs its bid: at any multiplier it buys what the
+    // reference buys, dearer, so it fits fewer in the budget.
+    const unshaded = hindsightMultiplierUnshaded(day.events, budget);
+    expect(unshaded).toBeGreaterThan(0);
+    expect(unshaded).toBeLessThan(reference.value);
     // The same seed gives the same outcome.
     const again = simulateDay(day.events, budget, options("default"));
     expect(again.value).toBe(ours.value);
