@@ -79,6 +79,22 @@ export function hindsightOptimum(events: readonly AuctionEvent[], budget: number
  */
 export type ReferenceInputs = "own_estimates" | "true_ltv" | "true_value";
 
+/** The items the hindsight-multiplier policies rank: the auctions with a usable prediction, scored by `inputs`. */
+function referenceItems(events: readonly AuctionEvent[], inputs: ReferenceInputs): Item[] {
+  const items: Item[] = [];
+  for (const e of events) {
+    const p = e.prediction;
+    if (p === undefined || p.status !== 0) continue;
+    const value = e.trueConversion * e.trueLtv;
+    const score =
+      inputs === "true_value"
+        ? value
+        : e.estimatedConversion * (inputs === "true_ltv" ? e.trueLtv : riskAdjustedLtv(p, "confidence_bounds"));
+    if (score > 0) items.push({ score, value, cost: costOf(e), at: e.at, time: e.time });
+  }
+  return items;
+}
+
 /**
  * The hindsight-multiplier reference: what a bidder that sees only its own
  * estimates (the caller's conversion estimate x the risk-adjusted predicted
@@ -95,18 +111,7 @@ export function hindsightMultiplier(
   inputs: ReferenceInputs = "own_estimates",
   onBuy?: OnBuy,
 ): HindsightValue {
-  const items: Item[] = [];
-  for (const e of events) {
-    const p = e.prediction;
-    if (p === undefined || p.status !== 0) continue;
-    const value = e.trueConversion * e.trueLtv;
-    const score =
-      inputs === "true_value"
-        ? value
-        : e.estimatedConversion * (inputs === "true_ltv" ? e.trueLtv : riskAdjustedLtv(p, "confidence_bounds"));
-    if (score > 0) items.push({ score, value, cost: costOf(e), at: e.at, time: e.time });
-  }
-  return greedy(items, budget, onBuy);
+  return greedy(referenceItems(events, inputs), budget, onBuy);
 }
 
 /**
@@ -119,13 +124,7 @@ export function hindsightMultiplier(
  * bought fractionally, so this is a hair below the exact optimum.
  */
 export function hindsightMultiplierUnshaded(events: readonly AuctionEvent[], budget: number): number {
-  const items: Item[] = [];
-  for (const e of events) {
-    const p = e.prediction;
-    if (p === undefined || p.status !== 0) continue;
-    const score = e.estimatedConversion * riskAdjustedLtv(p, "confidence_bounds");
-    if (score > 0) items.push({ score, value: e.trueConversion * e.trueLtv, cost: costOf(e), at: e.at, time: e.time });
-  }
+  const items = referenceItems(events, "own_estimates");
   const buy = (multiplier: number): { spend: number; value: number } => {
     let spend = 0;
     let value = 0;
@@ -137,7 +136,8 @@ export function hindsightMultiplierUnshaded(events: readonly AuctionEvent[], bud
     }
     return { spend, value };
   };
-  if (buy(1).spend <= budget) return buy(1).value;
+  const atFullValue = buy(1);
+  if (atFullValue.spend <= budget) return atFullValue.value;
   let lo = 0;
   let hi = 1;
   for (let k = 0; k < 50; k++) {
