@@ -2,9 +2,15 @@ import { describe, expect, it } from "vitest";
 import { generateAuctionDay, market } from "../../bench/auction/auction-generator.js";
 import { scenarios } from "../../bench/auction/auction-scenarios.js";
 import { baselines } from "../../bench/auction/bidder-baselines.js";
-import { hindsightMultiplier, hindsightMultiplierUnshaded, hindsightOptimum } from "../../bench/auction/hindsight-optimum.js";
+import {
+  hindsightMultiplier,
+  hindsightMultiplierUnshaded,
+  hindsightOptimum,
+} from "../../bench/auction/hindsight-optimum.js";
 import { fitOwnValueLandscape, ownValueLandscapeBid } from "../../bench/auction/own-value-landscape.js";
+import { logNormalLandscapeBid, normalCdf } from "../../bench/auction/true-landscape-bid.js";
 import { simulateDay } from "../../bench/auction/simulate-day.js";
+import { createSeededRandom } from "../../src/bid/index.js";
 
 describe("auction simulation (one seed, stationary, small day)", () => {
   const day = generateAuctionDay(17, scenarios[0]!, 6000);
@@ -104,5 +110,32 @@ describe("auction simulation (the own-value-landscape reference)", () => {
       expect(b).toBeLessThanOrEqual(20);
       expect(b).toBeGreaterThanOrEqual(Math.min(20, e.floorCpm));
     }
+  });
+});
+
+describe("auction simulation (the best bid against a known log-normal landscape)", () => {
+  it("finds the surplus's peak: no bid on a fine grid between the floor and the paced bid does better", () => {
+    const random = createSeededRandom(11);
+    let checked = 0;
+    for (let k = 0; k < 300; k++) {
+      const paced = 0.5 + 30 * random.next();
+      const floor = random.next() < 0.4 ? 0 : paced * 1.2 * random.next();
+      const median = 0.5 + 10 * random.next();
+      const sigma = 0.2 + random.next();
+      const surplus = (b: number): number => (paced - b) * (b < floor ? 0 : normalCdf(Math.log(b / median) / sigma));
+      const bid = logNormalLandscapeBid(paced, floor, median, sigma);
+      if (paced <= floor) {
+        expect(bid).toBe(paced);
+        continue;
+      }
+      expect(bid).toBeGreaterThanOrEqual(floor);
+      expect(bid).toBeLessThanOrEqual(paced);
+      let best = 0;
+      for (let i = 0; i <= 20_000; i++) best = Math.max(best, surplus(floor + ((paced - floor) * i) / 20_000));
+      // Within the normal CDF approximation's own error (1.5e-7) of the grid's best.
+      expect(surplus(bid)).toBeGreaterThanOrEqual(best * (1 - 1e-7));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(200);
   });
 });
