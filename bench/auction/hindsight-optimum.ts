@@ -1,6 +1,7 @@
 import { riskAdjustedLtv } from "../../src/bid/index.js";
 import type { AuctionEvent } from "./auction-generator.js";
 import { market } from "./auction-generator.js";
+import { trueLandscapeBid } from "./true-landscape-bid.js";
 
 /** What a hindsight policy wins: true value, in total and by auction type, and what it pays. */
 export interface HindsightValue {
@@ -20,6 +21,8 @@ interface Item {
   at: 1 | 2;
   /** When the auction took place, ms into the day. */
   time: number;
+  /** The auction itself (what a first-price bid rule reads). */
+  event: AuctionEvent;
 }
 
 /** Called for each item a hindsight policy buys: when, and what it pays (the last one's share). */
@@ -64,7 +67,7 @@ export function hindsightOptimum(events: readonly AuctionEvent[], budget: number
   const items: Item[] = [];
   for (const e of events) {
     const value = e.trueConversion * e.trueLtv;
-    if (value > 0) items.push({ score: value, value, cost: costOf(e), at: e.at, time: e.time });
+    if (value > 0) items.push({ score: value, value, cost: costOf(e), at: e.at, time: e.time, event: e });
   }
   return greedy(items, budget);
 }
@@ -90,7 +93,7 @@ function referenceItems(events: readonly AuctionEvent[], inputs: ReferenceInputs
       inputs === "true_value"
         ? value
         : e.estimatedConversion * (inputs === "true_ltv" ? e.trueLtv : riskAdjustedLtv(p, "confidence_bounds"));
-    if (score > 0) items.push({ score, value, cost: costOf(e), at: e.at, time: e.time });
+    if (score > 0) items.push({ score, value, cost: costOf(e), at: e.at, time: e.time, event: e });
   }
   return items;
 }
@@ -115,21 +118,27 @@ export function hindsightMultiplier(
 }
 
 /**
- * The hindsight-multiplier reference without shading: the same estimates and
- * the best single multiplier in hindsight, but a first-price win costs its bid
- * (the multiplied estimate), not the price to win. A reading of "the best
- * multiplier in hindsight" that leaves shading out, so a shading bidder can
- * beat it; the report shows it beside the reference for that reason. The
- * multiplier is found by bisection (spend grows with it); the last item is not
- * bought fractionally, so this is a hair below the exact optimum.
+ * A first-price bid, USD, of a hindsight-multiplier policy that pays its bid: from the
+ * multiplied estimate (`pacedUsd`) and the auction.
  */
-export function hindsightMultiplierUnshaded(events: readonly AuctionEvent[], budget: number): number {
+type FirstPriceBid = (pacedUsd: number, e: AuctionEvent) => number;
+
+/**
+ * The best single multiplier in hindsight on the reference's estimates, for a policy whose
+ * first-price win costs its bid (`firstPriceBid`, never above the multiplied estimate) rather
+ * than the price to win; second-price wins cost the price. The multiplier is found by bisection (spend grows with it, as long as
+ * the bid grows with the multiplied estimate); the last item is not bought fractionally, so
+ * this is a hair below the exact optimum. Returns the true value won.
+ */
+function hindsightMultiplierPayingBids(events: readonly AuctionEvent[], budget: number, firstPriceBid: FirstPriceBid): number {
   const items = referenceItems(events, "own_estimates");
   const buy = (multiplier: number): { spend: number; value: number } => {
     let spend = 0;
     let value = 0;
     for (const it of items) {
-      const bid = multiplier * it.score;
+      const paced = multiplier * it.score;
+      if (paced < it.cost) continue; // no bid above the multiplied estimate wins it
+      const bid = it.at === 1 ? firstPriceBid(paced, it.event) : paced;
       if (bid < it.cost) continue;
       spend += it.at === 1 ? bid : it.cost;
       value += it.value;
@@ -146,4 +155,30 @@ export function hindsightMultiplierUnshaded(events: readonly AuctionEvent[], bud
     else hi = mid;
   }
   return buy(lo).value;
+}
+
+/**
+ * The hindsight-multiplier reference without shading: the same estimates and
+ * the best single multiplier in hindsight, but a first-price win costs its bid
+ * (the multiplied estimate), not the price to win. A reading of "the best
+ * multiplier in hindsight" that leaves shading out, so a shading bidder can
+ * beat it; the report shows it beside the reference for that reason.
+ */
+export function hindsightMultiplierUnshaded(events: readonly AuctionEvent[], budget: number): number {
+  return hindsightMultiplierPayingBids(events, budget, (pacedUsd) => pacedUsd);
+}
+
+/**
+ * The hindsight-multiplier reference bidding as a bidder must, without seeing the competing
+ * bid: the same estimates and the best single multiplier in hindsight, but a first-price bid
+ * is shaded against the impression's true distribution of the competing bid
+ * ({@link trueLandscapeBid}: the best shading possible without seeing the bid itself) and a
+ * win costs that bid. Its gap from the reference is what first-price auctions cost any
+ * bidder, whatever its pacing, on the auctions the reference buys from.
+ */
+export function hindsightMultiplierTrueLandscape(events: readonly AuctionEvent[], budget: number): number {
+  return hindsightMultiplierPayingBids(events, budget, (pacedUsd, e) => {
+    const rate = e.currency === "EUR" ? market.eurRate : 1;
+    return (trueLandscapeBid((pacedUsd * 1000) / rate, e) * rate) / 1000;
+  });
 }

@@ -2,7 +2,13 @@ import type { BidderOptions } from "../../src/bid/index.js";
 import { generateAuctionDay, market, type AuctionEvent } from "./auction-generator.js";
 import { scenarios } from "./auction-scenarios.js";
 import { baselines } from "./bidder-baselines.js";
-import { hindsightMultiplier, hindsightMultiplierUnshaded, hindsightOptimum, type HindsightValue } from "./hindsight-optimum.js";
+import {
+  hindsightMultiplier,
+  hindsightMultiplierTrueLandscape,
+  hindsightMultiplierUnshaded,
+  hindsightOptimum,
+  type HindsightValue,
+} from "./hindsight-optimum.js";
 import { fitOwnValueLandscape, type OwnValueLandscape } from "./own-value-landscape.js";
 import { simulateDay } from "./simulate-day.js";
 import { quantile } from "./summary-statistics.js";
@@ -52,6 +58,8 @@ export interface UnitResult {
   referenceTrueValue: number;
   /** The reference without shading: a first-price win costs its bid. */
   referenceUnshaded: number;
+  /** The reference shading against the true landscape: a first-price win costs its shaded bid. */
+  referenceTrueLandscape: number;
   runs: Record<string, RunMetrics>;
 }
 
@@ -87,6 +95,7 @@ export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number
   const referenceTrueLtv = hindsightMultiplier(offered, budget, "true_ltv").value;
   const referenceTrueValue = hindsightMultiplier(offered, budget, "true_value").value;
   const referenceUnshaded = hindsightMultiplierUnshaded(offered, budget);
+  const referenceTrueLandscape = hindsightMultiplierTrueLandscape(offered, budget);
   const runs: Record<string, RunMetrics> = {};
   let yesterday: ReturnType<typeof generateAuctionDay> | undefined;
   let yesterdayAlike: ReturnType<typeof generateAuctionDay> | undefined;
@@ -137,6 +146,7 @@ export function runUnit(scenarioId: string, seed: number, auctionsPerDay: number
     referenceTrueLtv,
     referenceTrueValue,
     referenceUnshaded,
+    referenceTrueLandscape,
     runs,
   };
 }

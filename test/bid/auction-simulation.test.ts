@@ -4,6 +4,7 @@ import { scenarios } from "../../bench/auction/auction-scenarios.js";
 import { baselines } from "../../bench/auction/bidder-baselines.js";
 import {
   hindsightMultiplier,
+  hindsightMultiplierTrueLandscape,
   hindsightMultiplierUnshaded,
   hindsightOptimum,
 } from "../../bench/auction/hindsight-optimum.js";
@@ -64,6 +65,11 @@ describe("auction simulation (one seed, stationary, small day)", () => {
     const unshaded = hindsightMultiplierUnshaded(day.events, budget);
     expect(unshaded).toBeGreaterThan(0);
     expect(unshaded).toBeLessThan(reference.value);
+    // Shading against the true landscape pays less than the bid for what it wins, but not the
+    // price to win: between the two.
+    const shaded = hindsightMultiplierTrueLandscape(day.events, budget);
+    expect(shaded).toBeGreaterThan(unshaded);
+    expect(shaded).toBeLessThan(reference.value);
     // The same seed gives the same outcome.
     const again = simulateDay(day.events, budget, options("default"));
     expect(again.value).toBe(ours.value);
