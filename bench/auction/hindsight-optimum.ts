@@ -18,10 +18,7 @@ interface Item {
   value: number;
   /** Price to win, USD. */
   cost: number;
-  at: 1 | 2;
-  /** When the auction took place, ms into the day. */
-  time: number;
-  /** The auction itself (what a first-price bid rule reads). */
+  /** The auction (its type and time, and what a first-price bid rule reads). */
   event: AuctionEvent;
 }
 
@@ -44,8 +41,8 @@ function greedy(items: Item[], budget: number, onBuy?: OnBuy): HindsightValue {
     const share = it.cost <= left ? 1 : left / it.cost;
     out.value += it.value * share;
     out.spend += it.cost * share;
-    onBuy?.(it.time, it.cost * share);
-    if (it.at === 1) out.firstPriceValue += it.value * share;
+    onBuy?.(it.event.time, it.cost * share);
+    if (it.event.at === 1) out.firstPriceValue += it.value * share;
     else out.secondPriceValue += it.value * share;
     left -= it.cost * share;
     if (share < 1) break;
@@ -67,7 +64,7 @@ export function hindsightOptimum(events: readonly AuctionEvent[], budget: number
   const items: Item[] = [];
   for (const e of events) {
     const value = e.trueConversion * e.trueLtv;
-    if (value > 0) items.push({ score: value, value, cost: costOf(e), at: e.at, time: e.time, event: e });
+    if (value > 0) items.push({ score: value, value, cost: costOf(e), event: e });
   }
   return greedy(items, budget);
 }
@@ -93,7 +90,7 @@ function referenceItems(events: readonly AuctionEvent[], inputs: ReferenceInputs
       inputs === "true_value"
         ? value
         : e.estimatedConversion * (inputs === "true_ltv" ? e.trueLtv : riskAdjustedLtv(p, "confidence_bounds"));
-    if (score > 0) items.push({ score, value, cost: costOf(e), at: e.at, time: e.time, event: e });
+    if (score > 0) items.push({ score, value, cost: costOf(e), event: e });
   }
   return items;
 }
@@ -126,9 +123,10 @@ type FirstPriceBid = (pacedUsd: number, e: AuctionEvent) => number;
 /**
  * The best single multiplier in hindsight on the reference's estimates, for a policy whose
  * first-price win costs its bid (`firstPriceBid`, never above the multiplied estimate) rather
- * than the price to win; second-price wins cost the price. The multiplier is found by bisection (spend grows with it, as long as
- * the bid grows with the multiplied estimate); the last item is not bought fractionally, so
- * this is a hair below the exact optimum. Returns the true value won.
+ * than the price to win; second-price wins cost the price. The multiplier is found by
+ * bisection (spend grows with it, as long as the bid grows with the multiplied estimate); the
+ * last item is not bought fractionally, so this is a hair below the exact optimum. Returns
+ * the true value won.
  */
 function hindsightMultiplierPayingBids(events: readonly AuctionEvent[], budget: number, firstPriceBid: FirstPriceBid): number {
   const items = referenceItems(events, "own_estimates");
@@ -138,9 +136,10 @@ function hindsightMultiplierPayingBids(events: readonly AuctionEvent[], budget: 
     for (const it of items) {
       const paced = multiplier * it.score;
       if (paced < it.cost) continue; // no bid above the multiplied estimate wins it
-      const bid = it.at === 1 ? firstPriceBid(paced, it.event) : paced;
+      const firstPrice = it.event.at === 1;
+      const bid = firstPrice ? firstPriceBid(paced, it.event) : paced;
       if (bid < it.cost) continue;
-      spend += it.at === 1 ? bid : it.cost;
+      spend += firstPrice ? bid : it.cost;
       value += it.value;
     }
     return { spend, value };
@@ -173,8 +172,8 @@ export function hindsightMultiplierUnshaded(events: readonly AuctionEvent[], bud
  * bid: the same estimates and the best single multiplier in hindsight, but a first-price bid
  * is shaded against the impression's true distribution of the competing bid
  * ({@link trueLandscapeBid}: the best shading possible without seeing the bid itself) and a
- * win costs that bid. Its gap from the reference is what first-price auctions cost any
- * bidder, whatever its pacing, on the auctions the reference buys from.
+ * win costs that bid. Its gap from the reference is what not seeing the competing bid costs
+ * the reference's own policy, on the auctions it buys from.
  */
 export function hindsightMultiplierTrueLandscape(events: readonly AuctionEvent[], budget: number): number {
   return hindsightMultiplierPayingBids(events, budget, (pacedUsd, e) => {
