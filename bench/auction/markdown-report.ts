@@ -207,21 +207,31 @@ export function markdownReport(setup: ReportSetup, results: readonly UnitResult[
     "",
   );
   const breakdown = lossBreakdown(results);
+  /** A table of the breakdown: its heading, a column per cell after the scenario, a row per scenario, then its note. */
+  const breakdownTable = (heading: string, columns: string[], cells: (b: LossBreakdown) => string[], note: string): void => {
+    lines.push(heading, "", `| scenario | ${columns.join(" | ")} |`, `|---|${columns.map(() => "---|").join("")}`);
+    for (const b of breakdown) lines.push(`| ${b.scenario} | ${cells(b).join(" | ")} |`);
+    lines.push("", note, "");
+  };
   if (breakdown.length > 0) {
-    lines.push("## Where the value goes (default bidder against the hindsight-multiplier reference)", "");
-    lines.push(
-      "| scenario | reference ÷ bound (the estimates) | pacing alone: `ref:price-to-win` ÷ reference | best shading without seeing the competing bid: `ref:true-landscape` ÷ reference (1st price kept) | best shading from the bidder's own estimates: `ref:own-value-landscape` ÷ reference (1st price kept) | `default` ÷ reference (1st price kept) | the day foreseen: `ref:yesterday-alike` ÷ reference |",
-      "|---|---|---|---|---|---|---|",
-    );
-    for (const b of breakdown) {
-      lines.push(
-        `| ${b.scenario} | ${mi(b.referenceVsBound, 3)} | ${mi(b.pacingAlone, 3)} | ${mi(b.trueLandscape, 3)} (${mi(b.trueLandscapeFirst, 3)}) | ` +
-          `${mi(b.ownValueLandscape, 3)} (${mi(b.ownValueLandscapeFirst, 3)}) | ` +
-          `${mi(b.bidder, 3)} (${mi(b.bidderFirst, 3)}) | ${mi(b.yesterdayAlike, 3)} |`,
-      );
-    }
-    lines.push(
-      "",
+    breakdownTable(
+      "## Where the value goes (default bidder against the hindsight-multiplier reference)",
+      [
+        "reference ÷ bound (the estimates)",
+        "pacing alone: `ref:price-to-win` ÷ reference",
+        "best shading without seeing the competing bid: `ref:true-landscape` ÷ reference (1st price kept)",
+        "best shading from the bidder's own estimates: `ref:own-value-landscape` ÷ reference (1st price kept)",
+        "`default` ÷ reference (1st price kept)",
+        "the day foreseen: `ref:yesterday-alike` ÷ reference",
+      ],
+      (b) => [
+        mi(b.referenceVsBound, 3),
+        mi(b.pacingAlone, 3),
+        `${mi(b.trueLandscape, 3)} (${mi(b.trueLandscapeFirst, 3)})`,
+        `${mi(b.ownValueLandscape, 3)} (${mi(b.ownValueLandscapeFirst, 3)})`,
+        `${mi(b.bidder, 3)} (${mi(b.bidderFirst, 3)})`,
+        mi(b.yesterdayAlike, 3),
+      ],
       "`ref:price-to-win`, `ref:true-landscape` and `ref:own-value-landscape` are diagnostics, not bidders: the default's pacing " +
         "with the simulation setting the first-price bids. " +
         "`ref:price-to-win` pays exactly the price to win (perfect shading), so its gap from 1 is pacing's; " +
@@ -236,37 +246,30 @@ export function markdownReport(setup: ReportSetup, results: readonly UnitResult[
         "stationary one: its learned profile already expects the day's traffic and prices, and the new bidder at noon starts warm. " +
         "Its gap to `default` is what the day's surprises cost (a surge, a price jump, a cold start), which no bidder can " +
         "foresee but the hindsight reference knows.",
-      "",
     );
-    lines.push("### What the estimates cost (the hindsight-multiplier reference with the truth swapped in, ÷ knapsack bound)", "");
-    lines.push(
-      "| scenario | own estimates (the reference) | true LTV, own conversion estimate | true value (auctions with a usable prediction) |",
-      "|---|---|---|---|",
-    );
-    for (const b of breakdown) {
-      lines.push(`| ${b.scenario} | ${mi(b.referenceVsBound, 3)} | ${mi(b.trueLtvVsBound, 3)} | ${mi(b.trueValueVsBound, 3)} |`);
-    }
-    lines.push(
-      "",
+    breakdownTable(
+      "### What the estimates cost (the hindsight-multiplier reference with the truth swapped in, ÷ knapsack bound)",
+      ["own estimates (the reference)", "true LTV, own conversion estimate", "true value (auctions with a usable prediction)"],
+      (b) => [mi(b.referenceVsBound, 3), mi(b.trueLtvVsBound, 3), mi(b.trueValueVsBound, 3)],
       "Each column swaps one input of the reference for the truth, still with the best single multiplier in hindsight and the " +
         "price to win paid: the step from the first to the second is what the LTV predictions' error costs, from the second to " +
         "the third what the conversion estimate's error costs, and from the third to 1 the auctions without a usable prediction " +
         "(the outage hour, FALLBACK and MODEL_ERROR). A bidder at 0.95 of the reference is at 0.95 x the first column of the bound.",
-      "",
     );
-    lines.push("### The reference bidding as a bidder must (a first-price win costs its bid)", "");
-    lines.push(
-      "| scenario | shading against the true landscape ÷ reference | without shading ÷ reference | `default` ÷ the reference shading against the true landscape | `default` ÷ the reference without shading |",
-      "|---|---|---|---|---|",
-    );
-    for (const b of breakdown) {
-      lines.push(
-        `| ${b.scenario} | ${mi(b.trueLandscapeReferenceVsReference, 3)} | ${mi(b.unshadedVsReference, 3)} | ` +
-          `${mi(b.bidderVsTrueLandscapeReference, 3)} | ${mi(b.bidderVsUnshaded, 3)} |`,
-      );
-    }
-    lines.push(
-      "",
+    breakdownTable(
+      "### The reference bidding as a bidder must (a first-price win costs its bid)",
+      [
+        "shading against the true landscape ÷ reference",
+        "without shading ÷ reference",
+        "`default` ÷ the reference shading against the true landscape",
+        "`default` ÷ the reference without shading",
+      ],
+      (b) => [
+        mi(b.trueLandscapeReferenceVsReference, 3),
+        mi(b.unshadedVsReference, 3),
+        mi(b.bidderVsTrueLandscapeReference, 3),
+        mi(b.bidderVsUnshaded, 3),
+      ],
       "The reference pays exactly the price to win, which no bidder can in a first-price auction without seeing the competing " +
         "bid. Here it bids as a bidder must, with the same estimates, auctions and best single multiplier in hindsight: shading " +
         "each first-price bid against the impression's true distribution of the competing bid (the best shading possible " +
@@ -275,7 +278,6 @@ export function markdownReport(setup: ReportSetup, results: readonly UnitResult[
         "itself, so a bidder at 0.95 of the reference where it is below 0.95 is getting value from elsewhere: the auctions " +
         "without a usable prediction, which the bidder values from its fallback and the reference leaves out. The targets stay " +
         "held to the reference that pays the price to win.",
-      "",
     );
   }
   lines.push(`## Earlier targets (default bidder \`${defaultBaselineId}\`, stationary scenario)`, "");
